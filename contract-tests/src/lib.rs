@@ -1,0 +1,1 @@
+//! Holds no code: the contract lives in `tests/`.

@@ -1,0 +1,18 @@
+//! Schema migrations, one migrator per domain.
+//!
+//! Each domain keeps its own bookkeeping table (`seaql_migrations_<domain>`), so the
+//! domains can live in one database (the embedded default may share a file) or in
+//! separate ones (production) without their histories mixing.
+//!
+//! Every migration runs on SQLite and PostgreSQL; the tests in this crate apply each
+//! migrator up, down and up again on both.
+//!
+//! # Layout
+//! - [`users`]: users, roles, coach–athlete links.
+
+// `#[async_trait]` cannot take `SchemaManager<'_>` (its lifetimes must stay late-bound).
+#![allow(elided_lifetimes_in_paths)]
+
+pub mod users;
+
+pub use users::UsersMigrator;

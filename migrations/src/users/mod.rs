@@ -1,0 +1,19 @@
+//! Migrations of the users domain.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261123_000001_create_users;
+
+/// Applies the users domain's tables and indexes.
+pub struct UsersMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for UsersMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261123_000001_create_users::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "seaql_migrations_users".into_iden()
+    }
+}

@@ -1,0 +1,216 @@
+//! Configuration: `tessera.toml` (or `--config PATH`), then `TESSERA_*` environment
+//! variables, checked once at load with errors that name the key.
+//!
+//! # Layout
+//! - [`telemetry`], [`router`], [`redis`], [`users`]: one file per section.
+//! - Subgraph sections are the kit's [`SubgraphConfig`].
+
+pub mod redis;
+pub mod router;
+pub mod telemetry;
+pub mod users;
+
+use std::{collections::BTreeMap, net::SocketAddr, path::Path};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Toml},
+};
+use serde::Deserialize;
+use tessera_kit::config::SubgraphConfig;
+
+/// The built-in defaults: the committed `tessera.toml`.
+pub const DEFAULT_TOML: &str = include_str!("../../tessera.toml");
+
+/// Environment variables read by the loader itself, not config keys.
+const NOT_KEYS: &[&str] = &["CONFIG"];
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Logging.
+    #[serde(default)]
+    pub telemetry: telemetry::TelemetryConfig,
+    /// The router.
+    pub router: router::RouterConfig,
+    /// Redis, shared by router replicas.
+    #[serde(default)]
+    pub redis: redis::RedisConfig,
+    /// Each subgraph by name.
+    pub subgraphs: BTreeMap<String, SubgraphConfig>,
+    /// Users domain settings.
+    #[serde(default)]
+    pub users: users::UsersConfig,
+}
+
+/// A configuration that cannot be used; the message names the key.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads the defaults, then `path` (when given), then the environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let env = Env::prefixed("TESSERA_").ignore(NOT_KEYS).split("__");
+        let mut figment = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = path {
+            if !path.exists() {
+                return Err(ConfigError(format!(
+                    "the file `{}` does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        let config: Config = figment
+            .merge(env)
+            .extract()
+            .map_err(|err| ConfigError(describe(err)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Rules across fields.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let mut seen: BTreeMap<SocketAddr, String> = BTreeMap::new();
+        seen.insert(self.router.listen, "router.listen".to_owned());
+        for (name, subgraph) in &self.subgraphs {
+            let key = format!("subgraphs.{name}.listen");
+            if let Some(other) = seen.insert(subgraph.listen, key.clone()) {
+                return Err(ConfigError(format!(
+                    "`{key}` = {} is already used by `{other}`",
+                    subgraph.listen
+                )));
+            }
+            subgraph
+                .database
+                .validate()
+                .map_err(|msg| ConfigError(format!("`subgraphs.{name}.database`: {msg}")))?;
+        }
+        self.redis.validate()?;
+        self.users.validate()?;
+        Ok(())
+    }
+
+    /// The config of subgraph `name`, or an error naming the missing key.
+    pub fn subgraph(&self, name: &str) -> Result<&SubgraphConfig, ConfigError> {
+        self.subgraphs
+            .get(name)
+            .ok_or_else(|| ConfigError(format!("`subgraphs.{name}` is missing")))
+    }
+}
+
+/// figment's errors say "for key `a.b`"; keep every message (one per bad key).
+fn describe(err: figment::Error) -> String {
+    err.into_iter()
+        .map(|e| {
+            let key = e.path.join(".");
+            let source = e
+                .metadata
+                .as_ref()
+                .and_then(|m| m.source.as_ref())
+                .map(|s| format!(" (from {s})"))
+                .unwrap_or_default();
+            let mut e = e;
+            e.path.clear();
+            e.metadata = None;
+            if key.is_empty() {
+                format!("{e}{source}")
+            } else {
+                format!("`{key}`: {e}{source}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs `check` with an environment holding only `vars` (figment's jail serialises
+    /// the tests that touch the process environment).
+    fn with_env(vars: &[(&str, &str)], check: impl FnOnce()) {
+        figment::Jail::expect_with(|jail| {
+            jail.clear_env();
+            for (key, value) in vars {
+                jail.set_env(key, value);
+            }
+            check();
+            Ok(())
+        });
+    }
+
+    fn error_with(vars: &[(&str, &str)]) -> String {
+        let mut message = String::new();
+        with_env(vars, || {
+            message = Config::load(None).expect_err("invalid config").to_string();
+        });
+        message
+    }
+
+    #[test]
+    fn the_committed_defaults_load() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("the committed defaults are valid");
+            assert_eq!(config.router.listen.port(), 4000);
+            assert_eq!(config.subgraphs["users"].listen.port(), 4001);
+            assert!(
+                config.subgraphs["users"]
+                    .database
+                    .url
+                    .starts_with("sqlite://data/")
+            );
+            assert!(config.redis.url.is_none());
+        });
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file() {
+        with_env(
+            &[("TESSERA_SUBGRAPHS__USERS__LISTEN", "127.0.0.1:5001")],
+            || {
+                let config = Config::load(None).expect("valid override");
+                assert_eq!(config.subgraphs["users"].listen.port(), 5001);
+            },
+        );
+    }
+
+    #[test]
+    fn wrong_values_stop_start_up_naming_the_key() {
+        let err = error_with(&[("TESSERA_SUBGRAPHS__USERS__LISTEN", "not-an-address")]);
+        assert!(err.contains("`subgraphs.users.listen`"), "{err}");
+        assert!(err.contains("TESSERA_SUBGRAPHS__USERS__LISTEN"), "{err}");
+
+        let err = error_with(&[("TESSERA_SUBGRAPHS__USERS__LISTEN", "127.0.0.1:4000")]);
+        assert!(
+            err.contains(
+                "`subgraphs.users.listen` = 127.0.0.1:4000 is already used by `router.listen`"
+            ),
+            "{err}"
+        );
+
+        let err = error_with(&[("TESSERA_SUBGRAPHS__USERS__DATABASE__URL", "mysql://x")]);
+        assert!(err.contains("`subgraphs.users.database`"), "{err}");
+
+        let err = error_with(&[("TESSERA_REDIS__URL", "http://cache")]);
+        assert!(err.contains("`redis.url`"), "{err}");
+
+        let err = error_with(&[("TESSERA_USERS__DELETION_RETENTION_DAYS", "0")]);
+        assert!(err.contains("`users.deletion_retention_days`"), "{err}");
+
+        let err = error_with(&[("TESSERA_ROUTER__LISTNE", "127.0.0.1:4000")]);
+        assert!(err.contains("listne"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_config_file_is_named() {
+        with_env(&[], || {
+            let err = Config::load(Some(Path::new("/nonexistent/tessera.toml")))
+                .expect_err("missing file")
+                .to_string();
+            assert!(err.contains("/nonexistent/tessera.toml"), "{err}");
+        });
+    }
+}

@@ -1,0 +1,138 @@
+//! `tessera`: the platform in one binary.
+//!
+//! - `tessera` / `tessera dev`: everything on this machine (embedded SQLite, demo data).
+//! - `tessera serve <subgraph>`: one subgraph, as deployed.
+//! - `tessera migrate [subgraph…]`: apply migrations (production runs this before deploys).
+//! - `tessera compose [--check]`: write `schema/*.graphql` from the subgraphs' SDL.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use tessera::{
+    compose,
+    config::Config,
+    platform::{self, SUBGRAPHS},
+};
+use tessera_kit::{server::shutdown_on_signal, telemetry};
+
+/// Tessera: the GraphQL platform of a fitness and wellness app.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    /// Configuration file (defaults to the built-in `tessera.toml`).
+    #[arg(long, global = true, env = "TESSERA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the whole platform on this machine (the default).
+    Dev,
+    /// Start one subgraph.
+    Serve {
+        /// Its name, e.g. `users`.
+        subgraph: String,
+    },
+    /// Apply pending database migrations.
+    Migrate {
+        /// Subgraphs to migrate (all when none is given).
+        subgraphs: Vec<String>,
+    },
+    /// Write `schema/<subgraph>.graphql` and `schema/supergraph.graphql`.
+    Compose {
+        /// Write nothing; fail when a committed file differs from a fresh composition.
+        #[arg(long)]
+        check: bool,
+        /// The workspace root holding `supergraph.yaml`.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("tessera: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let command = cli.command.unwrap_or(Command::Dev);
+    if let Command::Compose { check, root } = command {
+        return compose_command(&root, check);
+    }
+    let config = Config::load(cli.config.as_deref())?;
+    telemetry::init(&config.telemetry.log, config.telemetry.format);
+    match command {
+        Command::Dev => dev(&config).await?,
+        Command::Serve { subgraph } => {
+            let prepared = platform::prepare(&config, &subgraph).await?;
+            platform::run(vec![prepared], shutdown_on_signal()).await?;
+        }
+        Command::Migrate { subgraphs } => {
+            for (name, applied) in platform::migrate(&config, &subgraphs).await? {
+                tracing::info!(subgraph = %name, applied, "migrations up to date");
+            }
+        }
+        Command::Compose { .. } => unreachable!("handled above"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn dev(config: &Config) -> anyhow::Result<()> {
+    let mut prepared = Vec::new();
+    for name in SUBGRAPHS {
+        prepared.push(platform::prepare(config, name).await?);
+    }
+    let mut banner =
+        String::from("\nTessera is running: embedded SQLite under ./data/, demo data loaded.\n\n");
+    for subgraph in &prepared {
+        let addr = subgraph.local_addr().context("reading a bound address")?;
+        banner.push_str(&format!(
+            "  {:<8} subgraph  http://{addr}/graphql   (health: http://{addr}/health/ready)\n",
+            subgraph.name
+        ));
+    }
+    banner.push_str(&format!(
+        "  router            http://{}/graphql lands with issue #4; until then, query the users subgraph directly.\n\n\
+         Try:  curl -s http://{}/graphql -H 'content-type: application/json' \\\n\
+         \x20       -H 'x-tessera-user-id: {}' -d '{{\"query\":\"{{ me {{ handle email roles coaches {{ handle }} }} }}\"}}'\n\n\
+         Stop with Ctrl-C.\n",
+        config.router.listen,
+        config.subgraph("users")?.listen,
+        tessera_kit::demo::ATHLETE_ALEX.id,
+    ));
+    eprint!("{banner}");
+    platform::run(prepared, shutdown_on_signal()).await?;
+    Ok(())
+}
+
+fn compose_command(root: &std::path::Path, check: bool) -> anyhow::Result<ExitCode> {
+    let composition = compose::compose_workspace(root)?;
+    if check {
+        let stale = composition.stale_files(root);
+        if stale.is_empty() {
+            eprintln!("schema files are up to date");
+            return Ok(ExitCode::SUCCESS);
+        }
+        for path in stale {
+            eprintln!("stale: {} (run `cargo run -- compose`)", path.display());
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    composition
+        .write(root)
+        .context("writing the schema files")?;
+    for (path, _) in &composition.files {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,123 @@
+//! Starting the platform's processes from the configuration.
+
+use std::io;
+
+use sea_orm_migration::MigratorTrait;
+use tessera_kit::{
+    db,
+    server::{Prepared, ServeError},
+};
+use tessera_migrations::UsersMigrator;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, ConfigError};
+
+/// The subgraphs this build contains, in port order.
+pub const SUBGRAPHS: &[&str] = &["users"];
+
+/// Why the platform could not start or migrate.
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// The configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A subgraph name this build does not know.
+    #[error("unknown subgraph `{0}` (this build has: {list})", list = SUBGRAPHS.join(", "))]
+    UnknownSubgraph(String),
+    /// A subgraph failed to start.
+    #[error("subgraph `{name}`: {source}")]
+    Subgraph {
+        /// Which one.
+        name: String,
+        /// Why.
+        source: ServeError,
+    },
+    /// A subgraph stopped with an I/O error.
+    #[error("subgraph `{name}` stopped: {source}")]
+    Stopped {
+        /// Which one.
+        name: String,
+        /// Why.
+        source: io::Error,
+    },
+}
+
+/// Connects, migrates and seeds (as configured) and binds subgraph `name`.
+pub async fn prepare(config: &Config, name: &str) -> Result<Prepared, PlatformError> {
+    let subgraph = config.subgraph(name)?;
+    let prepared = match name {
+        "users" => tessera_users::prepare(subgraph, config.users.settings()).await,
+        other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
+    };
+    prepared.map_err(|source| PlatformError::Subgraph {
+        name: name.to_owned(),
+        source,
+    })
+}
+
+/// Serves every prepared subgraph until `shutdown`; the first to fail stops the rest.
+pub async fn run(
+    prepared: Vec<Prepared>,
+    shutdown: CancellationToken,
+) -> Result<(), PlatformError> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for subgraph in prepared {
+        let name = subgraph.name;
+        let token = shutdown.clone();
+        tasks.spawn(async move { (name, subgraph.run(token).await) });
+    }
+    let mut first_error = None;
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((name, Err(source))) = joined {
+            shutdown.cancel();
+            first_error.get_or_insert(PlatformError::Stopped {
+                name: name.to_owned(),
+                source,
+            });
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Applies pending migrations of the named subgraphs (all when `names` is empty) to
+/// their configured databases; returns `(subgraph, applied count)`.
+pub async fn migrate(
+    config: &Config,
+    names: &[String],
+) -> Result<Vec<(String, usize)>, PlatformError> {
+    let names: Vec<String> = if names.is_empty() {
+        SUBGRAPHS.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        names.to_vec()
+    };
+    let mut report = Vec::new();
+    for name in names {
+        let subgraph = config.subgraph(&name)?;
+        let failed = |source: db::StartupError| PlatformError::Subgraph {
+            name: name.clone(),
+            source: ServeError::Database(source),
+        };
+        let conn = db::connect(&subgraph.database).await.map_err(failed)?;
+        let migrate_failed = |source| {
+            failed(db::StartupError::Migrate {
+                url: db::redact(&subgraph.database.url),
+                source,
+            })
+        };
+        let applied = match name.as_str() {
+            "users" => {
+                let pending = UsersMigrator::get_pending_migrations(&conn)
+                    .await
+                    .map_err(migrate_failed)?
+                    .len();
+                UsersMigrator::up(&conn, None)
+                    .await
+                    .map_err(migrate_failed)?;
+                pending
+            }
+            other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
+        };
+        report.push((name, applied));
+    }
+    Ok(report)
+}

@@ -1,0 +1,28 @@
+//! The subgraph kit: what every Tessera domain service shares, so that each domain crate
+//! holds only its entities, rules and GraphQL types.
+//!
+//! # Layout
+//! - [`config`]: the settings a subgraph process reads (listen address, database).
+//! - [`db`]: connecting to SQLite or PostgreSQL from config, migrations on start.
+//! - [`error`]: `extensions.code` on every GraphQL error; database errors mapped to codes.
+//! - [`server`]: the axum app (`/graphql`, `/health/live`, `/health/ready`), graceful shutdown.
+//! - [`telemetry`]: tracing set-up shared by all binaries.
+//! - [`viewer`]: who is asking, as resolvers see it.
+//! - [`pagination`]: Relay connections with capped page sizes and opaque cursors.
+//! - [`loader`]: dataloaders that fetch many rows by key in one statement.
+//! - [`demo`]: the demo identities every domain's seed data refers to.
+//! - `testing` (feature `testing`): a fresh database per test.
+
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod loader;
+pub mod pagination;
+pub mod server;
+pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
+pub mod viewer;
+
+pub use tessera_codes::ErrorCode;

@@ -1,0 +1,87 @@
+//! Dataloaders: many `load(id)` calls made while resolving one request become one
+//! `SELECT … WHERE key IN (…)`, so the statements a request costs do not grow with the
+//! length of a list or the size of an `_entities` batch.
+//!
+//! Loaders carry no cache across requests (async-graphql's default `NoCache`): they can
+//! be shared by the whole schema, batch concurrent requests together, and never serve a
+//! row that changed after it was read.
+
+use std::{collections::HashMap, marker::PhantomData, sync::Arc};
+
+use async_graphql::{
+    ErrorExtensions,
+    dataloader::{DataLoader, Loader},
+};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::error::ServiceError;
+
+/// A loader's error: shared because one failed batch fails every `load` in it.
+#[derive(Debug, Clone)]
+pub struct LoadError(pub Arc<ServiceError>);
+
+impl ErrorExtensions for LoadError {
+    fn extend(&self) -> async_graphql::Error {
+        self.0.extend()
+    }
+}
+
+/// Loads rows of `E` by a UUID column, optionally within a scope (e.g. "not deleted").
+pub struct KeyLoader<E: EntityTrait> {
+    db: DatabaseConnection,
+    column: E::Column,
+    key_of: fn(&E::Model) -> Uuid,
+    scope: Condition,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E: EntityTrait> KeyLoader<E> {
+    /// A loader of `E` rows whose `column` equals the key; `key_of` reads it back.
+    pub fn new(db: DatabaseConnection, column: E::Column, key_of: fn(&E::Model) -> Uuid) -> Self {
+        Self {
+            db,
+            column,
+            key_of,
+            scope: Condition::all(),
+            _entity: PhantomData,
+        }
+    }
+
+    /// Only rows that also match `scope` are found.
+    pub fn scoped(mut self, scope: Condition) -> Self {
+        self.scope = scope;
+        self
+    }
+
+    /// Wraps the loader for use from resolvers (batches are spawned on tokio).
+    pub fn into_dataloader(self) -> DataLoader<Self>
+    where
+        E::Model: Send + Sync + Clone,
+    {
+        DataLoader::new(self, tokio::spawn)
+    }
+}
+
+impl<E> Loader<Uuid> for KeyLoader<E>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Clone,
+    E::Column: Send + Sync,
+{
+    type Value = E::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(self.column.is_in(keys.iter().copied()))
+            .filter(self.scope.clone())
+            .all(&self.db)
+            .await
+            .map_err(|err| LoadError(Arc::new(ServiceError::from(err))))?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ((self.key_of)(&row), row))
+            .collect())
+    }
+}

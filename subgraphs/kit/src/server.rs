@@ -1,0 +1,213 @@
+//! The HTTP face of a subgraph: `POST /graphql` (single or batched requests),
+//! `/health/live`, `/health/ready` (checks the database), and graceful shutdown.
+
+use std::{future::IntoFuture, io, net::SocketAddr, sync::Arc, time::Duration};
+
+use async_graphql::{BatchResponse, ErrorExtensions, Executor};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::IntoResponse,
+    routing::{get, post},
+};
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower_http::trace::TraceLayer;
+
+use crate::{db::StartupError, error::ServiceError, viewer::Viewer};
+
+/// How long in-flight requests may finish after shutdown begins.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Adds per-request data (a request-scoped cache, say) to each GraphQL request.
+pub type RequestHook = Arc<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
+
+#[derive(Clone)]
+struct AppState<E> {
+    executor: E,
+    db: DatabaseConnection,
+    hook: Option<RequestHook>,
+}
+
+/// The axum app of one subgraph.
+pub fn app<E: Executor + Clone>(executor: E, db: DatabaseConnection) -> Router {
+    build(executor, db, None)
+}
+
+/// The axum app of one subgraph, with `hook` run on each GraphQL request after the
+/// viewer is attached.
+pub fn app_with_hook<E: Executor + Clone>(
+    executor: E,
+    db: DatabaseConnection,
+    hook: RequestHook,
+) -> Router {
+    build(executor, db, Some(hook))
+}
+
+fn build<E: Executor + Clone>(
+    executor: E,
+    db: DatabaseConnection,
+    hook: Option<RequestHook>,
+) -> Router {
+    Router::new()
+        .route("/graphql", post(graphql::<E>))
+        .route("/health/live", get(live))
+        .route("/health/ready", get(ready::<E>))
+        .layer(TraceLayer::new_for_http())
+        .with_state(AppState { executor, db, hook })
+}
+
+/// A subgraph ready to serve: database prepared, port bound.
+pub struct Prepared {
+    /// The subgraph's name, for logs.
+    pub name: &'static str,
+    /// The bound listener.
+    pub listener: TcpListener,
+    /// Its app.
+    pub app: Router,
+}
+
+impl Prepared {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown`.
+    pub async fn run(self, shutdown: CancellationToken) -> io::Result<()> {
+        let addr = self.local_addr()?;
+        tracing::info!(subgraph = self.name, %addr, "serving");
+        serve(self.listener, self.app, shutdown).await
+    }
+}
+
+/// Why a subgraph could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Its database.
+    #[error(transparent)]
+    Database(#[from] StartupError),
+    /// Its port.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+    /// Loading demo data.
+    #[error("loading demo data failed: {0}")]
+    DemoData(ServiceError),
+}
+
+async fn graphql<E: Executor>(
+    State(state): State<AppState<E>>,
+    headers: HeaderMap,
+    request: GraphQLBatchRequest,
+) -> GraphQLResponse {
+    let viewer = match Viewer::from_headers(&headers) {
+        Ok(viewer) => viewer,
+        Err(err) => {
+            let response = async_graphql::Response::from_errors(vec![
+                err.extend()
+                    .into_server_error(async_graphql::Pos::default()),
+            ]);
+            return BatchResponse::Single(response).into();
+        }
+    };
+    let mut request = request.into_inner().data(viewer);
+    if let Some(hook) = &state.hook {
+        for single in request.iter_mut() {
+            hook(single);
+        }
+    }
+    state.executor.execute_batch(request).await.into()
+}
+
+async fn live() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "live" }))
+}
+
+async fn ready<E>(State(state): State<AppState<E>>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        ),
+        Err(err) => {
+            let err = ServiceError::from(err);
+            tracing::warn!(error = ?err, "readiness check failed: database");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable", "reason": "database" })),
+            )
+        }
+    }
+}
+
+/// Binds `addr`, naming it in the error (ports are the most common start-up failure).
+pub async fn bind(name: &str, addr: SocketAddr) -> io::Result<TcpListener> {
+    TcpListener::bind(addr).await.map_err(|err| {
+        io::Error::new(
+            err.kind(),
+            format!("{name}: cannot listen on {addr}: {err}"),
+        )
+    })
+}
+
+/// Serves `app` until `shutdown` is cancelled, then lets in-flight requests finish for
+/// up to ten seconds.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let drained = shutdown.clone();
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(async move { drained.cancelled().await })
+        .into_future();
+    tokio::pin!(server);
+    tokio::select! {
+        result = &mut server => result,
+        () = async {
+            shutdown.cancelled().await;
+            tokio::time::sleep(DRAIN_TIMEOUT).await;
+        } => {
+            tracing::warn!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}; closing");
+            Ok(())
+        }
+    }
+}
+
+/// A token cancelled on Ctrl-C or SIGTERM (what Kubernetes sends before it kills a pod).
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        let ctrl_c = async {
+            if let Err(err) = tokio::signal::ctrl_c().await {
+                tracing::error!(%err, "cannot listen for Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(err) => {
+                    tracing::error!(%err, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {},
+            () = terminate => {},
+        }
+        tracing::info!("shutdown signal received; draining");
+        cancel.cancel();
+    });
+    token
+}

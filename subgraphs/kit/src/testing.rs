@@ -1,0 +1,102 @@
+//! A fresh, migrated database per test, with a counter of the SQL statements it ran.
+//!
+//! With `DATABASE_URL` set (CI sets it to the machine's PostgreSQL), each test gets its
+//! own schema in that database; without it, its own SQLite file in a temporary
+//! directory, and the helper says on stderr that PostgreSQL was skipped.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+use uuid::Uuid;
+
+/// Which backend a test database runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A file in a temporary directory.
+    Sqlite,
+    /// A fresh schema in the database `DATABASE_URL` names.
+    Postgres,
+}
+
+/// A migrated database that belongs to one test.
+pub struct TestDb {
+    /// The connection (with the statement counter installed).
+    pub db: DatabaseConnection,
+    /// Where it lives.
+    pub backend: Backend,
+    statements: Arc<AtomicUsize>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// Statements run since the last [`TestDb::reset_statements`].
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Starts counting statements from zero.
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+}
+
+/// A fresh database with `M`'s migrations applied.
+///
+/// # Panics
+/// When the database cannot be created or migrated: the test cannot run.
+pub async fn fresh_db<M: MigratorTrait>() -> TestDb {
+    let (mut db, backend, dir) = match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.is_empty() => (postgres_schema(&url).await, Backend::Postgres, None),
+        _ => {
+            eprintln!("DATABASE_URL is unset: PostgreSQL skipped, this test runs on SQLite");
+            let dir = tempfile::tempdir().expect("a temporary directory for SQLite");
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            let db = Database::connect(options(url))
+                .await
+                .expect("SQLite opens a fresh file");
+            (db, Backend::Sqlite, Some(dir))
+        }
+    };
+    M::up(&db, None)
+        .await
+        .expect("migrations apply to a fresh database");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_info| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    TestDb {
+        db,
+        backend,
+        statements,
+        _dir: dir,
+    }
+}
+
+fn options(url: String) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options.max_connections(5).sqlx_logging(false);
+    options
+}
+
+/// A new schema `t_<uuid>` in the database at `url`, and a pool whose search path is it.
+async fn postgres_schema(url: &str) -> DatabaseConnection {
+    let schema = format!("t_{}", Uuid::new_v4().simple());
+    let admin = Database::connect(options(url.to_owned()))
+        .await
+        .expect("PostgreSQL at DATABASE_URL accepts connections");
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+        .await
+        .expect("a fresh schema can be created");
+    admin.close().await.expect("the admin pool closes");
+    let mut options = options(url.to_owned());
+    options.set_schema_search_path(schema);
+    Database::connect(options)
+        .await
+        .expect("PostgreSQL accepts a pool on the fresh schema")
+}

@@ -1,0 +1,4 @@
+//! sea-orm models of the users domain.
+
+pub mod coach_athlete;
+pub mod user;

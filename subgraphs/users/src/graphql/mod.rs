@@ -1,0 +1,25 @@
+//! The users subgraph's GraphQL surface.
+//!
+//! # Layout
+//! - [`context`]: reaching the database, loaders and the caller's [`Access`] from a resolver.
+//! - [`user`]: the `User` type.
+//! - [`query`], [`mutation`]: root fields.
+//! - [`entities`]: `_entities` resolution of `User` by `id`.
+//! - [`inputs`], [`export`]: input and payload types.
+
+pub mod context;
+pub mod entities;
+pub mod export;
+pub mod inputs;
+pub mod mutation;
+pub mod query;
+pub mod user;
+
+use async_graphql::MergedObject;
+
+pub use context::{AccessCell, Loaders};
+pub use mutation::Mutation;
+
+/// The root query type of the users subgraph.
+#[derive(MergedObject, Default)]
+pub struct Query(query::UserQuery, entities::UserEntities);

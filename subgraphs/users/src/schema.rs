@@ -1,0 +1,31 @@
+//! The users schema and its federation SDL.
+
+use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    Settings,
+    graphql::{Loaders, Mutation, Query},
+};
+
+/// The users subgraph's schema type.
+pub type UsersSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with its data: connection, loaders, settings.
+pub fn build(db: DatabaseConnection, settings: Settings) -> UsersSchema {
+    Schema::build(Query::default(), Mutation, EmptySubscription)
+        .enable_federation()
+        .data(Loaders::new(db.clone()))
+        .data(db)
+        .data(settings)
+        .finish()
+}
+
+/// The subgraph SDL as composition reads it (`_service { sdl }`), with the federation
+/// `@link` and directives.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation, EmptySubscription)
+        .enable_federation()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().federation())
+}
