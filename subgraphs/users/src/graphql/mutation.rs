@@ -23,7 +23,11 @@ pub struct Mutation;
 impl Mutation {
     /// Creates an account. Each invalid or taken value is a `BAD_USER_INPUT` error whose
     /// `extensions.field` names the input field.
-    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<User> {
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account's details.")] input: SignUpInput,
+    ) -> Result<User> {
         let user = accounts::sign_up(db(ctx), input.into(), Utc::now())
             .await
             .extend()?;
@@ -31,7 +35,11 @@ impl Mutation {
     }
 
     /// Changes the caller's profile; omitted fields stay as they are.
-    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> Result<User> {
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to change.")] input: UpdateProfileInput,
+    ) -> Result<User> {
         let access = access(ctx).await?;
         let user = accounts::update_profile(db(ctx), access, input.into(), Utc::now())
             .await

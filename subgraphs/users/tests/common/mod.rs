@@ -1,0 +1,116 @@
+//! Shared by the users tests: a fresh database with users in it, and the subgraph
+//! served over real HTTP on a free port.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tessera_kit::{
+    testing::{TestDb, fresh_db},
+    viewer::VIEWER_HEADER,
+};
+use tessera_migrations::UsersMigrator;
+use tessera_users::{
+    Settings,
+    entity::user::{self, Role},
+    service::{
+        access::Access,
+        accounts::{self, SignUp},
+        coaching,
+    },
+};
+use tokio_util::sync::CancellationToken;
+
+/// A fixed "now" so times in assertions are exact.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().expect("valid time")
+}
+
+pub async fn db() -> TestDb {
+    fresh_db::<UsersMigrator>().await
+}
+
+pub fn sign_up_input(handle: &str) -> SignUp {
+    SignUp {
+        handle: handle.to_owned(),
+        display_name: format!("{handle} display"),
+        email: format!("{handle}@example.com"),
+        timezone: Some("Europe/Berlin".to_owned()),
+        role: Role::Athlete,
+        avatar_url: None,
+    }
+}
+
+pub async fn athlete(db: &DatabaseConnection, handle: &str) -> user::Model {
+    accounts::sign_up(db, sign_up_input(handle), t0())
+        .await
+        .expect("sign up succeeds")
+}
+
+pub async fn coach(db: &DatabaseConnection, handle: &str) -> user::Model {
+    let input = SignUp {
+        role: Role::Coach,
+        ..sign_up_input(handle)
+    };
+    accounts::sign_up(db, input, t0()).await.expect("sign up succeeds")
+}
+
+/// An administrator (granted directly in the table: nobody can sign up as one).
+pub async fn admin(db: &DatabaseConnection, handle: &str) -> user::Model {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let model = athlete(db, handle).await;
+    let mut row: user::ActiveModel = model.into();
+    row.roles = Set(user::Roles::of(&[Role::Admin]).0);
+    row.update(db).await.expect("role granted")
+}
+
+pub async fn link(db: &DatabaseConnection, coach: &user::Model, athlete: &user::Model) {
+    coaching::link(db, coach.id, athlete.id, t0()).await.expect("linked");
+}
+
+pub fn as_user(model: &user::Model) -> Access {
+    Access::of(model.clone())
+}
+
+/// The subgraph on a free port, serving until the test ends.
+pub struct Served {
+    pub url: String,
+    pub client: reqwest::Client,
+    _stop: tokio_util::sync::DropGuard,
+}
+
+pub async fn serve(db: &DatabaseConnection) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("bound");
+    let app = tessera_users::app(db.clone(), Settings::default());
+    let stop = CancellationToken::new();
+    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
+    Served {
+        url: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        _stop: stop.drop_guard(),
+    }
+}
+
+impl Served {
+    /// POSTs a GraphQL request as `viewer` and returns the JSON body.
+    pub async fn gql(&self, viewer: Option<&user::Model>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(viewer) = viewer {
+            request = request.header(VIEWER_HEADER, viewer.id.to_string());
+        }
+        let response = request.send().await.expect("the subgraph answers");
+        response.json().await.expect("a JSON body")
+    }
+}
+
+/// The `extensions` of the first error, asserting there is one.
+pub fn first_error(body: &Value) -> &Value {
+    &body["errors"][0]["extensions"]
+}

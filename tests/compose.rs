@@ -1,0 +1,92 @@
+//! Composition: the standard supergraph flavour, and errors that name the subgraph,
+//! the type and the field.
+
+use std::path::PathBuf;
+
+use apollo_compiler::Schema;
+use tessera::compose::{ComposeError, SubgraphSdl, compose};
+
+fn subgraph(name: &str, sdl: &str) -> SubgraphSdl {
+    SubgraphSdl {
+        name: name.to_owned(),
+        url: format!("http://127.0.0.1:9999/{name}"),
+        sdl: format!(
+            "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.5\", import: [\"@key\", \"@shareable\", \"@external\", \"@requires\"])\n{sdl}"
+        ),
+        file: PathBuf::from(format!("schema/{name}.graphql")),
+    }
+}
+
+#[test]
+fn the_supergraph_is_standard_federation_v2() {
+    let accounts = subgraph(
+        "accounts",
+        r#"type Query { me: User }
+           type User @key(fields: "id") { id: ID! name: String level: Level @shareable joined: Date }
+           enum Level { ROOKIE PRO }
+           scalar Date"#,
+    );
+    let reviews = subgraph(
+        "reviews",
+        r#"type Query { topReviews: [Review!]! }
+           type Review { body: String! author: User! }
+           type User @key(fields: "id") { id: ID! reviews: [Review!]! level: Level @shareable }
+           enum Level { ROOKIE PRO }"#,
+    );
+    let sdl = compose(&[accounts, reviews]).expect("composes");
+    let schema = Schema::parse_and_validate(&sdl, "supergraph.graphql").expect("valid schema");
+    assert!(sdl.contains("@link(url: \"https://specs.apollo.dev/join/v0.5\", for: EXECUTION)"));
+    assert!(sdl.contains("directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable"));
+    let query = schema.get_object("Query").expect("Query");
+    let graphs: Vec<String> = query
+        .directives
+        .get_all("join__type")
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        graphs,
+        vec!["@join__type(graph: ACCOUNTS)", "@join__type(graph: REVIEWS)"],
+        "root types say which subgraphs resolve them"
+    );
+    let date = schema.get_scalar("Date").expect("Date");
+    assert_eq!(date.directives.get_all("join__type").count(), 1);
+    let level = schema.get_enum("Level").expect("Level");
+    assert_eq!(level.values["PRO"].directives.get_all("join__enumValue").count(), 2);
+    let user = schema.get_object("User").expect("User");
+    assert_eq!(
+        user.directives.get_all("join__type").map(|d| d.to_string()).collect::<Vec<_>>(),
+        vec![
+            "@join__type(graph: ACCOUNTS, key: \"id\")",
+            "@join__type(graph: REVIEWS, key: \"id\")"
+        ]
+    );
+    assert!(!sdl.contains("join__owner"));
+}
+
+#[test]
+fn conflicts_name_the_subgraph_type_and_field() {
+    let a = subgraph(
+        "catalog",
+        r#"type Query { exercise: Exercise }
+           type Exercise @key(fields: "id") { id: ID! name: String! }"#,
+    );
+    let b = subgraph(
+        "plans",
+        r#"type Query { plan: String }
+           type Exercise @key(fields: "id") { id: ID! name: Int! }"#,
+    );
+    let err = compose(&[a, b]).expect_err("incompatible field types");
+    let ComposeError::Composition(messages) = &err else {
+        panic!("expected composition errors, got {err}");
+    };
+    let text = messages.join("\n");
+    assert!(text.contains("Exercise.name"), "{text}");
+    assert!(text.contains("catalog") && text.contains("plans"), "{text}");
+}
+
+#[test]
+fn a_subgraph_that_does_not_parse_is_named() {
+    let broken = subgraph("broken", "type Query { oops: }");
+    let err = compose(&[broken]).expect_err("syntax error").to_string();
+    assert!(err.starts_with("subgraph `broken`"), "{err}");
+}
