@@ -45,16 +45,28 @@ fn the_supergraph_is_standard_federation_v2() {
         .collect();
     assert_eq!(
         graphs,
-        vec!["@join__type(graph: ACCOUNTS)", "@join__type(graph: REVIEWS)"],
+        vec![
+            "@join__type(graph: ACCOUNTS)",
+            "@join__type(graph: REVIEWS)"
+        ],
         "root types say which subgraphs resolve them"
     );
     let date = schema.get_scalar("Date").expect("Date");
     assert_eq!(date.directives.get_all("join__type").count(), 1);
     let level = schema.get_enum("Level").expect("Level");
-    assert_eq!(level.values["PRO"].directives.get_all("join__enumValue").count(), 2);
+    assert_eq!(
+        level.values["PRO"]
+            .directives
+            .get_all("join__enumValue")
+            .count(),
+        2
+    );
     let user = schema.get_object("User").expect("User");
     assert_eq!(
-        user.directives.get_all("join__type").map(|d| d.to_string()).collect::<Vec<_>>(),
+        user.directives
+            .get_all("join__type")
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>(),
         vec![
             "@join__type(graph: ACCOUNTS, key: \"id\")",
             "@join__type(graph: REVIEWS, key: \"id\")"

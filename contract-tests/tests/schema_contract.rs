@@ -29,7 +29,13 @@ fn every_subgraph_in_this_build_is_listed_in_supergraph_yaml() {
         .into_iter()
         .map(|s| s.name)
         .collect();
-    assert_eq!(listed, SUBGRAPHS.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>());
+    assert_eq!(
+        listed,
+        SUBGRAPHS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -48,7 +54,10 @@ fn every_type_field_argument_and_value_has_a_description() {
                 Definition::ObjectTypeDefinition(o) => {
                     check(o.name.to_string(), o.description.is_some());
                     for field in &o.fields {
-                        check(format!("{}.{}", o.name, field.name), field.description.is_some());
+                        check(
+                            format!("{}.{}", o.name, field.name),
+                            field.description.is_some(),
+                        );
                         for arg in &field.arguments {
                             check(
                                 format!("{}.{}({})", o.name, field.name, arg.name),
@@ -60,13 +69,19 @@ fn every_type_field_argument_and_value_has_a_description() {
                 Definition::InputObjectTypeDefinition(i) => {
                     check(i.name.to_string(), i.description.is_some());
                     for field in &i.fields {
-                        check(format!("{}.{}", i.name, field.name), field.description.is_some());
+                        check(
+                            format!("{}.{}", i.name, field.name),
+                            field.description.is_some(),
+                        );
                     }
                 }
                 Definition::EnumTypeDefinition(e) => {
                     check(e.name.to_string(), e.description.is_some());
                     for value in &e.values {
-                        check(format!("{}.{}", e.name, value.value), value.description.is_some());
+                        check(
+                            format!("{}.{}", e.name, value.value),
+                            value.description.is_some(),
+                        );
                     }
                 }
                 Definition::ScalarTypeDefinition(s) => {
@@ -82,5 +97,9 @@ fn every_type_field_argument_and_value_has_a_description() {
             }
         }
     }
-    assert!(missing.is_empty(), "undocumented schema parts:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "undocumented schema parts:\n{}",
+        missing.join("\n")
+    );
 }

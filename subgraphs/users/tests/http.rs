@@ -27,11 +27,19 @@ async fn a_batch_of_50_entities_costs_one_statement() {
             json!({ "r": representations }),
         )
         .await;
-    assert_eq!(t.statements(), 1, "one SELECT … WHERE id IN (…) for 50 representations");
+    assert_eq!(
+        t.statements(),
+        1,
+        "one SELECT … WHERE id IN (…) for 50 representations"
+    );
     let entities = body["data"]["_entities"].as_array().expect("a list");
     assert_eq!(entities.len(), 50);
     for (entity, id) in entities.iter().zip(&ids) {
-        assert_eq!(entity["id"], id.to_string(), "order follows the representations");
+        assert_eq!(
+            entity["id"],
+            id.to_string(),
+            "order follows the representations"
+        );
     }
     assert_eq!(entities[7]["handle"], "athlete07");
 }
@@ -71,9 +79,15 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
         )
         .await;
     assert_eq!(body["data"], serde_json::Value::Null);
-    assert_eq!(body["errors"][0]["message"], "`not-an-email` is not an email address");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "`not-an-email` is not an email address"
+    );
     assert_eq!(body["errors"][0]["path"], json!(["signUp"]));
-    assert_eq!(first_error(&body), &json!({ "code": "BAD_USER_INPUT", "field": "email" }));
+    assert_eq!(
+        first_error(&body),
+        &json!({ "code": "BAD_USER_INPUT", "field": "email" })
+    );
 
     let body = served
         .gql(
@@ -82,7 +96,10 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
             json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com", "role": "ADMIN" } }),
         )
         .await;
-    assert_eq!(first_error(&body), &json!({ "code": "BAD_USER_INPUT", "field": "role" }));
+    assert_eq!(
+        first_error(&body),
+        &json!({ "code": "BAD_USER_INPUT", "field": "role" })
+    );
 
     let body = served
         .gql(
@@ -91,7 +108,10 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
             json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com" } }),
         )
         .await;
-    assert_eq!(body["data"]["signUp"], json!({ "handle": "ok_handle", "roles": ["ATHLETE"] }));
+    assert_eq!(
+        body["data"]["signUp"],
+        json!({ "handle": "ok_handle", "roles": ["ATHLETE"] })
+    );
 }
 
 #[tokio::test]
@@ -122,9 +142,16 @@ async fn malformed_requests_get_clear_errors() {
     assert_eq!(first_error(&body)["code"], "UNAUTHENTICATED");
 
     let body = served.gql(None, "{ me { handle ", json!({})).await;
-    assert!(body["errors"][0]["message"].as_str().expect("message").contains("expected"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .expect("message")
+            .contains("expected")
+    );
 
-    let body = served.gql(None, "{ users { edges { cursor } } }", json!({})).await;
+    let body = served
+        .gql(None, "{ users { edges { cursor } } }", json!({}))
+        .await;
     assert_eq!(first_error(&body)["code"], "UNAUTHENTICATED");
 
     // Still serving.
@@ -147,19 +174,40 @@ async fn page_sizes_and_cursors_are_checked_over_http() {
     let served = serve(&t.db).await;
     let query = "query($first: Int, $after: String) { users(first: $first, after: $after) { edges { node { handle } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
 
-    let body = served.gql(Some(&alex), query, json!({ "first": 101 })).await;
-    assert_eq!(body["errors"][0]["message"], "`first` must be at most 100 (got 101)");
-    assert_eq!(first_error(&body), &json!({ "code": "BAD_USER_INPUT", "field": "first" }));
+    let body = served
+        .gql(Some(&alex), query, json!({ "first": 101 }))
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "`first` must be at most 100 (got 101)"
+    );
+    assert_eq!(
+        first_error(&body),
+        &json!({ "code": "BAD_USER_INPUT", "field": "first" })
+    );
 
-    let body = served.gql(Some(&alex), query, json!({ "first": 2, "after": "garbage" })).await;
-    assert_eq!(first_error(&body), &json!({ "code": "BAD_USER_INPUT", "field": "after" }));
+    let body = served
+        .gql(
+            Some(&alex),
+            query,
+            json!({ "first": 2, "after": "garbage" }),
+        )
+        .await;
+    assert_eq!(
+        first_error(&body),
+        &json!({ "code": "BAD_USER_INPUT", "field": "after" })
+    );
 
     let first = served.gql(Some(&alex), query, json!({ "first": 3 })).await;
     let users = &first["data"]["users"];
     assert_eq!(users["pageInfo"]["hasNextPage"], true);
     assert_eq!(users["pageInfo"]["hasPreviousPage"], false);
     let next = served
-        .gql(Some(&alex), query, json!({ "first": 3, "after": users["pageInfo"]["endCursor"] }))
+        .gql(
+            Some(&alex),
+            query,
+            json!({ "first": 3, "after": users["pageInfo"]["endCursor"] }),
+        )
         .await;
     let handles: Vec<&str> = next["data"]["users"]["edges"]
         .as_array()
@@ -182,12 +230,19 @@ async fn private_fields_and_coach_links_follow_the_rules() {
     let served = serve(&t.db).await;
     let query = "query($id: ID!) { user(id: $id) { handle email subscriptionTier coaches { handle } athletes { nodes { handle } } } }";
 
-    let own = served.gql(Some(&alex), query, json!({ "id": alex.id.to_string() })).await;
+    let own = served
+        .gql(Some(&alex), query, json!({ "id": alex.id.to_string() }))
+        .await;
     assert_eq!(own["data"]["user"]["email"], "alex@example.com");
     assert_eq!(own["data"]["user"]["subscriptionTier"], "FREE");
-    assert_eq!(own["data"]["user"]["coaches"], json!([{ "handle": "carter" }]));
+    assert_eq!(
+        own["data"]["user"]["coaches"],
+        json!([{ "handle": "carter" }])
+    );
 
-    let other = served.gql(Some(&blair), query, json!({ "id": alex.id.to_string() })).await;
+    let other = served
+        .gql(Some(&blair), query, json!({ "id": alex.id.to_string() }))
+        .await;
     assert_eq!(other["data"]["user"]["handle"], "alex");
     assert_eq!(other["data"]["user"]["email"], serde_json::Value::Null);
     let codes: Vec<(&str, &str)> = other["errors"]
@@ -202,15 +257,28 @@ async fn private_fields_and_coach_links_follow_the_rules() {
         })
         .collect();
     assert!(codes.contains(&("email", "FORBIDDEN")), "{codes:?}");
-    assert!(codes.contains(&("subscriptionTier", "FORBIDDEN")), "{codes:?}");
+    assert!(
+        codes.contains(&("subscriptionTier", "FORBIDDEN")),
+        "{codes:?}"
+    );
     assert!(codes.contains(&("coaches", "FORBIDDEN")), "{codes:?}");
     assert!(codes.contains(&("athletes", "FORBIDDEN")), "{codes:?}");
 
     // The coach sees their athlete's coaches and their own roster.
-    let coach_view = served.gql(Some(&carter), query, json!({ "id": carter.id.to_string() })).await;
-    assert_eq!(coach_view["data"]["user"]["athletes"]["nodes"], json!([{ "handle": "alex" }]));
-    let of_athlete = served.gql(Some(&carter), query, json!({ "id": alex.id.to_string() })).await;
-    assert_eq!(of_athlete["data"]["user"]["coaches"], json!([{ "handle": "carter" }]));
+    let coach_view = served
+        .gql(Some(&carter), query, json!({ "id": carter.id.to_string() }))
+        .await;
+    assert_eq!(
+        coach_view["data"]["user"]["athletes"]["nodes"],
+        json!([{ "handle": "alex" }])
+    );
+    let of_athlete = served
+        .gql(Some(&carter), query, json!({ "id": alex.id.to_string() }))
+        .await;
+    assert_eq!(
+        of_athlete["data"]["user"]["coaches"],
+        json!([{ "handle": "carter" }])
+    );
 }
 
 #[tokio::test]
@@ -243,16 +311,28 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
     );
 
     let deleted = served
-        .gql(Some(&alex), "mutation { deleteAccount { id purgeAfter } }", json!({}))
+        .gql(
+            Some(&alex),
+            "mutation { deleteAccount { id purgeAfter } }",
+            json!({}),
+        )
         .await;
     assert_eq!(deleted["data"]["deleteAccount"]["id"], alex.id.to_string());
 
     let by_id = served
-        .gql(Some(&carter), "query($id: ID!) { user(id: $id) { handle } }", json!({ "id": alex.id.to_string() }))
+        .gql(
+            Some(&carter),
+            "query($id: ID!) { user(id: $id) { handle } }",
+            json!({ "id": alex.id.to_string() }),
+        )
         .await;
     assert_eq!(by_id["data"]["user"], serde_json::Value::Null);
     let by_handle = served
-        .gql(Some(&carter), "{ userByHandle(handle: \"alex\") { handle } }", json!({}))
+        .gql(
+            Some(&carter),
+            "{ userByHandle(handle: \"alex\") { handle } }",
+            json!({}),
+        )
         .await;
     assert_eq!(by_handle["data"]["userByHandle"], serde_json::Value::Null);
     let entity = served
@@ -264,13 +344,28 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
         .await;
     assert_eq!(entity["data"]["_entities"], json!([null]));
     let roster = served
-        .gql(Some(&carter), "{ me { athletes { nodes { handle } } } }", json!({}))
+        .gql(
+            Some(&carter),
+            "{ me { athletes { nodes { handle } } } }",
+            json!({}),
+        )
         .await;
-    assert_eq!(roster["data"]["me"]["athletes"]["nodes"], json!([{ "handle": "blair" }]));
+    assert_eq!(
+        roster["data"]["me"]["athletes"]["nodes"],
+        json!([{ "handle": "blair" }])
+    );
     // The deleted identity can no longer act.
-    let me = served.gql(Some(&alex), "{ me { handle } }", json!({})).await;
+    let me = served
+        .gql(Some(&alex), "{ me { handle } }", json!({}))
+        .await;
     assert_eq!(me["data"]["me"], serde_json::Value::Null);
-    let again = served.gql(Some(&alex), "mutation { exportMyData { exportedAt } }", json!({})).await;
+    let again = served
+        .gql(
+            Some(&alex),
+            "mutation { exportMyData { exportedAt } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(first_error(&again)["code"], "UNAUTHENTICATED");
 }
 
@@ -299,5 +394,8 @@ async fn health_endpoints_answer() {
         .expect("answers");
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.expect("json");
-    assert_eq!(body, json!({ "status": "unavailable", "reason": "database" }));
+    assert_eq!(
+        body,
+        json!({ "status": "unavailable", "reason": "database" })
+    );
 }

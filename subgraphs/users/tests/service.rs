@@ -41,7 +41,9 @@ async fn sign_up_normalises_and_stores_a_free_athlete() {
     assert_eq!(user.subscription_tier, SubscriptionTier::Free);
     assert_eq!(user.created_at, t0());
     assert_eq!(user.get_version_of_id(), 7, "ids are UUIDv7");
-    let found = directory::by_handle(&t.db, "ALEX_RIVERA").await.expect("query");
+    let found = directory::by_handle(&t.db, "ALEX_RIVERA")
+        .await
+        .expect("query");
     assert_eq!(found, Some(user));
 }
 
@@ -59,17 +61,67 @@ async fn sign_up_names_each_invalid_or_taken_field() {
     let t = db().await;
     athlete(&t.db, "taken").await;
     let cases: Vec<(SignUp, &str)> = vec![
-        (SignUp { handle: "x".into(), ..sign_up_input("case1") }, "handle"),
-        (SignUp { handle: "taken".into(), ..sign_up_input("case2") }, "handle"),
-        (SignUp { display_name: "  ".into(), ..sign_up_input("case3") }, "displayName"),
-        (SignUp { email: "nope".into(), ..sign_up_input("case4") }, "email"),
-        (SignUp { email: "TAKEN@example.com".into(), ..sign_up_input("case5") }, "email"),
-        (SignUp { timezone: Some("Nowhere/City".into()), ..sign_up_input("case6") }, "timezone"),
-        (SignUp { avatar_url: Some("http://x.com/a.png".into()), ..sign_up_input("case7") }, "avatarUrl"),
-        (SignUp { role: Role::Admin, ..sign_up_input("case8") }, "role"),
+        (
+            SignUp {
+                handle: "x".into(),
+                ..sign_up_input("case1")
+            },
+            "handle",
+        ),
+        (
+            SignUp {
+                handle: "taken".into(),
+                ..sign_up_input("case2")
+            },
+            "handle",
+        ),
+        (
+            SignUp {
+                display_name: "  ".into(),
+                ..sign_up_input("case3")
+            },
+            "displayName",
+        ),
+        (
+            SignUp {
+                email: "nope".into(),
+                ..sign_up_input("case4")
+            },
+            "email",
+        ),
+        (
+            SignUp {
+                email: "TAKEN@example.com".into(),
+                ..sign_up_input("case5")
+            },
+            "email",
+        ),
+        (
+            SignUp {
+                timezone: Some("Nowhere/City".into()),
+                ..sign_up_input("case6")
+            },
+            "timezone",
+        ),
+        (
+            SignUp {
+                avatar_url: Some("http://x.com/a.png".into()),
+                ..sign_up_input("case7")
+            },
+            "avatarUrl",
+        ),
+        (
+            SignUp {
+                role: Role::Admin,
+                ..sign_up_input("case8")
+            },
+            "role",
+        ),
     ];
     for (input, field) in cases {
-        let err = accounts::sign_up(&t.db, input, t0()).await.expect_err(field);
+        let err = accounts::sign_up(&t.db, input, t0())
+            .await
+            .expect_err(field);
         assert_eq!(invalid_field(err), field);
     }
 }
@@ -84,7 +136,10 @@ async fn profiles_change_only_for_their_owner() {
         .expect_err("anonymous");
     assert!(matches!(err, ServiceError::Unauthenticated));
 
-    let taken = ProfileUpdate { handle: Some("blair".into()), ..ProfileUpdate::default() };
+    let taken = ProfileUpdate {
+        handle: Some("blair".into()),
+        ..ProfileUpdate::default()
+    };
     let err = accounts::update_profile(&t.db, &as_user(&alex), taken, t0())
         .await
         .expect_err("taken");
@@ -102,11 +157,17 @@ async fn profiles_change_only_for_their_owner() {
         .expect("valid");
     assert_eq!(updated.display_name, "Alex R.");
     assert_eq!(updated.timezone, "Asia/Tokyo");
-    assert_eq!(updated.avatar_url.as_deref(), Some("https://cdn.example.com/alex.png"));
+    assert_eq!(
+        updated.avatar_url.as_deref(),
+        Some("https://cdn.example.com/alex.png")
+    );
     assert_eq!(updated.updated_at, later);
     assert_eq!(updated.created_at, t0());
 
-    let clear = ProfileUpdate { avatar_url: Some(None), ..ProfileUpdate::default() };
+    let clear = ProfileUpdate {
+        avatar_url: Some(None),
+        ..ProfileUpdate::default()
+    };
     let cleared = accounts::update_profile(&t.db, &as_user(&updated), clear, later)
         .await
         .expect("valid");
@@ -130,33 +191,49 @@ async fn deletion_hides_at_once_and_purges_after_retention() {
 
     // Hidden everywhere at once.
     assert_eq!(directory::by_id(&t.db, alex.id).await.expect("query"), None);
-    assert_eq!(directory::by_handle(&t.db, "alex").await.expect("query"), None);
+    assert_eq!(
+        directory::by_handle(&t.db, "alex").await.expect("query"),
+        None
+    );
     let page = PageArgs::default().page().expect("valid");
     let all = directory::list(&t.db, &as_user(&carter), &UserFilter::default(), &page)
         .await
         .expect("list");
     assert!(all.iter().all(|u| u.id != alex.id));
-    let coaches = coaching::coaches_of(&t.db, &[alex.id, blair.id]).await.expect("query");
+    let coaches = coaching::coaches_of(&t.db, &[alex.id, blair.id])
+        .await
+        .expect("query");
     assert_eq!(coaches[&blair.id].len(), 1);
     // The deleted identity can no longer act.
     let access = Access::resolve(&t.db, tessera_kit::viewer::Viewer::user(alex.id))
         .await
         .expect("query");
-    assert!(matches!(access.require(), Err(ServiceError::Unauthenticated)));
+    assert!(matches!(
+        access.require(),
+        Err(ServiceError::Unauthenticated)
+    ));
     // Its handle stays reserved until the purge.
-    let err = accounts::sign_up(&t.db, sign_up_input("alex"), t0()).await.expect_err("reserved");
+    let err = accounts::sign_up(&t.db, sign_up_input("alex"), t0())
+        .await
+        .expect_err("reserved");
     assert_eq!(invalid_field(err), "handle");
 
     // Not purged before the window ends…
-    let purged = accounts::purge_deleted(&t.db, t0() + Duration::days(29)).await.expect("purge");
+    let purged = accounts::purge_deleted(&t.db, t0() + Duration::days(29))
+        .await
+        .expect("purge");
     assert_eq!(purged, 0);
     // …and gone for good, links included, after it.
-    let purged = accounts::purge_deleted(&t.db, t0() + Duration::days(30)).await.expect("purge");
+    let purged = accounts::purge_deleted(&t.db, t0() + Duration::days(30))
+        .await
+        .expect("purge");
     assert_eq!(purged, 1);
     let links = coaching::links_of(&t.db, carter.id).await.expect("query");
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].athlete_id, blair.id);
-    accounts::sign_up(&t.db, sign_up_input("alex"), t0()).await.expect("handle free again");
+    accounts::sign_up(&t.db, sign_up_input("alex"), t0())
+        .await
+        .expect("handle free again");
 }
 
 #[tokio::test]
@@ -174,27 +251,59 @@ async fn listing_needs_a_caller_and_guards_private_filters() {
         .expect_err("anonymous");
     assert!(matches!(err, ServiceError::Unauthenticated));
 
-    let by_tier = UserFilter { subscription_tier: Some(SubscriptionTier::Free), ..UserFilter::default() };
-    let err = directory::list(&t.db, &as_user(&alex), &by_tier, &page).await.expect_err("tier");
+    let by_tier = UserFilter {
+        subscription_tier: Some(SubscriptionTier::Free),
+        ..UserFilter::default()
+    };
+    let err = directory::list(&t.db, &as_user(&alex), &by_tier, &page)
+        .await
+        .expect_err("tier");
     assert!(matches!(err, ServiceError::Forbidden(_)));
-    let free = directory::list(&t.db, &as_user(&ada), &by_tier, &page).await.expect("admin");
+    let free = directory::list(&t.db, &as_user(&ada), &by_tier, &page)
+        .await
+        .expect("admin");
     assert_eq!(free.len(), 4);
 
-    let of_carter = UserFilter { coach_id: Some(carter.id), ..UserFilter::default() };
-    let err = directory::list(&t.db, &as_user(&kim), &of_carter, &page).await.expect_err("other coach");
+    let of_carter = UserFilter {
+        coach_id: Some(carter.id),
+        ..UserFilter::default()
+    };
+    let err = directory::list(&t.db, &as_user(&kim), &of_carter, &page)
+        .await
+        .expect_err("other coach");
     assert!(matches!(err, ServiceError::Forbidden(_)));
-    let mine = directory::list(&t.db, &as_user(&carter), &of_carter, &page).await.expect("own");
+    let mine = directory::list(&t.db, &as_user(&carter), &of_carter, &page)
+        .await
+        .expect("own");
     assert_eq!(mine.iter().map(|u| u.id).collect::<Vec<_>>(), vec![alex.id]);
 
-    let coaches = UserFilter { role: Some(Role::Coach), ..UserFilter::default() };
-    let found = directory::list(&t.db, &as_user(&alex), &coaches, &page).await.expect("list");
-    assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![carter.id, kim.id]);
+    let coaches = UserFilter {
+        role: Some(Role::Coach),
+        ..UserFilter::default()
+    };
+    let found = directory::list(&t.db, &as_user(&alex), &coaches, &page)
+        .await
+        .expect("list");
+    assert_eq!(
+        found.iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![carter.id, kim.id]
+    );
 
-    let search = UserFilter { search: Some("KI".into()), ..UserFilter::default() };
-    let found = directory::list(&t.db, &as_user(&alex), &search, &page).await.expect("list");
+    let search = UserFilter {
+        search: Some("KI".into()),
+        ..UserFilter::default()
+    };
+    let found = directory::list(&t.db, &as_user(&alex), &search, &page)
+        .await
+        .expect("list");
     assert_eq!(found.iter().map(|u| u.id).collect::<Vec<_>>(), vec![kim.id]);
-    let wildcard = UserFilter { search: Some("%".into()), ..UserFilter::default() };
-    let found = directory::list(&t.db, &as_user(&alex), &wildcard, &page).await.expect("list");
+    let wildcard = UserFilter {
+        search: Some("%".into()),
+        ..UserFilter::default()
+    };
+    let found = directory::list(&t.db, &as_user(&alex), &wildcard, &page)
+        .await
+        .expect("list");
     assert!(found.is_empty(), "LIKE wildcards in the search are literal");
 }
 
@@ -205,15 +314,24 @@ async fn pages_walk_forwards_and_backwards_without_gaps() {
     for i in 0..7 {
         ids.push(athlete(&t.db, &format!("athlete{i}")).await.id);
     }
-    let viewer = as_user(&directory::by_id(&t.db, ids[0]).await.expect("q").expect("found"));
+    let viewer = as_user(
+        &directory::by_id(&t.db, ids[0])
+            .await
+            .expect("q")
+            .expect("found"),
+    );
     let filter = UserFilter::default();
 
     // Forwards, three at a time.
     let mut seen = Vec::new();
     let mut after = None;
     loop {
-        let page = PageArgs::forward(Some(3), after.clone()).page().expect("valid");
-        let rows = directory::list(&t.db, &viewer, &filter, &page).await.expect("list");
+        let page = PageArgs::forward(Some(3), after.clone())
+            .page()
+            .expect("valid");
+        let rows = directory::list(&t.db, &viewer, &filter, &page)
+            .await
+            .expect("list");
         let paged = page.connection(rows, |u| u.id, |u| u.id);
         seen.extend(paged.edges.iter().map(|(_, id)| *id));
         assert_eq!(paged.page_info.has_previous_page, after.is_some());
@@ -225,25 +343,50 @@ async fn pages_walk_forwards_and_backwards_without_gaps() {
     assert_eq!(seen, ids);
 
     // Backwards from the end.
-    let last = PageArgs { last: Some(2), ..PageArgs::default() }.page().expect("valid");
-    let rows = directory::list(&t.db, &viewer, &filter, &last).await.expect("list");
+    let last = PageArgs {
+        last: Some(2),
+        ..PageArgs::default()
+    }
+    .page()
+    .expect("valid");
+    let rows = directory::list(&t.db, &viewer, &filter, &last)
+        .await
+        .expect("list");
     let paged = last.connection(rows, |u| u.id, |u| u.id);
-    assert_eq!(paged.edges.iter().map(|(_, id)| *id).collect::<Vec<_>>(), ids[5..].to_vec());
+    assert_eq!(
+        paged.edges.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
+        ids[5..].to_vec()
+    );
     assert!(paged.page_info.has_previous_page);
-    let before = PageArgs { last: Some(10), before: Some(encode(ids[2])), ..PageArgs::default() }
-        .page()
-        .expect("valid");
-    let rows = directory::list(&t.db, &viewer, &filter, &before).await.expect("list");
+    let before = PageArgs {
+        last: Some(10),
+        before: Some(encode(ids[2])),
+        ..PageArgs::default()
+    }
+    .page()
+    .expect("valid");
+    let rows = directory::list(&t.db, &viewer, &filter, &before)
+        .await
+        .expect("list");
     let paged = before.connection(rows, |u| u.id, |u| u.id);
-    assert_eq!(paged.edges.iter().map(|(_, id)| *id).collect::<Vec<_>>(), ids[..2].to_vec());
+    assert_eq!(
+        paged.edges.iter().map(|(_, id)| *id).collect::<Vec<_>>(),
+        ids[..2].to_vec()
+    );
     assert!(!paged.page_info.has_previous_page);
 
     // An empty page past the end, and a zero-size page.
-    let past = PageArgs::forward(Some(3), Some(encode(ids[6]))).page().expect("valid");
-    let rows = directory::list(&t.db, &viewer, &filter, &past).await.expect("list");
+    let past = PageArgs::forward(Some(3), Some(encode(ids[6])))
+        .page()
+        .expect("valid");
+    let rows = directory::list(&t.db, &viewer, &filter, &past)
+        .await
+        .expect("list");
     assert!(rows.is_empty());
     let zero = PageArgs::forward(Some(0), None).page().expect("valid");
-    let rows = directory::list(&t.db, &viewer, &filter, &zero).await.expect("list");
+    let rows = directory::list(&t.db, &viewer, &filter, &zero)
+        .await
+        .expect("list");
     let paged = zero.connection(rows, |u| u.id, |u| u.id);
     assert!(paged.edges.is_empty());
     assert!(paged.page_info.has_next_page);
@@ -260,23 +403,39 @@ async fn export_holds_exactly_the_callers_data() {
     link(&t.db, &kim, &alex).await;
     link(&t.db, &carter, &blair).await;
 
-    let export = accounts::export(&t.db, &as_user(&alex), t0()).await.expect("export");
+    let export = accounts::export(&t.db, &as_user(&alex), t0())
+        .await
+        .expect("export");
     assert_eq!(export.profile, alex);
     let mut coaches = vec![
-        ExportedLink { user_id: carter.id, since: t0() },
-        ExportedLink { user_id: kim.id, since: t0() },
+        ExportedLink {
+            user_id: carter.id,
+            since: t0(),
+        },
+        ExportedLink {
+            user_id: kim.id,
+            since: t0(),
+        },
     ];
     coaches.sort_by_key(|l| l.user_id);
     assert_eq!(export.coaches, coaches);
     assert!(export.athletes.is_empty());
 
-    let export = accounts::export(&t.db, &as_user(&carter), t0()).await.expect("export");
+    let export = accounts::export(&t.db, &as_user(&carter), t0())
+        .await
+        .expect("export");
     assert_eq!(export.profile, carter);
     assert_eq!(
-        export.athletes.iter().map(|l| l.user_id).collect::<Vec<_>>(),
+        export
+            .athletes
+            .iter()
+            .map(|l| l.user_id)
+            .collect::<Vec<_>>(),
         vec![alex.id, blair.id]
     );
-    let err = accounts::export(&t.db, &Access::ANONYMOUS, t0()).await.expect_err("anonymous");
+    let err = accounts::export(&t.db, &Access::ANONYMOUS, t0())
+        .await
+        .expect_err("anonymous");
     assert!(matches!(err, ServiceError::Unauthenticated));
 }
 
@@ -303,10 +462,19 @@ async fn only_coaches_can_be_linked_as_coaches() {
     let t = db().await;
     let alex = athlete(&t.db, "alex").await;
     let blair = athlete(&t.db, "blair").await;
-    let err = coaching::link(&t.db, alex.id, blair.id, t0()).await.expect_err("not a coach");
+    let err = coaching::link(&t.db, alex.id, blair.id, t0())
+        .await
+        .expect_err("not a coach");
     assert_eq!(invalid_field(err), "coachId");
     let carter = coach(&t.db, "carter").await;
-    coaching::link(&t.db, carter.id, alex.id, t0()).await.expect("linked");
-    coaching::link(&t.db, carter.id, alex.id, t0()).await.expect("linking twice is a no-op");
-    assert_eq!(coaching::links_of(&t.db, alex.id).await.expect("q").len(), 1);
+    coaching::link(&t.db, carter.id, alex.id, t0())
+        .await
+        .expect("linked");
+    coaching::link(&t.db, carter.id, alex.id, t0())
+        .await
+        .expect("linking twice is a no-op");
+    assert_eq!(
+        coaching::links_of(&t.db, alex.id).await.expect("q").len(),
+        1
+    );
 }

@@ -24,7 +24,9 @@ use tokio_util::sync::CancellationToken;
 
 /// A fixed "now" so times in assertions are exact.
 pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 pub async fn db() -> TestDb {
@@ -53,7 +55,9 @@ pub async fn coach(db: &DatabaseConnection, handle: &str) -> user::Model {
         role: Role::Coach,
         ..sign_up_input(handle)
     };
-    accounts::sign_up(db, input, t0()).await.expect("sign up succeeds")
+    accounts::sign_up(db, input, t0())
+        .await
+        .expect("sign up succeeds")
 }
 
 /// An administrator (granted directly in the table: nobody can sign up as one).
@@ -66,7 +70,9 @@ pub async fn admin(db: &DatabaseConnection, handle: &str) -> user::Model {
 }
 
 pub async fn link(db: &DatabaseConnection, coach: &user::Model, athlete: &user::Model) {
-    coaching::link(db, coach.id, athlete.id, t0()).await.expect("linked");
+    coaching::link(db, coach.id, athlete.id, t0())
+        .await
+        .expect("linked");
 }
 
 pub fn as_user(model: &user::Model) -> Access {
