@@ -131,7 +131,10 @@ mod tests {
 
     /// Runs `check` with an environment holding only `vars` (figment's jail serialises
     /// the tests that touch the process environment).
-    #[allow(clippy::result_large_err, reason = "figment's Jail fixes the closure type")]
+    #[allow(
+        clippy::result_large_err,
+        reason = "figment's Jail fixes the closure type"
+    )]
     fn with_env(vars: &[(&str, &str)], check: impl FnOnce()) {
         figment::Jail::expect_with(|jail| {
             jail.clear_env();
