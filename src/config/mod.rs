@@ -101,24 +101,31 @@ impl Config {
     }
 }
 
-/// figment's errors say "for key `a.b`"; keep every message (one per bad key).
+/// One line per bad key: the key, what is wrong, and where the value came from (the
+/// environment variable's exact name, or the file).
 fn describe(err: figment::Error) -> String {
     err.into_iter()
         .map(|e| {
             let key = e.path.join(".");
-            let source = e
-                .metadata
-                .as_ref()
-                .and_then(|m| m.source.as_ref())
-                .map(|s| format!(" (from {s})"))
-                .unwrap_or_default();
-            let mut e = e;
-            e.path.clear();
-            e.metadata = None;
+            let origin = match &e.metadata {
+                Some(meta) if meta.name.contains("environment") => {
+                    let var: Vec<String> = e.path.iter().map(|k| k.to_uppercase()).collect();
+                    format!(
+                        " (from the environment variable TESSERA_{})",
+                        var.join("__")
+                    )
+                }
+                Some(meta) => match &meta.source {
+                    Some(source) => format!(" (from {source})"),
+                    None => format!(" (from {})", meta.name),
+                },
+                None => String::new(),
+            };
+            let kind = e.kind.to_string();
             if key.is_empty() {
-                format!("{e}{source}")
+                format!("{kind}{origin}")
             } else {
-                format!("`{key}`: {e}{source}")
+                format!("`{key}`: {kind}{origin}")
             }
         })
         .collect::<Vec<_>>()
