@@ -7,7 +7,7 @@ use crate::{
     graphql::{
         context::{access, db, loaders, uuid_arg},
         inputs::UserFilterInput,
-        user::{User, UserConnection},
+        user::{self, User, UserConnection},
     },
     service::directory,
 };
@@ -57,22 +57,16 @@ impl UserQuery {
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
     ) -> Result<UserConnection> {
-        let access = access(ctx).await?;
+        let filter = filter
+            .map(UserFilterInput::into_filter)
+            .transpose()?
+            .unwrap_or_default();
         let page = PageArgs {
             first,
             after,
             last,
             before,
-        }
-        .page()
-        .extend()?;
-        let filter = filter
-            .map(UserFilterInput::into_filter)
-            .transpose()?
-            .unwrap_or_default();
-        let rows = directory::list(db(ctx), access, &filter, &page)
-            .await
-            .extend()?;
-        Ok(page.connection(rows, |u| u.id, User).into())
+        };
+        user::list(ctx, &filter, &page).await
     }
 }

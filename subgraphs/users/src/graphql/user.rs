@@ -116,22 +116,30 @@ impl User {
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
     ) -> Result<UserConnection> {
-        let access = access(ctx).await?;
+        let filter = UserFilter {
+            coach_id: Some(self.0.id),
+            ..UserFilter::default()
+        };
         let page = PageArgs {
             first,
             after,
             last,
             before,
-        }
-        .page()
-        .extend()?;
-        let filter = UserFilter {
-            coach_id: Some(self.0.id),
-            ..UserFilter::default()
         };
-        let rows = directory::list(db(ctx), access, &filter, &page)
-            .await
-            .extend()?;
-        Ok(page.connection(rows, |u| u.id, User).into())
+        list(ctx, &filter, &page).await
     }
+}
+
+/// A page of users matching `filter`, for the caller of this request.
+pub async fn list(
+    ctx: &Context<'_>,
+    filter: &UserFilter,
+    args: &PageArgs,
+) -> Result<UserConnection> {
+    let access = access(ctx).await?;
+    let page = args.page().extend()?;
+    let rows = directory::list(db(ctx), access, filter, &page)
+        .await
+        .extend()?;
+    Ok(page.connection(rows, |u| u.id, User).into())
 }
