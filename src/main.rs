@@ -31,6 +31,8 @@ struct Cli {
 enum Command {
     /// Start the whole platform on this machine (the default).
     Dev,
+    /// Start the router alone (subgraph URLs from the supergraph).
+    Router,
     /// Start one subgraph.
     Serve {
         /// Its name, e.g. `users`.
@@ -73,6 +75,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     telemetry::init(&config.telemetry.log, config.telemetry.format);
     match command {
         Command::Dev => dev(&config).await?,
+        Command::Router => {
+            let prepared = platform::prepare_router(&config, false).await?;
+            platform::run(vec![prepared], shutdown_on_signal()).await?;
+        }
         Command::Serve { subgraph } => {
             let prepared = platform::prepare(&config, &subgraph).await?;
             platform::run(vec![prepared], shutdown_on_signal()).await?;
@@ -92,8 +98,11 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
     for name in SUBGRAPHS {
         prepared.push(platform::prepare(config, name).await?);
     }
-    let mut banner =
-        String::from("\nTessera is running: embedded SQLite under ./data/, demo data loaded.\n\n");
+    let router = platform::prepare_router(config, true).await?;
+    let router_addr = router.local_addr().context("reading a bound address")?;
+    let mut banner = format!(
+        "\nTessera is running: embedded SQLite under ./data/, demo data loaded.\n\n  router             http://{router_addr}/graphql\n"
+    );
     for subgraph in &prepared {
         let addr = subgraph.local_addr().context("reading a bound address")?;
         banner.push_str(&format!(
@@ -102,15 +111,12 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
         ));
     }
     banner.push_str(&format!(
-        "  router            http://{}/graphql lands with issue #4; until then, query the users subgraph directly.\n\n\
-         Try:  curl -s http://{}/graphql -H 'content-type: application/json' \\\n\
-         \x20       -H 'x-tessera-user-id: {}' -d '{{\"query\":\"{{ me {{ handle email roles coaches {{ handle }} }} }}\"}}'\n\n\
+        "\nTry:  curl -s http://{router_addr}/graphql -H 'content-type: application/json' \\\n\
+         \x20       -d '{{\"query\":\"{{ userByHandle(handle: \\\"alex\\\") {{ handle displayName timezone roles }} }}\"}}'\n\n\
          Stop with Ctrl-C.\n",
-        config.router.listen,
-        config.subgraph("users")?.listen,
-        tessera_kit::demo::ATHLETE_ALEX.id,
     ));
     eprint!("{banner}");
+    prepared.push(router);
     platform::run(prepared, shutdown_on_signal()).await?;
     Ok(())
 }

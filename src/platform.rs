@@ -7,13 +7,17 @@ use tessera_kit::{
     db,
     server::{Prepared, ServeError},
 };
-use tessera_migrations::UsersMigrator;
+use tessera_migrations::{UsersMigrator, WorkoutsMigrator};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError};
 
 /// The subgraphs this build contains, in port order.
-pub const SUBGRAPHS: &[&str] = &["users"];
+pub const SUBGRAPHS: &[&str] = &["users", "workouts"];
+
+/// The supergraph built into this binary: the committed `schema/supergraph.graphql`
+/// (the contract tests keep it equal to a fresh composition).
+pub const SUPERGRAPH: &str = include_str!("../schema/supergraph.graphql");
 
 /// Why the platform could not start or migrate.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +36,9 @@ pub enum PlatformError {
         /// Why.
         source: ServeError,
     },
+    /// The router could not start.
+    #[error("router: {0}")]
+    Router(String),
     /// A subgraph stopped with an I/O error.
     #[error("subgraph `{name}` stopped: {source}")]
     Stopped {
@@ -47,6 +54,7 @@ pub async fn prepare(config: &Config, name: &str) -> Result<Prepared, PlatformEr
     let subgraph = config.subgraph(name)?;
     let prepared = match name {
         "users" => tessera_users::prepare(subgraph, config.users.settings()).await,
+        "workouts" => tessera_workouts::prepare(subgraph).await,
         other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
     };
     prepared.map_err(|source| PlatformError::Subgraph {
@@ -115,9 +123,59 @@ pub async fn migrate(
                     .map_err(migrate_failed)?;
                 pending
             }
+            "workouts" => {
+                let pending = WorkoutsMigrator::get_pending_migrations(&conn)
+                    .await
+                    .map_err(migrate_failed)?
+                    .len();
+                WorkoutsMigrator::up(&conn, None)
+                    .await
+                    .map_err(migrate_failed)?;
+                pending
+            }
             other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
         };
         report.push((name, applied));
     }
     Ok(report)
+}
+
+/// Loads the supergraph (the configured file, else the built-in one), binds the
+/// router's port and builds its app. In the all-in-one `dev` mode, `local_subgraphs`
+/// points the router at the subgraphs' configured addresses.
+pub async fn prepare_router(
+    config: &Config,
+    local_subgraphs: bool,
+) -> Result<Prepared, PlatformError> {
+    let sdl = match &config.router.supergraph {
+        Some(path) => std::fs::read_to_string(path).map_err(|err| {
+            PlatformError::Router(format!(
+                "cannot read `router.supergraph` = {}: {err}",
+                path.display()
+            ))
+        })?,
+        None => SUPERGRAPH.to_owned(),
+    };
+    let supergraph = tessera_router::Supergraph::parse(&sdl)
+        .map_err(|err| PlatformError::Router(err.to_string()))?;
+    let mut options = tessera_router::pipeline::RouterOptions {
+        subgraph_timeout: std::time::Duration::from_millis(config.router.subgraph_timeout_ms),
+        ..Default::default()
+    };
+    if local_subgraphs {
+        for (name, subgraph) in &config.subgraphs {
+            options
+                .subgraph_urls
+                .insert(name.clone(), format!("http://{}/graphql", subgraph.listen));
+        }
+    }
+    let router = std::sync::Arc::new(tessera_router::Router::new(supergraph, &options));
+    let listener = tessera_kit::server::bind("router", config.router.listen)
+        .await
+        .map_err(|err| PlatformError::Router(err.to_string()))?;
+    Ok(Prepared {
+        name: "router",
+        listener,
+        app: tessera_router::server::app(router, config.router.server_options()),
+    })
 }

@@ -9,10 +9,13 @@
 //!
 //! # Layout
 //! - [`users`]: users, roles, coach–athlete links.
+//! - [`workouts`]: exercises, plans and their targets, assignments, workouts, sets.
 
 // `#[async_trait]` cannot take `SchemaManager<'_>` (its lifetimes must stay late-bound).
 #![allow(elided_lifetimes_in_paths)]
 
 pub mod users;
+pub mod workouts;
 
 pub use users::UsersMigrator;
+pub use workouts::WorkoutsMigrator;

@@ -5,6 +5,7 @@
 pub fn subgraph_sdl(name: &str) -> Option<String> {
     match name {
         "users" => Some(tessera_users::schema::sdl()),
+        "workouts" => Some(tessera_workouts::schema::sdl()),
         _ => None,
     }
 }

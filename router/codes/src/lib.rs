@@ -45,6 +45,10 @@ pub enum ErrorCode {
     PersistedQueryNotSupported,
     /// Only trusted documents may run and this one is not in the list.
     PersistedQueryNotInList,
+    /// The operation is valid but the supergraph offers no way to fetch part of it.
+    QueryPlanningFailed,
+    /// The HTTP method may not carry this operation (a mutation over GET).
+    MethodNotAllowed,
     /// A subgraph could not be reached or answered with something that is not GraphQL.
     SubgraphRequestFailed,
     /// The database or another dependency is unavailable; retrying may succeed.
@@ -70,6 +74,8 @@ impl ErrorCode {
         Self::PersistedQueryHashMismatch,
         Self::PersistedQueryNotSupported,
         Self::PersistedQueryNotInList,
+        Self::QueryPlanningFailed,
+        Self::MethodNotAllowed,
         Self::SubgraphRequestFailed,
         Self::ServiceUnavailable,
         Self::InternalServerError,
@@ -92,6 +98,8 @@ impl ErrorCode {
             Self::PersistedQueryHashMismatch => "PERSISTED_QUERY_HASH_MISMATCH",
             Self::PersistedQueryNotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
             Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
+            Self::QueryPlanningFailed => "QUERY_PLANNING_FAILED",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
             Self::SubgraphRequestFailed => "SUBGRAPH_REQUEST_FAILED",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
@@ -116,6 +124,8 @@ impl ErrorCode {
             Self::Conflict => 409,
             Self::RateLimited => 429,
             Self::PersistedQueryNotFound | Self::PersistedQueryNotSupported => 200,
+            Self::QueryPlanningFailed => 500,
+            Self::MethodNotAllowed => 405,
             Self::SubgraphRequestFailed => 502,
             Self::ServiceUnavailable => 503,
             Self::InternalServerError => 500,

@@ -85,3 +85,68 @@ where
             .collect())
     }
 }
+
+/// A one-to-many (or per-key computed) query that takes arguments, such as "one page of
+/// each user's workouts in this date range". Implement it once per list field and serve
+/// it through a [`GroupedLoader`].
+pub trait GroupedQuery: Send + Sync + 'static {
+    /// The field's arguments (page, filters), the same for most keys of a request.
+    type Args: std::hash::Hash + Eq + Clone + Send + Sync + 'static;
+    /// What one key maps to (usually a `Vec` of rows).
+    type Value: Clone + Send + Sync + 'static;
+
+    /// The values of `parents` under `args`, in one statement (or a fixed few).
+    fn load(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        args: &Self::Args,
+    ) -> impl Future<Output = Result<HashMap<Uuid, Self::Value>, ServiceError>> + Send;
+}
+
+/// Batches `(parent, args)` keys: the keys sharing the same arguments are loaded with
+/// one [`GroupedQuery::load`], so 50 users asking for their first 10 workouts cost one
+/// statement, not 50.
+pub struct GroupedLoader<Q> {
+    db: DatabaseConnection,
+    _query: PhantomData<fn() -> Q>,
+}
+
+impl<Q: GroupedQuery> GroupedLoader<Q> {
+    /// A loader over `db`, wrapped for use from resolvers.
+    pub fn dataloader(db: DatabaseConnection) -> DataLoader<Self> {
+        DataLoader::new(
+            Self {
+                db,
+                _query: PhantomData,
+            },
+            tokio::spawn,
+        )
+    }
+}
+
+impl<Q: GroupedQuery> Loader<(Uuid, Q::Args)> for GroupedLoader<Q> {
+    type Value = Q::Value;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, Q::Args)],
+    ) -> Result<HashMap<(Uuid, Q::Args), Self::Value>, Self::Error> {
+        let mut groups: HashMap<&Q::Args, Vec<Uuid>> = HashMap::new();
+        for (parent, args) in keys {
+            groups.entry(args).or_default().push(*parent);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for (args, parents) in groups {
+            let values = Q::load(&self.db, &parents, args)
+                .await
+                .map_err(|err| LoadError(Arc::new(err)))?;
+            out.extend(
+                values
+                    .into_iter()
+                    .map(|(parent, value)| ((parent, args.clone()), value)),
+            );
+        }
+        Ok(out)
+    }
+}

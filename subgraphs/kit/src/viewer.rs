@@ -1,10 +1,13 @@
 //! Who is asking, as resolvers see it.
 //!
-//! The router authenticates the client and tells the subgraph who the caller is. Until
-//! the router-signed identity token lands (issue #6), the identity travels as the
-//! [`VIEWER_HEADER`] header, which only the router may set: subgraph ports are internal
-//! and never exposed. #6 replaces the header with a token the kit verifies here, in one
-//! place, without touching any resolver.
+//! The router authenticates the client and tells the subgraph who the caller is and
+//! which roles they hold. Until the router-signed identity token lands (issue #6), the
+//! identity travels as two headers which only the router may set (subgraph ports are
+//! internal and never exposed): [`VIEWER_HEADER`] (the user id) and [`ROLES_HEADER`]
+//! (comma-separated lowercase roles, e.g. `coach,athlete`). Only the users subgraph
+//! stores roles; every other domain learns them here. #6 replaces both headers with one
+//! token the kit verifies in [`Viewer::from_headers`], in this one place, without
+//! touching any resolver.
 
 use axum::http::HeaderMap;
 use uuid::Uuid;
@@ -14,21 +17,76 @@ use crate::error::ServiceError;
 /// The header carrying the caller's user id from the router to a subgraph.
 pub const VIEWER_HEADER: &str = "x-tessera-user-id";
 
+/// The header carrying the caller's roles (comma-separated, lowercase).
+pub const ROLES_HEADER: &str = "x-tessera-roles";
+
+/// A role the platform grants; the users subgraph owns who holds which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Trains, logs workouts and keeps a journal.
+    Athlete,
+    /// Plans and follows the training of their athletes.
+    Coach,
+    /// Runs the platform.
+    Admin,
+    /// A partner developer's account.
+    Partner,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Role; 4] = [Role::Athlete, Role::Coach, Role::Admin, Role::Partner];
+
+    /// The role's name on the wire (in [`ROLES_HEADER`]).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Role::Athlete => "athlete",
+            Role::Coach => "coach",
+            Role::Admin => "admin",
+            Role::Partner => "partner",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Role::Athlete => 1,
+            Role::Coach => 2,
+            Role::Admin => 4,
+            Role::Partner => 8,
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+}
+
 /// The caller of the current request; anonymous when no identity came with it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Viewer {
     user_id: Option<Uuid>,
+    roles: u8,
 }
 
 impl Viewer {
     /// An anonymous caller.
-    pub const ANONYMOUS: Viewer = Viewer { user_id: None };
+    pub const ANONYMOUS: Viewer = Viewer {
+        user_id: None,
+        roles: 0,
+    };
 
-    /// A signed-in caller.
+    /// A signed-in caller (holding no roles until [`Viewer::with_roles`]).
     pub fn user(user_id: Uuid) -> Self {
         Self {
             user_id: Some(user_id),
+            roles: 0,
         }
+    }
+
+    /// The same caller, also holding `roles`.
+    pub fn with_roles(mut self, roles: &[Role]) -> Self {
+        self.roles |= roles.iter().fold(0, |bits, r| bits | r.bit());
+        self
     }
 
     /// The caller's id, if signed in.
@@ -41,24 +99,67 @@ impl Viewer {
         self.user_id.ok_or(ServiceError::Unauthenticated)
     }
 
+    /// Whether the caller is signed in and holds `role`.
+    pub fn has(&self, role: Role) -> bool {
+        self.user_id.is_some() && self.roles & role.bit() != 0
+    }
+
+    /// Whether the caller is `id`.
+    pub fn is(&self, id: Uuid) -> bool {
+        self.user_id == Some(id)
+    }
+
+    /// The roles the caller holds.
+    pub fn roles(&self) -> Vec<Role> {
+        Role::ALL.into_iter().filter(|r| self.has(*r)).collect()
+    }
+
     /// Reads the identity the router forwarded. A header that is present but malformed
-    /// is refused rather than treated as anonymous: it means a broken or forged caller.
+    /// (an id that is no UUID, an unknown role, roles without an id) is refused rather
+    /// than treated as anonymous: it means a broken or forged caller.
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, ServiceError> {
+        let roles = match headers.get(ROLES_HEADER) {
+            None => Vec::new(),
+            Some(value) => parse_roles(value.to_str().ok())?,
+        };
         let Some(value) = headers.get(VIEWER_HEADER) else {
-            return Ok(Self::ANONYMOUS);
+            return if roles.is_empty() {
+                Ok(Self::ANONYMOUS)
+            } else {
+                Err(ServiceError::Unauthenticated)
+            };
         };
         value
             .to_str()
             .ok()
             .and_then(|v| Uuid::parse_str(v.trim()).ok())
-            .map(Self::user)
+            .map(|id| Self::user(id).with_roles(&roles))
             .ok_or(ServiceError::Unauthenticated)
     }
+}
+
+/// `athlete,coach` → the roles; an empty header is no roles, an unknown name an error.
+fn parse_roles(value: Option<&str>) -> Result<Vec<Role>, ServiceError> {
+    let value = value.ok_or(ServiceError::Unauthenticated)?;
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| Role::parse(name).ok_or(ServiceError::Unauthenticated))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, value.parse().expect("valid header"));
+        }
+        headers
+    }
 
     #[test]
     fn identity_comes_from_the_header() {
@@ -72,5 +173,49 @@ mod tests {
             Viewer::from_headers(&headers),
             Err(ServiceError::Unauthenticated)
         ));
+    }
+
+    #[test]
+    fn roles_come_from_their_header() {
+        let id = Uuid::now_v7();
+        let viewer = Viewer::from_headers(&headers(&[
+            (VIEWER_HEADER, &id.to_string()),
+            (ROLES_HEADER, " coach, athlete "),
+        ]))
+        .expect("valid");
+        assert!(viewer.has(Role::Coach) && viewer.has(Role::Athlete));
+        assert!(!viewer.has(Role::Admin) && !viewer.has(Role::Partner));
+        assert_eq!(viewer.roles(), vec![Role::Athlete, Role::Coach]);
+        assert!(viewer.is(id));
+
+        let none = Viewer::from_headers(&headers(&[
+            (VIEWER_HEADER, &id.to_string()),
+            (ROLES_HEADER, ""),
+        ]))
+        .expect("empty roles");
+        assert_eq!(none, Viewer::user(id));
+        assert!(
+            !Viewer::ANONYMOUS
+                .with_roles(&[Role::Admin])
+                .has(Role::Admin)
+        );
+    }
+
+    #[test]
+    fn unknown_roles_and_roles_without_identity_are_refused() {
+        let id = Uuid::now_v7().to_string();
+        for bad in [
+            headers(&[(VIEWER_HEADER, &id), (ROLES_HEADER, "coach,superuser")]),
+            headers(&[(VIEWER_HEADER, &id), (ROLES_HEADER, "ADMIN")]),
+            headers(&[(ROLES_HEADER, "admin")]),
+        ] {
+            assert!(
+                matches!(
+                    Viewer::from_headers(&bad),
+                    Err(ServiceError::Unauthenticated)
+                ),
+                "{bad:?}"
+            );
+        }
     }
 }

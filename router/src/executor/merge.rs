@@ -1,0 +1,210 @@
+//! The data tree: finding the objects at a plan path, building `_entities`
+//! representations from them, and merging fetched results in.
+
+use apollo_compiler::response::{JsonMap, JsonValue};
+
+use crate::{
+    planner::{
+        PathSeg,
+        selection::{Item, Selection},
+    },
+    supergraph::Supergraph,
+};
+
+/// One step of a concrete position in the data tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// An object key.
+    Key(String),
+    /// A list index.
+    Index(usize),
+}
+
+/// A concrete position in the data tree.
+pub type Address = Vec<Step>;
+
+/// Every object at `path` (lists flattened, type conditions checked by `__typename`).
+pub fn collect_objects(
+    sg: &Supergraph,
+    value: &JsonValue,
+    path: &[PathSeg],
+    address: &mut Address,
+    out: &mut Vec<Address>,
+) {
+    let Some((first, rest)) = path.split_first() else {
+        if value.is_object() {
+            out.push(address.clone());
+        }
+        return;
+    };
+    match (first, value) {
+        (PathSeg::Key(key), JsonValue::Object(map)) => {
+            if let Some(child) = map.get(key.as_str()) {
+                address.push(Step::Key(key.to_string()));
+                collect_objects(sg, child, rest, address, out);
+                address.pop();
+            }
+        }
+        (PathSeg::List, JsonValue::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                address.push(Step::Index(i));
+                collect_objects(sg, item, rest, address, out);
+                address.pop();
+            }
+        }
+        (PathSeg::Type(condition), JsonValue::Object(map)) => {
+            let matches = match map.get("__typename").and_then(JsonValue::as_str) {
+                Some(actual) => {
+                    actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
+                }
+                None => false,
+            };
+            if matches {
+                collect_objects(sg, value, rest, address, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The value at `address`.
+pub fn get<'a>(value: &'a JsonValue, address: &[Step]) -> Option<&'a JsonValue> {
+    address.iter().try_fold(value, |v, step| match (step, v) {
+        (Step::Key(k), JsonValue::Object(map)) => map.get(k.as_str()),
+        (Step::Index(i), JsonValue::Array(items)) => items.get(*i),
+        _ => None,
+    })
+}
+
+/// The value at `address`, mutably.
+pub fn get_mut<'a>(value: &'a mut JsonValue, address: &[Step]) -> Option<&'a mut JsonValue> {
+    address.iter().try_fold(value, |v, step| match (step, v) {
+        (Step::Key(k), JsonValue::Object(map)) => map.get_mut(k.as_str()),
+        (Step::Index(i), JsonValue::Array(items)) => items.get_mut(*i),
+        _ => None,
+    })
+}
+
+/// An address as a GraphQL error path.
+pub fn address_to_path(address: &[Step]) -> JsonValue {
+    JsonValue::Array(
+        address
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => JsonValue::String(k.as_str().into()),
+                Step::Index(i) => JsonValue::from(*i),
+            })
+            .collect(),
+    )
+}
+
+/// `{__typename, …fields}` of `object` for an `_entities` fetch, or `None` when a
+/// needed field is missing or null.
+pub fn representation(object: &JsonValue, entity: &str, fields: &Selection) -> Option<JsonValue> {
+    let JsonValue::Object(map) = object else {
+        return None;
+    };
+    let typename = map
+        .get("__typename")
+        .and_then(JsonValue::as_str)
+        .unwrap_or(entity);
+    let mut rep = JsonMap::new();
+    rep.insert("__typename", JsonValue::String(typename.into()));
+    project(map, fields, &mut rep)?;
+    Some(JsonValue::Object(rep))
+}
+
+fn project(map: &JsonMap, fields: &Selection, out: &mut JsonMap) -> Option<()> {
+    for item in &fields.items {
+        match item {
+            Item::Field(f) => {
+                let value = map.get(f.name.as_str())?;
+                let projected = match (&f.selection, value) {
+                    (Some(sub), JsonValue::Object(inner)) => {
+                        let mut nested = JsonMap::new();
+                        if let Some(t) = inner.get("__typename") {
+                            nested.insert("__typename", t.clone());
+                        }
+                        project(inner, sub, &mut nested)?;
+                        JsonValue::Object(nested)
+                    }
+                    (Some(sub), JsonValue::Array(items)) => JsonValue::Array(
+                        items
+                            .iter()
+                            .map(|item| match item {
+                                JsonValue::Object(inner) => {
+                                    let mut nested = JsonMap::new();
+                                    project(inner, sub, &mut nested)
+                                        .map(|()| JsonValue::Object(nested))
+                                }
+                                other => Some(other.clone()),
+                            })
+                            .collect::<Option<Vec<_>>>()?,
+                    ),
+                    (_, JsonValue::Null) => return None,
+                    (_, other) => other.clone(),
+                };
+                out.insert(f.name.as_str(), projected);
+            }
+            Item::Fragment(fr) => {
+                let applies = match (
+                    &fr.type_condition,
+                    map.get("__typename").and_then(JsonValue::as_str),
+                ) {
+                    (Some(t), Some(actual)) => t.as_str() == actual,
+                    _ => true,
+                };
+                if applies {
+                    project(map, &fr.selection, out)?;
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+/// Merges `source` into `target`: objects key by key, lists item by item, anything
+/// else replaced (a `null` never overwrites a value).
+pub fn deep_merge(target: &mut JsonValue, source: JsonValue) {
+    match (target, source) {
+        (JsonValue::Object(t), JsonValue::Object(s)) => {
+            for (key, value) in s {
+                match t.get_mut(key.as_str()) {
+                    Some(existing) => deep_merge(existing, value),
+                    None => {
+                        t.insert(key, value);
+                    }
+                }
+            }
+        }
+        (JsonValue::Array(t), JsonValue::Array(s)) if t.len() == s.len() => {
+            for (existing, value) in t.iter_mut().zip(s) {
+                deep_merge(existing, value);
+            }
+        }
+        (_, JsonValue::Null) => {}
+        (t, s) => *t = s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> JsonValue {
+        serde_json::from_str(text).expect("valid JSON")
+    }
+
+    #[test]
+    fn merging_keeps_both_sides_and_never_nulls_a_value() {
+        let mut target = json(r#"{"a":{"x":1},"l":[{"id":1},{"id":2}],"k":5}"#);
+        deep_merge(
+            &mut target,
+            json(r#"{"a":{"y":2},"l":[{"n":"a"},{"n":"b"}],"k":null}"#),
+        );
+        assert_eq!(
+            target,
+            json(r#"{"a":{"x":1,"y":2},"l":[{"id":1,"n":"a"},{"id":2,"n":"b"}],"k":5}"#)
+        );
+    }
+}

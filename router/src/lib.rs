@@ -1,0 +1,18 @@
+//! Tessera's federation router: reads a Federation v2 supergraph, plans each operation
+//! into subgraph fetches, executes them over pooled HTTP and shapes the response.
+//!
+//! # Layout (in the order a request flows)
+//! - [`server`]: the HTTP surface (POST/GET, batching, content negotiation).
+//! - [`pipeline`]: one request through parse → validate → plan → execute.
+//! - [`supergraph`]: the supergraph's join metadata and the API schema clients see.
+//! - [`planner`]: our query planner (see `router/PLANNER.md`).
+//! - [`executor`]: runs a plan's fetches, merges results, shapes the response.
+
+pub mod executor;
+pub mod pipeline;
+pub mod planner;
+pub mod server;
+pub mod supergraph;
+
+pub use pipeline::Router;
+pub use supergraph::Supergraph;

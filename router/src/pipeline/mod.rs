@@ -1,0 +1,207 @@
+//! One GraphQL request through the router: parse, validate, plan (cached), coerce
+//! variables, execute, shape.
+//!
+//! # Layout
+//! - [`request`]: the request and response types of the pipeline.
+//! - this file: the [`Router`] and the stages.
+
+pub mod request;
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use apollo_compiler::{
+    ExecutableDocument,
+    ast::OperationType,
+    parser::Parser,
+    request::coerce_variable_values,
+    response::{GraphQLError, JsonMap, JsonValue},
+    validation::Valid,
+};
+use tessera_codes::ErrorCode;
+
+pub use self::request::{GraphqlRequest, RouterResponse};
+use crate::{
+    executor::{self, fetch::SubgraphClient, shape::shape},
+    planner::{self, Plan, PlanError},
+    supergraph::Supergraph,
+};
+
+/// Router settings that are not in the supergraph.
+#[derive(Debug, Clone)]
+pub struct RouterOptions {
+    /// Per-subgraph request timeout.
+    pub subgraph_timeout: Duration,
+    /// Subgraph URLs to use instead of the supergraph's (by subgraph name).
+    pub subgraph_urls: HashMap<String, String>,
+    /// Prepared operations kept (parsed, validated, planned).
+    pub plan_cache_size: u64,
+}
+
+impl Default for RouterOptions {
+    fn default() -> Self {
+        Self {
+            subgraph_timeout: Duration::from_secs(30),
+            subgraph_urls: HashMap::new(),
+            plan_cache_size: 1_000,
+        }
+    }
+}
+
+/// A parsed, validated and planned operation.
+struct Prepared {
+    document: Valid<ExecutableDocument>,
+    plan: Result<Plan, PlanError>,
+}
+
+/// The router: a supergraph, pooled subgraph clients and a cache of prepared operations.
+pub struct Router {
+    supergraph: Arc<Supergraph>,
+    clients: Vec<SubgraphClient>,
+    prepared: moka::sync::Cache<(String, Option<String>), Arc<Prepared>>,
+}
+
+impl Router {
+    /// A router over `supergraph`.
+    pub fn new(supergraph: Supergraph, options: &RouterOptions) -> Self {
+        let http = reqwest::Client::builder()
+            .pool_idle_timeout(Duration::from_secs(90))
+            .pool_max_idle_per_host(256)
+            .tcp_nodelay(true)
+            .build()
+            .unwrap_or_default();
+        let clients = supergraph
+            .subgraphs
+            .iter()
+            .map(|s| {
+                let url = options
+                    .subgraph_urls
+                    .get(&s.name)
+                    .cloned()
+                    .unwrap_or_else(|| s.url.clone());
+                SubgraphClient::new(http.clone(), url, options.subgraph_timeout)
+            })
+            .collect();
+        Self {
+            supergraph: Arc::new(supergraph),
+            clients,
+            prepared: moka::sync::Cache::new(options.plan_cache_size),
+        }
+    }
+
+    /// The supergraph served.
+    pub fn supergraph(&self) -> &Supergraph {
+        &self.supergraph
+    }
+
+    /// Answers one request. `allow_mutations` is false for GET.
+    pub async fn execute(&self, request: GraphqlRequest, allow_mutations: bool) -> RouterResponse {
+        let Some(query) = request.query.filter(|q| !q.trim().is_empty()) else {
+            return RouterResponse::request_error(
+                ErrorCode::BadRequest,
+                "the request has no query",
+            );
+        };
+        let key = (query, request.operation_name.clone());
+        let prepared = match self.prepared.get(&key) {
+            Some(p) => p,
+            None => match self.prepare(&key.0, key.1.as_deref()) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    self.prepared.insert(key, p.clone());
+                    p
+                }
+                Err(response) => return response,
+            },
+        };
+        let document = &prepared.document;
+        let Ok(operation) = document.operations.get(request.operation_name.as_deref()) else {
+            let message = match &request.operation_name {
+                Some(name) => format!("unknown operation named `{name}`"),
+                None => {
+                    "the document has several operations: say which with `operationName`".to_owned()
+                }
+            };
+            return RouterResponse::request_error(ErrorCode::BadRequest, &message);
+        };
+        if !allow_mutations && operation.operation_type != OperationType::Query {
+            return RouterResponse::request_error(
+                ErrorCode::MethodNotAllowed,
+                "only queries may be sent with GET; use POST for mutations",
+            );
+        }
+        if operation.operation_type == OperationType::Subscription {
+            return RouterResponse::request_error(
+                ErrorCode::BadRequest,
+                "subscriptions are not supported over this transport",
+            );
+        }
+        let raw_variables = request.variables.unwrap_or_default();
+        let variables =
+            match coerce_variable_values(&self.supergraph.api, operation, &raw_variables) {
+                Ok(v) => v,
+                Err(err) => {
+                    let error = err.to_graphql_error(&document.sources);
+                    return RouterResponse::from_errors(ErrorCode::BadUserInput, vec![error]);
+                }
+            };
+        let plan = match &prepared.plan {
+            Ok(plan) => plan,
+            Err(err) => {
+                tracing::error!(error = %err, "query planning failed");
+                return RouterResponse::request_error(
+                    ErrorCode::QueryPlanningFailed,
+                    &err.to_string(),
+                );
+            }
+        };
+        let outcome = executor::execute(&self.supergraph, &self.clients, plan, &variables).await;
+        match shape(
+            &self.supergraph.api,
+            document,
+            operation,
+            &variables,
+            &outcome.data,
+        ) {
+            Ok(shaped) => RouterResponse::executed(shaped, outcome.errors),
+            Err(err) => {
+                let error = err.to_graphql_error(&document.sources);
+                RouterResponse::from_errors(ErrorCode::BadRequest, vec![error])
+            }
+        }
+    }
+
+    fn prepare(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<Prepared, RouterResponse> {
+        let ast = Parser::new()
+            .parse_ast(query, "query.graphql")
+            .map_err(|with| {
+                let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
+                RouterResponse::from_errors(ErrorCode::GraphqlParseFailed, errors)
+            })?;
+        let document = ast
+            .to_executable_validate(&self.supergraph.api)
+            .map_err(|with| {
+                let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
+                RouterResponse::from_errors(ErrorCode::GraphqlValidationFailed, errors)
+            })?;
+        let plan = match document.operations.get(operation_name) {
+            Ok(operation) => planner::plan(&self.supergraph, &document, operation),
+            // An unknown name is answered per request; nothing to plan.
+            Err(_) => Ok(Plan::default()),
+        };
+        Ok(Prepared { document, plan })
+    }
+}
+
+/// A JSON object with one `message` and `extensions.code`.
+pub fn error_object(code: ErrorCode, message: &str) -> JsonMap {
+    let mut error = JsonMap::new();
+    error.insert("message", JsonValue::String(message.into()));
+    let mut ext = JsonMap::new();
+    ext.insert("code", JsonValue::String(code.as_str().into()));
+    error.insert("extensions", JsonValue::Object(ext));
+    error
+}

@@ -1,0 +1,117 @@
+//! What enters and leaves the pipeline.
+
+use apollo_compiler::response::{ExecutionResponse, GraphQLError, JsonMap, JsonValue};
+use serde::Deserialize;
+use tessera_codes::ErrorCode;
+
+use super::error_object;
+
+/// A GraphQL request (POST body, or GET query parameters decoded).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphqlRequest {
+    /// The document.
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Which operation of the document to run.
+    #[serde(default)]
+    pub operation_name: Option<String>,
+    /// Variable values.
+    #[serde(default)]
+    pub variables: Option<JsonMap>,
+    /// Extensions (persisted queries, client info).
+    #[serde(default)]
+    pub extensions: Option<JsonMap>,
+}
+
+/// The pipeline's answer: a body and, for request errors, the code that decides the
+/// HTTP status.
+#[derive(Debug, Clone)]
+pub struct RouterResponse {
+    /// `{errors?, data?}`.
+    pub body: JsonMap,
+    /// Set when the request failed before execution (`data` absent).
+    pub request_error: Option<ErrorCode>,
+}
+
+impl RouterResponse {
+    /// A request error with one message.
+    pub fn request_error(code: ErrorCode, message: &str) -> Self {
+        let mut body = JsonMap::new();
+        body.insert(
+            "errors",
+            JsonValue::Array(vec![JsonValue::Object(error_object(code, message))]),
+        );
+        Self {
+            body,
+            request_error: Some(code),
+        }
+    }
+
+    /// A request error from compiler diagnostics, each tagged with `code`.
+    pub fn from_errors(code: ErrorCode, errors: Vec<GraphQLError>) -> Self {
+        let errors = errors
+            .into_iter()
+            .map(|e| {
+                let mut value = serde_json::to_value(&e)
+                    .ok()
+                    .and_then(|v| serde_json::from_value::<JsonMap>(v).ok())
+                    .unwrap_or_default();
+                let ext = value
+                    .entry("extensions")
+                    .or_insert_with(|| JsonValue::Object(JsonMap::new()));
+                if let JsonValue::Object(ext) = ext {
+                    ext.insert("code", JsonValue::String(code.as_str().into()));
+                }
+                JsonValue::Object(value)
+            })
+            .collect();
+        let mut body = JsonMap::new();
+        body.insert("errors", JsonValue::Array(errors));
+        Self {
+            body,
+            request_error: Some(code),
+        }
+    }
+
+    /// An executed response: subgraph errors first, then those of shaping that no
+    /// subgraph error already explains (same path or below it).
+    pub fn executed(shaped: ExecutionResponse, subgraph_errors: Vec<JsonMap>) -> Self {
+        let paths: Vec<Vec<JsonValue>> = subgraph_errors
+            .iter()
+            .filter_map(|e| match e.get("path") {
+                Some(JsonValue::Array(p)) => Some(p.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut errors: Vec<JsonValue> =
+            subgraph_errors.into_iter().map(JsonValue::Object).collect();
+        for error in shaped.errors {
+            let Ok(JsonValue::Object(value)) =
+                serde_json::to_value(&error).and_then(serde_json::from_value::<JsonValue>)
+            else {
+                continue;
+            };
+            let own: Vec<JsonValue> = match value.get("path") {
+                Some(JsonValue::Array(p)) => p.clone(),
+                _ => Vec::new(),
+            };
+            if paths.iter().any(|p| p.starts_with(&own)) {
+                continue;
+            }
+            errors.push(JsonValue::Object(value));
+        }
+        let mut body = JsonMap::new();
+        if !errors.is_empty() {
+            body.insert("errors", JsonValue::Array(errors));
+        }
+        body.insert(
+            "data",
+            shaped.data.map_or(JsonValue::Null, JsonValue::Object),
+        );
+        Self {
+            body,
+            request_error: None,
+        }
+    }
+}

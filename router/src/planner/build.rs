@@ -1,0 +1,598 @@
+//! Building a plan: a depth-first walk of the operation that keeps each field in the
+//! subgraph already being fetched when that subgraph can resolve it, and otherwise
+//! jumps to another subgraph through an entity key (an `_entities` fetch at the path).
+
+use std::collections::BTreeSet;
+
+use apollo_compiler::{
+    ExecutableDocument, Name, Node,
+    ast::{DirectiveList, OperationType},
+    executable::{Field, Operation, Selection as ExeSelection, SelectionSet},
+    validation::Valid,
+};
+
+use super::{
+    plan::{Fetch, PathSeg, Plan},
+    selection::{FieldItem, Selection},
+};
+use crate::supergraph::{GraphId, Supergraph};
+
+/// Why an operation cannot be planned (the supergraph gives no way to fetch a field).
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PlanError {
+    /// No subgraph resolves the field, or none is reachable from where it is asked.
+    #[error("cannot plan `{type_name}.{field}`: {reason}")]
+    Unreachable {
+        /// The parent type.
+        type_name: String,
+        /// The field.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+struct Draft {
+    subgraph: GraphId,
+    path: Vec<PathSeg>,
+    entity: Option<Name>,
+    selection: Selection,
+    representation: Selection,
+    depends_on: BTreeSet<usize>,
+}
+
+struct Builder<'a> {
+    sg: &'a Supergraph,
+    doc: &'a ExecutableDocument,
+    drafts: Vec<Draft>,
+    /// Entity fetches used while planning, to learn what a `@requires` depends on.
+    touched: Vec<usize>,
+}
+
+/// Plans `operation` of `document` over the supergraph.
+pub fn plan(
+    sg: &Supergraph,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+) -> Result<Plan, PlanError> {
+    let mut b = Builder {
+        sg,
+        doc: document,
+        drafts: Vec::new(),
+        touched: Vec::new(),
+    };
+    let root_type = operation.object_type().clone();
+    let mut roots: Vec<usize> = Vec::new();
+    let fields = flatten_root(document, &operation.selection_set, &DirectiveList::new());
+    for (field, extra) in fields {
+        if field.name.starts_with("__") {
+            continue; // introspection and __typename are answered by the router
+        }
+        let resolvers = sg.resolvers(&root_type, &field.name);
+        let Some(&first) = resolvers.first() else {
+            return Err(unreachable(
+                &root_type,
+                &field.name,
+                "no subgraph resolves it",
+            ));
+        };
+        let fetch = match operation.operation_type {
+            OperationType::Mutation => match roots.last() {
+                Some(&last) if b.drafts[last].subgraph == first => last,
+                _ => b.new_root(first, roots.last().copied(), &mut roots),
+            },
+            _ => match roots
+                .iter()
+                .copied()
+                .find(|r| resolvers.contains(&b.drafts[*r].subgraph))
+            {
+                Some(existing) => existing,
+                None => b.new_root(first, None, &mut roots),
+            },
+        };
+        let graph = b.drafts[fetch].subgraph;
+        let mut out = std::mem::take(&mut b.drafts[fetch].selection);
+        let field = with_directives(&field, &extra);
+        b.plan_field(fetch, graph, &root_type, &field, &mut out, &[], None)?;
+        b.drafts[fetch].selection = out;
+    }
+    Ok(b.finish(operation))
+}
+
+fn unreachable(type_name: &str, field: &str, reason: &str) -> PlanError {
+    PlanError::Unreachable {
+        type_name: type_name.to_owned(),
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+/// Root fields with the directives of the fragments they sit in.
+fn flatten_root(
+    doc: &ExecutableDocument,
+    set: &SelectionSet,
+    inherited: &DirectiveList,
+) -> Vec<(Node<Field>, DirectiveList)> {
+    let mut out = Vec::new();
+    for selection in &set.selections {
+        match selection {
+            ExeSelection::Field(f) => out.push((f.clone(), inherited.clone())),
+            ExeSelection::InlineFragment(fr) => {
+                let mut d = inherited.clone();
+                d.extend(fr.directives.iter().cloned());
+                out.extend(flatten_root(doc, &fr.selection_set, &d));
+            }
+            ExeSelection::FragmentSpread(spread) => {
+                if let Some(def) = doc.fragments.get(&spread.fragment_name) {
+                    let mut d = inherited.clone();
+                    d.extend(spread.directives.iter().cloned());
+                    out.extend(flatten_root(doc, &def.selection_set, &d));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn with_directives(field: &Node<Field>, extra: &DirectiveList) -> Node<Field> {
+    if extra.is_empty() {
+        return field.clone();
+    }
+    let mut f = field.clone();
+    f.make_mut().directives.extend(extra.iter().cloned());
+    f
+}
+
+fn field_item(field: &Field) -> FieldItem {
+    FieldItem {
+        alias: field.alias.clone(),
+        name: field.name.clone(),
+        arguments: field.arguments.clone(),
+        directives: field.directives.clone(),
+        selection: None,
+    }
+}
+
+/// The path to a field's value, with one `@` per list level of its type.
+fn child_path(path: &[PathSeg], field: &Field) -> Vec<PathSeg> {
+    let mut p = path.to_vec();
+    p.push(PathSeg::Key(field.response_key().clone()));
+    let mut ty = &field.definition.ty;
+    while let apollo_compiler::ast::Type::List(inner)
+    | apollo_compiler::ast::Type::NonNullList(inner) = ty
+    {
+        p.push(PathSeg::List);
+        ty = inner;
+    }
+    p
+}
+
+fn provided_child<'s>(provided: Option<&'s SelectionSet>, name: &str) -> Option<&'s SelectionSet> {
+    provided?
+        .fields()
+        .find(|f| f.name == name)
+        .map(|f| &f.selection_set)
+}
+
+impl Builder<'_> {
+    fn new_root(&mut self, graph: GraphId, after: Option<usize>, roots: &mut Vec<usize>) -> usize {
+        let id = self.drafts.len();
+        self.drafts.push(Draft {
+            subgraph: graph,
+            path: Vec::new(),
+            entity: None,
+            selection: Selection::default(),
+            representation: Selection::default(),
+            depends_on: after.into_iter().collect(),
+        });
+        roots.push(id);
+        id
+    }
+
+    fn plan_set(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        set: &SelectionSet,
+        out: &mut Selection,
+        path: &[PathSeg],
+        provided: Option<&SelectionSet>,
+    ) -> Result<(), PlanError> {
+        for selection in &set.selections {
+            match selection {
+                ExeSelection::Field(field) => {
+                    self.plan_field(fetch, graph, parent, field, out, path, provided)?;
+                }
+                ExeSelection::InlineFragment(fr) => {
+                    let condition = fr.type_condition.clone().unwrap_or_else(|| parent.clone());
+                    self.plan_fragment(
+                        fetch,
+                        graph,
+                        parent,
+                        &condition,
+                        &fr.directives,
+                        &fr.selection_set,
+                        out,
+                        path,
+                        provided,
+                    )?;
+                }
+                ExeSelection::FragmentSpread(spread) => {
+                    let Some(def) = self.doc.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    let condition = def.type_condition().clone();
+                    self.plan_fragment(
+                        fetch,
+                        graph,
+                        parent,
+                        &condition,
+                        &spread.directives,
+                        &def.selection_set,
+                        out,
+                        path,
+                        provided,
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan_fragment(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        condition: &Name,
+        directives: &DirectiveList,
+        set: &SelectionSet,
+        out: &mut Selection,
+        path: &[PathSeg],
+        provided: Option<&SelectionSet>,
+    ) -> Result<(), PlanError> {
+        if condition == parent {
+            if directives.is_empty() {
+                return self.plan_set(fetch, graph, parent, set, out, path, provided);
+            }
+            let mut inner = std::mem::take(out.fragment_entry(None, directives.clone()));
+            self.plan_set(fetch, graph, parent, set, &mut inner, path, provided)?;
+            *out.fragment_entry(None, directives.clone()) = inner;
+            return Ok(());
+        }
+        let parent_types = self.sg.possible_types(parent);
+        let condition_types = self.sg.possible_types(condition);
+        let possible: Vec<Name> = condition_types
+            .into_iter()
+            .filter(|t| parent_types.contains(t))
+            .collect();
+        if possible.is_empty() {
+            return Ok(()); // the condition can never hold here
+        }
+        if !self.sg.is_abstract(parent) {
+            // An object type matching the condition: the fragment always applies.
+            let mut inner = std::mem::take(out.fragment_entry(None, directives.clone()));
+            self.plan_set(fetch, graph, parent, set, &mut inner, path, provided)?;
+            *out.fragment_entry(None, directives.clone()) = inner;
+            return Ok(());
+        }
+        let targets: Vec<Name> = if self.sg.graph_has_type(condition, graph)
+            && !self.sg.is_abstract(condition)
+        {
+            vec![condition.clone()]
+        } else if self.sg.graph_has_type(condition, graph) {
+            // An abstract condition the subgraph knows: keep it when every field
+            // inside is resolvable there, else split it by concrete type below.
+            if self.selectable(graph, condition, set) {
+                let mut inner =
+                    std::mem::take(out.fragment_entry(Some(condition.clone()), directives.clone()));
+                inner.add_leaf(&Name::new_static_unchecked("__typename"));
+                self.plan_set(fetch, graph, condition, set, &mut inner, path, provided)?;
+                *out.fragment_entry(Some(condition.clone()), directives.clone()) = inner;
+                return Ok(());
+            }
+            possible
+        } else {
+            possible
+        };
+        for target in targets {
+            if !self.sg.graph_has_type(&target, graph) {
+                continue; // this subgraph never returns objects of that type
+            }
+            let mut typed = path.to_vec();
+            typed.push(PathSeg::Type(target.clone()));
+            let mut inner =
+                std::mem::take(out.fragment_entry(Some(target.clone()), directives.clone()));
+            self.plan_set(fetch, graph, &target, set, &mut inner, &typed, provided)?;
+            *out.fragment_entry(Some(target.clone()), directives.clone()) = inner;
+        }
+        Ok(())
+    }
+
+    /// Whether every field of `set` is resolvable in `graph` (fragments included).
+    fn selectable(&self, graph: GraphId, parent: &Name, set: &SelectionSet) -> bool {
+        set.selections.iter().all(|s| match s {
+            ExeSelection::Field(f) => {
+                f.name.starts_with("__")
+                    || (self.sg.resolves(parent, &f.name, graph)
+                        && (f.selection_set.selections.is_empty()
+                            || self.selectable(
+                                graph,
+                                f.definition.ty.inner_named_type(),
+                                &f.selection_set,
+                            )))
+            }
+            ExeSelection::InlineFragment(fr) => {
+                let t = fr.type_condition.as_ref().unwrap_or(parent);
+                self.sg.graph_has_type(t, graph) && self.selectable(graph, t, &fr.selection_set)
+            }
+            ExeSelection::FragmentSpread(sp) => {
+                self.doc.fragments.get(&sp.fragment_name).is_some_and(|d| {
+                    self.sg.graph_has_type(d.type_condition(), graph)
+                        && self.selectable(graph, d.type_condition(), &d.selection_set)
+                })
+            }
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn plan_field(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+        provided: Option<&SelectionSet>,
+    ) -> Result<(), PlanError> {
+        if field.name == "__typename" {
+            out.field_entry(field_item(field));
+            return Ok(());
+        }
+        let is_provided = provided.is_some_and(|p| p.fields().any(|f| f.name == field.name))
+            && self.sg.knows_field(parent, &field.name, graph);
+        if !(is_provided || self.sg.resolves(parent, &field.name, graph)) {
+            return self.jump(fetch, graph, parent, field, out, path);
+        }
+        let item = out.field_entry(field_item(field));
+        if field.selection_set.selections.is_empty() {
+            return Ok(());
+        }
+        let child_type = field.definition.ty.inner_named_type().clone();
+        let mut sub = item.selection.take().unwrap_or_default();
+        if self.sg.is_abstract(&child_type) {
+            sub.add_leaf(&Name::new_static_unchecked("__typename"));
+        }
+        let child_provided = match provided_child(provided, &field.name) {
+            Some(p) => Some(p.clone()),
+            None => self
+                .sg
+                .field_join(parent, &field.name, graph)
+                .and_then(|j| j.provides.clone()),
+        };
+        let path = child_path(path, field);
+        self.plan_set(
+            fetch,
+            graph,
+            &child_type,
+            &field.selection_set,
+            &mut sub,
+            &path,
+            child_provided.as_ref(),
+        )?;
+        out.field_entry(field_item(field)).selection = Some(sub);
+        Ok(())
+    }
+
+    /// Fetches `parent.field` from another subgraph through an entity key.
+    fn jump(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+    ) -> Result<(), PlanError> {
+        let resolvers = self.sg.resolvers(parent, &field.name);
+        if resolvers.is_empty() {
+            if self.sg.is_abstract(parent) {
+                // An interface field resolved per implementation elsewhere.
+                return self.split_by_type(fetch, graph, parent, field, out, path);
+            }
+            return Err(unreachable(parent, &field.name, "no subgraph resolves it"));
+        }
+        // Prefer a subgraph already fetched at this path (fewer fetches), then order.
+        let mut ordered = resolvers.clone();
+        ordered.sort_by_key(|g| {
+            !self
+                .drafts
+                .iter()
+                .any(|d| d.subgraph == *g && d.path == path && d.entity.as_ref() == Some(parent))
+        });
+        let mut choice = None;
+        for target in ordered {
+            let key = self
+                .sg
+                .keys(parent, target)
+                .find(|k| self.selectable(graph, parent, &k.selection))
+                .cloned();
+            if let Some(key) = key {
+                choice = Some((target, key));
+                break;
+            }
+        }
+        let Some((target, key)) = choice else {
+            if self.sg.is_abstract(parent) {
+                return self.split_by_type(fetch, graph, parent, field, out, path);
+            }
+            return Err(unreachable(
+                parent,
+                &field.name,
+                "no key of the type is available from the subgraph it is reached in",
+            ));
+        };
+        out.add_leaf(&Name::new_static_unchecked("__typename"));
+        add_field_set(out, &key.selection);
+        let group = self.group(fetch, target, parent, path);
+        add_field_set(&mut self.drafts[group].representation, &key.selection);
+        if let Some(requires) = self
+            .sg
+            .field_join(parent, &field.name, target)
+            .and_then(|j| j.requires.clone())
+        {
+            let mark = self.touched.len();
+            self.plan_set(fetch, graph, parent, &requires, out, path, None)?;
+            let providers: Vec<usize> = self.touched[mark..]
+                .iter()
+                .copied()
+                .filter(|g| *g != group)
+                .collect();
+            self.drafts[group].depends_on.extend(providers);
+            add_field_set(&mut self.drafts[group].representation, &requires);
+        }
+        self.touched.push(group);
+        let mut selection = std::mem::take(&mut self.drafts[group].selection);
+        let result = self.plan_field(group, target, parent, field, &mut selection, path, None);
+        self.drafts[group].selection = selection;
+        result
+    }
+
+    /// Plans `field` of an abstract `parent` as `... on Concrete { field }` per type.
+    fn split_by_type(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+    ) -> Result<(), PlanError> {
+        out.add_leaf(&Name::new_static_unchecked("__typename"));
+        for concrete in self.sg.possible_types(parent) {
+            if !self.sg.graph_has_type(&concrete, graph) {
+                continue;
+            }
+            let mut typed = path.to_vec();
+            typed.push(PathSeg::Type(concrete.clone()));
+            let mut inner =
+                std::mem::take(out.fragment_entry(Some(concrete.clone()), DirectiveList::new()));
+            self.plan_field(fetch, graph, &concrete, field, &mut inner, &typed, None)?;
+            *out.fragment_entry(Some(concrete.clone()), DirectiveList::new()) = inner;
+        }
+        Ok(())
+    }
+
+    /// The entity fetch of `entity` objects at `path` from `target`, created if absent.
+    fn group(
+        &mut self,
+        parent_fetch: usize,
+        target: GraphId,
+        entity: &Name,
+        path: &[PathSeg],
+    ) -> usize {
+        if let Some(existing) = self.drafts.iter().position(|d| {
+            d.subgraph == target && d.path == path && d.entity.as_ref() == Some(entity)
+        }) {
+            self.drafts[existing].depends_on.insert(parent_fetch);
+            return existing;
+        }
+        self.drafts.push(Draft {
+            subgraph: target,
+            path: path.to_vec(),
+            entity: Some(entity.clone()),
+            selection: Selection::default(),
+            representation: Selection::default(),
+            depends_on: BTreeSet::from([parent_fetch]),
+        });
+        self.drafts.len() - 1
+    }
+
+    fn finish(self, operation: &Operation) -> Plan {
+        let kind = operation.operation_type;
+        let fetches = self
+            .drafts
+            .into_iter()
+            .enumerate()
+            .map(|(id, d)| {
+                let mut variables = Vec::new();
+                d.selection.variables(&mut variables);
+                let definitions: Vec<String> = variables
+                    .iter()
+                    .filter_map(|v| operation.variables.iter().find(|def| def.name == *v))
+                    .map(|def| format!("${}: {}", def.name, def.ty))
+                    .collect();
+                let (operation_text, kind) = match &d.entity {
+                    None => {
+                        let keyword = match kind {
+                            OperationType::Mutation => "mutation",
+                            OperationType::Subscription => "subscription",
+                            OperationType::Query => "query",
+                        };
+                        let vars = if definitions.is_empty() {
+                            String::new()
+                        } else {
+                            format!("({})", definitions.join(", "))
+                        };
+                        (format!("{keyword}{vars} {}", d.selection), kind)
+                    }
+                    Some(entity) => {
+                        let mut defs = vec!["$representations: [_Any!]!".to_owned()];
+                        defs.extend(definitions);
+                        (
+                            format!(
+                                "query({}) {{ _entities(representations: $representations) {{ ... on {entity} {} }} }}",
+                                defs.join(", "),
+                                d.selection
+                            ),
+                            OperationType::Query,
+                        )
+                    }
+                };
+                Fetch {
+                    id,
+                    subgraph: d.subgraph,
+                    path: d.path,
+                    entity: d.entity,
+                    representation: d.representation,
+                    selection: d.selection,
+                    depends_on: d.depends_on.into_iter().filter(|x| *x != id).collect(),
+                    operation: operation_text,
+                    variables,
+                    kind,
+                }
+            })
+            .collect();
+        Plan { fetches }
+    }
+}
+
+/// Adds a key or requires field set (plain field names) to a selection.
+fn add_field_set(out: &mut Selection, set: &SelectionSet) {
+    for selection in &set.selections {
+        match selection {
+            ExeSelection::Field(f) => {
+                let entry = out.field_entry(FieldItem {
+                    alias: None,
+                    name: f.name.clone(),
+                    arguments: f.arguments.clone(),
+                    directives: DirectiveList::new(),
+                    selection: None,
+                });
+                if !f.selection_set.selections.is_empty() {
+                    let mut sub = entry.selection.take().unwrap_or_default();
+                    add_field_set(&mut sub, &f.selection_set);
+                    entry.selection = Some(sub);
+                }
+            }
+            ExeSelection::InlineFragment(fr) => {
+                let inner = out.fragment_entry(fr.type_condition.clone(), DirectiveList::new());
+                add_field_set(inner, &fr.selection_set);
+            }
+            ExeSelection::FragmentSpread(_) => {}
+        }
+    }
+}

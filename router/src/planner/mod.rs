@@ -1,0 +1,15 @@
+//! The query planner: turns a validated operation into fetches on subgraphs.
+//!
+//! How it chooses subgraphs is written up in `router/PLANNER.md`.
+//!
+//! # Layout
+//! - [`plan`]: the plan (fetches with paths and dependencies) and its printed form.
+//! - [`build`]: walking the operation and deciding, field by field, where it is fetched.
+//! - [`selection`]: subgraph selection sets as they grow, and their GraphQL text.
+
+pub mod build;
+pub mod plan;
+pub mod selection;
+
+pub use build::{PlanError, plan};
+pub use plan::{Fetch, PathSeg, Plan};

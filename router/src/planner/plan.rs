@@ -1,0 +1,93 @@
+//! A query plan: fetches, each on one subgraph, ordered by their dependencies.
+
+use std::fmt;
+
+use apollo_compiler::{Name, ast::OperationType};
+
+use super::selection::Selection;
+use crate::supergraph::GraphId;
+
+/// One step of a path into the response.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PathSeg {
+    /// A field's response key.
+    Key(Name),
+    /// Every item of a list (`@`).
+    List,
+    /// Only objects whose `__typename` is (or implements) this type.
+    Type(Name),
+}
+
+impl fmt::Display for PathSeg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PathSeg::Key(k) => f.write_str(k),
+            PathSeg::List => f.write_str("@"),
+            PathSeg::Type(t) => write!(f, "|[{t}]"),
+        }
+    }
+}
+
+/// One request to one subgraph.
+#[derive(Debug, Clone)]
+pub struct Fetch {
+    /// Position in [`Plan::fetches`].
+    pub id: usize,
+    /// The subgraph asked.
+    pub subgraph: GraphId,
+    /// Where the results go (empty: the response root).
+    pub path: Vec<PathSeg>,
+    /// For `_entities` fetches, the entity type; `None` for root fetches.
+    pub entity: Option<Name>,
+    /// What each representation holds besides `__typename` (keys and `@requires`).
+    pub representation: Selection,
+    /// The selection asked for.
+    pub selection: Selection,
+    /// Fetches that must finish first.
+    pub depends_on: Vec<usize>,
+    /// The operation text sent to the subgraph.
+    pub operation: String,
+    /// Client variables this fetch forwards.
+    pub variables: Vec<Name>,
+    /// Query or mutation.
+    pub kind: OperationType,
+}
+
+/// A whole plan.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// The fetches; a fetch only depends on fetches before it.
+    pub fetches: Vec<Fetch>,
+}
+
+impl Plan {
+    /// Prints the plan with subgraph names (for snapshots and debugging).
+    pub fn display<'a>(&'a self, names: &'a [String]) -> impl fmt::Display + 'a {
+        PlanDisplay { plan: self, names }
+    }
+}
+
+struct PlanDisplay<'a> {
+    plan: &'a Plan,
+    names: &'a [String],
+}
+
+impl fmt::Display for PlanDisplay<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for fetch in &self.plan.fetches {
+            let name = self.names.get(fetch.subgraph).map_or("?", String::as_str);
+            write!(f, "[{}] {name}", fetch.id)?;
+            if !fetch.depends_on.is_empty() {
+                let deps: Vec<String> = fetch.depends_on.iter().map(ToString::to_string).collect();
+                write!(f, " after {}", deps.join(","))?;
+            }
+            if !fetch.path.is_empty() {
+                let path: Vec<String> = fetch.path.iter().map(ToString::to_string).collect();
+                write!(f, " at {}", path.join("."))?;
+            }
+            writeln!(f)?;
+            writeln!(f, "  {}", fetch.operation)?;
+        }
+        Ok(())
+    }
+}

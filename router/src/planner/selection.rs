@@ -1,0 +1,226 @@
+//! Selection sets of subgraph operations as the planner builds them, merged as they
+//! grow (same response key → one field), and printed to GraphQL text.
+
+use std::fmt::{self, Write as _};
+
+use apollo_compiler::{
+    Name, Node,
+    ast::{Argument, DirectiveList},
+};
+
+/// One selection in a subgraph operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// A field, with the client's alias kept (it is the response key).
+    Field(FieldItem),
+    /// `... on Type @directives { … }` (or without a type condition).
+    Fragment(FragmentItem),
+}
+
+/// A field selection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldItem {
+    /// Alias, if any.
+    pub alias: Option<Name>,
+    /// Field name.
+    pub name: Name,
+    /// Arguments, as the client wrote them (variables stay variables).
+    pub arguments: Vec<Node<Argument>>,
+    /// `@skip`/`@include` and other executable directives.
+    pub directives: DirectiveList,
+    /// Sub-selection of composite fields.
+    pub selection: Option<Selection>,
+}
+
+impl FieldItem {
+    /// The key the field has in the response.
+    pub fn response_key(&self) -> &Name {
+        self.alias.as_ref().unwrap_or(&self.name)
+    }
+}
+
+/// An inline fragment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FragmentItem {
+    /// Type condition.
+    pub type_condition: Option<Name>,
+    /// Directives on the fragment.
+    pub directives: DirectiveList,
+    /// Its selection.
+    pub selection: Selection,
+}
+
+/// A selection set being built.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selection {
+    /// Items in insertion order.
+    pub items: Vec<Item>,
+}
+
+impl Selection {
+    /// Whether nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Adds a leaf field by name (no alias, no arguments) unless present.
+    pub fn add_leaf(&mut self, name: &Name) {
+        self.field_entry(FieldItem {
+            alias: None,
+            name: name.clone(),
+            arguments: Vec::new(),
+            directives: DirectiveList::new(),
+            selection: None,
+        });
+    }
+
+    /// Adds `field` (merging with a field of the same response key, arguments and
+    /// directives) and returns the stored field, to grow its sub-selection.
+    pub fn field_entry(&mut self, field: FieldItem) -> &mut FieldItem {
+        let position = self.items.iter().position(|item| match item {
+            Item::Field(f) => {
+                f.response_key() == field.response_key()
+                    && f.name == field.name
+                    && f.arguments == field.arguments
+                    && f.directives == field.directives
+            }
+            Item::Fragment(_) => false,
+        });
+        let index = match position {
+            Some(i) => i,
+            None => {
+                self.items.push(Item::Field(field));
+                self.items.len() - 1
+            }
+        };
+        match &mut self.items[index] {
+            Item::Field(f) => f,
+            Item::Fragment(_) => unreachable!("the position found a field"),
+        }
+    }
+
+    /// The inline fragment with this condition and directives, created if absent.
+    pub fn fragment_entry(
+        &mut self,
+        type_condition: Option<Name>,
+        directives: DirectiveList,
+    ) -> &mut Selection {
+        let position = self.items.iter().position(|item| match item {
+            Item::Fragment(f) => f.type_condition == type_condition && f.directives == directives,
+            Item::Field(_) => false,
+        });
+        let index = match position {
+            Some(i) => i,
+            None => {
+                self.items.push(Item::Fragment(FragmentItem {
+                    type_condition,
+                    directives,
+                    selection: Selection::default(),
+                }));
+                self.items.len() - 1
+            }
+        };
+        match &mut self.items[index] {
+            Item::Fragment(f) => &mut f.selection,
+            Item::Field(_) => unreachable!("the position found a fragment"),
+        }
+    }
+
+    /// Variable names used in arguments and directives, in first-use order.
+    pub fn variables(&self, out: &mut Vec<Name>) {
+        for item in &self.items {
+            match item {
+                Item::Field(f) => {
+                    for a in &f.arguments {
+                        collect_value_vars(&a.value, out);
+                    }
+                    for d in &f.directives {
+                        for a in &d.arguments {
+                            collect_value_vars(&a.value, out);
+                        }
+                    }
+                    if let Some(s) = &f.selection {
+                        s.variables(out);
+                    }
+                }
+                Item::Fragment(fr) => {
+                    for d in &fr.directives {
+                        for a in &d.arguments {
+                            collect_value_vars(&a.value, out);
+                        }
+                    }
+                    fr.selection.variables(out);
+                }
+            }
+        }
+    }
+
+    /// Compact GraphQL text of the selection set, braces included.
+    pub fn write(&self, out: &mut String) {
+        out.push('{');
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            match item {
+                Item::Field(f) => {
+                    if let Some(alias) = &f.alias {
+                        let _ = write!(out, "{alias}:");
+                    }
+                    out.push_str(&f.name);
+                    if !f.arguments.is_empty() {
+                        out.push('(');
+                        for (j, a) in f.arguments.iter().enumerate() {
+                            if j > 0 {
+                                out.push_str(", ");
+                            }
+                            let _ = write!(out, "{}: {}", a.name, a.value);
+                        }
+                        out.push(')');
+                    }
+                    for d in &f.directives {
+                        let _ = write!(out, " {d}");
+                    }
+                    if let Some(s) = &f.selection {
+                        out.push(' ');
+                        s.write(out);
+                    }
+                }
+                Item::Fragment(fr) => {
+                    out.push_str("...");
+                    if let Some(t) = &fr.type_condition {
+                        let _ = write!(out, " on {t}");
+                    }
+                    for d in &fr.directives {
+                        let _ = write!(out, " {d}");
+                    }
+                    out.push(' ');
+                    fr.selection.write(out);
+                }
+            }
+        }
+        out.push('}');
+    }
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write(&mut s);
+        f.write_str(&s)
+    }
+}
+
+fn collect_value_vars(value: &apollo_compiler::ast::Value, out: &mut Vec<Name>) {
+    use apollo_compiler::ast::Value;
+    match value {
+        Value::Variable(v) => {
+            if !out.contains(v) {
+                out.push(v.clone());
+            }
+        }
+        Value::List(items) => items.iter().for_each(|v| collect_value_vars(v, out)),
+        Value::Object(fields) => fields.iter().for_each(|(_, v)| collect_value_vars(v, out)),
+        _ => {}
+    }
+}

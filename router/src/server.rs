@@ -1,0 +1,275 @@
+//! The router's HTTP surface, as Apollo Client, the SPA and partners speak it: POST
+//! JSON (one request or a batch array), GET for queries, content negotiation between
+//! `application/graphql-response+json` and `application/json`, CSRF prevention, CORS,
+//! a body size limit.
+
+use std::{collections::HashMap, sync::Arc};
+
+use apollo_compiler::response::{JsonMap, JsonValue};
+use axum::{
+    Router as Axum,
+    body::Bytes,
+    extract::{DefaultBodyLimit, Query, State},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tessera_codes::ErrorCode;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::pipeline::{GraphqlRequest, Router, RouterResponse};
+
+/// Settings of the HTTP surface.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    /// Refuse browser "simple" requests (no JSON content type, no preflight header).
+    pub csrf_prevention: bool,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Most operations in one batch.
+    pub max_batch: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            csrf_prevention: true,
+            max_body_bytes: 2 * 1024 * 1024,
+            max_batch: 32,
+        }
+    }
+}
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+#[derive(Clone)]
+struct AppState {
+    router: Arc<Router>,
+    options: ServerOptions,
+}
+
+/// The axum app of the router.
+pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::mirror_request())
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            HeaderName::from_static("apollographql-client-name"),
+            HeaderName::from_static("apollographql-client-version"),
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ])
+        .allow_credentials(true);
+    let body_limit = options.max_body_bytes;
+    Axum::new()
+        .route("/graphql", get(get_graphql).post(post_graphql))
+        .route(
+            "/health/live",
+            get(|| async { axum::Json(serde_json::json!({"status": "live"})) }),
+        )
+        .route(
+            "/health/ready",
+            get(|| async { axum::Json(serde_json::json!({"status": "ready"})) }),
+        )
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(cors)
+        .with_state(AppState { router, options })
+}
+
+/// Whether the client accepts `application/graphql-response+json` (then request
+/// errors carry 4xx statuses, per GraphQL over HTTP).
+fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            part.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
+        })
+}
+
+/// CSRF prevention as Apollo defines it: a request passes when it carries a content
+/// type a browser cannot send without a preflight, or one of the preflight headers.
+fn csrf_ok(headers: &HeaderMap) -> bool {
+    if ["x-apollo-operation-name", "apollo-require-preflight"]
+        .iter()
+        .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()))
+    {
+        return true;
+    }
+    let Some(content_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    !matches!(
+        essence.as_str(),
+        "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data" | ""
+    )
+}
+
+fn respond(status: StatusCode, graphql_json: bool, body: &JsonValue) -> Response {
+    let content_type = if graphql_json {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    };
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The status of one response: with `application/json` request errors stay 200
+/// except those of the HTTP request itself.
+fn status_of(response: &RouterResponse, graphql_json: bool) -> StatusCode {
+    let Some(code) = response.request_error else {
+        return StatusCode::OK;
+    };
+    let http_level = matches!(code, ErrorCode::BadRequest | ErrorCode::MethodNotAllowed);
+    if graphql_json || http_level {
+        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
+    } else {
+        StatusCode::OK
+    }
+}
+
+fn request_error(code: ErrorCode, message: &str, graphql_json: bool) -> Response {
+    let response = RouterResponse::request_error(code, message);
+    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+    respond(status, graphql_json, &JsonValue::Object(response.body))
+}
+
+async fn post_graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let graphql_json = wants_graphql_response_json(&headers);
+    if state.options.csrf_prevention && !csrf_ok(&headers) {
+        return request_error(
+            ErrorCode::BadRequest,
+            "this request looks like a cross-site request forgery: send it with a JSON content type or an `apollo-require-preflight` header",
+            graphql_json,
+        );
+    }
+    let parsed: JsonValue = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(err) => {
+            return request_error(
+                ErrorCode::BadRequest,
+                &format!("the body is not JSON: {err}"),
+                graphql_json,
+            );
+        }
+    };
+    match parsed {
+        JsonValue::Object(_) => {
+            let request = match serde_json::from_value::<GraphqlRequest>(
+                serde_json::to_value(&parsed).unwrap_or_default(),
+            ) {
+                Ok(r) => r,
+                Err(err) => {
+                    return request_error(
+                        ErrorCode::BadRequest,
+                        &format!("not a GraphQL request: {err}"),
+                        graphql_json,
+                    );
+                }
+            };
+            let response = state.router.execute(request, true).await;
+            let status = status_of(&response, graphql_json);
+            respond(status, graphql_json, &JsonValue::Object(response.body))
+        }
+        JsonValue::Array(items) => {
+            if items.is_empty() || items.len() > state.options.max_batch {
+                return request_error(
+                    ErrorCode::BadRequest,
+                    &format!("a batch holds 1 to {} operations", state.options.max_batch),
+                    graphql_json,
+                );
+            }
+            let futures = items.into_iter().map(|item| {
+                let router = state.router.clone();
+                async move {
+                    match serde_json::to_value(&item)
+                        .and_then(serde_json::from_value::<GraphqlRequest>)
+                    {
+                        Ok(request) => JsonValue::Object(router.execute(request, true).await.body),
+                        Err(err) => JsonValue::Object(
+                            RouterResponse::request_error(
+                                ErrorCode::BadRequest,
+                                &format!("not a GraphQL request: {err}"),
+                            )
+                            .body,
+                        ),
+                    }
+                }
+            });
+            let results = futures_util::future::join_all(futures).await;
+            respond(StatusCode::OK, graphql_json, &JsonValue::Array(results))
+        }
+        _ => request_error(
+            ErrorCode::BadRequest,
+            "the body must be a JSON object or array",
+            graphql_json,
+        ),
+    }
+}
+
+async fn get_graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let graphql_json = wants_graphql_response_json(&headers);
+    if state.options.csrf_prevention && !csrf_ok(&headers) {
+        return request_error(
+            ErrorCode::BadRequest,
+            "this request looks like a cross-site request forgery: send it with an `apollo-require-preflight` or `x-apollo-operation-name` header",
+            graphql_json,
+        );
+    }
+    let decode = |name: &str| -> Result<Option<JsonMap>, Response> {
+        match params.get(name) {
+            None => Ok(None),
+            Some(text) => serde_json::from_str::<JsonMap>(text)
+                .map(Some)
+                .map_err(|err| {
+                    request_error(
+                        ErrorCode::BadRequest,
+                        &format!("`{name}` is not a JSON object: {err}"),
+                        graphql_json,
+                    )
+                }),
+        }
+    };
+    let variables = match decode("variables") {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let extensions = match decode("extensions") {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let request = GraphqlRequest {
+        query: params.get("query").cloned(),
+        operation_name: params.get("operationName").cloned(),
+        variables,
+        extensions,
+    };
+    let response = state.router.execute(request, false).await;
+    let status = status_of(&response, graphql_json);
+    respond(status, graphql_json, &JsonValue::Object(response.body))
+}

@@ -1,0 +1,130 @@
+//! The API schema: the supergraph as clients see it, without the `join__*`/`link__*`
+//! machinery, without federation directives, and without anything `@inaccessible`.
+
+use apollo_compiler::{
+    Name, Schema,
+    ast::DirectiveList,
+    schema::{DirectiveList as SchemaDirectiveList, ExtendedType},
+    validation::Valid,
+};
+
+use super::SupergraphError;
+
+/// Directives of the supergraph that are machinery, not API.
+fn is_machinery(name: &str) -> bool {
+    name.starts_with("join__")
+        || name.starts_with("link__")
+        || matches!(
+            name,
+            "link"
+                | "inaccessible"
+                | "tag"
+                | "authenticated"
+                | "requiresScopes"
+                | "policy"
+                | "cost"
+                | "listSize"
+                | "context"
+                | "fromContext"
+        )
+        || name.starts_with("requiresScopes__")
+        || name.starts_with("policy__")
+}
+
+fn inaccessible(directives: &SchemaDirectiveList) -> bool {
+    directives.get("inaccessible").is_some()
+}
+
+fn strip(directives: &mut SchemaDirectiveList) {
+    directives.0.retain(|d| !is_machinery(&d.name));
+}
+
+fn strip_ast(directives: &mut DirectiveList) {
+    directives.0.retain(|d| !is_machinery(&d.name));
+}
+
+/// Derives the API schema from a supergraph schema.
+pub fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, SupergraphError> {
+    let mut schema: Schema = supergraph.as_ref().clone();
+    schema
+        .directive_definitions
+        .retain(|name, _| !is_machinery(name));
+    strip(&mut schema.schema_definition.make_mut().directives);
+
+    let hidden: Vec<Name> = schema
+        .types
+        .iter()
+        .filter(|(name, ty)| is_machinery(name) || inaccessible(ty.directives()))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in &hidden {
+        schema.types.shift_remove(name);
+    }
+    let is_hidden = |name: &str| hidden.iter().any(|h| h == name);
+
+    for ty in schema.types.values_mut() {
+        match ty {
+            ExtendedType::Object(o) => {
+                let o = o.make_mut();
+                strip(&mut o.directives);
+                o.implements_interfaces.retain(|i| !is_hidden(&i.name));
+                o.fields.retain(|_, f| {
+                    !inaccessible_ast(&f.directives) && !is_hidden(f.ty.inner_named_type())
+                });
+                for f in o.fields.values_mut() {
+                    let f = f.make_mut();
+                    strip_ast(&mut f.directives);
+                    f.arguments.retain(|a| !inaccessible_ast(&a.directives));
+                    for a in &mut f.arguments {
+                        strip_ast(&mut a.make_mut().directives);
+                    }
+                }
+            }
+            ExtendedType::Interface(i) => {
+                let i = i.make_mut();
+                strip(&mut i.directives);
+                i.implements_interfaces.retain(|x| !is_hidden(&x.name));
+                i.fields.retain(|_, f| {
+                    !inaccessible_ast(&f.directives) && !is_hidden(f.ty.inner_named_type())
+                });
+                for f in i.fields.values_mut() {
+                    let f = f.make_mut();
+                    strip_ast(&mut f.directives);
+                    f.arguments.retain(|a| !inaccessible_ast(&a.directives));
+                    for a in &mut f.arguments {
+                        strip_ast(&mut a.make_mut().directives);
+                    }
+                }
+            }
+            ExtendedType::Union(u) => {
+                let u = u.make_mut();
+                strip(&mut u.directives);
+                u.members.retain(|m| !is_hidden(&m.name));
+            }
+            ExtendedType::Enum(e) => {
+                let e = e.make_mut();
+                strip(&mut e.directives);
+                e.values.retain(|_, v| !inaccessible_ast(&v.directives));
+                for v in e.values.values_mut() {
+                    strip_ast(&mut v.make_mut().directives);
+                }
+            }
+            ExtendedType::InputObject(i) => {
+                let i = i.make_mut();
+                strip(&mut i.directives);
+                i.fields.retain(|_, f| !inaccessible_ast(&f.directives));
+                for f in i.fields.values_mut() {
+                    strip_ast(&mut f.make_mut().directives);
+                }
+            }
+            ExtendedType::Scalar(s) => strip(&mut s.make_mut().directives),
+        }
+    }
+    schema
+        .validate()
+        .map_err(|e| SupergraphError::Invalid(format!("derived API schema: {}", e.errors)))
+}
+
+fn inaccessible_ast(directives: &DirectiveList) -> bool {
+    directives.get("inaccessible").is_some()
+}

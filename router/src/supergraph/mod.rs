@@ -1,0 +1,379 @@
+//! The supergraph: which subgraph resolves which type and field, under which keys,
+//! read from the `join__*` directives of a standard Federation v2 supergraph SDL.
+//!
+//! # Layout
+//! - this file: the join metadata model and its queries.
+//! - [`api_schema`]: the schema clients see (no join machinery, nothing `@inaccessible`).
+
+pub mod api_schema;
+
+use std::collections::HashMap;
+
+use apollo_compiler::{
+    Name, Schema,
+    ast::Value,
+    collections::HashMap as AcHashMap,
+    executable::{FieldSet, SelectionSet},
+    schema::{ExtendedType, Implementers},
+    validation::Valid,
+};
+
+/// Why a supergraph cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SupergraphError {
+    /// The SDL is not a valid schema.
+    #[error("the supergraph is not a valid schema:\n{0}")]
+    Invalid(String),
+    /// It is valid GraphQL but not a Federation v2 supergraph.
+    #[error("the supergraph is not a Federation v2 supergraph: {0}")]
+    NotFederated(String),
+    /// A key, requires or provides field set does not parse against its type.
+    #[error("invalid field set `{fields}` on `{type_name}` in subgraph `{subgraph}`: {message}")]
+    FieldSet {
+        /// The subgraph.
+        subgraph: String,
+        /// The type.
+        type_name: String,
+        /// The field set.
+        fields: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A subgraph as the supergraph names it.
+#[derive(Debug, Clone)]
+pub struct Subgraph {
+    /// Its name (`join__graph(name:)`).
+    pub name: String,
+    /// Where to send fetches.
+    pub url: String,
+}
+
+/// Index of a subgraph in [`Supergraph::subgraphs`].
+pub type GraphId = usize;
+
+/// How a type appears in one subgraph.
+#[derive(Debug, Clone)]
+pub struct TypeInGraph {
+    /// The subgraph.
+    pub graph: GraphId,
+    /// Its keys there (field sets on the type); only resolvable keys can be jumped to.
+    pub keys: Vec<Key>,
+    /// `@interfaceObject`: the subgraph sees this interface as an object type.
+    pub is_interface_object: bool,
+}
+
+/// An entity key.
+#[derive(Debug, Clone)]
+pub struct Key {
+    /// The field set, as written.
+    pub fields: String,
+    /// Parsed against the type.
+    pub selection: SelectionSet,
+    /// Whether the subgraph resolves entities by this key.
+    pub resolvable: bool,
+}
+
+/// How a field appears in one subgraph (`@join__field`).
+#[derive(Debug, Clone)]
+pub struct FieldJoin {
+    /// The subgraph.
+    pub graph: GraphId,
+    /// `@requires`, parsed against the parent type.
+    pub requires: Option<SelectionSet>,
+    /// `@provides`, parsed against the field's type.
+    pub provides: Option<SelectionSet>,
+    /// `@external`: the subgraph only references it.
+    pub external: bool,
+    /// Overridden away from this subgraph but still used (e.g. in a key).
+    pub used_overridden: bool,
+    /// Progressive override label (`percent(n)` or a name).
+    pub override_label: Option<String>,
+}
+
+/// Join metadata of a field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldInfo {
+    /// One entry per `@join__field` with a graph; empty means every subgraph of the type.
+    pub joins: Vec<FieldJoin>,
+}
+
+/// Join metadata of a type.
+#[derive(Debug, Clone, Default)]
+pub struct TypeInfo {
+    /// One entry per `@join__type`.
+    pub graphs: Vec<TypeInGraph>,
+    /// Fields with join metadata.
+    pub fields: HashMap<Name, FieldInfo>,
+}
+
+/// A loaded supergraph.
+pub struct Supergraph {
+    /// The supergraph schema, join directives included.
+    pub schema: Valid<Schema>,
+    /// The API schema clients see.
+    pub api: Valid<Schema>,
+    /// Implementers of each interface in the API schema.
+    pub implementers: AcHashMap<Name, Implementers>,
+    /// The subgraphs, in `join__Graph` order.
+    pub subgraphs: Vec<Subgraph>,
+    types: HashMap<Name, TypeInfo>,
+}
+
+impl Supergraph {
+    /// Parses and checks a supergraph SDL.
+    pub fn parse(sdl: &str) -> Result<Self, SupergraphError> {
+        let schema = Schema::parse_and_validate(sdl, "supergraph.graphql")
+            .map_err(|e| SupergraphError::Invalid(e.errors.to_string()))?;
+        let (subgraphs, by_enum) = read_graphs(&schema)?;
+        let mut types = HashMap::new();
+        for (name, ty) in &schema.types {
+            if name.starts_with("join__") || name.starts_with("link__") {
+                continue;
+            }
+            let info = read_type(&schema, name, ty, &by_enum, &subgraphs)?;
+            types.insert(name.clone(), info);
+        }
+        let api = api_schema::derive(&schema)?;
+        let implementers = api.implementers_map();
+        Ok(Self {
+            schema,
+            api,
+            implementers,
+            subgraphs,
+            types,
+        })
+    }
+
+    /// Join metadata of a type.
+    pub fn type_info(&self, name: &str) -> Option<&TypeInfo> {
+        self.types.get(name)
+    }
+
+    /// How `type_name` appears in `graph`, if it does.
+    pub fn type_in_graph(&self, type_name: &str, graph: GraphId) -> Option<&TypeInGraph> {
+        self.types
+            .get(type_name)?
+            .graphs
+            .iter()
+            .find(|g| g.graph == graph)
+    }
+
+    /// Whether `graph` defines `type_name`.
+    pub fn graph_has_type(&self, type_name: &str, graph: GraphId) -> bool {
+        self.type_in_graph(type_name, graph).is_some()
+    }
+
+    /// The join of `type_name.field` in `graph`, when that field has explicit joins.
+    pub fn field_join(&self, type_name: &str, field: &str, graph: GraphId) -> Option<&FieldJoin> {
+        self.types
+            .get(type_name)?
+            .fields
+            .get(field)?
+            .joins
+            .iter()
+            .find(|j| j.graph == graph)
+    }
+
+    /// Whether `graph` resolves `type_name.field` itself (external fields do not count;
+    /// `@provides` is the planner's business).
+    pub fn resolves(&self, type_name: &str, field: &str, graph: GraphId) -> bool {
+        if field.starts_with("__") {
+            return self.graph_has_type(type_name, graph) || self.is_root(type_name);
+        }
+        let Some(info) = self.types.get(type_name) else {
+            return false;
+        };
+        match info.fields.get(field) {
+            Some(f) if !f.joins.is_empty() => f
+                .joins
+                .iter()
+                .any(|j| j.graph == graph && !j.external && !j.used_overridden),
+            _ => info.graphs.iter().any(|g| g.graph == graph),
+        }
+    }
+
+    /// Whether `graph` knows `type_name.field` at all (external included).
+    pub fn knows_field(&self, type_name: &str, field: &str, graph: GraphId) -> bool {
+        let Some(info) = self.types.get(type_name) else {
+            return false;
+        };
+        match info.fields.get(field) {
+            Some(f) if !f.joins.is_empty() => f.joins.iter().any(|j| j.graph == graph),
+            _ => info.graphs.iter().any(|g| g.graph == graph),
+        }
+    }
+
+    /// Subgraphs that resolve `type_name.field`, in supergraph order.
+    pub fn resolvers(&self, type_name: &str, field: &str) -> Vec<GraphId> {
+        (0..self.subgraphs.len())
+            .filter(|g| self.resolves(type_name, field, *g))
+            .collect()
+    }
+
+    /// Whether the type is a root operation type.
+    pub fn is_root(&self, type_name: &str) -> bool {
+        self.schema
+            .schema_definition
+            .iter_root_operations()
+            .any(|(_, name)| name.name == type_name)
+    }
+
+    /// The resolvable keys of `type_name` in `graph`.
+    pub fn keys(&self, type_name: &str, graph: GraphId) -> impl Iterator<Item = &Key> {
+        self.type_in_graph(type_name, graph)
+            .into_iter()
+            .flat_map(|t| t.keys.iter().filter(|k| k.resolvable))
+    }
+
+    /// Whether the supergraph type is abstract (interface or union).
+    pub fn is_abstract(&self, type_name: &str) -> bool {
+        matches!(
+            self.schema.types.get(type_name),
+            Some(ExtendedType::Interface(_) | ExtendedType::Union(_))
+        )
+    }
+
+    /// Object types that may stand where `type_name` is expected, per the API schema.
+    pub fn possible_types(&self, type_name: &str) -> Vec<Name> {
+        match self.schema.types.get(type_name) {
+            Some(ExtendedType::Object(o)) => vec![o.name.clone()],
+            Some(ExtendedType::Union(u)) => u.members.iter().map(|m| m.name.clone()).collect(),
+            Some(ExtendedType::Interface(_)) => self
+                .schema
+                .implementers_map()
+                .get(type_name)
+                .map(|i| i.objects.iter().cloned().collect())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn read_graphs(
+    schema: &Schema,
+) -> Result<(Vec<Subgraph>, HashMap<Name, GraphId>), SupergraphError> {
+    let Some(ExtendedType::Enum(graphs)) = schema.types.get("join__Graph") else {
+        return Err(SupergraphError::NotFederated(
+            "no `enum join__Graph`".into(),
+        ));
+    };
+    let mut subgraphs = Vec::new();
+    let mut by_enum = HashMap::new();
+    for (value, def) in &graphs.values {
+        let directive = def.directives.get("join__graph").ok_or_else(|| {
+            SupergraphError::NotFederated(format!("join__Graph.{value} has no @join__graph"))
+        })?;
+        let arg = |name: &str| {
+            directive
+                .specified_argument_by_name(name)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        let name = arg("name").unwrap_or_else(|| value.to_string().to_lowercase());
+        let url = arg("url").unwrap_or_default();
+        by_enum.insert(value.clone(), subgraphs.len());
+        subgraphs.push(Subgraph { name, url });
+    }
+    Ok((subgraphs, by_enum))
+}
+
+fn enum_graph(
+    value: Option<&apollo_compiler::Node<Value>>,
+    by_enum: &HashMap<Name, GraphId>,
+) -> Option<GraphId> {
+    match value.map(|v| &**v) {
+        Some(Value::Enum(name)) => by_enum.get(name).copied(),
+        _ => None,
+    }
+}
+
+fn bool_arg(d: &apollo_compiler::ast::Directive, name: &str) -> Option<bool> {
+    d.specified_argument_by_name(name).and_then(|v| v.to_bool())
+}
+
+fn str_arg(d: &apollo_compiler::ast::Directive, name: &str) -> Option<String> {
+    d.specified_argument_by_name(name)
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+}
+
+fn parse_field_set(
+    schema: &Valid<Schema>,
+    type_name: &Name,
+    fields: &str,
+    subgraph: &Subgraph,
+) -> Result<SelectionSet, SupergraphError> {
+    FieldSet::parse_and_validate(schema, type_name.clone(), fields, "field_set.graphql")
+        .map(|fs| fs.into_inner().selection_set)
+        .map_err(|e| SupergraphError::FieldSet {
+            subgraph: subgraph.name.clone(),
+            type_name: type_name.to_string(),
+            fields: fields.to_owned(),
+            message: e.errors.to_string(),
+        })
+}
+
+fn read_type(
+    schema: &Valid<Schema>,
+    name: &Name,
+    ty: &ExtendedType,
+    by_enum: &HashMap<Name, GraphId>,
+    subgraphs: &[Subgraph],
+) -> Result<TypeInfo, SupergraphError> {
+    let mut info = TypeInfo::default();
+    for d in ty.directives().get_all("join__type") {
+        let Some(graph) = enum_graph(d.specified_argument_by_name("graph"), by_enum) else {
+            continue;
+        };
+        let mut keys = Vec::new();
+        if let Some(fields) = str_arg(d, "key") {
+            let selection = parse_field_set(schema, name, &fields, &subgraphs[graph])?;
+            keys.push(Key {
+                fields,
+                selection,
+                resolvable: bool_arg(d, "resolvable").unwrap_or(true),
+            });
+        }
+        match info.graphs.iter_mut().find(|g| g.graph == graph) {
+            Some(existing) => existing.keys.extend(keys),
+            None => info.graphs.push(TypeInGraph {
+                graph,
+                keys,
+                is_interface_object: bool_arg(d, "isInterfaceObject").unwrap_or(false),
+            }),
+        }
+    }
+    let fields = match ty {
+        ExtendedType::Object(o) => Some(&o.fields),
+        ExtendedType::Interface(i) => Some(&i.fields),
+        _ => None,
+    };
+    for (field_name, field) in fields.into_iter().flatten() {
+        let mut joins = Vec::new();
+        for d in field.directives.get_all("join__field") {
+            let Some(graph) = enum_graph(d.specified_argument_by_name("graph"), by_enum) else {
+                continue;
+            };
+            let requires = str_arg(d, "requires")
+                .map(|f| parse_field_set(schema, name, &f, &subgraphs[graph]))
+                .transpose()?;
+            let field_type = field.ty.inner_named_type();
+            let provides = match str_arg(d, "provides") {
+                Some(f) => Some(parse_field_set(schema, field_type, &f, &subgraphs[graph])?),
+                None => None,
+            };
+            joins.push(FieldJoin {
+                graph,
+                requires,
+                provides,
+                external: bool_arg(d, "external").unwrap_or(false),
+                used_overridden: bool_arg(d, "usedOverridden").unwrap_or(false),
+                override_label: str_arg(d, "overrideLabel"),
+            });
+        }
+        info.fields.insert(field_name.clone(), FieldInfo { joins });
+    }
+    Ok(info)
+}

@@ -1,0 +1,32 @@
+//! The workouts subgraph's GraphQL surface.
+//!
+//! # Layout
+//! - [`context`]: reaching the database, loaders and the caller's [`Access`](crate::service::access::Access).
+//! - [`loaders`]: the batched list queries behind every list field.
+//! - [`exercise`], [`plan`], [`workout`], [`user`]: the types (`User` is the users
+//!   domain's entity, extended here).
+//! - [`query`], [`mutation`]: root fields.
+//! - [`entities`]: `_entities` resolution of `User`, `Exercise` (by `id` or `slug`) and
+//!   `Workout`.
+//! - [`inputs`], [`export`]: input and payload types.
+
+pub mod context;
+pub mod entities;
+pub mod exercise;
+pub mod export;
+pub mod inputs;
+pub mod loaders;
+pub mod mutation;
+pub mod plan;
+pub mod query;
+pub mod user;
+pub mod workout;
+
+use async_graphql::MergedObject;
+
+pub use context::{AccessCell, Loaders};
+pub use mutation::Mutation;
+
+/// The root query type of the workouts subgraph.
+#[derive(MergedObject, Default)]
+pub struct Query(query::WorkoutQuery, entities::WorkoutEntities);
