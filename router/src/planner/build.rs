@@ -76,18 +76,57 @@ pub fn plan(
                 "no subgraph resolves it",
             ));
         };
+        // A shared root field whose selection no single subgraph covers, on a type
+        // without keys: ask each subgraph for its part; the results merge.
+        let whole = |b: &Builder<'_>, g: GraphId| {
+            field.selection_set.selections.is_empty()
+                || b.selectable(
+                    g,
+                    field.definition.ty.inner_named_type(),
+                    &field.selection_set,
+                )
+        };
+        let child = field.definition.ty.inner_named_type();
+        let keyed = (0..sg.subgraphs.len()).any(|g| sg.keys(child, g).next().is_some());
+        if operation.operation_type == OperationType::Query
+            && resolvers.len() > 1
+            && !resolvers.iter().any(|g| whole(&b, *g))
+            && !keyed
+        {
+            for graph in &resolvers {
+                let part = b.filter_for(*graph, child, &field.selection_set);
+                if part.selections.is_empty() {
+                    continue;
+                }
+                let fetch = match roots
+                    .iter()
+                    .copied()
+                    .find(|r| b.drafts[*r].subgraph == *graph)
+                {
+                    Some(existing) => existing,
+                    None => b.new_root(*graph, None, &mut roots),
+                };
+                let mut partial = field.clone();
+                partial.make_mut().selection_set = part;
+                let partial = with_directives(&partial, &extra);
+                let mut out = std::mem::take(&mut b.drafts[fetch].selection);
+                b.plan_field(fetch, *graph, &root_type, &partial, &mut out, &[], None)?;
+                b.drafts[fetch].selection = out;
+            }
+            continue;
+        }
+        let preferred = resolvers.iter().copied().find(|g| whole(&b, *g));
         let fetch = match operation.operation_type {
             OperationType::Mutation => match roots.last() {
                 Some(&last) if b.drafts[last].subgraph == first => last,
                 _ => b.new_root(first, roots.last().copied(), &mut roots),
             },
-            _ => match roots
-                .iter()
-                .copied()
-                .find(|r| resolvers.contains(&b.drafts[*r].subgraph))
-            {
+            _ => match roots.iter().copied().find(|r| {
+                let g = b.drafts[*r].subgraph;
+                resolvers.contains(&g) && preferred.is_none_or(|p| p == g || whole(&b, g))
+            }) {
                 Some(existing) => existing,
-                None => b.new_root(first, None, &mut roots),
+                None => b.new_root(preferred.unwrap_or(first), None, &mut roots),
             },
         };
         let graph = b.drafts[fetch].subgraph;
@@ -425,6 +464,23 @@ impl Builder<'_> {
                 break;
             }
         }
+        // No key is at hand: fetch the key's fields first through other subgraphs
+        // (planned like a `@requires`), when they can be reached.
+        let mut bridged = false;
+        if choice.is_none() {
+            for target in &resolvers {
+                let key = self
+                    .sg
+                    .keys(parent, *target)
+                    .find(|k| self.reachable(graph, parent, &k.selection, 2))
+                    .cloned();
+                if let Some(key) = key {
+                    choice = Some((*target, key));
+                    bridged = true;
+                    break;
+                }
+            }
+        }
         let Some((target, key)) = choice else {
             if self.sg.is_abstract(parent) {
                 return self.split_by_type(fetch, graph, parent, field, out, path);
@@ -436,8 +492,19 @@ impl Builder<'_> {
             ));
         };
         out.add_leaf(&Name::new_static_unchecked("__typename"));
-        add_field_set(out, &key.selection);
         let group = self.group(fetch, target, parent, path);
+        if bridged {
+            let mark = self.touched.len();
+            self.plan_set(fetch, graph, parent, &key.selection, out, path, None)?;
+            let providers: Vec<usize> = self.touched[mark..]
+                .iter()
+                .copied()
+                .filter(|g| *g != group)
+                .collect();
+            self.drafts[group].depends_on.extend(providers);
+        } else {
+            add_field_set(out, &key.selection);
+        }
         add_field_set(&mut self.drafts[group].representation, &key.selection);
         if let Some(requires) = self
             .sg
@@ -459,6 +526,72 @@ impl Builder<'_> {
         let result = self.plan_field(group, target, parent, field, &mut selection, path, None);
         self.drafts[group].selection = selection;
         result
+    }
+
+    /// The part of `set` that `graph` resolves by itself.
+    fn filter_for(&self, graph: GraphId, parent: &Name, set: &SelectionSet) -> SelectionSet {
+        let mut out = SelectionSet::new(set.ty.clone());
+        for selection in &set.selections {
+            match selection {
+                ExeSelection::Field(f) => {
+                    if !(f.name.starts_with("__") || self.sg.resolves(parent, &f.name, graph)) {
+                        continue;
+                    }
+                    if f.selection_set.selections.is_empty() {
+                        out.selections.push(selection.clone());
+                        continue;
+                    }
+                    let sub = self.filter_for(
+                        graph,
+                        f.definition.ty.inner_named_type(),
+                        &f.selection_set,
+                    );
+                    if !sub.selections.is_empty() {
+                        let mut f = f.clone();
+                        f.make_mut().selection_set = sub;
+                        out.selections.push(ExeSelection::Field(f));
+                    }
+                }
+                ExeSelection::InlineFragment(fr) => {
+                    let t = fr.type_condition.as_ref().unwrap_or(parent);
+                    let sub = self.filter_for(graph, t, &fr.selection_set);
+                    if !sub.selections.is_empty() {
+                        let mut fr = fr.clone();
+                        fr.make_mut().selection_set = sub;
+                        out.selections.push(ExeSelection::InlineFragment(fr));
+                    }
+                }
+                ExeSelection::FragmentSpread(_) => out.selections.push(selection.clone()),
+            }
+        }
+        out
+    }
+
+    /// Whether every field of `set` on `parent` can be had from `graph`, directly or
+    /// through at most `hops` entity jumps.
+    fn reachable(&self, graph: GraphId, parent: &Name, set: &SelectionSet, hops: usize) -> bool {
+        if self.selectable(graph, parent, set) {
+            return true;
+        }
+        if hops == 0 {
+            return false;
+        }
+        set.fields().all(|f| {
+            if self.sg.resolves(parent, &f.name, graph) {
+                return f.selection_set.selections.is_empty()
+                    || self.reachable(
+                        graph,
+                        f.definition.ty.inner_named_type(),
+                        &f.selection_set,
+                        hops,
+                    );
+            }
+            self.sg.resolvers(parent, &f.name).into_iter().any(|other| {
+                self.sg
+                    .keys(parent, other)
+                    .any(|k| self.reachable(graph, parent, &k.selection, hops - 1))
+            })
+        })
     }
 
     /// Plans `field` of an abstract `parent` as `... on Concrete { field }` per type.
@@ -523,7 +656,12 @@ impl Builder<'_> {
                 let definitions: Vec<String> = variables
                     .iter()
                     .filter_map(|v| operation.variables.iter().find(|def| def.name == *v))
-                    .map(|def| format!("${}: {}", def.name, def.ty))
+                    .map(|def| match &def.default_value {
+                        // The default keeps the definition valid where the variable
+                        // meets a non-null position, as it was in the client's document.
+                        Some(default) => format!("${}: {} = {default}", def.name, def.ty),
+                        None => format!("${}: {}", def.name, def.ty),
+                    })
                     .collect();
                 let (operation_text, kind) = match &d.entity {
                     None => {

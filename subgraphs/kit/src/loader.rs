@@ -17,6 +17,30 @@ use uuid::Uuid;
 
 use crate::error::ServiceError;
 
+/// How long a loader waits for more keys before it runs its statement, once the
+/// resolvers that were ready have had their turn (see [`spawn_batch`]).
+pub const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(2);
+
+/// Yields granted to ready resolvers before a batch's window starts.
+const YIELDS_BEFORE_BATCH: usize = 16;
+
+/// Spawns a loader's batch task after letting every task that is ready to run (the
+/// request still registering keys of the same list level) run first. async-graphql
+/// starts a batch's timer when the first key arrives; on a busy machine the rest of the
+/// level could arrive after it fired and cost a second statement. Yielding first makes
+/// "one statement per level" depend on the scheduler's order rather than on timing.
+pub fn spawn_batch(task: BatchTask) {
+    tokio::spawn(async move {
+        for _ in 0..YIELDS_BEFORE_BATCH {
+            tokio::task::yield_now().await;
+        }
+        task.await;
+    });
+}
+
+/// The future async-graphql's `DataLoader` hands to its spawner.
+pub type BatchTask = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
 /// A loader's error: shared because one failed batch fails every `load` in it.
 #[derive(Debug, Clone)]
 pub struct LoadError(pub Arc<ServiceError>);
@@ -59,7 +83,7 @@ impl<E: EntityTrait> KeyLoader<E> {
     where
         E::Model: Send + Sync + Clone,
     {
-        DataLoader::new(self, tokio::spawn)
+        DataLoader::new(self, spawn_batch).delay(BATCH_WINDOW)
     }
 }
 
@@ -119,8 +143,9 @@ impl<Q: GroupedQuery> GroupedLoader<Q> {
                 db,
                 _query: PhantomData,
             },
-            tokio::spawn,
+            spawn_batch,
         )
+        .delay(BATCH_WINDOW)
     }
 }
 

@@ -119,7 +119,13 @@ async fn graphql<E: Executor>(
             hook(single);
         }
     }
-    state.executor.execute_batch(request).await.into()
+    // Unconstrained by tokio's cooperative budget: otherwise, resolving a long list
+    // (50 entities, each loading its workouts) runs out of budget halfway, yields, and
+    // the keys registered after the yield may miss the loader's batch, so one list level
+    // costs two statements instead of one.
+    tokio::task::unconstrained(state.executor.execute_batch(request))
+        .await
+        .into()
 }
 
 async fn live() -> impl IntoResponse {

@@ -3,6 +3,9 @@
 //! With `DATABASE_URL` set (CI sets it to the machine's PostgreSQL), each test gets its
 //! own schema in that database; without it, its own SQLite file in a temporary
 //! directory, and the helper says on stderr that PostgreSQL was skipped.
+//!
+//! `TESSERA_TRACE_SQL=1` prints every counted statement on stderr, to see which
+//! resolver a statement count comes from.
 
 use std::sync::{
     Arc,
@@ -66,8 +69,12 @@ pub async fn fresh_db<M: MigratorTrait>() -> TestDb {
         .expect("migrations apply to a fresh database");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
-    db.set_metric_callback(move |_info| {
+    let trace = std::env::var_os("TESSERA_TRACE_SQL").is_some();
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
+        if trace {
+            eprintln!("SQL: {}", info.statement.sql);
+        }
     });
     TestDb {
         db,

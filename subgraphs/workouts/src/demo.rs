@@ -132,7 +132,7 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
                     let scheduled_at =
                         start + Duration::days(i64::from((week - 1) * 7 + (day - 1)));
                     // Every seventh past session (offset per athlete) was skipped.
-                    let missed = (workout_n + a * 3) % 7 == 0;
+                    let missed = (workout_n + a * 3).is_multiple_of(7);
                     let done = scheduled_at + Duration::hours(1) < now && !missed;
                     let workout_id = demo_id(4, workout_n);
                     workouts.push(workout::Model {
@@ -163,7 +163,7 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
                                 id: demo_id(5, set_n),
                                 workout_id,
                                 exercise_id: id_of(slug),
-                                reps: *reps - i32::from(s == *sets_n - 1 && week % 2 == 0),
+                                reps: *reps - i32::from(s == *sets_n - 1 && week.is_multiple_of(2)),
                                 weight_kg: weight,
                                 rpe: Some(7.0 + 0.5 * f64::from(s)),
                                 duration_seconds: None,

@@ -1,0 +1,170 @@
+//! Shared by the workouts tests: a fresh database with the catalogue, people as
+//! viewers, plans, and the subgraph served over real HTTP on a free port.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, TimeZone, Utc};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use tessera_kit::{
+    testing::{TestDb, fresh_db},
+    viewer::{ROLES_HEADER, Role, VIEWER_HEADER, Viewer},
+};
+use tessera_migrations::WorkoutsMigrator;
+use tessera_workouts::{
+    entity::{assignment, plan, workout},
+    service::{
+        access::Access,
+        catalogue::{self, id_of},
+        plans::{self, NewPlan, NewTarget},
+    },
+};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// A fixed "now" (a Monday) so times in assertions are exact.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+/// A fresh migrated database with the exercise catalogue.
+pub async fn db() -> TestDb {
+    let t = fresh_db::<WorkoutsMigrator>().await;
+    catalogue::seed(&t.db, t0()).await.expect("catalogue seeds");
+    t
+}
+
+/// Someone on the platform, as the router would describe them.
+#[derive(Debug, Clone, Copy)]
+pub struct Person {
+    pub id: Uuid,
+    pub roles: &'static [Role],
+}
+
+impl Person {
+    pub fn viewer(&self) -> Viewer {
+        Viewer::user(self.id).with_roles(self.roles)
+    }
+
+    /// Their access as the GraphQL layer resolves it (coached athletes loaded).
+    pub async fn access(&self, db: &DatabaseConnection) -> Access {
+        Access::resolve(db, self.viewer()).await.expect("access")
+    }
+}
+
+pub fn athlete() -> Person {
+    Person {
+        id: Uuid::now_v7(),
+        roles: &[Role::Athlete],
+    }
+}
+
+pub fn coach() -> Person {
+    Person {
+        id: Uuid::now_v7(),
+        roles: &[Role::Coach],
+    }
+}
+
+pub fn admin() -> Person {
+    Person {
+        id: Uuid::now_v7(),
+        roles: &[Role::Admin],
+    }
+}
+
+/// A 2-week plan, Monday and Thursday: squats 3×5 at 100 kg, then push-ups 3×10.
+pub fn two_week_plan() -> NewPlan {
+    let mut targets = Vec::new();
+    for week in 1..=2 {
+        for day in [1, 4] {
+            targets.push(NewTarget {
+                week,
+                day,
+                exercise_id: id_of("back-squat"),
+                sets: 3,
+                reps: 5,
+                weight_kg: Some(100.0),
+            });
+            targets.push(NewTarget {
+                week,
+                day,
+                exercise_id: id_of("push-up"),
+                sets: 3,
+                reps: 10,
+                weight_kg: None,
+            });
+        }
+    }
+    NewPlan {
+        title: "Two weeks".to_owned(),
+        goal: "Get going".to_owned(),
+        weeks: 2,
+        targets,
+    }
+}
+
+pub async fn plan_by(db: &DatabaseConnection, coach: &Person) -> plan::Model {
+    plans::create(db, &coach.access(db).await, two_week_plan(), t0())
+        .await
+        .expect("plan created")
+}
+
+/// `coach` assigns a fresh plan to `athlete` starting at t0: four workouts.
+pub async fn assign(
+    db: &DatabaseConnection,
+    coach: &Person,
+    athlete: &Person,
+) -> (assignment::Model, Vec<workout::Model>) {
+    let plan = plan_by(db, coach).await;
+    plans::assign(db, &coach.access(db).await, plan.id, athlete.id, t0(), t0())
+        .await
+        .expect("assigned")
+}
+
+/// The subgraph on a free port, serving until the test ends.
+pub struct Served {
+    pub url: String,
+    pub client: reqwest::Client,
+    _stop: tokio_util::sync::DropGuard,
+}
+
+pub async fn serve(db: &DatabaseConnection) -> Served {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("bound");
+    let app = tessera_workouts::app(db.clone());
+    let stop = CancellationToken::new();
+    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
+    Served {
+        url: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        _stop: stop.drop_guard(),
+    }
+}
+
+impl Served {
+    /// POSTs a GraphQL request as `viewer` and returns the JSON body.
+    pub async fn gql(&self, viewer: Option<&Person>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.url))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(viewer) = viewer {
+            let roles: Vec<&str> = viewer.roles.iter().map(|r| r.as_str()).collect();
+            request = request
+                .header(VIEWER_HEADER, viewer.id.to_string())
+                .header(ROLES_HEADER, roles.join(","));
+        }
+        let response = request.send().await.expect("the subgraph answers");
+        response.json().await.expect("a JSON body")
+    }
+}
+
+/// The `extensions` of the first error, asserting there is one.
+pub fn first_error(body: &Value) -> &Value {
+    &body["errors"][0]["extensions"]
+}

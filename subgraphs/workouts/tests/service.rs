@@ -1,0 +1,542 @@
+//! The workouts domain's rules at the service level, on SQLite, and on PostgreSQL when
+//! `DATABASE_URL` is set (CI runs both).
+
+mod common;
+
+use chrono::{Duration, NaiveDate};
+use common::*;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tessera_kit::{
+    error::ServiceError,
+    pagination::{PageArgs, encode},
+};
+use tessera_workouts::{
+    demo,
+    entity::{exercise, exercise::MuscleGroup, workout, workout_set},
+    service::{
+        catalogue::{self, id_of},
+        plans::{self, PlanUpdate},
+        privacy,
+        progress::{self, Window},
+        sessions::{self, NewSet, NewWorkout, Range},
+    },
+};
+
+fn invalid_field(err: ServiceError) -> String {
+    match err {
+        ServiceError::Invalid { field, .. } => field,
+        other => panic!("expected BAD_USER_INPUT, got {other:?}"),
+    }
+}
+
+fn set(slug: &str, reps: i32, kg: f64) -> NewSet {
+    NewSet {
+        exercise_id: id_of(slug),
+        reps,
+        weight_kg: kg,
+        rpe: Some(8.0),
+        duration_seconds: None,
+    }
+}
+
+#[tokio::test]
+async fn the_catalogue_seeds_once_and_is_found_by_slug_and_muscle_group() {
+    let t = db().await;
+    catalogue::seed(&t.db, t0()).await.expect("seeding again");
+    let count = exercise::Entity::find().count(&t.db).await.expect("count");
+    assert_eq!(count, catalogue::CATALOGUE.len() as u64);
+    let squat = catalogue::by_slug(&t.db, " Back-Squat ")
+        .await
+        .expect("query")
+        .expect("found");
+    assert_eq!(squat.id, id_of("back-squat"));
+    assert_eq!(
+        squat.muscle_groups(),
+        vec![MuscleGroup::Quads, MuscleGroup::Glutes, MuscleGroup::Core]
+    );
+    let page = PageArgs::forward(Some(100), None).page().expect("page");
+    let calves = catalogue::list(&t.db, Some(MuscleGroup::Calves), &page)
+        .await
+        .expect("list");
+    let slugs: Vec<&str> = calves.iter().map(|e| e.slug.as_str()).collect();
+    assert_eq!(slugs, vec!["calf-raise", "easy-run"]);
+}
+
+#[tokio::test]
+async fn only_coaches_create_plans_and_each_bad_value_names_its_field() {
+    let t = db().await;
+    let carter = coach();
+    let alex = athlete();
+    let err = plans::create(&t.db, &alex.access(&t.db).await, two_week_plan(), t0())
+        .await
+        .expect_err("athletes cannot");
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+
+    let access = carter.access(&t.db).await;
+    let with = |f: &dyn Fn(&mut plans::NewPlan)| {
+        let mut p = two_week_plan();
+        f(&mut p);
+        p
+    };
+    let cases: Vec<(plans::NewPlan, &str)> = vec![
+        (with(&|p| p.title = " ".into()), "title"),
+        (with(&|p| p.weeks = 0), "weeks"),
+        (with(&|p| p.targets[0].week = 3), "week"),
+        (with(&|p| p.targets[0].day = 8), "day"),
+        (with(&|p| p.targets[0].sets = 0), "sets"),
+        (with(&|p| p.targets[0].reps = 101), "reps"),
+        (with(&|p| p.targets[0].weight_kg = Some(-5.0)), "weightKg"),
+        (with(&|p| p.targets.clear()), "sessions"),
+        (
+            with(&|p| p.targets[0].exercise_id = uuid::Uuid::now_v7()),
+            "exerciseId",
+        ),
+    ];
+    for (input, field) in cases {
+        let err = plans::create(&t.db, &access, input, t0())
+            .await
+            .expect_err(field);
+        assert_eq!(invalid_field(err), field);
+    }
+    let plan = plans::create(&t.db, &access, two_week_plan(), t0())
+        .await
+        .expect("valid");
+    assert_eq!(plan.coach_id, carter.id);
+    let targets = plans::targets_of(&t.db, &[plan.id]).await.expect("targets");
+    let order: Vec<(i32, i32, i32)> = targets[&plan.id]
+        .iter()
+        .map(|t| (t.week, t.day, t.position))
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            (1, 1, 1),
+            (1, 1, 2),
+            (1, 4, 1),
+            (1, 4, 2),
+            (2, 1, 1),
+            (2, 1, 2),
+            (2, 4, 1),
+            (2, 4, 2)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn assigning_schedules_every_session_once_and_only_for_own_live_plans() {
+    let t = db().await;
+    let carter = coach();
+    let kim = coach();
+    let alex = athlete();
+    let plan = plan_by(&t.db, &carter).await;
+    let access = carter.access(&t.db).await;
+
+    let err = plans::assign(
+        &t.db,
+        &kim.access(&t.db).await,
+        plan.id,
+        alex.id,
+        t0(),
+        t0(),
+    )
+    .await
+    .expect_err("not Kim's plan");
+    assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
+
+    let (assignment, workouts) = plans::assign(&t.db, &access, plan.id, alex.id, t0(), t0())
+        .await
+        .expect("assigned");
+    assert_eq!(assignment.athlete_id, alex.id);
+    let schedule: Vec<_> = workouts.iter().map(|w| w.scheduled_at).collect();
+    assert_eq!(
+        schedule,
+        vec![
+            t0(),
+            t0() + Duration::days(3),
+            t0() + Duration::days(7),
+            t0() + Duration::days(10)
+        ]
+    );
+    assert_eq!(workouts[2].title, "Two weeks · week 2, day 1");
+    assert!(workouts.iter().all(|w| w.coach_id == Some(carter.id)));
+
+    let again = plans::assign(&t.db, &access, plan.id, alex.id, t0(), t0())
+        .await
+        .expect_err("twice");
+    assert!(
+        matches!(&again, ServiceError::Conflict { field: Some(f), .. } if f == "athleteId"),
+        "{again:?}"
+    );
+    let own = plans::assign(&t.db, &access, plan.id, carter.id, t0(), t0())
+        .await
+        .expect_err("self");
+    assert_eq!(invalid_field(own), "athleteId");
+
+    let updated = plans::update(
+        &t.db,
+        &access,
+        plan.id,
+        PlanUpdate {
+            title: Some("Renamed".into()),
+            goal: None,
+        },
+        t0(),
+    )
+    .await
+    .expect("updated");
+    assert_eq!(
+        (updated.title.as_str(), updated.goal.as_str()),
+        ("Renamed", "Get going")
+    );
+    let archived = plans::archive(&t.db, &access, plan.id, t0())
+        .await
+        .expect("archived");
+    assert_eq!(archived.archived_at, Some(t0()));
+    let blair = athlete();
+    let err = plans::assign(&t.db, &access, plan.id, blair.id, t0(), t0())
+        .await
+        .expect_err("archived");
+    assert!(matches!(err, ServiceError::Conflict { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn coaches_see_only_athletes_they_assigned_and_admins_see_all() {
+    let t = db().await;
+    let carter = coach();
+    let kim = coach();
+    let alex = athlete();
+    let blair = athlete();
+    assign(&t.db, &carter, &alex).await;
+
+    let carter_access = carter.access(&t.db).await;
+    assert!(carter_access.may_see_athlete(alex.id));
+    assert!(!carter_access.may_see_athlete(blair.id));
+    assert!(!kim.access(&t.db).await.may_see_athlete(alex.id));
+    assert!(admin().access(&t.db).await.may_see_athlete(alex.id));
+    assert!(alex.access(&t.db).await.may_see_athlete(alex.id));
+    assert!(!alex.access(&t.db).await.may_see_athlete(blair.id));
+    // Without the coach role, an assignment row grants nothing.
+    let not_a_coach = Person {
+        id: carter.id,
+        roles: &[tessera_kit::viewer::Role::Athlete],
+    };
+    assert!(!not_a_coach.access(&t.db).await.may_see_athlete(alex.id));
+
+    // A coach schedules for their athlete, not for others.
+    let for_alex = sessions::schedule(
+        &t.db,
+        &carter_access,
+        NewWorkout {
+            athlete_id: alex.id,
+            title: "Extra".into(),
+            scheduled_at: t0(),
+        },
+        t0(),
+    )
+    .await
+    .expect("coach schedules for their athlete");
+    assert_eq!(for_alex.coach_id, Some(carter.id));
+    let err = sessions::schedule(
+        &t.db,
+        &carter_access,
+        NewWorkout {
+            athlete_id: blair.id,
+            title: "Extra".into(),
+            scheduled_at: t0(),
+        },
+        t0(),
+    )
+    .await
+    .expect_err("not Carter's athlete");
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn only_the_athlete_logs_and_completes_and_completing_twice_conflicts() {
+    let t = db().await;
+    let carter = coach();
+    let alex = athlete();
+    let (_, workouts) = assign(&t.db, &carter, &alex).await;
+    let w = &workouts[0];
+    let alex_access = alex.access(&t.db).await;
+
+    let err = sessions::log_set(
+        &t.db,
+        &carter.access(&t.db).await,
+        w.id,
+        set("back-squat", 5, 100.0),
+        t0(),
+    )
+    .await
+    .expect_err("coach cannot log");
+    assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+    let err = sessions::log_set(
+        &t.db,
+        &athlete().access(&t.db).await,
+        w.id,
+        set("back-squat", 5, 100.0),
+        t0(),
+    )
+    .await
+    .expect_err("stranger");
+    assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
+    for (input, field) in [
+        (
+            NewSet {
+                rpe: Some(7.3),
+                ..set("back-squat", 5, 100.0)
+            },
+            "rpe",
+        ),
+        (set("back-squat", -1, 100.0), "reps"),
+        (set("back-squat", 5, 2000.0), "weightKg"),
+        (
+            NewSet {
+                exercise_id: uuid::Uuid::now_v7(),
+                ..set("back-squat", 5, 100.0)
+            },
+            "exerciseId",
+        ),
+    ] {
+        let err = sessions::log_set(&t.db, &alex_access, w.id, input, t0())
+            .await
+            .expect_err(field);
+        assert_eq!(invalid_field(err), field);
+    }
+    let logged = sessions::log_set(&t.db, &alex_access, w.id, set("back-squat", 5, 100.0), t0())
+        .await
+        .expect("logs");
+    assert_eq!((logged.reps, logged.weight_kg), (5, 100.0));
+
+    let done = sessions::complete(&t.db, &alex_access, w.id, Some(3600), t0())
+        .await
+        .expect("completes");
+    assert_eq!(done.completed_at, Some(t0()));
+    let err = sessions::complete(&t.db, &alex_access, w.id, None, t0())
+        .await
+        .expect_err("twice");
+    assert!(matches!(err, ServiceError::Conflict { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn progress_is_computed_by_the_database_per_week() {
+    let t = db().await;
+    let carter = coach();
+    let alex = athlete();
+    let blair = athlete();
+    let (_, workouts) = assign(&t.db, &carter, &alex).await;
+    let alex_access = alex.access(&t.db).await;
+    // Week of 23 Nov: workouts 0 and 1 done; week of 30 Nov: workout 2 done, 3 missed.
+    let plan: [(usize, &[(&str, i32, f64)]); 3] = [
+        (0, &[("back-squat", 5, 100.0), ("back-squat", 5, 100.0)]),
+        (1, &[("back-squat", 5, 105.0), ("push-up", 12, 0.0)]),
+        (2, &[("back-squat", 3, 110.0)]),
+    ];
+    for (i, sets) in plan {
+        for (slug, reps, kg) in sets {
+            sessions::log_set(
+                &t.db,
+                &alex_access,
+                workouts[i].id,
+                set(slug, *reps, *kg),
+                t0(),
+            )
+            .await
+            .expect("logs");
+        }
+        sessions::complete(
+            &t.db,
+            &alex_access,
+            workouts[i].id,
+            None,
+            workouts[i].scheduled_at + Duration::hours(1),
+        )
+        .await
+        .expect("completes");
+    }
+    let window = Window {
+        since: t0() - Duration::days(1),
+        until: t0() + Duration::days(14),
+    };
+    let stats = progress::stats_of(&t.db, &[alex.id, blair.id], window)
+        .await
+        .expect("stats");
+    let alex_stats = &stats[&alex.id];
+    let weeks: Vec<(NaiveDate, f64, i64)> = alex_stats
+        .weekly_volume
+        .iter()
+        .map(|w| (w.week_start, w.volume_kg, w.sets))
+        .collect();
+    let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).expect("date");
+    assert_eq!(
+        weeks,
+        vec![(date(23), 1000.0 + 525.0, 4), (date(30), 330.0, 1)]
+    );
+    assert_eq!((alex_stats.scheduled, alex_stats.completed), (4, 3));
+    assert_eq!(alex_stats.adherence_rate(), Some(0.75));
+    let records: Vec<(uuid::Uuid, f64, i64)> = alex_stats
+        .personal_records
+        .iter()
+        .map(|r| (r.exercise_id, r.weight_kg, r.reps))
+        .collect();
+    assert_eq!(
+        records,
+        vec![(id_of("back-squat"), 110.0, 5), (id_of("push-up"), 0.0, 12)]
+    );
+    assert_eq!(stats[&blair.id], progress::Stats::default());
+    assert_eq!(stats[&blair.id].adherence_rate(), None);
+}
+
+#[tokio::test]
+async fn one_statement_pages_the_workouts_of_many_athletes() {
+    let t = db().await;
+    let carter = coach();
+    let people: Vec<Person> = (0..3).map(|_| athlete()).collect();
+    for p in &people {
+        assign(&t.db, &carter, p).await;
+    }
+    let page = PageArgs::forward(Some(3), None).page().expect("page");
+    let ids: Vec<_> = people.iter().map(|p| p.id).collect();
+    t.reset_statements();
+    let pages = sessions::of_athletes(&t.db, &ids, Range::default(), &page)
+        .await
+        .expect("pages");
+    assert_eq!(t.statements(), 1);
+    for p in &people {
+        let rows = &pages[&p.id];
+        assert_eq!(rows.len(), 4, "a page of 3 plus one to tell a next page");
+        assert!(rows.iter().all(|w| w.athlete_id == p.id));
+        assert!(rows.windows(2).all(|w| w[0].id < w[1].id));
+    }
+    // The next page continues after the cursor, for each athlete.
+    let first = &pages[&people[1].id];
+    let next = PageArgs::forward(Some(3), Some(encode(first[2].id)))
+        .page()
+        .expect("page");
+    let rest = sessions::of_athletes(&t.db, &[people[1].id], Range::default(), &next)
+        .await
+        .expect("next page");
+    assert_eq!(rest[&people[1].id].len(), 1);
+    assert_eq!(rest[&people[1].id][0].id, first[3].id);
+    // A date range narrows every athlete's list.
+    let range = Range {
+        from: Some(t0() + Duration::days(5)),
+        to: None,
+    };
+    let later = sessions::of_athletes(&t.db, &ids, range, &page)
+        .await
+        .expect("range");
+    assert!(later.values().all(|rows| rows.len() == 2));
+    let backwards = Range {
+        from: Some(t0()),
+        to: Some(t0() - Duration::days(1)),
+    };
+    assert_eq!(
+        invalid_field(backwards.checked().expect_err("reversed")),
+        "to"
+    );
+}
+
+#[tokio::test]
+async fn erasure_hides_the_callers_rows_and_ends_coach_access() {
+    let t = db().await;
+    let carter = coach();
+    let alex = athlete();
+    let (_, workouts) = assign(&t.db, &carter, &alex).await;
+    let alex_access = alex.access(&t.db).await;
+    sessions::log_set(
+        &t.db,
+        &alex_access,
+        workouts[0].id,
+        set("back-squat", 5, 100.0),
+        t0(),
+    )
+    .await
+    .expect("logs");
+
+    let export = privacy::export(&t.db, &alex_access, t0())
+        .await
+        .expect("export");
+    assert_eq!(export.workouts.len(), 4);
+    assert_eq!(export.sets.len(), 1);
+    assert_eq!(export.assignments.len(), 1);
+    assert!(export.plans.is_empty());
+    let coach_export = privacy::export(&t.db, &carter.access(&t.db).await, t0())
+        .await
+        .expect("export");
+    assert_eq!(coach_export.plans.len(), 1);
+    assert_eq!(coach_export.targets.len(), 8);
+
+    let erased = privacy::erase(&t.db, &alex_access, t0())
+        .await
+        .expect("erase");
+    assert_eq!(
+        erased,
+        privacy::Erased {
+            workouts: 4,
+            plans: 0,
+            assignments: 1
+        }
+    );
+    let after = privacy::export(&t.db, &alex_access, t0())
+        .await
+        .expect("export");
+    assert!(after.workouts.is_empty() && after.sets.is_empty() && after.assignments.is_empty());
+    assert!(!carter.access(&t.db).await.may_see_athlete(alex.id));
+    let page = PageArgs::default().page().expect("page");
+    let listed = sessions::of_athletes(&t.db, &[alex.id], Range::default(), &page)
+        .await
+        .expect("list");
+    assert!(listed.get(&alex.id).is_none_or(Vec::is_empty));
+    // Soft: the rows are still there until a purge, just hidden.
+    assert_eq!(
+        workout::Entity::find().count(&t.db).await.expect("count"),
+        4
+    );
+    assert_eq!(
+        workout_set::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn demo_data_seeds_weeks_of_training_idempotently() {
+    let t = db().await;
+    demo::seed(&t.db, t0()).await.expect("seeds");
+    let workouts = workout::Entity::find().count(&t.db).await.expect("count");
+    let sets = workout_set::Entity::find()
+        .count(&t.db)
+        .await
+        .expect("count");
+    assert_eq!(workouts, 4 * 6 * 3, "four athletes, six weeks, three days");
+    assert!(sets > 100, "{sets} sets");
+    demo::seed(&t.db, t0() + Duration::days(2))
+        .await
+        .expect("again");
+    assert_eq!(
+        workout::Entity::find().count(&t.db).await.expect("count"),
+        workouts
+    );
+    assert_eq!(
+        workout_set::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+        sets
+    );
+    let alex = tessera_kit::demo::ATHLETE_ALEX.id;
+    let window = Window {
+        since: t0() - Duration::weeks(8),
+        until: t0(),
+    };
+    let stats = progress::stats_of(&t.db, &[alex], window)
+        .await
+        .expect("stats");
+    // Four past weeks, and this Monday morning's session (t0 is Monday noon).
+    assert_eq!(stats[&alex].weekly_volume.len(), 5);
+    let rate = stats[&alex].adherence_rate().expect("scheduled");
+    assert!(rate > 0.7 && rate < 1.0, "{rate}");
+}

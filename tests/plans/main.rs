@@ -1,0 +1,41 @@
+//! Query plans, one module per federation feature. Each composes small subgraphs with
+//! our composition, plans an operation and compares the printed plan.
+
+mod abstract_types;
+mod keys;
+mod provides;
+mod requires;
+mod root_fields;
+
+use std::path::PathBuf;
+
+use apollo_compiler::ExecutableDocument;
+use tessera::compose::{SubgraphSdl, compose};
+use tessera_router::{Supergraph, planner};
+
+/// A supergraph from `(name, sdl)` pairs (the federation `@link` is added).
+pub fn supergraph(subgraphs: &[(&str, &str)]) -> Supergraph {
+    let subgraphs: Vec<SubgraphSdl> = subgraphs
+        .iter()
+        .map(|(name, sdl)| SubgraphSdl {
+            name: (*name).to_owned(),
+            url: format!("http://127.0.0.1:1/{name}"),
+            sdl: format!(
+                "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.5\", import: [\"@key\", \"@shareable\", \"@external\", \"@requires\", \"@provides\", \"@override\", \"@inaccessible\"])\n{sdl}"
+            ),
+            file: PathBuf::from(format!("schema/{name}.graphql")),
+        })
+        .collect();
+    let sdl = compose(&subgraphs).expect("the test subgraphs compose");
+    Supergraph::parse(&sdl).expect("the composed supergraph loads")
+}
+
+/// The printed plan of `query`.
+pub fn plan(sg: &Supergraph, query: &str) -> String {
+    let doc = ExecutableDocument::parse_and_validate(&sg.api, query, "op.graphql")
+        .expect("the operation is valid");
+    let operation = doc.operations.get(None).expect("one operation");
+    let plan = planner::plan(sg, &doc, operation).expect("plans");
+    let names: Vec<String> = sg.subgraphs.iter().map(|s| s.name.clone()).collect();
+    plan.display(&names).to_string()
+}
