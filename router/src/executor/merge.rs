@@ -98,16 +98,23 @@ pub fn address_to_path(address: &[Step]) -> JsonValue {
     )
 }
 
-/// `{__typename, …fields}` of `object` for an `_entities` fetch, or `None` when a
-/// needed field is missing or null.
-pub fn representation(object: &JsonValue, entity: &str, fields: &Selection) -> Option<JsonValue> {
+/// `{__typename, …fields}` of `object` for an `_entities` fetch (with `typename`
+/// instead of the object's own when given), or `None` when a needed field is missing
+/// or null.
+pub fn representation(
+    object: &JsonValue,
+    entity: &str,
+    typename: Option<&str>,
+    fields: &Selection,
+) -> Option<JsonValue> {
     let JsonValue::Object(map) = object else {
         return None;
     };
-    let typename = map
-        .get("__typename")
-        .and_then(JsonValue::as_str)
-        .unwrap_or(entity);
+    let typename = typename.unwrap_or_else(|| {
+        map.get("__typename")
+            .and_then(JsonValue::as_str)
+            .unwrap_or(entity)
+    });
     let mut rep = JsonMap::new();
     rep.insert("__typename", JsonValue::String(typename.into()));
     project(map, fields, &mut rep)?;

@@ -107,7 +107,8 @@ async fn run_fetch(
             let Some(object) = merge::get(&guard.data, &address) else {
                 continue;
             };
-            let Some(rep) = representation(object, entity, &fetch.representation) else {
+            let typename = fetch.representation_typename.as_ref().map(|t| t.as_str());
+            let Some(rep) = representation(object, entity, typename, &fetch.representation) else {
                 continue; // a key or required field is missing (null after an error)
             };
             let text = serde_json::to_string(&rep).unwrap_or_default();
@@ -127,6 +128,7 @@ async fn run_fetch(
         vars.insert("representations", JsonValue::Array(reps));
     }
 
+    tracing::debug!(subgraph = %subgraph, operation = %fetch.operation, variables = ?vars, "fetch");
     let result = clients[fetch.subgraph].send(&fetch.operation, vars).await;
     let mut guard = state.lock().await;
     let outcome = &mut *guard;

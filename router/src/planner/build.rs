@@ -36,6 +36,9 @@ struct Draft {
     subgraph: GraphId,
     path: Vec<PathSeg>,
     entity: Option<Name>,
+    /// Representations carry this `__typename` instead of the object's own (an
+    /// `@interfaceObject` only knows the interface).
+    typename: Option<Name>,
     selection: Selection,
     representation: Selection,
     depends_on: BTreeSet<usize>,
@@ -220,6 +223,7 @@ impl Builder<'_> {
             subgraph: graph,
             path: Vec::new(),
             entity: None,
+            typename: None,
             selection: Selection::default(),
             representation: Selection::default(),
             depends_on: after.into_iter().collect(),
@@ -405,6 +409,12 @@ impl Builder<'_> {
         if self.sg.is_abstract(&child_type) {
             sub.add_leaf(&Name::new_static_unchecked("__typename"));
         }
+        if self.sg.is_interface_object(&child_type, graph) {
+            let path = child_path(path, field);
+            self.plan_interface_object(fetch, graph, &child_type, &field.selection_set, &mut sub, &path)?;
+            out.field_entry(field_item(field)).selection = Some(sub);
+            return Ok(());
+        }
         let child_provided = match provided_child(provided, &field.name) {
             Some(p) => Some(p.clone()),
             None => self
@@ -438,6 +448,9 @@ impl Builder<'_> {
     ) -> Result<(), PlanError> {
         let resolvers = self.sg.resolvers(parent, &field.name);
         if resolvers.is_empty() {
+            if let Some((interface, target)) = self.sg.interface_object_for(parent, &field.name) {
+                return self.jump_to_interface_object(fetch, graph, &interface, target, field, out, path);
+            }
             if self.sg.is_abstract(parent) {
                 // An interface field resolved per implementation elsewhere.
                 return self.split_by_type(fetch, graph, parent, field, out, path);
@@ -493,6 +506,9 @@ impl Builder<'_> {
         };
         out.add_leaf(&Name::new_static_unchecked("__typename"));
         let group = self.group(fetch, target, parent, path);
+        if self.sg.is_interface_object(parent, target) {
+            self.drafts[group].typename = Some(parent.clone());
+        }
         if bridged {
             let mark = self.touched.len();
             self.plan_set(fetch, graph, parent, &key.selection, out, path, None)?;
@@ -594,6 +610,96 @@ impl Builder<'_> {
         })
     }
 
+    /// Fetches `field` of an object through an `@interfaceObject` of its `interface`
+    /// in `target`: the representation names the interface, as `target` knows it.
+    #[allow(clippy::too_many_arguments)]
+    fn jump_to_interface_object(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        interface: &Name,
+        target: GraphId,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+    ) -> Result<(), PlanError> {
+        let Some(key) = self
+            .sg
+            .keys(interface, target)
+            .find(|k| self.selectable(graph, interface, &k.selection))
+            .cloned()
+        else {
+            return Err(unreachable(interface, &field.name, "no key of the interface object is available"));
+        };
+        out.add_leaf(&Name::new_static_unchecked("__typename"));
+        add_field_set(out, &key.selection);
+        let group = self.group(fetch, target, interface, path);
+        self.drafts[group].typename = Some(interface.clone());
+        add_field_set(&mut self.drafts[group].representation, &key.selection);
+        self.touched.push(group);
+        let mut selection = std::mem::take(&mut self.drafts[group].selection);
+        let result = self.plan_field(group, target, interface, field, &mut selection, path, None);
+        self.drafts[group].selection = selection;
+        result
+    }
+
+    /// A selection on `interface` in a subgraph that sees it as an `@interfaceObject`:
+    /// that subgraph answers `__typename` with the interface's name, so the concrete
+    /// type, and everything on concrete types, comes from a subgraph that knows them.
+    fn plan_interface_object(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        interface: &Name,
+        set: &SelectionSet,
+        out: &mut Selection,
+        path: &[PathSeg],
+    ) -> Result<(), PlanError> {
+        let typename = Name::new_static_unchecked("__typename");
+        let owner = (0..self.sg.subgraphs.len()).find_map(|g| {
+            if self.sg.is_interface_object(interface, g) || !self.sg.graph_has_type(interface, g) {
+                return None;
+            }
+            self.sg
+                .keys(interface, g)
+                .find(|k| self.selectable(graph, interface, &k.selection))
+                .cloned()
+                .map(|k| (g, k))
+        });
+        let Some((owner, key)) = owner else {
+            // No subgraph knows the implementations: plan what this one resolves.
+            return self.plan_set(fetch, graph, interface, set, out, path, None);
+        };
+        out.add_leaf(&typename);
+        add_field_set(out, &key.selection);
+        let group = self.group(fetch, owner, interface, path);
+        add_field_set(&mut self.drafts[group].representation, &key.selection);
+        self.touched.push(group);
+        let mut owned = std::mem::take(&mut self.drafts[group].selection);
+        owned.add_leaf(&typename);
+        let mut result = Ok(());
+        for selection in &set.selections {
+            let here = match selection {
+                ExeSelection::Field(f) => f.name == "__typename" || self.sg.resolves(interface, &f.name, graph),
+                _ => false,
+            };
+            let single = SelectionSet {
+                ty: set.ty.clone(),
+                selections: vec![selection.clone()],
+            };
+            result = if here {
+                self.plan_set(fetch, graph, interface, &single, out, path, None)
+            } else {
+                self.plan_set(group, owner, interface, &single, &mut owned, path, None)
+            };
+            if result.is_err() {
+                break;
+            }
+        }
+        self.drafts[group].selection = owned;
+        result
+    }
+
     /// Plans `field` of an abstract `parent` as `... on Concrete { field }` per type.
     fn split_by_type(
         &mut self,
@@ -637,6 +743,7 @@ impl Builder<'_> {
             subgraph: target,
             path: path.to_vec(),
             entity: Some(entity.clone()),
+            typename: None,
             selection: Selection::default(),
             representation: Selection::default(),
             depends_on: BTreeSet::from([parent_fetch]),
@@ -695,6 +802,7 @@ impl Builder<'_> {
                     subgraph: d.subgraph,
                     path: d.path,
                     entity: d.entity,
+                    representation_typename: d.typename,
                     representation: d.representation,
                     selection: d.selection,
                     depends_on: d.depends_on.into_iter().filter(|x| *x != id).collect(),

@@ -39,6 +39,9 @@ pub struct Fetch {
     pub path: Vec<PathSeg>,
     /// For `_entities` fetches, the entity type; `None` for root fetches.
     pub entity: Option<Name>,
+    /// The `__typename` representations carry when it is not the object's own (an
+    /// `@interfaceObject` target knows only the interface).
+    pub representation_typename: Option<Name>,
     /// What each representation holds besides `__typename` (keys and `@requires`).
     pub representation: Selection,
     /// The selection asked for.

@@ -97,6 +97,9 @@ pub struct FieldJoin {
 pub struct FieldInfo {
     /// One entry per `@join__field` with a graph; empty means every subgraph of the type.
     pub joins: Vec<FieldJoin>,
+    /// A bare `@join__field` (no graph): no subgraph of the object type resolves it;
+    /// it comes from an `@interfaceObject` of one of its interfaces.
+    pub via_interface_object: bool,
 }
 
 /// Join metadata of a type.
@@ -190,8 +193,26 @@ impl Supergraph {
                 .joins
                 .iter()
                 .any(|j| j.graph == graph && !j.external && !j.used_overridden),
+            Some(f) if f.via_interface_object => false,
             _ => info.graphs.iter().any(|g| g.graph == graph),
         }
+    }
+
+    /// Whether `graph` sees `type_name` (an interface) as an `@interfaceObject`.
+    pub fn is_interface_object(&self, type_name: &str, graph: GraphId) -> bool {
+        self.type_in_graph(type_name, graph)
+            .is_some_and(|t| t.is_interface_object)
+    }
+
+    /// An interface of object `type_name` that some subgraph sees as an
+    /// `@interfaceObject` and that resolves `field` there: `(interface, subgraph)`.
+    pub fn interface_object_for(&self, type_name: &str, field: &str) -> Option<(Name, GraphId)> {
+        let object = self.schema.get_object(type_name)?;
+        object.implements_interfaces.iter().find_map(|interface| {
+            (0..self.subgraphs.len())
+                .find(|g| self.is_interface_object(interface, *g) && self.resolves(interface, field, *g))
+                .map(|g| (interface.name.clone(), g))
+        })
     }
 
     /// Whether `graph` knows `type_name.field` at all (external included).
@@ -352,8 +373,10 @@ fn read_type(
     };
     for (field_name, field) in fields.into_iter().flatten() {
         let mut joins = Vec::new();
+        let mut via_interface_object = false;
         for d in field.directives.get_all("join__field") {
             let Some(graph) = enum_graph(d.specified_argument_by_name("graph"), by_enum) else {
+                via_interface_object = true;
                 continue;
             };
             let requires = str_arg(d, "requires")
@@ -373,7 +396,13 @@ fn read_type(
                 override_label: str_arg(d, "overrideLabel"),
             });
         }
-        info.fields.insert(field_name.clone(), FieldInfo { joins });
+        info.fields.insert(
+            field_name.clone(),
+            FieldInfo {
+                joins,
+                via_interface_object,
+            },
+        );
     }
     Ok(info)
 }
