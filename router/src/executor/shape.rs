@@ -86,6 +86,10 @@ fn resolve<'a>(
                     message: format!("a subgraph returned a non-object value for `{name}`"),
                 }),
             },
+            // Result coercion of Float accepts integers (a subgraph may send `10`).
+            _ if name == "Float" && value.is_i64() => Ok(ResolvedValue::leaf(JsonValue::from(
+                value.as_f64().unwrap_or_default(),
+            ))),
             _ => Ok(ResolvedValue::leaf(value.clone())),
         },
     }

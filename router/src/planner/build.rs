@@ -397,8 +397,41 @@ impl Builder<'_> {
         }
         let is_provided = provided.is_some_and(|p| p.fields().any(|f| f.name == field.name))
             && self.sg.knows_field(parent, &field.name, graph);
-        if !(is_provided || self.sg.resolves(parent, &field.name, graph)) {
+        let requires_here = !is_provided
+            && self
+                .sg
+                .field_join(parent, &field.name, graph)
+                .is_some_and(|j| j.requires.is_some());
+        if requires_here || !(is_provided || self.sg.resolves(parent, &field.name, graph)) {
+            // A field with `@requires` needs a representation, even in its own subgraph.
             return self.jump(fetch, graph, parent, field, out, path);
+        }
+        self.plan_field_here(fetch, graph, parent, field, out, path, provided)
+    }
+
+    /// Fetches `field` in the current subgraph (it resolves it, or it is provided).
+    #[allow(clippy::too_many_arguments)]
+    fn plan_field_here(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+        provided: Option<&SelectionSet>,
+    ) -> Result<(), PlanError> {
+        if let Some((here, stuck, target, key)) = self.parent_entity_call(graph, parent, field) {
+            // Part of the sub-selection is on a value type only another subgraph can
+            // reach: ask that subgraph for `field { … }` through the parent's key.
+            let mut local = field.clone();
+            local.make_mut().selection_set = here;
+            let mut remote = field.clone();
+            remote.make_mut().selection_set = stuck;
+            if !local.selection_set.selections.is_empty() {
+                self.plan_field_here(fetch, graph, parent, &local, out, path, provided)?;
+            }
+            return self.jump_to(fetch, graph, parent, &remote, out, path, target, &key, false);
         }
         let item = out.field_entry(field_item(field));
         if field.selection_set.selections.is_empty() {
@@ -504,6 +537,23 @@ impl Builder<'_> {
                 "no key of the type is available from the subgraph it is reached in",
             ));
         };
+        self.jump_to(fetch, graph, parent, field, out, path, target, &key, bridged)
+    }
+
+    /// The second half of [`Builder::jump`]: the target and key are chosen.
+    #[allow(clippy::too_many_arguments)]
+    fn jump_to(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+        target: GraphId,
+        key: &crate::supergraph::Key,
+        bridged: bool,
+    ) -> Result<(), PlanError> {
         out.add_leaf(&Name::new_static_unchecked("__typename"));
         let group = self.group(fetch, target, parent, path);
         if self.sg.is_interface_object(parent, target) {
@@ -539,7 +589,7 @@ impl Builder<'_> {
         }
         self.touched.push(group);
         let mut selection = std::mem::take(&mut self.drafts[group].selection);
-        let result = self.plan_field(group, target, parent, field, &mut selection, path, None);
+        let result = self.plan_field_here(group, target, parent, field, &mut selection, path, None);
         self.drafts[group].selection = selection;
         result
     }
@@ -581,6 +631,57 @@ impl Builder<'_> {
             }
         }
         out
+    }
+
+    /// When `field`'s sub-selection has fields of a keyless type that `graph` cannot
+    /// resolve, but another subgraph resolves `parent.field` with them and `parent` has a
+    /// key `graph` can select: `(selection kept here, selection for there, there, key)`.
+    fn parent_entity_call(
+        &self,
+        graph: GraphId,
+        parent: &Name,
+        field: &Field,
+    ) -> Option<(SelectionSet, SelectionSet, GraphId, crate::supergraph::Key)> {
+        let child = field.definition.ty.inner_named_type();
+        if field.selection_set.selections.is_empty() || self.sg.is_abstract(child) {
+            return None;
+        }
+        let mut here = SelectionSet::new(field.selection_set.ty.clone());
+        let mut stuck = SelectionSet::new(field.selection_set.ty.clone());
+        for selection in &field.selection_set.selections {
+            match selection {
+                // Not resolvable here, and no subgraph that resolves it has a key of the
+                // child type we can reach: an ordinary jump cannot get it.
+                ExeSelection::Field(f)
+                    if !f.name.starts_with("__")
+                        && !self.sg.resolves(child, &f.name, graph)
+                        && !self.sg.resolvers(child, &f.name).into_iter().any(|g| {
+                            self.sg
+                                .keys(child, g)
+                                .any(|k| self.reachable(graph, child, &k.selection, 2))
+                        }) =>
+                {
+                    stuck.selections.push(selection.clone());
+                }
+                _ => here.selections.push(selection.clone()),
+            }
+        }
+        if stuck.selections.is_empty() {
+            return None;
+        }
+        (0..self.sg.subgraphs.len()).find_map(|target| {
+            if target == graph
+                || !self.sg.resolves(parent, &field.name, target)
+                || !self.selectable(target, child, &stuck)
+            {
+                return None;
+            }
+            self.sg
+                .keys(parent, target)
+                .find(|k| self.selectable(graph, parent, &k.selection))
+                .cloned()
+                .map(|key| (here.clone(), stuck.clone(), target, key))
+        })
     }
 
     /// Whether every field of `set` on `parent` can be had from `graph`, directly or
@@ -733,8 +834,13 @@ impl Builder<'_> {
         entity: &Name,
         path: &[PathSeg],
     ) -> usize {
-        if let Some(existing) = self.drafts.iter().position(|d| {
-            d.subgraph == target && d.path == path && d.entity.as_ref() == Some(entity)
+        // Never the fetch being planned itself: its own representation cannot wait for
+        // what it is about to fetch.
+        if let Some(existing) = self.drafts.iter().enumerate().position(|(i, d)| {
+            i != parent_fetch
+                && d.subgraph == target
+                && d.path == path
+                && d.entity.as_ref() == Some(entity)
         }) {
             self.drafts[existing].depends_on.insert(parent_fetch);
             return existing;
