@@ -50,6 +50,9 @@ struct Builder<'a> {
     drafts: Vec<Draft>,
     /// Entity fetches used while planning, to learn what a `@requires` depends on.
     touched: Vec<usize>,
+    /// Entity fetches whose own requirements are being planned: they cannot also
+    /// provide them.
+    closed: Vec<usize>,
 }
 
 /// Plans `operation` of `document` over the supergraph.
@@ -63,6 +66,7 @@ pub fn plan(
         doc: document,
         drafts: Vec::new(),
         touched: Vec::new(),
+        closed: Vec::new(),
     };
     let root_type = operation.object_type().clone();
     let mut roots: Vec<usize> = Vec::new();
@@ -82,17 +86,22 @@ pub fn plan(
         // A shared root field whose selection no single subgraph covers, on a type
         // without keys: ask each subgraph for its part; the results merge.
         let whole = |b: &Builder<'_>, g: GraphId| {
+            let provides = sg
+                .field_join(&root_type, &field.name, g)
+                .and_then(|j| j.provides.as_ref());
             field.selection_set.selections.is_empty()
-                || b.selectable(
+                || b.selectable_with(
                     g,
                     field.definition.ty.inner_named_type(),
                     &field.selection_set,
+                    provides,
                 )
         };
         let child = field.definition.ty.inner_named_type();
         let keyed = (0..sg.subgraphs.len()).any(|g| sg.keys(child, g).next().is_some());
         if operation.operation_type == OperationType::Query
             && resolvers.len() > 1
+            && !sg.is_abstract(child)
             && !resolvers.iter().any(|g| whole(&b, *g))
             && !keyed
         {
@@ -209,9 +218,35 @@ fn child_path(path: &[PathSeg], field: &Field) -> Vec<PathSeg> {
     p
 }
 
-fn provided_child<'s>(provided: Option<&'s SelectionSet>, name: &str) -> Option<&'s SelectionSet> {
-    provided?
-        .fields()
+/// The fields `provided` promises on an object of `type_name`: its own fields and those
+/// of inline fragments whose condition is that type.
+fn provided_fields<'s>(
+    provided: Option<&'s SelectionSet>,
+    type_name: &'s str,
+) -> impl Iterator<Item = &'s Node<Field>> {
+    provided.into_iter().flat_map(move |set| {
+        set.selections
+            .iter()
+            .flat_map(move |s| -> Box<dyn Iterator<Item = &'s Node<Field>> + 's> {
+                match s {
+                    ExeSelection::Field(f) => Box::new(std::iter::once(f)),
+                    ExeSelection::InlineFragment(fr)
+                        if fr.type_condition.as_ref().is_none_or(|t| t == type_name) =>
+                    {
+                        Box::new(fr.selection_set.fields())
+                    }
+                    _ => Box::new(std::iter::empty()),
+                }
+            })
+    })
+}
+
+fn provided_child<'s>(
+    provided: Option<&'s SelectionSet>,
+    type_name: &'s str,
+    name: &str,
+) -> Option<&'s SelectionSet> {
+    provided_fields(provided, type_name)
         .find(|f| f.name == name)
         .map(|f| &f.selection_set)
 }
@@ -356,20 +391,34 @@ impl Builder<'_> {
 
     /// Whether every field of `set` is resolvable in `graph` (fragments included).
     fn selectable(&self, graph: GraphId, parent: &Name, set: &SelectionSet) -> bool {
+        self.selectable_with(graph, parent, set, None)
+    }
+
+    /// [`Builder::selectable`], counting what `provided` promises as resolvable.
+    fn selectable_with(
+        &self,
+        graph: GraphId,
+        parent: &Name,
+        set: &SelectionSet,
+        provided: Option<&SelectionSet>,
+    ) -> bool {
         set.selections.iter().all(|s| match s {
             ExeSelection::Field(f) => {
+                let is_provided = provided_fields(provided, parent).any(|p| p.name == f.name);
                 f.name.starts_with("__")
-                    || (self.sg.resolves(parent, &f.name, graph)
+                    || ((is_provided || self.sg.resolves(parent, &f.name, graph))
                         && (f.selection_set.selections.is_empty()
-                            || self.selectable(
+                            || self.selectable_with(
                                 graph,
                                 f.definition.ty.inner_named_type(),
                                 &f.selection_set,
+                                provided_child(provided, parent, &f.name),
                             )))
             }
             ExeSelection::InlineFragment(fr) => {
                 let t = fr.type_condition.as_ref().unwrap_or(parent);
-                self.sg.graph_has_type(t, graph) && self.selectable(graph, t, &fr.selection_set)
+                self.sg.graph_has_type(t, graph)
+                    && self.selectable_with(graph, t, &fr.selection_set, provided)
             }
             ExeSelection::FragmentSpread(sp) => {
                 self.doc.fragments.get(&sp.fragment_name).is_some_and(|d| {
@@ -395,7 +444,7 @@ impl Builder<'_> {
             out.field_entry(field_item(field));
             return Ok(());
         }
-        let is_provided = provided.is_some_and(|p| p.fields().any(|f| f.name == field.name))
+        let is_provided = provided_fields(provided, parent).any(|f| f.name == field.name)
             && self.sg.knows_field(parent, &field.name, graph);
         let requires_here = !is_provided
             && self
@@ -448,7 +497,7 @@ impl Builder<'_> {
             out.field_entry(field_item(field)).selection = Some(sub);
             return Ok(());
         }
-        let child_provided = match provided_child(provided, &field.name) {
+        let child_provided = match provided_child(provided, parent, &field.name) {
             Some(p) => Some(p.clone()),
             None => self
                 .sg
@@ -559,6 +608,33 @@ impl Builder<'_> {
         if self.sg.is_interface_object(parent, target) {
             self.drafts[group].typename = Some(parent.clone());
         }
+        self.closed.push(group);
+        let planned = self.plan_requirements(fetch, graph, parent, field, out, path, target, key, bridged, group);
+        self.closed.retain(|g| *g != group);
+        planned?;
+        self.touched.push(group);
+        let mut selection = std::mem::take(&mut self.drafts[group].selection);
+        let result = self.plan_field_here(group, target, parent, field, &mut selection, path, None);
+        self.drafts[group].selection = selection;
+        result
+    }
+
+    /// The key (when bridged) and `@requires` of a jump, planned on the parent fetch;
+    /// the entity fetch then waits for whatever supplies them.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_requirements(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+        target: GraphId,
+        key: &crate::supergraph::Key,
+        bridged: bool,
+        group: usize,
+    ) -> Result<(), PlanError> {
         if bridged {
             let mark = self.touched.len();
             self.plan_set(fetch, graph, parent, &key.selection, out, path, None)?;
@@ -587,11 +663,7 @@ impl Builder<'_> {
             self.drafts[group].depends_on.extend(providers);
             add_field_set(&mut self.drafts[group].representation, &requires);
         }
-        self.touched.push(group);
-        let mut selection = std::mem::take(&mut self.drafts[group].selection);
-        let result = self.plan_field_here(group, target, parent, field, &mut selection, path, None);
-        self.drafts[group].selection = selection;
-        result
+        Ok(())
     }
 
     /// The part of `set` that `graph` resolves by itself.
@@ -838,6 +910,7 @@ impl Builder<'_> {
         // what it is about to fetch.
         if let Some(existing) = self.drafts.iter().enumerate().position(|(i, d)| {
             i != parent_fetch
+                && !self.closed.contains(&i)
                 && d.subgraph == target
                 && d.path == path
                 && d.entity.as_ref() == Some(entity)
