@@ -363,7 +363,13 @@ impl Builder<'_> {
         } else if self.sg.graph_has_type(condition, graph) {
             // An abstract condition the subgraph knows: keep it when every field
             // inside is resolvable there, else split it by concrete type below.
-            if self.selectable(graph, condition, set) {
+            let coherent = possible.iter().all(|t| {
+                self.sg.possible_in_graph(parent, t, graph)
+                    == self.sg.possible_in_graph(condition, t, graph)
+            }) && possible
+                .iter()
+                .any(|t| self.sg.possible_in_graph(parent, t, graph));
+            if coherent && self.selectable(graph, condition, set) {
                 let mut inner =
                     std::mem::take(out.fragment_entry(Some(condition.clone()), directives.clone()));
                 inner.add_leaf(&Name::new_static_unchecked("__typename"));
@@ -376,8 +382,10 @@ impl Builder<'_> {
             possible
         };
         for target in targets {
-            if !self.sg.graph_has_type(&target, graph) {
-                continue; // this subgraph never returns objects of that type
+            if !self.sg.graph_has_type(&target, graph)
+                || !self.sg.possible_in_graph(parent, &target, graph)
+            {
+                continue; // this subgraph never returns objects of that type here
             }
             let mut typed = path.to_vec();
             typed.push(PathSeg::Type(target.clone()));
@@ -480,20 +488,35 @@ impl Builder<'_> {
             if !local.selection_set.selections.is_empty() {
                 self.plan_field_here(fetch, graph, parent, &local, out, path, provided)?;
             }
-            return self.jump_to(fetch, graph, parent, &remote, out, path, target, &key, false);
+            return self.jump_to(
+                fetch, graph, parent, &remote, out, path, target, &key, false,
+            );
         }
         let item = out.field_entry(field_item(field));
         if field.selection_set.selections.is_empty() {
             return Ok(());
         }
-        let child_type = field.definition.ty.inner_named_type().clone();
+        // The subgraph's own type for the field, when it differs (a union member, say).
+        let child_type = self
+            .sg
+            .field_join(parent, &field.name, graph)
+            .and_then(|j| j.named_type.clone())
+            .filter(|t| self.sg.schema.types.contains_key(t))
+            .unwrap_or_else(|| field.definition.ty.inner_named_type().clone());
         let mut sub = item.selection.take().unwrap_or_default();
         if self.sg.is_abstract(&child_type) {
             sub.add_leaf(&Name::new_static_unchecked("__typename"));
         }
         if self.sg.is_interface_object(&child_type, graph) {
             let path = child_path(path, field);
-            self.plan_interface_object(fetch, graph, &child_type, &field.selection_set, &mut sub, &path)?;
+            self.plan_interface_object(
+                fetch,
+                graph,
+                &child_type,
+                &field.selection_set,
+                &mut sub,
+                &path,
+            )?;
             out.field_entry(field_item(field)).selection = Some(sub);
             return Ok(());
         }
@@ -531,7 +554,8 @@ impl Builder<'_> {
         let resolvers = self.sg.resolvers(parent, &field.name);
         if resolvers.is_empty() {
             if let Some((interface, target)) = self.sg.interface_object_for(parent, &field.name) {
-                return self.jump_to_interface_object(fetch, graph, &interface, target, field, out, path);
+                return self
+                    .jump_to_interface_object(fetch, graph, &interface, target, field, out, path);
             }
             if self.sg.is_abstract(parent) {
                 // An interface field resolved per implementation elsewhere.
@@ -586,7 +610,9 @@ impl Builder<'_> {
                 "no key of the type is available from the subgraph it is reached in",
             ));
         };
-        self.jump_to(fetch, graph, parent, field, out, path, target, &key, bridged)
+        self.jump_to(
+            fetch, graph, parent, field, out, path, target, &key, bridged,
+        )
     }
 
     /// The second half of [`Builder::jump`]: the target and key are chosen.
@@ -609,7 +635,9 @@ impl Builder<'_> {
             self.drafts[group].typename = Some(parent.clone());
         }
         self.closed.push(group);
-        let planned = self.plan_requirements(fetch, graph, parent, field, out, path, target, key, bridged, group);
+        let planned = self.plan_requirements(
+            fetch, graph, parent, field, out, path, target, key, bridged, group,
+        );
         self.closed.retain(|g| *g != group);
         planned?;
         self.touched.push(group);
@@ -802,7 +830,11 @@ impl Builder<'_> {
             .find(|k| self.selectable(graph, interface, &k.selection))
             .cloned()
         else {
-            return Err(unreachable(interface, &field.name, "no key of the interface object is available"));
+            return Err(unreachable(
+                interface,
+                &field.name,
+                "no key of the interface object is available",
+            ));
         };
         out.add_leaf(&Name::new_static_unchecked("__typename"));
         add_field_set(out, &key.selection);
@@ -853,7 +885,9 @@ impl Builder<'_> {
         let mut result = Ok(());
         for selection in &set.selections {
             let here = match selection {
-                ExeSelection::Field(f) => f.name == "__typename" || self.sg.resolves(interface, &f.name, graph),
+                ExeSelection::Field(f) => {
+                    f.name == "__typename" || self.sg.resolves(interface, &f.name, graph)
+                }
                 _ => false,
             };
             let single = SelectionSet {

@@ -90,6 +90,9 @@ pub struct FieldJoin {
     pub used_overridden: bool,
     /// Progressive override label (`percent(n)` or a name).
     pub override_label: Option<String>,
+    /// The field's named type in this subgraph, when it differs from the supergraph's
+    /// (`@join__field(type:)`, e.g. a union member where the supergraph has the union).
+    pub named_type: Option<Name>,
 }
 
 /// Join metadata of a field.
@@ -109,6 +112,10 @@ pub struct TypeInfo {
     pub graphs: Vec<TypeInGraph>,
     /// Fields with join metadata.
     pub fields: HashMap<Name, FieldInfo>,
+    /// For unions: `(subgraph, member)` per `@join__unionMember`.
+    pub union_members: Vec<(GraphId, Name)>,
+    /// For objects and interfaces: `(subgraph, interface)` per `@join__implements`.
+    pub implements: Vec<(GraphId, Name)>,
 }
 
 /// A loaded supergraph.
@@ -198,6 +205,35 @@ impl Supergraph {
         }
     }
 
+    /// Whether, in `graph`'s own schema, an object of `concrete` can stand where
+    /// `abstract_type` is expected (its union members and implementations can differ
+    /// from the supergraph's).
+    pub fn possible_in_graph(&self, abstract_type: &str, concrete: &str, graph: GraphId) -> bool {
+        if abstract_type == concrete {
+            return true;
+        }
+        match self.schema.types.get(abstract_type) {
+            Some(ExtendedType::Union(_)) => self.types.get(abstract_type).is_some_and(|t| {
+                t.union_members
+                    .iter()
+                    .any(|(g, m)| *g == graph && m == concrete)
+            }),
+            Some(ExtendedType::Interface(_)) => {
+                let Some(info) = self.types.get(concrete) else {
+                    return false;
+                };
+                // Without @join__implements the supergraph relation holds everywhere.
+                if info.implements.is_empty() {
+                    return self.schema.is_subtype(abstract_type, concrete);
+                }
+                info.implements
+                    .iter()
+                    .any(|(g, i)| *g == graph && i == abstract_type)
+            }
+            _ => false,
+        }
+    }
+
     /// Whether `graph` sees `type_name` (an interface) as an `@interfaceObject`.
     pub fn is_interface_object(&self, type_name: &str, graph: GraphId) -> bool {
         self.type_in_graph(type_name, graph)
@@ -210,7 +246,9 @@ impl Supergraph {
         let object = self.schema.get_object(type_name)?;
         object.implements_interfaces.iter().find_map(|interface| {
             (0..self.subgraphs.len())
-                .find(|g| self.is_interface_object(interface, *g) && self.resolves(interface, field, *g))
+                .find(|g| {
+                    self.is_interface_object(interface, *g) && self.resolves(interface, field, *g)
+                })
                 .map(|g| (interface.name.clone(), g))
         })
     }
@@ -366,6 +404,26 @@ fn read_type(
             }),
         }
     }
+    for d in ty.directives().get_all("join__unionMember") {
+        if let (Some(graph), Some(member)) = (
+            enum_graph(d.specified_argument_by_name("graph"), by_enum),
+            str_arg(d, "member"),
+        ) {
+            info.union_members
+                .push((graph, Name::new(&member).unwrap_or_else(|_| name.clone())));
+        }
+    }
+    for d in ty.directives().get_all("join__implements") {
+        if let (Some(graph), Some(interface)) = (
+            enum_graph(d.specified_argument_by_name("graph"), by_enum),
+            str_arg(d, "interface"),
+        ) {
+            info.implements.push((
+                graph,
+                Name::new(&interface).unwrap_or_else(|_| name.clone()),
+            ));
+        }
+    }
     let fields = match ty {
         ExtendedType::Object(o) => Some(&o.fields),
         ExtendedType::Interface(i) => Some(&i.fields),
@@ -394,6 +452,9 @@ fn read_type(
                 external: bool_arg(d, "external").unwrap_or(false),
                 used_overridden: bool_arg(d, "usedOverridden").unwrap_or(false),
                 override_label: str_arg(d, "overrideLabel"),
+                named_type: str_arg(d, "type")
+                    .map(|t| t.trim_matches(|c| matches!(c, '[' | ']' | '!')).to_owned())
+                    .and_then(|t| Name::new(&t).ok()),
             });
         }
         info.fields.insert(
