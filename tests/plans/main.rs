@@ -2,9 +2,11 @@
 //! our composition, plans an operation and compares the printed plan.
 
 mod abstract_types;
+mod interface_object;
 mod keys;
 mod provides;
 mod requires;
+mod requires_own;
 mod root_fields;
 
 use std::path::PathBuf;
@@ -21,7 +23,7 @@ pub fn supergraph(subgraphs: &[(&str, &str)]) -> Supergraph {
             name: (*name).to_owned(),
             url: format!("http://127.0.0.1:1/{name}"),
             sdl: format!(
-                "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.5\", import: [\"@key\", \"@shareable\", \"@external\", \"@requires\", \"@provides\", \"@override\", \"@inaccessible\"])\n{sdl}"
+                "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.5\", import: [\"@key\", \"@shareable\", \"@external\", \"@requires\", \"@provides\", \"@override\", \"@inaccessible\", \"@interfaceObject\"])\n{sdl}"
             ),
             file: PathBuf::from(format!("schema/{name}.graphql")),
         })
