@@ -7,13 +7,15 @@ use tessera_kit::{
     db,
     server::{Prepared, ServeError},
 };
-use tessera_migrations::{UsersMigrator, WorkoutsMigrator};
+use tessera_migrations::{
+    CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, ConfigError};
 
 /// The subgraphs this build contains, in port order.
-pub const SUBGRAPHS: &[&str] = &["users", "workouts"];
+pub const SUBGRAPHS: &[&str] = &["users", "workouts", "notifications", "journal", "codex"];
 
 /// The supergraph built into this binary: the committed `schema/supergraph.graphql`
 /// (the contract tests keep it equal to a fresh composition).
@@ -55,6 +57,9 @@ pub async fn prepare(config: &Config, name: &str) -> Result<Prepared, PlatformEr
     let prepared = match name {
         "users" => tessera_users::prepare(subgraph, config.users.settings()).await,
         "workouts" => tessera_workouts::prepare(subgraph).await,
+        "notifications" => tessera_notifications::prepare(subgraph).await,
+        "journal" => tessera_journal::prepare(subgraph).await,
+        "codex" => tessera_codex::prepare(subgraph).await,
         other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
     };
     prepared.map_err(|source| PlatformError::Subgraph {
@@ -129,6 +134,36 @@ pub async fn migrate(
                     .map_err(migrate_failed)?
                     .len();
                 WorkoutsMigrator::up(&conn, None)
+                    .await
+                    .map_err(migrate_failed)?;
+                pending
+            }
+            "notifications" => {
+                let pending = NotificationsMigrator::get_pending_migrations(&conn)
+                    .await
+                    .map_err(migrate_failed)?
+                    .len();
+                NotificationsMigrator::up(&conn, None)
+                    .await
+                    .map_err(migrate_failed)?;
+                pending
+            }
+            "journal" => {
+                let pending = JournalMigrator::get_pending_migrations(&conn)
+                    .await
+                    .map_err(migrate_failed)?
+                    .len();
+                JournalMigrator::up(&conn, None)
+                    .await
+                    .map_err(migrate_failed)?;
+                pending
+            }
+            "codex" => {
+                let pending = CodexMigrator::get_pending_migrations(&conn)
+                    .await
+                    .map_err(migrate_failed)?
+                    .len();
+                CodexMigrator::up(&conn, None)
                     .await
                     .map_err(migrate_failed)?;
                 pending

@@ -10,12 +10,21 @@
 //! # Layout
 //! - [`users`]: users, roles, coach–athlete links.
 //! - [`workouts`]: exercises, plans and their targets, assignments, workouts, sets.
+//! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents.
+//! - [`journal`]: journal entries.
+//! - [`codex`]: codex entries, tags, full-text search (tsvector + GIN, or FTS5).
 
 // `#[async_trait]` cannot take `SchemaManager<'_>` (its lifetimes must stay late-bound).
 #![allow(elided_lifetimes_in_paths)]
 
+pub mod codex;
+pub mod journal;
+pub mod notifications;
 pub mod users;
 pub mod workouts;
 
+pub use codex::CodexMigrator;
+pub use journal::JournalMigrator;
+pub use notifications::NotificationsMigrator;
 pub use users::UsersMigrator;
 pub use workouts::WorkoutsMigrator;

@@ -2,8 +2,10 @@
 //! `DATABASE_URL`) PostgreSQL.
 
 use sea_orm_migration::{MigratorTrait, SchemaManager};
-use tessera_kit::testing::fresh_db;
-use tessera_migrations::{UsersMigrator, WorkoutsMigrator};
+use tessera_kit::testing::{Backend, fresh_db};
+use tessera_migrations::{
+    CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
+};
 
 #[tokio::test]
 async fn users_migrations_go_up_down_and_up_again() {
@@ -113,4 +115,99 @@ async fn domains_keep_separate_histories_in_one_database() {
         .await
         .expect("rolls back");
     assert!(manager.has_table("users").await.expect("query"));
+}
+
+#[tokio::test]
+async fn journal_migrations_go_up_down_and_up_again() {
+    let t = fresh_db::<JournalMigrator>().await;
+    let manager = SchemaManager::new(&t.db);
+    assert!(manager.has_table("journal_entries").await.expect("query"));
+    for index in ["journal_entries_author_idx", "journal_entries_coach_idx"] {
+        assert!(
+            manager
+                .has_index("journal_entries", index)
+                .await
+                .expect("query"),
+            "{index} exists"
+        );
+    }
+    JournalMigrator::down(&t.db, None)
+        .await
+        .expect("rolls back");
+    assert!(!manager.has_table("journal_entries").await.expect("query"));
+    JournalMigrator::up(&t.db, None).await.expect("re-applies");
+    assert!(manager.has_table("journal_entries").await.expect("query"));
+}
+
+#[tokio::test]
+async fn notifications_migrations_go_up_down_and_up_again() {
+    let t = fresh_db::<NotificationsMigrator>().await;
+    let manager = SchemaManager::new(&t.db);
+    let tables = [
+        "notifications",
+        "deliveries",
+        "devices",
+        "notification_preferences",
+        "quiet_hours",
+        "consents",
+        "coach_contacts",
+    ];
+    for table in tables {
+        assert!(
+            manager.has_table(table).await.expect("query"),
+            "{table} exists"
+        );
+    }
+    for (table, index) in [
+        ("notifications", "notifications_idempotency_key"),
+        ("deliveries", "deliveries_notification_channel_key"),
+        ("deliveries", "deliveries_due_idx"),
+        ("devices", "devices_token_key"),
+    ] {
+        assert!(
+            manager.has_index(table, index).await.expect("query"),
+            "{index} exists"
+        );
+    }
+    NotificationsMigrator::down(&t.db, None)
+        .await
+        .expect("rolls back");
+    for table in tables {
+        assert!(
+            !manager.has_table(table).await.expect("query"),
+            "{table} is gone"
+        );
+    }
+    NotificationsMigrator::up(&t.db, None)
+        .await
+        .expect("re-applies");
+    assert!(manager.has_table("deliveries").await.expect("query"));
+}
+
+#[tokio::test]
+async fn codex_migrations_go_up_down_and_up_again_with_full_text_search() {
+    let t = fresh_db::<CodexMigrator>().await;
+    let manager = SchemaManager::new(&t.db);
+    for table in ["codex_entries", "codex_entry_tags"] {
+        assert!(
+            manager.has_table(table).await.expect("query"),
+            "{table} exists"
+        );
+    }
+    // The backend's own search structure exists.
+    let search = match t.backend {
+        Backend::Postgres => manager
+            .has_index("codex_entries", "codex_entries_search_idx")
+            .await
+            .expect("query"),
+        Backend::Sqlite => manager.has_table("codex_fts").await.expect("query"),
+    };
+    assert!(search, "full-text search structure on {:?}", t.backend);
+    CodexMigrator::down(&t.db, None).await.expect("rolls back");
+    assert!(!manager.has_table("codex_entries").await.expect("query"));
+    if t.backend == Backend::Sqlite {
+        assert!(!manager.has_table("codex_fts").await.expect("query"));
+    }
+    CodexMigrator::up(&t.db, None).await.expect("re-applies");
+    assert!(manager.has_table("codex_entries").await.expect("query"));
 }

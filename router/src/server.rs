@@ -241,27 +241,19 @@ async fn get_graphql(
             graphql_json,
         );
     }
-    let decode = |name: &str| -> Result<Option<JsonMap>, Response> {
+    let decode = |name: &str| -> Result<Option<JsonMap>, String> {
         match params.get(name) {
             None => Ok(None),
             Some(text) => serde_json::from_str::<JsonMap>(text)
                 .map(Some)
-                .map_err(|err| {
-                    request_error(
-                        ErrorCode::BadRequest,
-                        &format!("`{name}` is not a JSON object: {err}"),
-                        graphql_json,
-                    )
-                }),
+                .map_err(|err| format!("`{name}` is not a JSON object: {err}")),
         }
     };
-    let variables = match decode("variables") {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
-    let extensions = match decode("extensions") {
-        Ok(v) => v,
-        Err(response) => return response,
+    let (variables, extensions) = match (decode("variables"), decode("extensions")) {
+        (Ok(v), Ok(e)) => (v, e),
+        (Err(message), _) | (_, Err(message)) => {
+            return request_error(ErrorCode::BadRequest, &message, graphql_json);
+        }
     };
     let request = GraphqlRequest {
         query: params.get("query").cloned(),

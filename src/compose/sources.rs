@@ -6,6 +6,9 @@ pub fn subgraph_sdl(name: &str) -> Option<String> {
     match name {
         "users" => Some(tessera_users::schema::sdl()),
         "workouts" => Some(tessera_workouts::schema::sdl()),
+        "notifications" => Some(tessera_notifications::schema::sdl()),
+        "journal" => Some(tessera_journal::schema::sdl()),
+        "codex" => Some(tessera_codex::schema::sdl()),
         _ => None,
     }
 }

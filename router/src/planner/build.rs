@@ -267,6 +267,7 @@ impl Builder<'_> {
         id
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn plan_set(
         &mut self,
         fetch: usize,

@@ -214,11 +214,7 @@ impl fmt::Display for Selection {
 fn collect_value_vars(value: &apollo_compiler::ast::Value, out: &mut Vec<Name>) {
     use apollo_compiler::ast::Value;
     match value {
-        Value::Variable(v) => {
-            if !out.contains(v) {
-                out.push(v.clone());
-            }
-        }
+        Value::Variable(v) if !out.contains(v) => out.push(v.clone()),
         Value::List(items) => items.iter().for_each(|v| collect_value_vars(v, out)),
         Value::Object(fields) => fields.iter().for_each(|(_, v)| collect_value_vars(v, out)),
         _ => {}

@@ -72,6 +72,21 @@ pub const ALL: [DemoUser; 8] = [
     PARTNER_PAT,
 ];
 
+/// Sessions in each demo athlete's training calendar (6 weeks × 3 days).
+pub const WORKOUTS_PER_ATHLETE: u8 = 18;
+
+/// The id the workouts demo gives to the `session`-th (0-based, in calendar order)
+/// workout of the `athlete`-th demo athlete (Alex 0, Blair 1, Casey 2, Drew 3). Both
+/// the workouts and the journal seeds use it, so demo journal entries link to demo
+/// workouts that exist.
+pub const fn workout_id(athlete: u8, session: u8) -> Uuid {
+    let n = athlete as u16 * WORKOUTS_PER_ATHLETE as u16 + session as u16 + 1;
+    let [hi, lo] = n.to_be_bytes();
+    Uuid::from_bytes([
+        0x01, 0x93, 0x00, 0x00, 0x00, 0x00, 0x70, 0x02, 0x80, 4, 0, 0, 0, 0, hi, lo,
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

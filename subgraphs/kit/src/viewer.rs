@@ -4,8 +4,10 @@
 //! which roles they hold. Until the router-signed identity token lands (issue #6), the
 //! identity travels as two headers which only the router may set (subgraph ports are
 //! internal and never exposed): [`VIEWER_HEADER`] (the user id) and [`ROLES_HEADER`]
-//! (comma-separated lowercase roles, e.g. `coach,athlete`). Only the users subgraph
-//! stores roles; every other domain learns them here. #6 replaces both headers with one
+//! (comma-separated lowercase roles, e.g. `coach,athlete`), plus [`SCOPES_HEADER`] for
+//! the rare grants a role alone does not carry (an administrator's `support` scope,
+//! which opens private journals for a support case). Only the users subgraph stores
+//! roles; every other domain learns them here. #6 replaces both headers with one
 //! token the kit verifies in [`Viewer::from_headers`], in this one place, without
 //! touching any resolver.
 
@@ -19,6 +21,39 @@ pub const VIEWER_HEADER: &str = "x-tessera-user-id";
 
 /// The header carrying the caller's roles (comma-separated, lowercase).
 pub const ROLES_HEADER: &str = "x-tessera-roles";
+
+/// The header carrying extra scopes granted for this request (comma-separated).
+pub const SCOPES_HEADER: &str = "x-tessera-scopes";
+
+/// A scope granted for one request, beyond what the caller's roles allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// Support access to a person's private data (journals), for an administrator
+    /// handling a support case.
+    Support,
+}
+
+impl Scope {
+    /// Every scope.
+    pub const ALL: [Scope; 1] = [Scope::Support];
+
+    /// The scope's name on the wire (in [`SCOPES_HEADER`]).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scope::Support => "support",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        match self {
+            Scope::Support => 1,
+        }
+    }
+
+    fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
 
 /// A role the platform grants; the users subgraph owns who holds which.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,6 +101,7 @@ impl Role {
 pub struct Viewer {
     user_id: Option<Uuid>,
     roles: u8,
+    scopes: u8,
 }
 
 impl Viewer {
@@ -73,6 +109,7 @@ impl Viewer {
     pub const ANONYMOUS: Viewer = Viewer {
         user_id: None,
         roles: 0,
+        scopes: 0,
     };
 
     /// A signed-in caller (holding no roles until [`Viewer::with_roles`]).
@@ -80,6 +117,7 @@ impl Viewer {
         Self {
             user_id: Some(user_id),
             roles: 0,
+            scopes: 0,
         }
     }
 
@@ -87,6 +125,17 @@ impl Viewer {
     pub fn with_roles(mut self, roles: &[Role]) -> Self {
         self.roles |= roles.iter().fold(0, |bits, r| bits | r.bit());
         self
+    }
+
+    /// The same caller, also granted `scopes`.
+    pub fn with_scopes(mut self, scopes: &[Scope]) -> Self {
+        self.scopes |= scopes.iter().fold(0, |bits, s| bits | s.bit());
+        self
+    }
+
+    /// Whether the caller is signed in and was granted `scope`.
+    pub fn has_scope(&self, scope: Scope) -> bool {
+        self.user_id.is_some() && self.scopes & scope.bit() != 0
     }
 
     /// The caller's id, if signed in.
@@ -115,15 +164,19 @@ impl Viewer {
     }
 
     /// Reads the identity the router forwarded. A header that is present but malformed
-    /// (an id that is no UUID, an unknown role, roles without an id) is refused rather
-    /// than treated as anonymous: it means a broken or forged caller.
+    /// (an id that is no UUID, an unknown role or scope, roles or scopes without an id)
+    /// is refused rather than treated as anonymous: it means a broken or forged caller.
     pub fn from_headers(headers: &HeaderMap) -> Result<Self, ServiceError> {
         let roles = match headers.get(ROLES_HEADER) {
             None => Vec::new(),
-            Some(value) => parse_roles(value.to_str().ok())?,
+            Some(value) => parse_list(value.to_str().ok(), Role::parse)?,
+        };
+        let scopes = match headers.get(SCOPES_HEADER) {
+            None => Vec::new(),
+            Some(value) => parse_list(value.to_str().ok(), Scope::parse)?,
         };
         let Some(value) = headers.get(VIEWER_HEADER) else {
-            return if roles.is_empty() {
+            return if roles.is_empty() && scopes.is_empty() {
                 Ok(Self::ANONYMOUS)
             } else {
                 Err(ServiceError::Unauthenticated)
@@ -133,19 +186,23 @@ impl Viewer {
             .to_str()
             .ok()
             .and_then(|v| Uuid::parse_str(v.trim()).ok())
-            .map(|id| Self::user(id).with_roles(&roles))
+            .map(|id| Self::user(id).with_roles(&roles).with_scopes(&scopes))
             .ok_or(ServiceError::Unauthenticated)
     }
 }
 
-/// `athlete,coach` → the roles; an empty header is no roles, an unknown name an error.
-fn parse_roles(value: Option<&str>) -> Result<Vec<Role>, ServiceError> {
+/// `athlete,coach` → the roles (or scopes); an empty header is none, an unknown name
+/// an error.
+fn parse_list<T>(
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Vec<T>, ServiceError> {
     let value = value.ok_or(ServiceError::Unauthenticated)?;
     value
         .split(',')
         .map(str::trim)
         .filter(|name| !name.is_empty())
-        .map(|name| Role::parse(name).ok_or(ServiceError::Unauthenticated))
+        .map(|name| parse(name).ok_or(ServiceError::Unauthenticated))
         .collect()
 }
 
@@ -199,6 +256,25 @@ mod tests {
                 .with_roles(&[Role::Admin])
                 .has(Role::Admin)
         );
+    }
+
+    #[test]
+    fn scopes_come_from_their_header() {
+        let id = Uuid::now_v7();
+        let viewer = Viewer::from_headers(&headers(&[
+            (VIEWER_HEADER, &id.to_string()),
+            (ROLES_HEADER, "admin"),
+            (SCOPES_HEADER, "support"),
+        ]))
+        .expect("valid");
+        assert!(viewer.has(Role::Admin) && viewer.has_scope(Scope::Support));
+        assert!(!Viewer::user(id).has_scope(Scope::Support));
+        for bad in [
+            headers(&[(VIEWER_HEADER, &id.to_string()), (SCOPES_HEADER, "root")]),
+            headers(&[(SCOPES_HEADER, "support")]),
+        ] {
+            assert!(Viewer::from_headers(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

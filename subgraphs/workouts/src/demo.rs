@@ -62,7 +62,7 @@ const PLANS: [DemoPlan; 2] = [
     },
 ];
 
-/// Plan length in weeks.
+/// Plan length in weeks (6 weeks × 3 days = [`demo::WORKOUTS_PER_ATHLETE`]).
 const WEEKS: i32 = 6;
 
 /// Seeds the catalogue, the plans, their assignments, and the athletes' calendars.
@@ -129,12 +129,17 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
             for week in 1..=WEEKS {
                 for day in p.days {
                     workout_n += 1;
+                    let slot =
+                        u8::try_from(workout_n.div_ceil(18) - 1).expect("four demo athletes");
+                    let session = u8::try_from((workout_n - 1) % 18).expect("18 sessions");
                     let scheduled_at =
                         start + Duration::days(i64::from((week - 1) * 7 + (day - 1)));
                     // Every seventh past session (offset per athlete) was skipped.
                     let missed = (workout_n + a * 3).is_multiple_of(7);
                     let done = scheduled_at + Duration::hours(1) < now && !missed;
-                    let workout_id = demo_id(4, workout_n);
+                    // The shared formula, so the journal's demo entries can link these.
+                    let workout_id = demo::workout_id(slot, session);
+                    debug_assert_eq!(workout_id, demo_id(4, workout_n));
                     workouts.push(workout::Model {
                         id: workout_id,
                         athlete_id: athlete.id,
@@ -163,7 +168,7 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
                                 id: demo_id(5, set_n),
                                 workout_id,
                                 exercise_id: id_of(slug),
-                                reps: *reps - i32::from(s == *sets_n - 1 && week.is_multiple_of(2)),
+                                reps: *reps - i32::from(s == *sets_n - 1 && week % 2 == 0),
                                 weight_kg: weight,
                                 rpe: Some(7.0 + 0.5 * f64::from(s)),
                                 duration_seconds: None,

@@ -327,7 +327,8 @@ async fn progress_is_computed_by_the_database_per_week() {
     let (_, workouts) = assign(&t.db, &carter, &alex).await;
     let alex_access = alex.access(&t.db).await;
     // Week of 23 Nov: workouts 0 and 1 done; week of 30 Nov: workout 2 done, 3 missed.
-    let plan: [(usize, &[(&str, i32, f64)]); 3] = [
+    type Logged<'a> = &'a [(&'a str, i32, f64)];
+    let plan: [(usize, Logged<'_>); 3] = [
         (0, &[("back-squat", 5, 100.0), ("back-squat", 5, 100.0)]),
         (1, &[("back-squat", 5, 105.0), ("push-up", 12, 0.0)]),
         (2, &[("back-squat", 3, 110.0)]),
@@ -527,6 +528,14 @@ async fn demo_data_seeds_weeks_of_training_idempotently() {
             .expect("count"),
         sets
     );
+    // The ids the journal's demo links to exist, and are the right athletes'.
+    let drew_first = workout::Entity::find_by_id(tessera_kit::demo::workout_id(3, 0))
+        .one(&t.db)
+        .await
+        .expect("query")
+        .expect("Drew's first demo workout");
+    assert_eq!(drew_first.athlete_id, tessera_kit::demo::ATHLETE_DREW.id);
+    assert_eq!(drew_first.title, "Conditioning block · week 1, day 2");
     let alex = tessera_kit::demo::ATHLETE_ALEX.id;
     let window = Window {
         since: t0() - Duration::weeks(8),

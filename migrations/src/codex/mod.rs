@@ -1,0 +1,19 @@
+//! Migrations of the codex domain.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_codex;
+
+/// Applies the codex domain's tables, indexes and full-text search.
+pub struct CodexMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for CodexMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_create_codex::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "seaql_migrations_codex".into_iden()
+    }
+}

@@ -1,0 +1,19 @@
+//! Migrations of the notifications domain.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_notifications;
+
+/// Applies the notifications domain's tables and indexes.
+pub struct NotificationsMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for NotificationsMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_create_notifications::Migration)]
+    }
+
+    fn migration_table_name() -> DynIden {
+        "seaql_migrations_notifications".into_iden()
+    }
+}

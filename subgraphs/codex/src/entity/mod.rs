@@ -1,0 +1,4 @@
+//! sea-orm models of the codex domain.
+
+pub mod entry;
+pub mod tag;

@@ -1,0 +1,82 @@
+//! Input and payload types.
+
+use async_graphql::{InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::{
+    entity::entry::{Category, Visibility},
+    graphql::entry::CodexEntry,
+    service::entries::{EntryUpdate, NewEntry},
+};
+
+/// A new codex entry.
+#[derive(InputObject)]
+pub struct CreateCodexEntryInput {
+    /// Title (1–160 characters).
+    pub title: String,
+    /// The text, in Markdown (1–50 000 characters).
+    pub body: String,
+    /// The shelf.
+    pub category: Category,
+    /// Up to 10 tags: letters, digits and `-`.
+    #[graphql(default)]
+    pub tags: Vec<String>,
+    /// Who may read it.
+    #[graphql(default_with = "Visibility::Public")]
+    pub visibility: Visibility,
+}
+
+impl From<CreateCodexEntryInput> for NewEntry {
+    fn from(i: CreateCodexEntryInput) -> Self {
+        NewEntry {
+            title: i.title,
+            body: i.body,
+            category: i.category,
+            tags: i.tags,
+            visibility: i.visibility,
+        }
+    }
+}
+
+/// Entry changes; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateCodexEntryInput {
+    /// New title.
+    pub title: Option<String>,
+    /// New Markdown text.
+    pub body: Option<String>,
+    /// New shelf.
+    pub category: Option<Category>,
+    /// New tags, replacing the old ones.
+    pub tags: Option<Vec<String>>,
+    /// New visibility.
+    pub visibility: Option<Visibility>,
+}
+
+impl From<UpdateCodexEntryInput> for EntryUpdate {
+    fn from(i: UpdateCodexEntryInput) -> Self {
+        EntryUpdate {
+            title: i.title,
+            body: i.body,
+            category: i.category,
+            tags: i.tags,
+            visibility: i.visibility,
+        }
+    }
+}
+
+/// Everything the codex holds about the caller.
+#[derive(SimpleObject)]
+pub struct CodexDataExport {
+    /// When the export was made.
+    pub exported_at: DateTime<Utc>,
+    /// Every entry the caller wrote, oldest first, private and deleted ones included.
+    pub entries: Vec<CodexEntry>,
+}
+
+/// What erasing the caller's codex entries did.
+#[derive(SimpleObject)]
+pub struct CodexDataErasure {
+    /// Entries hidden from every query and search.
+    pub entries: u64,
+}

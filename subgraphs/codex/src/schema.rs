@@ -1,0 +1,27 @@
+//! The codex schema and its federation SDL.
+
+use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::graphql::{Loaders, Mutation, Query};
+
+/// The codex subgraph's schema type.
+pub type CodexSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with its data: connection and loaders.
+pub fn build(db: DatabaseConnection) -> CodexSchema {
+    Schema::build(Query::default(), Mutation, EmptySubscription)
+        .enable_federation()
+        .data(Loaders::new(db.clone()))
+        .data(db)
+        .finish()
+}
+
+/// The subgraph SDL as composition reads it (`_service { sdl }`), with the federation
+/// `@link` and directives.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation, EmptySubscription)
+        .enable_federation()
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().federation())
+}

@@ -1,0 +1,130 @@
+//! Input checks: each normalises a value or names the field it rejects.
+
+use tessera_kit::error::ServiceError;
+
+/// Longest title.
+pub const TITLE_MAX: usize = 160;
+/// Longest body, in characters.
+pub const BODY_MAX: usize = 50_000;
+/// Most tags per entry.
+pub const TAGS_MAX: usize = 10;
+/// Most search terms used from a query.
+pub const TERMS_MAX: usize = 8;
+
+/// A title: 1–160 characters, no control characters.
+pub fn title(raw: &str) -> Result<String, ServiceError> {
+    let title = raw.trim();
+    if title.is_empty() || title.chars().count() > TITLE_MAX {
+        return Err(ServiceError::invalid(
+            "title",
+            "title must be 1 to 160 characters long",
+        ));
+    }
+    if title.chars().any(char::is_control) {
+        return Err(ServiceError::invalid(
+            "title",
+            "title must not contain control characters",
+        ));
+    }
+    Ok(title.to_owned())
+}
+
+/// A Markdown body: 1–50 000 characters.
+pub fn body(raw: &str) -> Result<String, ServiceError> {
+    let body = raw.trim();
+    if body.is_empty() || body.chars().count() > BODY_MAX {
+        return Err(ServiceError::invalid(
+            "body",
+            "body must be 1 to 50000 characters long",
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// Tags: each 1–32 of `a-z`, `0-9`, `-`; at most 10; deduplicated, order kept.
+pub fn tags(raw: &[String]) -> Result<Vec<String>, ServiceError> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in raw {
+        let tag = t.trim().to_lowercase();
+        let ok = !tag.is_empty()
+            && tag.len() <= 32
+            && tag
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !ok {
+            return Err(ServiceError::invalid(
+                "tags",
+                format!(
+                    "`{}` is not a tag: use 1–32 letters, digits or `-`",
+                    t.trim()
+                ),
+            ));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > TAGS_MAX {
+        return Err(ServiceError::invalid(
+            "tags",
+            format!("an entry may have at most {TAGS_MAX} tags"),
+        ));
+    }
+    Ok(tags)
+}
+
+/// The stored form of tags: between commas.
+pub fn stored_tags(tags: &[String]) -> String {
+    if tags.is_empty() {
+        ",".to_owned()
+    } else {
+        format!(",{},", tags.join(","))
+    }
+}
+
+/// Search terms: the query's runs of letters and digits, lowercase, deduplicated, at
+/// most 8 of at most 32 characters. Nothing else reaches the search syntax of either
+/// backend.
+pub fn terms(query: &str) -> Result<Vec<String>, ServiceError> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in query
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        let word: String = word.to_ascii_lowercase().chars().take(32).collect();
+        if !terms.contains(&word) {
+            terms.push(word);
+        }
+    }
+    if terms.is_empty() {
+        return Err(ServiceError::invalid(
+            "query",
+            "search for at least one word of letters or digits",
+        ));
+    }
+    terms.truncate(TERMS_MAX);
+    Ok(terms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_plain_terms() {
+        assert_eq!(
+            terms("Sleep & recovery: \"sleep\" OR NEAR(x)").expect("terms"),
+            vec!["sleep", "recovery", "or", "near", "x"]
+        );
+        assert!(matches!(
+            terms(" *:& ").expect_err("nothing"),
+            ServiceError::Invalid { field, .. } if field == "query"
+        ));
+        assert_eq!(terms(&"a ".repeat(20)).expect("terms").len(), 1);
+        assert_eq!(stored_tags(&[]), ",");
+        assert_eq!(
+            tags(&["Sleep".into(), "sleep".into(), "deep-work".into()]).expect("tags"),
+            vec!["sleep", "deep-work"]
+        );
+    }
+}

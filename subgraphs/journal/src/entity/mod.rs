@@ -1,0 +1,3 @@
+//! sea-orm models of the journal domain.
+
+pub mod entry;

@@ -1,0 +1,67 @@
+//! The notifications process: database, demo data, the delivery worker, HTTP.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::Router;
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use tessera_kit::{
+    config::SubgraphConfig,
+    db::connect_and_migrate,
+    server::{self, Prepared, ServeError},
+};
+use tessera_migrations::NotificationsMigrator;
+
+use crate::{
+    demo,
+    graphql::RequestCell,
+    schema,
+    service::delivery::{self, Providers},
+};
+
+/// How often the worker looks for due deliveries.
+const WORKER_EVERY: Duration = Duration::from_secs(2);
+/// Deliveries per worker run.
+const WORKER_BATCH: u64 = 200;
+
+/// The HTTP app over `db`.
+pub fn app(db: DatabaseConnection) -> Router {
+    let schema = schema::build(db.clone());
+    server::app_with_hook(
+        schema,
+        db,
+        Arc::new(|request| {
+            request.data.insert(RequestCell::default());
+        }),
+    )
+}
+
+/// Connects (migrating and seeding when configured), binds the port and starts the
+/// delivery worker with the providers this build has (the in-app inbox).
+pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
+    let db = connect_and_migrate::<NotificationsMigrator>(&config.database).await?;
+    if config.database.demo_data {
+        demo::seed(&db, Utc::now())
+            .await
+            .map_err(ServeError::DemoData)?;
+    }
+    let listener = server::bind("notifications", config.listen).await?;
+    tokio::spawn(worker(db.clone(), Providers::default()));
+    Ok(Prepared {
+        name: "notifications",
+        listener,
+        app: app(db),
+    })
+}
+
+async fn worker(db: DatabaseConnection, providers: Providers) {
+    let mut tick = tokio::time::interval(WORKER_EVERY);
+    loop {
+        tick.tick().await;
+        match delivery::deliver_due(&db, &providers, Utc::now(), WORKER_BATCH).await {
+            Ok(report) if report == delivery::Report::default() => {}
+            Ok(report) => tracing::debug!(?report, "delivered notifications"),
+            Err(err) => tracing::warn!(error = %err, "delivery run failed; will retry"),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! GDPR: the export of everything this domain holds about the caller, and the erasure
+//! of the caller's rows. Notifications are a person's data: soft-deleted (hidden at
+//! once; their pending deliveries are skipped by the worker). Devices, preferences,
+//! quiet hours, consents and coach contacts are settings: removed.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use tessera_kit::error::ServiceError;
+use uuid::Uuid;
+
+use crate::{
+    entity::{coach_contact, consent, device, notification, preference, quiet_hours},
+    service::access::Access,
+};
+
+/// Everything the notifications domain holds about one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    /// When the export was made.
+    pub exported_at: DateTime<Utc>,
+    /// Their notifications, oldest first.
+    pub notifications: Vec<notification::Model>,
+    /// Their devices.
+    pub devices: Vec<device::Model>,
+    /// Their explicit preferences.
+    pub preferences: Vec<preference::Model>,
+    /// Their quiet hours.
+    pub quiet_hours: Option<quiet_hours::Model>,
+    /// Their consent history, oldest first.
+    pub consents: Vec<consent::Model>,
+    /// Coaches they accept messages from.
+    pub coaches: Vec<Uuid>,
+}
+
+/// The caller's own data (GDPR Art. 15/20).
+pub async fn export(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    now: DateTime<Utc>,
+) -> Result<Export, ServiceError> {
+    let me = access.require()?;
+    Ok(Export {
+        exported_at: now.trunc_subsecs(6),
+        notifications: notification::Entity::find()
+            .filter(notification::Column::RecipientId.eq(me))
+            .filter(notification::Column::DeletedAt.is_null())
+            .order_by_asc(notification::Column::Id)
+            .all(db)
+            .await?,
+        devices: device::Entity::find()
+            .filter(device::Column::UserId.eq(me))
+            .order_by_asc(device::Column::Id)
+            .all(db)
+            .await?,
+        preferences: preference::Entity::find()
+            .filter(preference::Column::UserId.eq(me))
+            .all(db)
+            .await?,
+        quiet_hours: quiet_hours::Entity::find_by_id(me).one(db).await?,
+        consents: consent::Entity::find()
+            .filter(consent::Column::UserId.eq(me))
+            .order_by_asc(consent::Column::Id)
+            .all(db)
+            .await?,
+        coaches: coach_contact::Entity::find()
+            .filter(coach_contact::Column::AthleteId.eq(me))
+            .order_by_asc(coach_contact::Column::CoachId)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| c.coach_id)
+            .collect(),
+    })
+}
+
+/// What an erasure removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Erased {
+    /// Notifications hidden.
+    pub notifications: u64,
+    /// Devices removed.
+    pub devices: u64,
+}
+
+/// Erases the caller's rows in one transaction.
+pub async fn erase<C>(db: &C, access: &Access, now: DateTime<Utc>) -> Result<Erased, ServiceError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let me = access.require()?;
+    let txn = db.begin().await?;
+    let notifications = notification::Entity::update_many()
+        .col_expr(
+            notification::Column::DeletedAt,
+            Expr::value(now.trunc_subsecs(6)),
+        )
+        .filter(notification::Column::RecipientId.eq(me))
+        .filter(notification::Column::DeletedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let devices = device::Entity::delete_many()
+        .filter(device::Column::UserId.eq(me))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    preference::Entity::delete_many()
+        .filter(preference::Column::UserId.eq(me))
+        .exec(&txn)
+        .await?;
+    quiet_hours::Entity::delete_by_id(me).exec(&txn).await?;
+    consent::Entity::delete_many()
+        .filter(consent::Column::UserId.eq(me))
+        .exec(&txn)
+        .await?;
+    coach_contact::Entity::delete_many()
+        .filter(
+            coach_contact::Column::AthleteId
+                .eq(me)
+                .or(coach_contact::Column::CoachId.eq(me)),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Erased {
+        notifications,
+        devices,
+    })
+}
