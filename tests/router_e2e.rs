@@ -280,3 +280,64 @@ async fn a_failed_subgraph_gives_partial_data_and_the_router_keeps_serving() {
     let again = p.query("{ __typename }").await;
     assert_eq!(again, json!({ "data": { "__typename": "Query" } }));
 }
+
+/// users, codex and workouts, each on its own fresh database, behind the router.
+#[tokio::test]
+async fn a_query_crosses_users_codex_and_workouts() {
+    use tessera_migrations::{CodexMigrator, WorkoutsMigrator};
+    let now = chrono::Utc::now();
+    let stop = CancellationToken::new();
+    let users = fresh_db::<UsersMigrator>().await;
+    tessera_users::demo::seed(&users.db, now).await.expect("users demo data");
+    let codex = fresh_db::<CodexMigrator>().await;
+    tessera_codex::demo::seed(&codex.db, now).await.expect("codex demo data");
+    let workouts = fresh_db::<WorkoutsMigrator>().await;
+    tessera_workouts::demo::seed(&workouts.db, now).await.expect("workouts demo data");
+    let mut urls = HashMap::new();
+    for (name, app) in [
+        ("users", tessera_users::app(users.db.clone(), tessera_users::Settings::default())),
+        ("codex", tessera_codex::app(codex.db.clone())),
+        ("workouts", tessera_workouts::app(workouts.db.clone())),
+    ] {
+        let addr = serve(app, &stop).await;
+        urls.insert(name.to_owned(), format!("http://{addr}/graphql"));
+    }
+    let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
+    let options = RouterOptions {
+        subgraph_urls: urls,
+        ..RouterOptions::default()
+    };
+    let router = Arc::new(Router::new(supergraph, &options));
+    let addr = serve(server::app(router, server::ServerOptions::default()), &stop).await;
+    let _stop = stop.drop_guard();
+
+    let query = r#"{
+        userByHandle(handle: "carter") { displayName codexEntries(first: 1) { edges { node { title } } } }
+        codexSearch(query: "overload", first: 2) { edges { node { title author { handle displayName } } } }
+        exercises(first: 2) { edges { node { name } } }
+    }"#;
+    let body: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("the router answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert!(body.get("errors").is_none(), "{body}");
+    let data = &body["data"];
+    assert_eq!(data["userByHandle"]["displayName"], "Coach Carter");
+    assert_eq!(
+        data["userByHandle"]["codexEntries"]["edges"].as_array().map(Vec::len),
+        Some(1),
+        "users → codex through the User key: {data}"
+    );
+    let hits = data["codexSearch"]["edges"].as_array().expect("search hits");
+    assert!(!hits.is_empty(), "{data}");
+    for hit in hits {
+        // codex → users: every author is resolved by the users subgraph.
+        assert!(hit["node"]["author"]["displayName"].is_string(), "{hit}");
+    }
+    assert_eq!(data["exercises"]["edges"].as_array().map(Vec::len), Some(2), "{data}");
+}

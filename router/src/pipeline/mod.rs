@@ -101,17 +101,9 @@ impl Router {
                 "the request has no query",
             );
         };
-        let key = (query, request.operation_name.clone());
-        let prepared = match self.prepared.get(&key) {
-            Some(p) => p,
-            None => match self.prepare(&key.0, key.1.as_deref()) {
-                Ok(p) => {
-                    let p = Arc::new(p);
-                    self.prepared.insert(key, p.clone());
-                    p
-                }
-                Err(response) => return response,
-            },
+        let prepared = match self.prepared(query, request.operation_name.clone()) {
+            Ok(p) => p,
+            Err(response) => return response,
         };
         let document = &prepared.document;
         let Ok(operation) = document.operations.get(request.operation_name.as_deref()) else {
@@ -168,6 +160,23 @@ impl Router {
                 RouterResponse::from_errors(ErrorCode::BadRequest, vec![error])
             }
         }
+    }
+
+    /// Parses, validates and plans `query` unless the cache holds it already (warm-up
+    /// at start, and the benchmarks, use this). Errors are the client's answer.
+    pub fn prepare_cached(&self, query: &str, operation_name: Option<&str>) -> Result<(), RouterResponse> {
+        self.prepared(query.to_owned(), operation_name.map(str::to_owned))
+            .map(|_| ())
+    }
+
+    fn prepared(&self, query: String, operation_name: Option<String>) -> Result<Arc<Prepared>, RouterResponse> {
+        let key = (query, operation_name);
+        if let Some(p) = self.prepared.get(&key) {
+            return Ok(p);
+        }
+        let p = Arc::new(self.prepare(&key.0, key.1.as_deref())?);
+        self.prepared.insert(key, p.clone());
+        Ok(p)
     }
 
     fn prepare(

@@ -1,0 +1,67 @@
+//! The `tessera` binary itself: `migrate` against configured databases, and a wrong
+//! configuration value stopping start-up with a message that names the key.
+
+use std::process::Command;
+
+use tessera::platform::SUBGRAPHS;
+
+fn tessera() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_tessera"));
+    // Only what each test sets: no TESSERA_* from the environment running the tests.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TESSERA_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+#[test]
+fn migrate_applies_every_domain_once() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let run = || {
+        let mut command = tessera();
+        command.arg("migrate").env("TESSERA_TELEMETRY__FORMAT", "json");
+        for name in SUBGRAPHS {
+            command.env(
+                format!("TESSERA_SUBGRAPHS__{}__DATABASE__URL", name.to_uppercase()),
+                format!("sqlite://{}/{name}.db?mode=rwc", dir.path().display()),
+            );
+        }
+        let output = command.output().expect("tessera runs");
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let first = run();
+    let applied: Vec<u64> = first
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["fields"]["applied"].as_u64())
+        .collect();
+    assert_eq!(applied.len(), SUBGRAPHS.len(), "{first}");
+    assert!(applied.iter().all(|n| *n >= 1), "{first}");
+    for name in SUBGRAPHS {
+        assert!(dir.path().join(format!("{name}.db")).exists(), "{name}.db created");
+    }
+    let second = run();
+    let applied: Vec<u64> = second
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["fields"]["applied"].as_u64())
+        .collect();
+    assert_eq!(applied, vec![0; SUBGRAPHS.len()], "nothing left to apply: {second}");
+}
+
+#[test]
+fn a_wrong_value_stops_start_up_naming_the_key() {
+    let output = tessera()
+        .env("TESSERA_SUBGRAPHS__USERS__LISTEN", "not-an-address")
+        .output()
+        .expect("tessera runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "tessera: configuration: `subgraphs.users.listen`: invalid socket address syntax (from the environment variable TESSERA_SUBGRAPHS__USERS__LISTEN)"
+    );
+}
