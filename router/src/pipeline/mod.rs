@@ -164,12 +164,20 @@ impl Router {
 
     /// Parses, validates and plans `query` unless the cache holds it already (warm-up
     /// at start, and the benchmarks, use this). Errors are the client's answer.
-    pub fn prepare_cached(&self, query: &str, operation_name: Option<&str>) -> Result<(), RouterResponse> {
+    pub fn prepare_cached(
+        &self,
+        query: &str,
+        operation_name: Option<&str>,
+    ) -> Result<(), RouterResponse> {
         self.prepared(query.to_owned(), operation_name.map(str::to_owned))
             .map(|_| ())
     }
 
-    fn prepared(&self, query: String, operation_name: Option<String>) -> Result<Arc<Prepared>, RouterResponse> {
+    fn prepared(
+        &self,
+        query: String,
+        operation_name: Option<String>,
+    ) -> Result<Arc<Prepared>, RouterResponse> {
         let key = (query, operation_name);
         if let Some(p) = self.prepared.get(&key) {
             return Ok(p);

@@ -32,6 +32,7 @@ pub enum PlanError {
     },
 }
 
+#[derive(Clone)]
 struct Draft {
     subgraph: GraphId,
     path: Vec<PathSeg>,
@@ -44,6 +45,7 @@ struct Draft {
     depends_on: BTreeSet<usize>,
 }
 
+#[derive(Clone)]
 struct Builder<'a> {
     sg: &'a Supergraph,
     doc: &'a ExecutableDocument,
@@ -127,7 +129,37 @@ pub fn plan(
             }
             continue;
         }
-        let preferred = resolvers.iter().copied().find(|g| whole(&b, *g));
+        let mut preferred = resolvers.iter().copied().find(|g| whole(&b, *g));
+        if preferred.is_none()
+            && resolvers.len() > 1
+            && operation.operation_type != OperationType::Mutation
+        {
+            // No subgraph covers the whole selection: plan it from each candidate on a
+            // copy and keep the one that needs the fewest fetches.
+            let field = with_directives(&field, &extra);
+            preferred = resolvers
+                .iter()
+                .copied()
+                .filter_map(|g| {
+                    let mut trial = b.clone();
+                    let mut trial_roots = roots.clone();
+                    let fetch = match trial_roots
+                        .iter()
+                        .copied()
+                        .find(|r| trial.drafts[*r].subgraph == g)
+                    {
+                        Some(existing) => existing,
+                        None => trial.new_root(g, None, &mut trial_roots),
+                    };
+                    let mut out = std::mem::take(&mut trial.drafts[fetch].selection);
+                    trial
+                        .plan_field(fetch, g, &root_type, &field, &mut out, &[], None)
+                        .ok()
+                        .map(|()| (trial.drafts.len(), g))
+                })
+                .min()
+                .map(|(_, g)| g);
+        }
         let fetch = match operation.operation_type {
             OperationType::Mutation => match roots.last() {
                 Some(&last) if b.drafts[last].subgraph == first => last,
@@ -462,7 +494,19 @@ impl Builder<'_> {
                 .is_some_and(|j| j.requires.is_some());
         if requires_here || !(is_provided || self.sg.resolves(parent, &field.name, graph)) {
             // A field with `@requires` needs a representation, even in its own subgraph.
-            return self.jump(fetch, graph, parent, field, out, path);
+            return self.jump(fetch, graph, parent, field, out, path, provided);
+        }
+        // An interface field the subgraph declares, but that some implementation there
+        // no longer resolves (`@override` moved it away): ask per concrete type.
+        if !is_provided && self.sg.is_abstract(parent) {
+            let overridden = self.sg.possible_types(parent).iter().any(|t| {
+                self.sg.graph_has_type(t, graph)
+                    && self.sg.possible_in_graph(parent, t, graph)
+                    && !self.sg.resolves(t, &field.name, graph)
+            });
+            if overridden {
+                return self.split_by_type(fetch, graph, parent, field, out, path);
+            }
         }
         self.plan_field_here(fetch, graph, parent, field, out, path, provided)
     }
@@ -543,6 +587,7 @@ impl Builder<'_> {
     }
 
     /// Fetches `parent.field` from another subgraph through an entity key.
+    #[allow(clippy::too_many_arguments)]
     fn jump(
         &mut self,
         fetch: usize,
@@ -551,6 +596,7 @@ impl Builder<'_> {
         field: &Node<Field>,
         out: &mut Selection,
         path: &[PathSeg],
+        provided: Option<&SelectionSet>,
     ) -> Result<(), PlanError> {
         let resolvers = self.sg.resolvers(parent, &field.name);
         if resolvers.is_empty() {
@@ -574,10 +620,11 @@ impl Builder<'_> {
         });
         let mut choice = None;
         for target in ordered {
+            // Key fields the current subgraph provides on this path count as at hand.
             let key = self
                 .sg
                 .keys(parent, target)
-                .find(|k| self.selectable(graph, parent, &k.selection))
+                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
                 .cloned();
             if let Some(key) = key {
                 choice = Some((target, key));
