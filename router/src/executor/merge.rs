@@ -125,7 +125,9 @@ fn project(map: &JsonMap, fields: &Selection, out: &mut JsonMap) -> Option<()> {
     for item in &fields.items {
         match item {
             Item::Field(f) => {
-                let value = map.get(f.name.as_str())?;
+                // Internal aliases (see the planner's `alias_arguments`) are read under
+                // the alias and sent under the field's own name.
+                let value = map.get(f.response_key().as_str())?;
                 let projected = match (&f.selection, value) {
                     (Some(sub), JsonValue::Object(inner)) => {
                         let mut nested = JsonMap::new();

@@ -678,7 +678,20 @@ impl Builder<'_> {
         bridged: bool,
     ) -> Result<(), PlanError> {
         out.add_leaf(&Name::new_static_unchecked("__typename"));
-        let group = self.group(fetch, target, parent, path);
+        let mut group = self.group(fetch, target, parent, path);
+        // Two requirements on the same field with other arguments cannot share one
+        // representation: such a field gets an entity fetch of its own.
+        if let Some(requires) = self
+            .sg
+            .field_join(parent, &field.name, target)
+            .and_then(|j| j.requires.as_ref())
+            && conflicts(&self.drafts[group].representation, requires)
+        {
+            self.closed.push(group);
+            let fresh = self.group(fetch, target, parent, path);
+            self.closed.retain(|g| *g != group);
+            group = fresh;
+        }
         if self.sg.is_interface_object(parent, target) {
             self.drafts[group].typename = Some(parent.clone());
         }
@@ -727,7 +740,7 @@ impl Builder<'_> {
         if let Some(requires) = self
             .sg
             .field_join(parent, &field.name, target)
-            .and_then(|j| j.requires.clone())
+            .and_then(|j| j.requires.as_ref().map(alias_arguments))
         {
             let mark = self.touched.len();
             self.plan_set(fetch, graph, parent, &requires, out, path, None)?;
@@ -1077,13 +1090,60 @@ impl Builder<'_> {
     }
 }
 
-/// Adds a key or requires field set (plain field names) to a selection.
+/// Whether `requires` asks for a field `representation` already holds with other
+/// arguments.
+fn conflicts(representation: &Selection, requires: &SelectionSet) -> bool {
+    requires.fields().any(|f| {
+        representation.items.iter().any(|item| match item {
+            super::selection::Item::Field(held) => {
+                held.name == f.name && held.arguments != f.arguments
+            }
+            super::selection::Item::Fragment(_) => false,
+        })
+    })
+}
+
+/// A `@requires` field set with an internal alias on every field that takes
+/// arguments: two requirements on `price(currency: "USD")` and `price(currency: "EUR")`
+/// would otherwise collide in one subgraph selection. Representations read the alias
+/// and send the field under its own name.
+fn alias_arguments(set: &SelectionSet) -> SelectionSet {
+    let mut out = set.clone();
+    for selection in &mut out.selections {
+        match selection {
+            ExeSelection::Field(f) => {
+                let f = f.make_mut();
+                if !f.arguments.is_empty() {
+                    let mut text = String::new();
+                    for a in &f.arguments {
+                        text.push_str(&format!("{}:{};", a.name, a.value));
+                    }
+                    let hash = text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+                    });
+                    if let Ok(alias) = Name::new(&format!("tqa_{}_{hash:016x}", f.name)) {
+                        f.alias = Some(alias);
+                    }
+                }
+                f.selection_set = alias_arguments(&f.selection_set);
+            }
+            ExeSelection::InlineFragment(fr) => {
+                let fr = fr.make_mut();
+                fr.selection_set = alias_arguments(&fr.selection_set);
+            }
+            ExeSelection::FragmentSpread(_) => {}
+        }
+    }
+    out
+}
+
+/// Adds a key or requires field set to a selection (aliases kept).
 fn add_field_set(out: &mut Selection, set: &SelectionSet) {
     for selection in &set.selections {
         match selection {
             ExeSelection::Field(f) => {
                 let entry = out.field_entry(FieldItem {
-                    alias: None,
+                    alias: f.alias.clone(),
                     name: f.name.clone(),
                     arguments: f.arguments.clone(),
                     directives: DirectiveList::new(),
