@@ -205,6 +205,35 @@ mod tests {
     }
 
     #[test]
+    fn representations_read_internal_aliases_and_send_field_names() {
+        use apollo_compiler::{Name, ast::DirectiveList};
+
+        use crate::planner::selection::FieldItem;
+
+        let mut fields = Selection::default();
+        fields.add_leaf(&Name::new_static_unchecked("upc"));
+        fields.field_entry(FieldItem {
+            alias: Some(Name::new_static_unchecked("tqa_price_1")),
+            name: Name::new_static_unchecked("price"),
+            arguments: Vec::new(),
+            directives: DirectiveList::new(),
+            selection: None,
+        });
+        let object = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":7,"price":99}"#);
+        assert_eq!(
+            representation(&object, "Product", None, &fields),
+            Some(json(r#"{"__typename":"Product","upc":"p1","price":7}"#))
+        );
+        assert_eq!(
+            representation(&object, "Product", Some("Item"), &fields),
+            Some(json(r#"{"__typename":"Item","upc":"p1","price":7}"#)),
+            "an interface object gets the interface's name"
+        );
+        let missing = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":null}"#);
+        assert_eq!(representation(&missing, "Product", None, &fields), None);
+    }
+
+    #[test]
     fn merging_keeps_both_sides_and_never_nulls_a_value() {
         let mut target = json(r#"{"a":{"x":1},"l":[{"id":1},{"id":2}],"k":5}"#);
         deep_merge(
