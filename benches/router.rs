@@ -35,8 +35,12 @@ fn planning(c: &mut Criterion) {
     let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
     c.bench_function("plan/miss (parse + validate + plan)", |b| {
         b.iter(|| {
-            let doc = ExecutableDocument::parse_and_validate(&supergraph.api, black_box(QUERY), "q.graphql")
-                .expect("valid");
+            let doc = ExecutableDocument::parse_and_validate(
+                &supergraph.api,
+                black_box(QUERY),
+                "q.graphql",
+            )
+            .expect("valid");
             let op = doc.operations.get(None).expect("one operation");
             black_box(planner::plan(&supergraph, &doc, op).expect("plans"));
         });
@@ -47,7 +51,11 @@ fn planning(c: &mut Criterion) {
     );
     router.prepare_cached(QUERY, None).expect("prepares");
     c.bench_function("plan/hit (prepared-operation cache)", |b| {
-        b.iter(|| router.prepare_cached(black_box(QUERY), None).expect("cached"));
+        b.iter(|| {
+            router
+                .prepare_cached(black_box(QUERY), None)
+                .expect("cached")
+        });
     });
 }
 
@@ -73,13 +81,19 @@ fn users_page(n: usize) -> JsonValue {
 fn shaping(c: &mut Criterion) {
     let supergraph = Supergraph::parse(SUPERGRAPH).expect("loads");
     let query = "{ users(first: 100) { edges { cursor node { id handle displayName timezone roles avatarUrl } } } }";
-    let doc = ExecutableDocument::parse_and_validate(&supergraph.api, query, "q.graphql").expect("valid");
+    let doc =
+        ExecutableDocument::parse_and_validate(&supergraph.api, query, "q.graphql").expect("valid");
     let op = doc.operations.get(None).expect("one operation");
-    let variables = coerce_variable_values(&supergraph.api, op, &JsonMap::new()).expect("no variables");
+    let variables =
+        coerce_variable_values(&supergraph.api, op, &JsonMap::new()).expect("no variables");
     let data = users_page(500);
     let bytes = serde_json::to_vec(&data).expect("serialises").len();
     c.bench_function(&format!("shape/{} KB response", bytes / 1024), |b| {
-        b.iter(|| black_box(shape(&supergraph.api, &doc, op, &variables, black_box(&data)).expect("shapes")));
+        b.iter(|| {
+            black_box(
+                shape(&supergraph.api, &doc, op, &variables, black_box(&data)).expect("shapes"),
+            )
+        });
     });
     c.bench_function(&format!("merge/{} KB into itself", bytes / 1024), |b| {
         b.iter_batched(

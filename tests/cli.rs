@@ -21,7 +21,9 @@ fn migrate_applies_every_domain_once() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let run = || {
         let mut command = tessera();
-        command.arg("migrate").env("TESSERA_TELEMETRY__FORMAT", "json");
+        command
+            .arg("migrate")
+            .env("TESSERA_TELEMETRY__FORMAT", "json");
         for name in SUBGRAPHS {
             command.env(
                 format!("TESSERA_SUBGRAPHS__{}__DATABASE__URL", name.to_uppercase()),
@@ -29,7 +31,11 @@ fn migrate_applies_every_domain_once() {
             );
         }
         let output = command.output().expect("tessera runs");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         String::from_utf8_lossy(&output.stdout).into_owned()
     };
     let first = run();
@@ -41,7 +47,10 @@ fn migrate_applies_every_domain_once() {
     assert_eq!(applied.len(), SUBGRAPHS.len(), "{first}");
     assert!(applied.iter().all(|n| *n >= 1), "{first}");
     for name in SUBGRAPHS {
-        assert!(dir.path().join(format!("{name}.db")).exists(), "{name}.db created");
+        assert!(
+            dir.path().join(format!("{name}.db")).exists(),
+            "{name}.db created"
+        );
     }
     let second = run();
     let applied: Vec<u64> = second
@@ -49,7 +58,11 @@ fn migrate_applies_every_domain_once() {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v["fields"]["applied"].as_u64())
         .collect();
-    assert_eq!(applied, vec![0; SUBGRAPHS.len()], "nothing left to apply: {second}");
+    assert_eq!(
+        applied,
+        vec![0; SUBGRAPHS.len()],
+        "nothing left to apply: {second}"
+    );
 }
 
 #[test]

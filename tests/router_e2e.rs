@@ -288,14 +288,23 @@ async fn a_query_crosses_users_codex_and_workouts() {
     let now = chrono::Utc::now();
     let stop = CancellationToken::new();
     let users = fresh_db::<UsersMigrator>().await;
-    tessera_users::demo::seed(&users.db, now).await.expect("users demo data");
+    tessera_users::demo::seed(&users.db, now)
+        .await
+        .expect("users demo data");
     let codex = fresh_db::<CodexMigrator>().await;
-    tessera_codex::demo::seed(&codex.db, now).await.expect("codex demo data");
+    tessera_codex::demo::seed(&codex.db, now)
+        .await
+        .expect("codex demo data");
     let workouts = fresh_db::<WorkoutsMigrator>().await;
-    tessera_workouts::demo::seed(&workouts.db, now).await.expect("workouts demo data");
+    tessera_workouts::demo::seed(&workouts.db, now)
+        .await
+        .expect("workouts demo data");
     let mut urls = HashMap::new();
     for (name, app) in [
-        ("users", tessera_users::app(users.db.clone(), tessera_users::Settings::default())),
+        (
+            "users",
+            tessera_users::app(users.db.clone(), tessera_users::Settings::default()),
+        ),
         ("codex", tessera_codex::app(codex.db.clone())),
         ("workouts", tessera_workouts::app(workouts.db.clone())),
     ] {
@@ -329,15 +338,23 @@ async fn a_query_crosses_users_codex_and_workouts() {
     let data = &body["data"];
     assert_eq!(data["userByHandle"]["displayName"], "Coach Carter");
     assert_eq!(
-        data["userByHandle"]["codexEntries"]["edges"].as_array().map(Vec::len),
+        data["userByHandle"]["codexEntries"]["edges"]
+            .as_array()
+            .map(Vec::len),
         Some(1),
         "users → codex through the User key: {data}"
     );
-    let hits = data["codexSearch"]["edges"].as_array().expect("search hits");
+    let hits = data["codexSearch"]["edges"]
+        .as_array()
+        .expect("search hits");
     assert!(!hits.is_empty(), "{data}");
     for hit in hits {
         // codex → users: every author is resolved by the users subgraph.
         assert!(hit["node"]["author"]["displayName"].is_string(), "{hit}");
     }
-    assert_eq!(data["exercises"]["edges"].as_array().map(Vec::len), Some(2), "{data}");
+    assert_eq!(
+        data["exercises"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "{data}"
+    );
 }

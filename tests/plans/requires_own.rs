@@ -25,7 +25,10 @@ fn the_requiring_field_gets_its_own_fetch_after_the_requirement() {
 #[test]
 fn requirements_on_one_field_with_other_arguments_get_their_own_fetches() {
     let sg = supergraph(&[
-        ("shop", r#"type Query { products: [Product!]! } type Product @key(fields: "upc") { upc: String! price(currency: String!): Int }"#),
+        (
+            "shop",
+            r#"type Query { products: [Product!]! } type Product @key(fields: "upc") { upc: String! price(currency: String!): Int }"#,
+        ),
         (
             "shipping",
             r#"type Product @key(fields: "upc") {
@@ -41,5 +44,8 @@ fn requirements_on_one_field_with_other_arguments_get_their_own_fetches() {
     assert_eq!(printed.matches("tqa_price_").count(), 2, "{printed}");
     // …and each requiring field travels in an entity fetch of its own.
     assert_eq!(printed.matches("_entities").count(), 2, "{printed}");
-    assert!(printed.contains("... on Product {usd}") && printed.contains("... on Product {eur}"), "{printed}");
+    assert!(
+        printed.contains("... on Product {usd}") && printed.contains("... on Product {eur}"),
+        "{printed}"
+    );
 }

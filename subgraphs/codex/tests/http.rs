@@ -10,6 +10,7 @@ use tessera_codex::{
     entity::entry::Visibility,
     service::entries::{self, NewEntry},
 };
+use tessera_kit::testing::first_error;
 
 const USER_LISTS: &str = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
     id
@@ -131,7 +132,11 @@ async fn anyone_searches_public_entries_with_cursors() {
         "the private one is not for others"
     );
     let own = served
-        .gql(Some(&carter), query, json!({ "q": "sleep", "first": 10 }))
+        .gql(
+            Some(&carter.viewer()),
+            query,
+            json!({ "q": "sleep", "first": 10 }),
+        )
         .await;
     assert_eq!(
         own["data"]["codexSearch"]["nodes"]
@@ -180,7 +185,7 @@ async fn private_entries_are_for_their_author_only() {
     let rep = json!({ "r": [{ "__typename": "CodexEntry", "id": private.id.to_string() }] });
     let own = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             by_id,
             json!({ "id": private.id.to_string() }),
         )
@@ -189,7 +194,7 @@ async fn private_entries_are_for_their_author_only() {
         own["data"]["codexEntry"],
         json!({ "title": "Notes", "visibility": "PRIVATE" })
     );
-    for viewer in [None, Some(coach()), Some(admin())] {
+    for viewer in [None, Some(coach().viewer()), Some(admin().viewer())] {
         let body = served
             .gql(
                 viewer.as_ref(),
@@ -211,7 +216,11 @@ async fn writing_is_validated_and_for_coaches() {
     let create = "mutation($i: CreateCodexEntryInput!) { createCodexEntry(input: $i) { id title tags visibility publishedAt } }";
     let input = |tags: Value| json!({ "i": { "title": "Box breathing", "body": "In 4, hold 4, out 4, hold 4.", "category": "MINDSET", "tags": tags } });
     let body = served
-        .gql(Some(&carter), create, input(json!(["ok", "not ok"])))
+        .gql(
+            Some(&carter.viewer()),
+            create,
+            input(json!(["ok", "not ok"])),
+        )
         .await;
     assert_eq!(
         first_error(&body),
@@ -221,12 +230,14 @@ async fn writing_is_validated_and_for_coaches() {
         body["errors"][0]["message"],
         "`not ok` is not a tag: use 1–32 letters, digits or `-`"
     );
-    let body = served.gql(Some(&athlete()), create, input(json!([]))).await;
+    let body = served
+        .gql(Some(&athlete().viewer()), create, input(json!([])))
+        .await;
     assert_eq!(first_error(&body), &json!({ "code": "FORBIDDEN" }));
     let body = served.gql(None, create, input(json!([]))).await;
     assert_eq!(first_error(&body), &json!({ "code": "UNAUTHENTICATED" }));
     let created = served
-        .gql(Some(&carter), create, input(json!(["Focus"])))
+        .gql(Some(&carter.viewer()), create, input(json!(["Focus"])))
         .await;
     let entry = &created["data"]["createCodexEntry"];
     assert_eq!(entry["tags"], json!(["focus"]));
@@ -235,7 +246,7 @@ async fn writing_is_validated_and_for_coaches() {
     let id = entry["id"].clone();
     let deleted = served
         .gql(
-            Some(&coach()),
+            Some(&coach().viewer()),
             "mutation($id: ID!) { deleteCodexEntry(id: $id) }",
             json!({ "id": id }),
         )
@@ -243,7 +254,7 @@ async fn writing_is_validated_and_for_coaches() {
     assert_eq!(first_error(&deleted), &json!({ "code": "NOT_FOUND" }));
     let deleted = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "mutation($id: ID!) { deleteCodexEntry(id: $id) }",
             json!({ "id": id }),
         )
@@ -259,7 +270,7 @@ async fn export_then_delete_my_codex_data() {
     let served = serve(&t.db).await;
     let export = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "mutation { exportMyCodexData { entries { id author { id } } } }",
             json!({}),
         )
@@ -270,7 +281,7 @@ async fn export_then_delete_my_codex_data() {
     );
     let erased = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "mutation { deleteMyCodexData { entries } }",
             json!({}),
         )

@@ -4,19 +4,25 @@
 
 mod common;
 
+use chrono::Duration;
 use common::*;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement,
+};
 use tessera_codex::{
     demo,
-    entity::entry::{self, Visibility},
+    entity::{
+        entry::{self, Visibility},
+        tag,
+    },
     service::{
         access::Access,
         entries::{self, EntryUpdate, NewEntry},
-        privacy,
+        privacy, purge,
         search::{self, Hit},
     },
 };
-use tessera_kit::{error::ServiceError, pagination::PageArgs};
+use tessera_kit::{error::ServiceError, pagination::PageArgs, purge::Retention, testing::Backend};
 
 fn invalid_field(err: ServiceError) -> String {
     match err {
@@ -222,7 +228,7 @@ async fn only_coaches_and_admins_write_and_each_bad_value_names_its_field() {
     .await
     .expect("draft");
     assert_eq!(draft.published_at, None);
-    let later = t0() + chrono::Duration::days(1);
+    let later = t0() + Duration::days(1);
     let published = entries::update(
         &t.db,
         &carter.access(),
@@ -351,6 +357,72 @@ async fn export_and_erasure_cover_every_entry_of_the_caller() {
         after[0].deleted_at.is_some(),
         "deleted entries are still exported"
     );
+}
+
+#[tokio::test]
+async fn deleted_entries_are_purged_after_retention_with_their_tags() {
+    let t = db().await;
+    let retention = Retention::default();
+    let carter = coach();
+    let kim = coach();
+    let deleted = write(&t.db, &carter, "Deleted", "Breathing drills.", &["breath"]).await;
+    let erased = write(&t.db, &kim, "Erased", "Breathing again.", &["breath"]).await;
+    let kept = write(&t.db, &carter, "Kept", "Breathing for life.", &["breath"]).await;
+    entries::delete(&t.db, &carter.access(), deleted.id, t0())
+        .await
+        .expect("deleted");
+    privacy::erase(&t.db, &kim.access(), t0() + Duration::days(5))
+        .await
+        .expect("erased");
+    let ids = || async {
+        entry::Entity::find()
+            .order_by_asc(entry::Column::Id)
+            .all(&t.db)
+            .await
+            .expect("entries")
+            .into_iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    let tags_of = |id| {
+        tag::Entity::find()
+            .filter(tag::Column::EntryId.eq(id))
+            .count(&t.db)
+    };
+    let purge_at = |at| purge::purge_deleted(&t.db, &retention, at);
+
+    let early = purge_at(t0() + Duration::days(30) - Duration::seconds(1))
+        .await
+        .expect("purge");
+    assert_eq!(early, 0);
+    assert_eq!(ids().await.len(), 3);
+
+    assert_eq!(purge_at(t0() + Duration::days(30)).await.expect("purge"), 1);
+    assert_eq!(ids().await, [erased.id, kept.id]);
+    assert_eq!(tags_of(deleted.id).await.expect("count"), 0);
+    assert_eq!(purge_at(t0() + Duration::days(35)).await.expect("purge"), 1);
+    assert_eq!(ids().await, [kept.id]);
+    assert_eq!(tags_of(erased.id).await.expect("count"), 0);
+    assert_eq!(tags_of(kept.id).await.expect("count"), 1);
+    let hits = search::search(&t.db, &carter.access(), "breathing", Some(10), None)
+        .await
+        .expect("search");
+    assert_eq!(
+        hits.iter().map(|h| h.entry.id).collect::<Vec<_>>(),
+        [kept.id]
+    );
+    if t.backend == Backend::Sqlite {
+        // The FTS5 table is kept in step by trigger: the purged rows left it too.
+        let fts =
+            t.db.query_one_raw(Statement::from_string(
+                t.db.get_database_backend(),
+                "SELECT count(*) AS n FROM codex_fts",
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        assert_eq!(fts.try_get::<i64>("", "n").expect("n"), 1);
+    }
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@
 //! - [`graphql`]: queries, mutations, types and entity resolvers.
 //! - [`schema`]: builds the schema and its federation SDL.
 //! - [`demo`]: weeks of entries for the demo cast.
-//! - [`run`]: the process: migrate, seed, serve.
+//! - [`run`]: the process: migrate, seed, serve, purge.
 
 pub mod demo;
 pub mod entity;
@@ -19,4 +19,4 @@ mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{app, prepare};
+pub use run::{Settings, app, prepare, prepare_with};

@@ -1,4 +1,4 @@
-//! The journal process: database, demo data, HTTP.
+//! The journal process: database, demo data, purge job, HTTP.
 
 use std::sync::Arc;
 
@@ -8,11 +8,20 @@ use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
     db::connect_and_migrate,
+    purge::{self, Retention},
     server::{self, Prepared, ServeError},
 };
 use tessera_migrations::JournalMigrator;
 
-use crate::{demo, graphql::RequestCell, schema};
+use crate::{demo, graphql::RequestCell, schema, service};
+
+/// Domain settings of the journal subgraph.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// How long soft-deleted journal entries are kept before the purge removes them, and how
+    /// often it looks (30 days, hourly).
+    pub retention: Retention,
+}
 
 /// The HTTP app over `db`.
 pub fn app(db: DatabaseConnection) -> Router {
@@ -26,8 +35,17 @@ pub fn app(db: DatabaseConnection) -> Router {
     )
 }
 
-/// Connects (migrating and seeding when configured) and binds the port.
+/// [`prepare_with`] the default [`Settings`].
 pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
+    prepare_with(config, Settings::default()).await
+}
+
+/// Connects (migrating and seeding when configured) and binds the port.
+/// Then starts the job purging soft-deleted rows past `settings.retention`.
+pub async fn prepare_with(
+    config: &SubgraphConfig,
+    settings: Settings,
+) -> Result<Prepared, ServeError> {
     let db = connect_and_migrate::<JournalMigrator>(&config.database).await?;
     if config.database.demo_data {
         demo::seed(&db, Utc::now())
@@ -35,9 +53,17 @@ pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
             .map_err(ServeError::DemoData)?;
     }
     let listener = server::bind("journal", config.listen).await?;
+    spawn_purge(db.clone(), settings.retention);
     Ok(Prepared {
         name: "journal",
         listener,
         app: app(db),
     })
+}
+
+fn spawn_purge(db: DatabaseConnection, retention: Retention) {
+    purge::spawn("journal entries", retention.every, move |now| {
+        let db = db.clone();
+        async move { service::purge::purge_deleted(&db, &retention, now).await }
+    });
 }

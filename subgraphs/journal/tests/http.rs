@@ -7,6 +7,7 @@ mod common;
 use chrono::{Duration, Utc};
 use common::*;
 use serde_json::{Value, json};
+use tessera_kit::testing::{error_codes, first_error};
 
 const USER_LISTS: &str = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
     id
@@ -36,7 +37,7 @@ async fn statements_for(t: &tessera_kit::testing::TestDb, people: &[Person]) -> 
     t.reset_statements();
     let body = served
         .gql(
-            Some(&support()),
+            Some(&support().viewer()),
             USER_LISTS,
             json!({ "r": representations }),
         )
@@ -96,7 +97,7 @@ async fn the_trend_cuts_days_in_the_time_zone_the_router_provides() {
     let query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { moodTrend(days: 5) { date } } } }";
     for tz in ["UTC", "Asia/Seoul"] {
         let zone: chrono_tz::Tz = tz.parse().expect("zone");
-        let body = served.gql(Some(&alex), query, trend(tz)).await;
+        let body = served.gql(Some(&alex.viewer()), query, trend(tz)).await;
         assert_eq!(
             body["data"]["_entities"][0]["moodTrend"],
             json!([{ "date": at.with_timezone(&zone).format("%Y-%m-%d").to_string() }]),
@@ -105,7 +106,7 @@ async fn the_trend_cuts_days_in_the_time_zone_the_router_provides() {
     }
     let body = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             query.replace("days: 5", "days: 93").as_str(),
             trend("UTC"),
         )
@@ -124,7 +125,7 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
     let create = "mutation($i: CreateJournalEntryInput!) { createJournalEntry(input: $i) { title mood energy tags visibility } }";
     let body = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             create,
             json!({ "i": { "title": "Run", "mood": "GOOD", "energy": 9 } }),
         )
@@ -143,7 +144,7 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
     );
     let body = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             create,
             json!({ "i": { "title": "Run", "mood": "GOOD", "energy": 3, "shareWithCoachId": "nope" } }),
         )
@@ -162,7 +163,7 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
     assert_eq!(first_error(&body), &json!({ "code": "UNAUTHENTICATED" }));
     let body = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             create,
             json!({ "i": { "title": "Run", "mood": "GOOD", "energy": 3, "tags": ["Outdoors"] } }),
         )
@@ -196,20 +197,28 @@ async fn only_the_author_the_chosen_coach_and_support_read_entries() {
             .unwrap_or_default()
     };
 
-    let own = served.gql(Some(&alex), list, of_alex.clone()).await;
+    let own = served
+        .gql(Some(&alex.viewer()), list, of_alex.clone())
+        .await;
     assert_eq!(titles(&own), vec!["private", "shared"]);
     assert_eq!(
         own["data"]["_entities"][0]["journalEntries"]["nodes"][1]["sharedWithCoach"]["id"],
         carter.id.to_string()
     );
-    let chosen = served.gql(Some(&carter), list, of_alex.clone()).await;
+    let chosen = served
+        .gql(Some(&carter.viewer()), list, of_alex.clone())
+        .await;
     assert_eq!(titles(&chosen), vec!["shared"]);
-    let other_coach = served.gql(Some(&kim), list, of_alex.clone()).await;
+    let other_coach = served.gql(Some(&kim.viewer()), list, of_alex.clone()).await;
     assert!(titles(&other_coach).is_empty());
-    let support_view = served.gql(Some(&support()), list, of_alex.clone()).await;
+    let support_view = served
+        .gql(Some(&support().viewer()), list, of_alex.clone())
+        .await;
     assert_eq!(titles(&support_view), vec!["private", "shared"]);
     for outsider in [admin(), athlete()] {
-        let body = served.gql(Some(&outsider), list, of_alex.clone()).await;
+        let body = served
+            .gql(Some(&outsider.viewer()), list, of_alex.clone())
+            .await;
         assert_eq!(
             error_codes(&body),
             vec![("journalEntries".to_owned(), "FORBIDDEN".to_owned())]
@@ -231,12 +240,16 @@ async fn only_the_author_the_chosen_coach_and_support_read_entries() {
         (&kim, &shared, false),
     ] {
         let body = served
-            .gql(Some(viewer), one, json!({ "id": entry.id.to_string() }))
+            .gql(
+                Some(&viewer.viewer()),
+                one,
+                json!({ "id": entry.id.to_string() }),
+            )
             .await;
         assert_eq!(body["data"]["journalEntry"].is_null(), !visible, "{body}");
         let body = served
             .gql(
-                Some(viewer),
+                Some(&viewer.viewer()),
                 entity,
                 json!({ "r": [{ "__typename": "JournalEntry", "id": entry.id.to_string() }] }),
             )
@@ -244,7 +257,11 @@ async fn only_the_author_the_chosen_coach_and_support_read_entries() {
         assert_eq!(body["data"]["_entities"][0].is_null(), !visible, "{body}");
     }
     let admin_view = served
-        .gql(Some(&admin()), one, json!({ "id": shared.id.to_string() }))
+        .gql(
+            Some(&admin().viewer()),
+            one,
+            json!({ "id": shared.id.to_string() }),
+        )
         .await;
     assert_eq!(admin_view["data"]["journalEntry"], Value::Null);
 }
@@ -258,7 +275,7 @@ async fn an_entry_is_edited_deleted_and_restored_by_its_author() {
     let workout = uuid::Uuid::now_v7().to_string();
     let created = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation($i: CreateJournalEntryInput!) { createJournalEntry(input: $i) { id workout { __typename id } } }",
             json!({ "i": { "title": "Squats", "mood": "GREAT", "energy": 4, "workoutId": workout } }),
         )
@@ -273,7 +290,7 @@ async fn an_entry_is_edited_deleted_and_restored_by_its_author() {
     let update = "mutation($id: ID!, $i: UpdateJournalEntryInput!) { updateJournalEntry(id: $id, input: $i) { mood visibility workout { id } } }";
     let updated = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             update,
             json!({ "id": id, "i": { "mood": "OKAY", "shareWithCoachId": carter.id.to_string(), "workoutId": null } }),
         )
@@ -284,7 +301,7 @@ async fn an_entry_is_edited_deleted_and_restored_by_its_author() {
     );
     let by_coach = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             update,
             json!({ "id": id, "i": { "mood": "AWFUL" } }),
         )
@@ -293,22 +310,28 @@ async fn an_entry_is_edited_deleted_and_restored_by_its_author() {
 
     let delete = "mutation($id: ID!) { deleteJournalEntry(id: $id) { deletedAt } }";
     let restore = "mutation($id: ID!) { restoreJournalEntry(id: $id) { deletedAt title } }";
-    let deleted = served.gql(Some(&alex), delete, json!({ "id": id })).await;
+    let deleted = served
+        .gql(Some(&alex.viewer()), delete, json!({ "id": id }))
+        .await;
     assert!(deleted["data"]["deleteJournalEntry"]["deletedAt"].is_string());
     let hidden = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "query($id: ID!) { journalEntry(id: $id) { id } }",
             json!({ "id": id }),
         )
         .await;
     assert_eq!(hidden["data"]["journalEntry"], Value::Null);
-    let restored = served.gql(Some(&alex), restore, json!({ "id": id })).await;
+    let restored = served
+        .gql(Some(&alex.viewer()), restore, json!({ "id": id }))
+        .await;
     assert_eq!(
         restored["data"]["restoreJournalEntry"],
         json!({ "deletedAt": null, "title": "Squats" })
     );
-    let again = served.gql(Some(&alex), restore, json!({ "id": id })).await;
+    let again = served
+        .gql(Some(&alex.viewer()), restore, json!({ "id": id }))
+        .await;
     assert_eq!(
         first_error(&again),
         &json!({ "code": "CONFLICT", "field": "id" })
@@ -324,7 +347,7 @@ async fn export_then_delete_my_journal() {
     let served = serve(&t.db).await;
     let export = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { exportMyJournal { entries { id title author { id } } } }",
             json!({}),
         )
@@ -337,7 +360,7 @@ async fn export_then_delete_my_journal() {
     assert_eq!(entries[0]["author"]["id"], alex.id.to_string());
     let erased = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { deleteMyJournal { entries } }",
             json!({}),
         )
@@ -345,7 +368,7 @@ async fn export_then_delete_my_journal() {
     assert_eq!(erased["data"]["deleteMyJournal"], json!({ "entries": 2 }));
     let list = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { journalEntries { nodes { id } } } } }",
             json!({ "r": [{ "__typename": "User", "id": alex.id.to_string() }] }),
         )

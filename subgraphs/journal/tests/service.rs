@@ -5,18 +5,18 @@ mod common;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use tessera_journal::{
     demo,
     entity::entry::{self, Mood},
     service::{
         access::Visibility,
         entries::{self, EntryFilter, EntryUpdate, NewEntry},
-        privacy,
+        privacy, purge,
         trend::{self, TrendArgs},
     },
 };
-use tessera_kit::{error::ServiceError, pagination::PageArgs};
+use tessera_kit::{error::ServiceError, pagination::PageArgs, purge::Retention};
 
 fn invalid_field(err: ServiceError) -> String {
     match err {
@@ -401,6 +401,67 @@ async fn export_and_erasure_cover_every_entry_of_the_caller() {
             .expect("query")
             .is_some()
     );
+}
+
+#[tokio::test]
+async fn deleted_entries_are_purged_after_retention_and_restored_ones_kept() {
+    let t = db().await;
+    let retention = Retention::default();
+    let alex = athlete();
+    let blair = athlete();
+    let deleted = write(&t.db, &alex, "deleted", None, t0()).await;
+    let restored = write(&t.db, &alex, "restored", None, t0()).await;
+    let live = write(&t.db, &alex, "live", None, t0()).await;
+    let erased = write(&t.db, &blair, "erased", None, t0()).await;
+    // Alex deletes two entries at t0 and restores one a day later; Blair erases their
+    // journal ten days in.
+    for id in [deleted.id, restored.id] {
+        entries::delete(&t.db, &alex.access(), id, t0())
+            .await
+            .expect("deleted");
+    }
+    entries::restore(&t.db, &alex.access(), restored.id, t0() + Duration::days(1))
+        .await
+        .expect("restored");
+    privacy::erase(&t.db, &blair.access(), t0() + Duration::days(10))
+        .await
+        .expect("erased");
+    let ids = || async {
+        entry::Entity::find()
+            .order_by_asc(entry::Column::Id)
+            .all(&t.db)
+            .await
+            .expect("entries")
+            .into_iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    let purge_at = |at| purge::purge_deleted(&t.db, &retention, at);
+
+    let early = purge_at(t0() + Duration::days(30) - Duration::seconds(1))
+        .await
+        .expect("purge");
+    assert_eq!(early, 0);
+    // Still restorable on the last day of the window…
+    assert_eq!(ids().await.len(), 4);
+
+    assert_eq!(purge_at(t0() + Duration::days(30)).await.expect("purge"), 1);
+    assert_eq!(ids().await, [restored.id, live.id, erased.id]);
+    // …and gone after it: not found, not exported.
+    let err = entries::restore(&t.db, &alex.access(), deleted.id, t0() + Duration::days(30))
+        .await
+        .expect_err("purged");
+    assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
+    let export = privacy::export(&t.db, &alex.access())
+        .await
+        .expect("export");
+    assert_eq!(
+        export.iter().map(|e| e.id).collect::<Vec<_>>(),
+        [restored.id, live.id]
+    );
+
+    assert_eq!(purge_at(t0() + Duration::days(40)).await.expect("purge"), 1);
+    assert_eq!(ids().await, [restored.id, live.id]);
 }
 
 #[tokio::test]

@@ -10,8 +10,9 @@
 //! - [`viewer`]: who is asking, as resolvers see it.
 //! - [`pagination`]: Relay connections with capped page sizes and opaque cursors.
 //! - [`loader`]: dataloaders that fetch many rows by key in one statement.
+//! - [`purge`]: the timer that removes soft-deleted rows after their retention.
 //! - [`demo`]: the demo identities every domain's seed data refers to.
-//! - `testing` (feature `testing`): a fresh database per test.
+//! - `testing` (feature `testing`): a fresh database per test, a subgraph served over HTTP.
 
 pub mod config;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod demo;
 pub mod error;
 pub mod loader;
 pub mod pagination;
+pub mod purge;
 pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]

@@ -1,4 +1,5 @@
-//! A fresh, migrated database per test, with a counter of the SQL statements it ran.
+//! Test helpers: a fresh, migrated database per test, with a counter of the SQL
+//! statements it ran, and a subgraph served over HTTP.
 //!
 //! With `DATABASE_URL` set (CI sets it to the machine's PostgreSQL), each test gets its
 //! own schema in that database; without it, its own SQLite file in a temporary
@@ -6,6 +7,9 @@
 //!
 //! `TESSERA_TRACE_SQL=1` prints every counted statement on stderr, to see which
 //! resolver a statement count comes from.
+//!
+//! [`http`] serves a subgraph on a free port for tests that go through real HTTP
+//! ([`serve`], [`Served::gql`], [`first_error`], [`error_codes`]).
 
 use std::sync::{
     Arc,
@@ -15,6 +19,10 @@ use std::sync::{
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
+
+pub mod http;
+
+pub use http::{Served, error_codes, first_error, serve};
 
 /// Which backend a test database runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

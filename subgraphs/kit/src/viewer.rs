@@ -11,7 +11,7 @@
 //! token the kit verifies in [`Viewer::from_headers`], in this one place, without
 //! touching any resolver.
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use uuid::Uuid;
 
 use crate::error::ServiceError;
@@ -163,6 +163,37 @@ impl Viewer {
         Role::ALL.into_iter().filter(|r| self.has(*r)).collect()
     }
 
+    /// The scopes the caller was granted.
+    pub fn scopes(&self) -> Vec<Scope> {
+        Scope::ALL
+            .into_iter()
+            .filter(|s| self.has_scope(*s))
+            .collect()
+    }
+
+    /// The headers that tell a subgraph who this caller is: what the router forwards
+    /// and [`Viewer::from_headers`] reads back. An anonymous caller sends none; a
+    /// signed-in one sends its id, and its roles and scopes when it has any.
+    pub fn to_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let Some(id) = self.user_id else {
+            return headers;
+        };
+        let value = |text: String| {
+            HeaderValue::try_from(text).expect("UUIDs and role or scope names are ASCII")
+        };
+        headers.insert(VIEWER_HEADER, value(id.to_string()));
+        let roles: Vec<&str> = self.roles().into_iter().map(Role::as_str).collect();
+        if !roles.is_empty() {
+            headers.insert(ROLES_HEADER, value(roles.join(",")));
+        }
+        let scopes: Vec<&str> = self.scopes().into_iter().map(Scope::as_str).collect();
+        if !scopes.is_empty() {
+            headers.insert(SCOPES_HEADER, value(scopes.join(",")));
+        }
+        headers
+    }
+
     /// Reads the identity the router forwarded. A header that is present but malformed
     /// (an id that is no UUID, an unknown role or scope, roles or scopes without an id)
     /// is refused rather than treated as anonymous: it means a broken or forged caller.
@@ -275,6 +306,36 @@ mod tests {
         ] {
             assert!(Viewer::from_headers(&bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn headers_round_trip() {
+        let id = Uuid::now_v7();
+        for viewer in [
+            Viewer::ANONYMOUS,
+            Viewer::user(id),
+            Viewer::user(id).with_roles(&[Role::Coach, Role::Athlete]),
+            Viewer::user(id)
+                .with_roles(&[Role::Admin])
+                .with_scopes(&[Scope::Support]),
+        ] {
+            let headers = viewer.to_headers();
+            assert_eq!(
+                Viewer::from_headers(&headers).ok(),
+                Some(viewer),
+                "{headers:?}"
+            );
+        }
+        assert!(Viewer::ANONYMOUS.to_headers().is_empty());
+        let plain = Viewer::user(id).to_headers();
+        assert_eq!(plain.len(), 1, "no empty role or scope headers: {plain:?}");
+        let admin = Viewer::user(id)
+            .with_roles(&[Role::Coach, Role::Admin])
+            .with_scopes(&[Scope::Support])
+            .to_headers();
+        assert_eq!(admin[ROLES_HEADER], "coach,admin");
+        assert_eq!(admin[SCOPES_HEADER], "support");
+        assert_eq!(admin[VIEWER_HEADER], id.to_string().as_str());
     }
 
     #[test]

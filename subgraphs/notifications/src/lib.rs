@@ -12,7 +12,7 @@
 //! - [`graphql`]: queries, mutations, types and entity resolvers.
 //! - [`schema`]: builds the schema and its federation SDL.
 //! - [`demo`]: an inbox for each of the demo cast.
-//! - [`run`]: the process: migrate, seed, serve, run the delivery worker.
+//! - [`run`]: the process: migrate, seed, serve, run the delivery worker and the purge.
 
 pub mod demo;
 pub mod entity;
@@ -21,4 +21,4 @@ mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{app, prepare};
+pub use run::{Settings, app, prepare, prepare_with};

@@ -1,4 +1,4 @@
-//! The notifications process: database, demo data, the delivery worker, HTTP.
+//! The notifications process: database, demo data, the delivery worker, purge job, HTTP.
 
 use std::{sync::Arc, time::Duration};
 
@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
     db::connect_and_migrate,
+    purge::{self, Retention},
     server::{self, Prepared, ServeError},
 };
 use tessera_migrations::NotificationsMigrator;
@@ -16,13 +17,24 @@ use crate::{
     demo,
     graphql::RequestCell,
     schema,
-    service::delivery::{self, Providers},
+    service::{
+        self,
+        delivery::{self, Providers},
+    },
 };
 
 /// How often the worker looks for due deliveries.
 const WORKER_EVERY: Duration = Duration::from_secs(2);
 /// Deliveries per worker run.
 const WORKER_BATCH: u64 = 200;
+
+/// Domain settings of the notifications subgraph.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// How long soft-deleted notifications are kept before the purge removes them, and how
+    /// often it looks (30 days, hourly).
+    pub retention: Retention,
+}
 
 /// The HTTP app over `db`.
 pub fn app(db: DatabaseConnection) -> Router {
@@ -36,9 +48,18 @@ pub fn app(db: DatabaseConnection) -> Router {
     )
 }
 
+/// [`prepare_with`] the default [`Settings`].
+pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
+    prepare_with(config, Settings::default()).await
+}
+
 /// Connects (migrating and seeding when configured), binds the port and starts the
 /// delivery worker with the providers this build has (the in-app inbox).
-pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
+/// Then starts the job purging soft-deleted rows past `settings.retention`.
+pub async fn prepare_with(
+    config: &SubgraphConfig,
+    settings: Settings,
+) -> Result<Prepared, ServeError> {
     let db = connect_and_migrate::<NotificationsMigrator>(&config.database).await?;
     if config.database.demo_data {
         demo::seed(&db, Utc::now())
@@ -47,6 +68,7 @@ pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
     }
     let listener = server::bind("notifications", config.listen).await?;
     tokio::spawn(worker(db.clone(), Providers::default()));
+    spawn_purge(db.clone(), settings.retention);
     Ok(Prepared {
         name: "notifications",
         listener,
@@ -64,4 +86,11 @@ async fn worker(db: DatabaseConnection, providers: Providers) {
             Err(err) => tracing::warn!(error = %err, "delivery run failed; will retry"),
         }
     }
+}
+
+fn spawn_purge(db: DatabaseConnection, retention: Retention) {
+    purge::spawn("notifications", retention.every, move |now| {
+        let db = db.clone();
+        async move { service::purge::purge_deleted(&db, &retention, now).await }
+    });
 }

@@ -7,6 +7,7 @@ mod common;
 use chrono::{Timelike, Utc};
 use common::*;
 use serde_json::{Value, json};
+use tessera_kit::testing::{error_codes, first_error};
 use tessera_notifications::{entity::kinds::Platform, service::settings};
 
 const USER_LISTS: &str = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
@@ -50,7 +51,11 @@ async fn statements_for(t: &tessera_kit::testing::TestDb, people: &[Person]) -> 
         .collect();
     t.reset_statements();
     let body = served
-        .gql(Some(&admin()), USER_LISTS, json!({ "r": representations }))
+        .gql(
+            Some(&admin().viewer()),
+            USER_LISTS,
+            json!({ "r": representations }),
+        )
         .await;
     (t.statements(), body)
 }
@@ -123,7 +128,7 @@ async fn quiet_hours_are_told_in_the_time_zone_the_router_provides() {
     for (tz, quiet) in [("UTC", true), ("Asia/Kolkata", false)] {
         let body = served
             .gql(
-                Some(&alex),
+                Some(&alex.viewer()),
                 query,
                 json!({ "r": [{ "__typename": "User", "id": alex.id.to_string(), "timezone": tz }] }),
             )
@@ -146,7 +151,9 @@ async fn sends_are_idempotent_and_validated_over_http() {
         json!({ "i": { "recipientIds": [alex.id.to_string()], "kind": "SYSTEM", "title": "Maintenance",
                        "body": "Tonight 02:00 UTC.", "data": data, "idempotencyKey": "maint-1" } })
     };
-    let body = served.gql(Some(&ada), mutation, input("not json")).await;
+    let body = served
+        .gql(Some(&ada.viewer()), mutation, input("not json"))
+        .await;
     assert_eq!(
         body,
         json!({
@@ -159,19 +166,21 @@ async fn sends_are_idempotent_and_validated_over_http() {
             }]
         })
     );
-    let first = served.gql(Some(&ada), mutation, input("{}")).await;
+    let first = served.gql(Some(&ada.viewer()), mutation, input("{}")).await;
     assert_eq!(first["data"]["sendNotification"]["replayed"], false);
-    let again = served.gql(Some(&ada), mutation, input("{}")).await;
+    let again = served.gql(Some(&ada.viewer()), mutation, input("{}")).await;
     assert_eq!(again["data"]["sendNotification"]["replayed"], true);
     assert_eq!(
         again["data"]["sendNotification"]["notifications"],
         first["data"]["sendNotification"]["notifications"]
     );
-    let by_athlete = served.gql(Some(&athlete()), mutation, input("{}")).await;
+    let by_athlete = served
+        .gql(Some(&athlete().viewer()), mutation, input("{}"))
+        .await;
     assert_eq!(first_error(&by_athlete), &json!({ "code": "FORBIDDEN" }));
     let inbox = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { unreadNotificationCount } } }",
             json!({ "r": [{ "__typename": "User", "id": alex.id.to_string() }] }),
         )
@@ -188,7 +197,9 @@ async fn inboxes_and_deliveries_are_for_their_owner() {
     let served = serve(&t.db).await;
     let inbox = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { notifications { nodes { id } } devices { token } } } }";
     let of_alex = json!({ "r": [{ "__typename": "User", "id": alex.id.to_string() }] });
-    let peer = served.gql(Some(&blair), inbox, of_alex.clone()).await;
+    let peer = served
+        .gql(Some(&blair.viewer()), inbox, of_alex.clone())
+        .await;
     let mut codes = error_codes(&peer);
     codes.sort();
     assert_eq!(
@@ -198,7 +209,7 @@ async fn inboxes_and_deliveries_are_for_their_owner() {
             ("notifications".to_owned(), "FORBIDDEN".to_owned())
         ]
     );
-    let support = served.gql(Some(&admin()), inbox, of_alex).await;
+    let support = served.gql(Some(&admin().viewer()), inbox, of_alex).await;
     assert_eq!(error_codes(&support), vec![]);
 
     let delivery = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Delivery { notificationId channel status } } }";
@@ -206,17 +217,19 @@ async fn inboxes_and_deliveries_are_for_their_owner() {
         { "__typename": "Delivery", "notificationId": sent[0].id.to_string(), "channel": "PUSH" },
         { "__typename": "Delivery", "notificationId": sent[0].id.to_string(), "channel": "EMAIL" },
     ] });
-    let own = served.gql(Some(&alex), delivery, key.clone()).await;
+    let own = served
+        .gql(Some(&alex.viewer()), delivery, key.clone())
+        .await;
     assert_eq!(
         own["data"]["_entities"],
         json!([{ "notificationId": sent[0].id.to_string(), "channel": "PUSH", "status": "PENDING" }, null])
     );
-    let other = served.gql(Some(&blair), delivery, key).await;
+    let other = served.gql(Some(&blair.viewer()), delivery, key).await;
     assert_eq!(other["data"]["_entities"], json!([null, null]));
 
     let read = served
         .gql(
-            Some(&blair),
+            Some(&blair.viewer()),
             "mutation($id: ID!) { markNotificationRead(id: $id) { readAt } }",
             json!({ "id": sent[0].id.to_string() }),
         )
@@ -224,7 +237,7 @@ async fn inboxes_and_deliveries_are_for_their_owner() {
     assert_eq!(first_error(&read), &json!({ "code": "NOT_FOUND" }));
     let read = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { markAllNotificationsRead }",
             json!({}),
         )
@@ -239,7 +252,7 @@ async fn settings_change_through_mutations() {
     let served = serve(&t.db).await;
     let device = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { registerDevice(platform: ANDROID, token: \"fcm-123\") { platform token } }",
             json!({}),
         )
@@ -250,7 +263,7 @@ async fn settings_change_through_mutations() {
     );
     let prefs = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { updateNotificationPreferences(preferences: [{ kind: SYSTEM, channel: PUSH, enabled: false }]) { kind channel enabled } }",
             json!({}),
         )
@@ -264,7 +277,7 @@ async fn settings_change_through_mutations() {
     );
     let quiet = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { setQuietHours(input: { start: \"23:00\", end: \"6:00\", timezone: \"UTC\" }) { start } }",
             json!({}),
         )
@@ -275,7 +288,7 @@ async fn settings_change_through_mutations() {
     );
     let consent = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { recordConsent(channel: SMS, granted: true) { channel granted recordedAt } }",
             json!({}),
         )
@@ -284,7 +297,7 @@ async fn settings_change_through_mutations() {
     assert!(consent["data"]["recordConsent"]["recordedAt"].is_string());
     let removed = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { unregisterDevice(token: \"fcm-123\") }",
             json!({}),
         )
@@ -304,7 +317,7 @@ async fn export_then_delete_my_notification_data() {
     let served = serve(&t.db).await;
     let export = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { exportMyNotificationData { notifications { title deliveries { channel } } coachIds } }",
             json!({}),
         )
@@ -318,7 +331,7 @@ async fn export_then_delete_my_notification_data() {
     );
     let erased = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { deleteMyNotificationData { notifications devices } }",
             json!({}),
         )
@@ -329,7 +342,7 @@ async fn export_then_delete_my_notification_data() {
     );
     let after = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { exportMyNotificationData { notifications { id } coachIds } }",
             json!({}),
         )

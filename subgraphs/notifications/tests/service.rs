@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use common::*;
-use sea_orm::{EntityTrait, PaginatorTrait};
-use tessera_kit::{error::ServiceError, pagination::PageArgs};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use tessera_kit::{error::ServiceError, pagination::PageArgs, purge::Retention};
 use tessera_notifications::{
     demo,
     entity::{
@@ -18,7 +18,7 @@ use tessera_notifications::{
     },
     service::{
         delivery::{self as worker, ChannelProvider, Delivered, MAX_ATTEMPTS, Message, Providers},
-        inbox, privacy,
+        inbox, privacy, purge,
         sending::{self, Send},
         settings::{self, Preference},
     },
@@ -581,6 +581,57 @@ async fn erasure_hides_notifications_and_stops_their_delivery() {
     assert_eq!(
         status(&t, &sent[1], Channel::InApp).await.status,
         DeliveryStatus::Delivered
+    );
+}
+
+#[tokio::test]
+async fn erased_notifications_are_purged_after_retention_with_their_deliveries() {
+    let t = db().await;
+    let retention = Retention::default();
+    let alex = athlete();
+    let blair = athlete();
+    let sent = send(&t.db, &[&alex, &blair], "p1").await;
+    let deliveries_of = |n: &notification::Model| {
+        delivery::Entity::find()
+            .filter(delivery::Column::NotificationId.eq(n.id))
+            .count(&t.db)
+    };
+    let blair_deliveries = deliveries_of(&sent[1]).await.expect("count");
+    assert!(deliveries_of(&sent[0]).await.expect("count") > 0 && blair_deliveries > 0);
+    privacy::erase(&t.db, &alex.access(), t0())
+        .await
+        .expect("erase");
+
+    let early = purge::purge_deleted(
+        &t.db,
+        &retention,
+        t0() + Duration::days(30) - Duration::seconds(1),
+    )
+    .await
+    .expect("purge");
+    assert_eq!(early, 0);
+    assert_eq!(
+        notification::Entity::find()
+            .count(&t.db)
+            .await
+            .expect("count"),
+        2
+    );
+
+    let purged = purge::purge_deleted(&t.db, &retention, t0() + Duration::days(30))
+        .await
+        .expect("purge");
+    assert_eq!(purged, 1);
+    let left = notification::Entity::find()
+        .all(&t.db)
+        .await
+        .expect("notifications");
+    assert_eq!(left, [sent[1].clone()], "Blair's notification, unchanged");
+    assert_eq!(deliveries_of(&sent[0]).await.expect("count"), 0);
+    assert_eq!(
+        delivery::Entity::find().count(&t.db).await.expect("count"),
+        blair_deliveries,
+        "only Blair's deliveries are left"
     );
 }
 

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
     db::connect_and_migrate,
+    purge,
     server::{self, Prepared, ServeError},
 };
 use tessera_migrations::UsersMigrator;
@@ -54,24 +55,14 @@ pub async fn prepare(config: &SubgraphConfig, settings: Settings) -> Result<Prep
             .map_err(ServeError::DemoData)?;
     }
     let listener = server::bind("users", config.listen).await?;
-    tokio::spawn(purge_loop(db.clone(), settings.purge_every));
+    let purge_db = db.clone();
+    purge::spawn("deleted accounts", settings.purge_every, move |now| {
+        let db = purge_db.clone();
+        async move { accounts::purge_deleted(&db, now).await }
+    });
     Ok(Prepared {
         name: "users",
         listener,
         app: app(db, settings),
     })
-}
-
-async fn purge_loop(db: DatabaseConnection, every: Duration) {
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        match accounts::purge_deleted(&db, Utc::now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(purged = n, "purged deleted accounts past retention"),
-            Err(err) => {
-                tracing::warn!(error = %err, "purge of deleted accounts failed; will retry")
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use tessera_kit::testing::first_error;
 use tessera_kit::viewer::VIEWER_HEADER;
 
 #[tokio::test]
@@ -175,7 +176,7 @@ async fn page_sizes_and_cursors_are_checked_over_http() {
     let query = "query($first: Int, $after: String) { users(first: $first, after: $after) { edges { node { handle } } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
 
     let body = served
-        .gql(Some(&alex), query, json!({ "first": 101 }))
+        .gql(Some(&alex.viewer()), query, json!({ "first": 101 }))
         .await;
     assert_eq!(
         body["errors"][0]["message"],
@@ -188,7 +189,7 @@ async fn page_sizes_and_cursors_are_checked_over_http() {
 
     let body = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             query,
             json!({ "first": 2, "after": "garbage" }),
         )
@@ -198,13 +199,15 @@ async fn page_sizes_and_cursors_are_checked_over_http() {
         &json!({ "code": "BAD_USER_INPUT", "field": "after" })
     );
 
-    let first = served.gql(Some(&alex), query, json!({ "first": 3 })).await;
+    let first = served
+        .gql(Some(&alex.viewer()), query, json!({ "first": 3 }))
+        .await;
     let users = &first["data"]["users"];
     assert_eq!(users["pageInfo"]["hasNextPage"], true);
     assert_eq!(users["pageInfo"]["hasPreviousPage"], false);
     let next = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             query,
             json!({ "first": 3, "after": users["pageInfo"]["endCursor"] }),
         )
@@ -231,7 +234,11 @@ async fn private_fields_and_coach_links_follow_the_rules() {
     let query = "query($id: ID!) { user(id: $id) { handle email subscriptionTier coaches { handle } athletes { nodes { handle } } } }";
 
     let own = served
-        .gql(Some(&alex), query, json!({ "id": alex.id.to_string() }))
+        .gql(
+            Some(&alex.viewer()),
+            query,
+            json!({ "id": alex.id.to_string() }),
+        )
         .await;
     assert_eq!(own["data"]["user"]["email"], "alex@example.com");
     assert_eq!(own["data"]["user"]["subscriptionTier"], "FREE");
@@ -241,7 +248,11 @@ async fn private_fields_and_coach_links_follow_the_rules() {
     );
 
     let other = served
-        .gql(Some(&blair), query, json!({ "id": alex.id.to_string() }))
+        .gql(
+            Some(&blair.viewer()),
+            query,
+            json!({ "id": alex.id.to_string() }),
+        )
         .await;
     assert_eq!(other["data"]["user"]["handle"], "alex");
     assert_eq!(other["data"]["user"]["email"], serde_json::Value::Null);
@@ -266,14 +277,22 @@ async fn private_fields_and_coach_links_follow_the_rules() {
 
     // The coach sees their athlete's coaches and their own roster.
     let coach_view = served
-        .gql(Some(&carter), query, json!({ "id": carter.id.to_string() }))
+        .gql(
+            Some(&carter.viewer()),
+            query,
+            json!({ "id": carter.id.to_string() }),
+        )
         .await;
     assert_eq!(
         coach_view["data"]["user"]["athletes"]["nodes"],
         json!([{ "handle": "alex" }])
     );
     let of_athlete = served
-        .gql(Some(&carter), query, json!({ "id": alex.id.to_string() }))
+        .gql(
+            Some(&carter.viewer()),
+            query,
+            json!({ "id": alex.id.to_string() }),
+        )
         .await;
     assert_eq!(
         of_athlete["data"]["user"]["coaches"],
@@ -293,7 +312,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
 
     let export = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { exportMyData { profile { id handle email roles subscriptionTier timezone } coaches { userId } athletes { userId } } }",
             json!({}),
         )
@@ -312,7 +331,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
 
     let deleted = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { deleteAccount { id purgeAfter } }",
             json!({}),
         )
@@ -321,7 +340,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
 
     let by_id = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "query($id: ID!) { user(id: $id) { handle } }",
             json!({ "id": alex.id.to_string() }),
         )
@@ -329,7 +348,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
     assert_eq!(by_id["data"]["user"], serde_json::Value::Null);
     let by_handle = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "{ userByHandle(handle: \"alex\") { handle } }",
             json!({}),
         )
@@ -345,7 +364,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
     assert_eq!(entity["data"]["_entities"], json!([null]));
     let roster = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "{ me { athletes { nodes { handle } } } }",
             json!({}),
         )
@@ -356,12 +375,12 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
     );
     // The deleted identity can no longer act.
     let me = served
-        .gql(Some(&alex), "{ me { handle } }", json!({}))
+        .gql(Some(&alex.viewer()), "{ me { handle } }", json!({}))
         .await;
     assert_eq!(me["data"]["me"], serde_json::Value::Null);
     let again = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { exportMyData { exportedAt } }",
             json!({}),
         )

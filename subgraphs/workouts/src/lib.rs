@@ -9,7 +9,7 @@
 //! - [`graphql`]: queries, mutations, types and entity resolvers.
 //! - [`schema`]: builds the schema and its federation SDL.
 //! - [`demo`]: weeks of training for the demo cast.
-//! - [`run`]: the process: migrate, seed, serve.
+//! - [`run`]: the process: migrate, seed, serve, purge.
 
 pub mod demo;
 pub mod entity;
@@ -18,4 +18,4 @@ mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{app, prepare};
+pub use run::{Settings, app, prepare, prepare_with};

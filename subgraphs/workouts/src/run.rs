@@ -1,4 +1,4 @@
-//! The workouts process: database, catalogue and demo data, HTTP.
+//! The workouts process: database, catalogue and demo data, purge job, HTTP.
 
 use std::sync::Arc;
 
@@ -8,11 +8,25 @@ use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
     db::connect_and_migrate,
+    purge::{self, Retention},
     server::{self, Prepared, ServeError},
 };
 use tessera_migrations::WorkoutsMigrator;
 
-use crate::{demo, graphql::AccessCell, schema, service::catalogue};
+use crate::{
+    demo,
+    graphql::AccessCell,
+    schema,
+    service::{self, catalogue},
+};
+
+/// Domain settings of the workouts subgraph.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// How long soft-deleted workouts and plans are kept before the purge removes them, and how
+    /// often it looks (30 days, hourly).
+    pub retention: Retention,
+}
 
 /// The HTTP app over `db`.
 pub fn app(db: DatabaseConnection) -> Router {
@@ -26,9 +40,18 @@ pub fn app(db: DatabaseConnection) -> Router {
     )
 }
 
+/// [`prepare_with`] the default [`Settings`].
+pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
+    prepare_with(config, Settings::default()).await
+}
+
 /// Connects (migrating when configured), seeds the exercise catalogue (always: it is
 /// reference data) and the demo training (when configured), and binds the port.
-pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
+/// Then starts the job purging soft-deleted rows past `settings.retention`.
+pub async fn prepare_with(
+    config: &SubgraphConfig,
+    settings: Settings,
+) -> Result<Prepared, ServeError> {
     let db = connect_and_migrate::<WorkoutsMigrator>(&config.database).await?;
     let now = Utc::now();
     if config.database.migrate_on_start || config.database.demo_data {
@@ -40,9 +63,21 @@ pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
         demo::seed(&db, now).await.map_err(ServeError::DemoData)?;
     }
     let listener = server::bind("workouts", config.listen).await?;
+    spawn_purge(db.clone(), settings.retention);
     Ok(Prepared {
         name: "workouts",
         listener,
         app: app(db),
     })
+}
+
+fn spawn_purge(db: DatabaseConnection, retention: Retention) {
+    purge::spawn("workouts and plans", retention.every, move |now| {
+        let db = db.clone();
+        async move {
+            service::purge::purge_deleted(&db, &retention, now)
+                .await
+                .map(|p| p.total())
+        }
+    });
 }

@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use tessera_kit::testing::first_error;
 use tessera_kit::viewer::{ROLES_HEADER, VIEWER_HEADER};
 use tessera_workouts::service::{
     catalogue::id_of,
@@ -54,7 +55,11 @@ async fn statements_for(t: &tessera_kit::testing::TestDb, people: &[Person]) -> 
         .collect();
     t.reset_statements();
     let body = served
-        .gql(Some(&admin()), USER_LISTS, json!({ "r": representations }))
+        .gql(
+            Some(&admin().viewer()),
+            USER_LISTS,
+            json!({ "r": representations }),
+        )
         .await;
     (t.statements(), body)
 }
@@ -106,7 +111,9 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
             { "week": 1, "day": day, "exercises": [{ "exerciseId": id_of("deadlift").to_string(), "sets": 3, "reps": 5 }] }
         ] } })
     };
-    let body = served.gql(Some(&carter), create, input(0, 1)).await;
+    let body = served
+        .gql(Some(&carter.viewer()), create, input(0, 1))
+        .await;
     assert_eq!(
         body,
         json!({
@@ -119,14 +126,16 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
             }]
         })
     );
-    let body = served.gql(Some(&carter), create, input(4, 9)).await;
+    let body = served
+        .gql(Some(&carter.viewer()), create, input(4, 9))
+        .await;
     assert_eq!(
         first_error(&body),
         &json!({ "code": "BAD_USER_INPUT", "field": "day" })
     );
     let body = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "query { user: workoutPlan(id: \"nope\") { id } }",
             json!({}),
         )
@@ -135,11 +144,15 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
         first_error(&body),
         &json!({ "code": "BAD_USER_INPUT", "field": "id" })
     );
-    let body = served.gql(Some(&athlete()), create, input(4, 1)).await;
+    let body = served
+        .gql(Some(&athlete().viewer()), create, input(4, 1))
+        .await;
     assert_eq!(first_error(&body), &json!({ "code": "FORBIDDEN" }));
     let body = served.gql(None, create, input(4, 1)).await;
     assert_eq!(first_error(&body), &json!({ "code": "UNAUTHENTICATED" }));
-    let body = served.gql(Some(&carter), create, input(4, 1)).await;
+    let body = served
+        .gql(Some(&carter.viewer()), create, input(4, 1))
+        .await;
     assert_eq!(
         body["data"]["createWorkoutPlan"],
         json!({ "title": "Base", "weeks": 4, "sessions": [{ "week": 1, "day": 1 }] })
@@ -206,7 +219,7 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
             .unwrap_or_default()
     };
 
-    let own = served.gql(Some(&alex), lists, of(&alex)).await;
+    let own = served.gql(Some(&alex.viewer()), lists, of(&alex)).await;
     assert_eq!(
         own["data"]["_entities"][0]["workouts"]["nodes"]
             .as_array()
@@ -216,7 +229,7 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
     );
     assert_eq!(counts(&own), vec![], "everything of one's own is visible");
 
-    let coach_view = served.gql(Some(&carter), lists, of(&alex)).await;
+    let coach_view = served.gql(Some(&carter.viewer()), lists, of(&alex)).await;
     // The window ends at the request's real clock: the count varies, its presence not.
     assert!(coach_view["data"]["_entities"][0]["progress"]["scheduledWorkouts"].is_i64());
     assert_eq!(
@@ -231,7 +244,7 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
         4
     );
 
-    let other_coach = served.gql(Some(&kim), lists, of(&alex)).await;
+    let other_coach = served.gql(Some(&kim.viewer()), lists, of(&alex)).await;
     let mut denied = counts(&other_coach);
     denied.sort();
     assert_eq!(
@@ -242,7 +255,7 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
             ("workouts".to_owned(), "FORBIDDEN".to_owned()),
         ]
     );
-    let peer = served.gql(Some(&blair), lists, of(&alex)).await;
+    let peer = served.gql(Some(&blair.viewer()), lists, of(&alex)).await;
     assert_eq!(counts(&peer).len(), 3);
     let anonymous = served.gql(None, lists, of(&alex)).await;
     assert!(
@@ -251,7 +264,9 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
             .all(|(_, code)| code == "UNAUTHENTICATED")
     );
 
-    let admin_view = served.gql(Some(&admin()), lists, of(&carter)).await;
+    let admin_view = served
+        .gql(Some(&admin().viewer()), lists, of(&carter))
+        .await;
     assert_eq!(
         admin_view["data"]["_entities"][0]["workoutPlans"]["nodes"],
         json!([{ "title": "Two weeks" }])
@@ -260,12 +275,14 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
     // The Workout entity (what journal entries link to) follows the same rules.
     let workout = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Workout { title athlete { id } } } }";
     let rep = json!({ "r": [{ "__typename": "Workout", "id": workouts[0].id.to_string() }] });
-    let seen = served.gql(Some(&carter), workout, rep.clone()).await;
+    let seen = served
+        .gql(Some(&carter.viewer()), workout, rep.clone())
+        .await;
     assert_eq!(
         seen["data"]["_entities"][0]["title"],
         "Two weeks · week 1, day 1"
     );
-    let hidden = served.gql(Some(&kim), workout, rep).await;
+    let hidden = served.gql(Some(&kim.viewer()), workout, rep).await;
     assert_eq!(hidden["data"]["_entities"], json!([null]));
 }
 
@@ -316,7 +333,7 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
     let plan = plan_by(&t.db, &carter).await;
     let assigned = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "mutation($p: ID!, $a: ID!, $s: DateTime!) { assignWorkoutPlan(planId: $p, athleteId: $a, startsAt: $s) { athlete { id } plan { title } } }",
             json!({ "p": plan.id.to_string(), "a": alex.id.to_string(), "s": "2026-11-02T07:00:00Z" }),
         )
@@ -328,7 +345,7 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
 
     let calendar = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { workouts(from: \"2026-11-05T00:00:00Z\", to: \"2026-11-13T00:00:00Z\") { nodes { id scheduledAt status } } } } }",
             json!({ "r": [{ "__typename": "User", "id": alex.id.to_string() }] }),
         )
@@ -353,7 +370,7 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
 
     let logged = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation($w: ID!, $i: LogSetInput!) { logSet(workoutId: $w, input: $i) { reps weightKg rpe exercise { slug } } }",
             json!({ "w": workout_id, "i": { "exerciseId": id_of("back-squat").to_string(), "reps": 5, "weightKg": 102.5, "rpe": 8.5 } }),
         )
@@ -364,7 +381,7 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
     );
     let by_coach = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "mutation($w: ID!) { completeWorkout(workoutId: $w) { id } }",
             json!({ "w": workout_id }),
         )
@@ -372,14 +389,14 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
     assert_eq!(first_error(&by_coach), &json!({ "code": "FORBIDDEN" }));
     let complete = "mutation($w: ID!) { completeWorkout(workoutId: $w, durationSeconds: 3000) { status volumeKg durationSeconds } }";
     let done = served
-        .gql(Some(&alex), complete, json!({ "w": workout_id }))
+        .gql(Some(&alex.viewer()), complete, json!({ "w": workout_id }))
         .await;
     assert_eq!(
         done["data"]["completeWorkout"],
         json!({ "status": "COMPLETED", "volumeKg": 512.5, "durationSeconds": 3000 })
     );
     let again = served
-        .gql(Some(&alex), complete, json!({ "w": workout_id }))
+        .gql(Some(&alex.viewer()), complete, json!({ "w": workout_id }))
         .await;
     assert_eq!(
         first_error(&again),
@@ -387,7 +404,7 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
     );
     let missed = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "query($id: ID!) { workout(id: $id) { status } }",
             json!({ "id": nodes[1]["id"] }),
         )
@@ -404,7 +421,7 @@ async fn export_then_delete_my_workout_data() {
     let served = serve(&t.db).await;
     let export = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { exportMyWorkoutData { workouts { id } plans { id } assignments { coach { id } } } }",
             json!({}),
         )
@@ -420,7 +437,7 @@ async fn export_then_delete_my_workout_data() {
 
     let deleted = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "mutation { deleteMyWorkoutData { workouts plans assignments } }",
             json!({}),
         )
@@ -431,7 +448,7 @@ async fn export_then_delete_my_workout_data() {
     );
     let gone = served
         .gql(
-            Some(&alex),
+            Some(&alex.viewer()),
             "query($id: ID!) { workout(id: $id) { id } }",
             json!({ "id": workouts[0].id.to_string() }),
         )
@@ -439,7 +456,7 @@ async fn export_then_delete_my_workout_data() {
     assert_eq!(gone["data"]["workout"], Value::Null);
     let coach_view = served
         .gql(
-            Some(&carter),
+            Some(&carter.viewer()),
             "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { workouts { nodes { id } } } } }",
             json!({ "r": [{ "__typename": "User", "id": alex.id.to_string() }] }),
         )

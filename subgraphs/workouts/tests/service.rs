@@ -5,19 +5,23 @@ mod common;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tessera_kit::{
     error::ServiceError,
     pagination::{PageArgs, encode},
+    purge::Retention,
 };
 use tessera_workouts::{
     demo,
-    entity::{exercise, exercise::MuscleGroup, workout, workout_set},
+    entity::{
+        assignment, exercise, exercise::MuscleGroup, plan, plan_target, workout, workout_set,
+    },
     service::{
         catalogue::{self, id_of},
         plans::{self, PlanUpdate},
         privacy,
         progress::{self, Window},
+        purge::{self, Purged},
         sessions::{self, NewSet, NewWorkout, Range},
     },
 };
@@ -501,6 +505,106 @@ async fn erasure_hides_the_callers_rows_and_ends_coach_access() {
             .expect("count"),
         1
     );
+}
+
+/// Rows of `E` (deleted or not), to see what a purge left.
+async fn rows<E>(t: &tessera_kit::testing::TestDb) -> u64
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    E::find().count(&t.db).await.expect("count")
+}
+
+#[tokio::test]
+async fn erased_workouts_and_plans_are_purged_after_retention_and_nothing_else() {
+    let t = db().await;
+    let retention = Retention::default();
+    let (carter, kim) = (coach(), coach());
+    let (alex, blair) = (athlete(), athlete());
+    let (_, alex_workouts) = assign(&t.db, &carter, &alex).await;
+    let (_, blair_workouts) = assign(&t.db, &carter, &blair).await;
+    let kept_plan = plan_by(&t.db, &kim).await;
+    for (who, workout) in [(&alex, &alex_workouts[0]), (&blair, &blair_workouts[0])] {
+        sessions::log_set(
+            &t.db,
+            &who.access(&t.db).await,
+            workout.id,
+            set("back-squat", 5, 100.0),
+            t0(),
+        )
+        .await
+        .expect("logs");
+    }
+    // Alex erases their data at t0, Carter a day later.
+    privacy::erase(&t.db, &alex.access(&t.db).await, t0())
+        .await
+        .expect("erase");
+    privacy::erase(&t.db, &carter.access(&t.db).await, t0() + Duration::days(1))
+        .await
+        .expect("erase");
+    let purge_at = |at| purge::purge_deleted(&t.db, &retention, at);
+
+    // Not a second before the window ends.
+    let early = purge_at(t0() + Duration::days(30) - Duration::seconds(1))
+        .await
+        .expect("purge");
+    assert_eq!(early, Purged::default());
+    assert_eq!(rows::<workout::Entity>(&t).await, 8);
+    assert_eq!(rows::<plan::Entity>(&t).await, 3);
+
+    // Alex's window ends: their workouts go, with their set; Carter's plans stay.
+    let purged = purge_at(t0() + Duration::days(30)).await.expect("purge");
+    assert_eq!(
+        purged,
+        Purged {
+            workouts: 4,
+            plans: 0
+        }
+    );
+    assert_eq!(rows::<workout::Entity>(&t).await, 4);
+    assert_eq!(rows::<workout_set::Entity>(&t).await, 1);
+    assert_eq!(rows::<plan::Entity>(&t).await, 3);
+
+    // Carter's window ends: both plans go with their targets. Blair's workouts and set
+    // are Blair's: they stay, no longer linked to the purged plan. Kim is untouched.
+    let purged = purge_at(t0() + Duration::days(31)).await.expect("purge");
+    assert_eq!(
+        purged,
+        Purged {
+            workouts: 0,
+            plans: 2
+        }
+    );
+    let plans = plan::Entity::find().all(&t.db).await.expect("plans");
+    assert_eq!(
+        plans.iter().map(|p| p.id).collect::<Vec<_>>(),
+        [kept_plan.id]
+    );
+    assert_eq!(
+        plan_target::Entity::find()
+            .filter(plan_target::Column::PlanId.ne(kept_plan.id))
+            .count(&t.db)
+            .await
+            .expect("count"),
+        0
+    );
+    assert_eq!(rows::<plan_target::Entity>(&t).await, 8, "Kim's targets");
+    assert_eq!(rows::<assignment::Entity>(&t).await, 0);
+    let left = workout::Entity::find().all(&t.db).await.expect("workouts");
+    assert_eq!(left.len(), 4);
+    assert!(
+        left.iter()
+            .all(|w| w.athlete_id == blair.id && w.plan_id.is_none() && w.deleted_at.is_none()),
+        "{left:?}"
+    );
+    let sets = workout_set::Entity::find().all(&t.db).await.expect("sets");
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0].workout_id, blair_workouts[0].id);
+
+    // Nothing is left to purge, however late.
+    let again = purge_at(t0() + Duration::days(400)).await.expect("purge");
+    assert_eq!(again, Purged::default());
 }
 
 #[tokio::test]

@@ -7,9 +7,11 @@
 //! - [`entries`]: create, update, delete (soft), find, list, related by tags.
 //! - [`search`]: full-text search, ranked the same way on both backends.
 //! - [`privacy`]: GDPR export and erasure of the caller's entries.
+//! - [`purge`]: removing for good the entries deleted longer ago than the retention.
 
 pub mod access;
 pub mod entries;
 pub mod privacy;
+pub mod purge;
 pub mod search;
 pub mod validation;

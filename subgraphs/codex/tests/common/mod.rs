@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
-use serde_json::{Value, json};
 use tessera_codex::{
     entity::entry::{self, Category, Visibility},
     service::{
@@ -13,12 +12,12 @@ use tessera_codex::{
         entries::{self, NewEntry},
     },
 };
+pub use tessera_kit::testing::Served;
 use tessera_kit::{
-    testing::{TestDb, fresh_db},
-    viewer::{ROLES_HEADER, Role, SCOPES_HEADER, Scope, VIEWER_HEADER, Viewer},
+    testing::{self, TestDb, fresh_db},
+    viewer::{Role, Scope, Viewer},
 };
 use tessera_migrations::CodexMigrator;
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 /// A fixed "now" so times in assertions are exact.
@@ -41,12 +40,15 @@ pub struct Person {
 }
 
 impl Person {
+    /// Who they are to the subgraph (what the router would forward).
+    pub fn viewer(&self) -> Viewer {
+        Viewer::user(self.id)
+            .with_roles(self.roles)
+            .with_scopes(self.scopes)
+    }
+
     pub fn access(&self) -> Access {
-        Access::new(
-            Viewer::user(self.id)
-                .with_roles(self.roles)
-                .with_scopes(self.scopes),
-        )
+        Access::new(self.viewer())
     }
 }
 
@@ -97,71 +99,7 @@ pub async fn write(
         .expect("entry written")
 }
 
-/// The subgraph on a free port, serving until the test ends.
-pub struct Served {
-    pub url: String,
-    pub client: reqwest::Client,
-    _stop: tokio_util::sync::DropGuard,
-}
-
+/// The subgraph on a free port, serving until the returned value is dropped.
 pub async fn serve(db: &DatabaseConnection) -> Served {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let addr = listener.local_addr().expect("bound");
-    let app = tessera_codex::app(db.clone());
-    let stop = CancellationToken::new();
-    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
-    Served {
-        url: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        _stop: stop.drop_guard(),
-    }
-}
-
-impl Served {
-    /// POSTs a GraphQL request as `viewer` and returns the JSON body.
-    pub async fn gql(&self, viewer: Option<&Person>, query: &str, variables: Value) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.url))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(viewer) = viewer {
-            let roles: Vec<&str> = viewer.roles.iter().map(|r| r.as_str()).collect();
-            let scopes: Vec<&str> = viewer.scopes.iter().map(|s| s.as_str()).collect();
-            request = request
-                .header(VIEWER_HEADER, viewer.id.to_string())
-                .header(ROLES_HEADER, roles.join(","))
-                .header(SCOPES_HEADER, scopes.join(","));
-        }
-        let response = request.send().await.expect("the subgraph answers");
-        response.json().await.expect("a JSON body")
-    }
-}
-
-/// The `extensions` of the first error, asserting there is one.
-pub fn first_error(body: &Value) -> &Value {
-    &body["errors"][0]["extensions"]
-}
-
-/// `[(field, code)]` of every error, the field being the last path segment.
-pub fn error_codes(body: &Value) -> Vec<(String, String)> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| {
-                    let path = e["path"].as_array().expect("a path");
-                    (
-                        path.last()
-                            .and_then(Value::as_str)
-                            .expect("field")
-                            .to_owned(),
-                        e["extensions"]["code"].as_str().expect("code").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    testing::serve(tessera_codex::app(db.clone())).await
 }

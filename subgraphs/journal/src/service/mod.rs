@@ -7,9 +7,11 @@
 //! - [`entries`]: create, update, delete (soft), restore, find, list.
 //! - [`trend`]: mood and energy per local day, averaged by the database.
 //! - [`privacy`]: GDPR export and erasure of the caller's entries.
+//! - [`purge`]: removing for good the entries deleted longer ago than the retention.
 
 pub mod access;
 pub mod entries;
 pub mod privacy;
+pub mod purge;
 pub mod trend;
 pub mod validation;

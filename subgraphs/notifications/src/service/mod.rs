@@ -10,11 +10,13 @@
 //! - [`settings`]: devices, preferences, quiet hours, consent, coach contacts.
 //! - [`delivery`]: the channel trait, the providers, and the outbox worker.
 //! - [`privacy`]: GDPR export and erasure of the caller's rows.
+//! - [`purge`]: removing for good what was soft-deleted longer ago than the retention.
 
 pub mod access;
 pub mod delivery;
 pub mod inbox;
 pub mod privacy;
+pub mod purge;
 pub mod sending;
 pub mod settings;
 pub mod validation;

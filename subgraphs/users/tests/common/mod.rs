@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
-use serde_json::{Value, json};
+pub use tessera_kit::testing::Served;
 use tessera_kit::{
-    testing::{TestDb, fresh_db},
-    viewer::VIEWER_HEADER,
+    testing::{self, TestDb, fresh_db},
+    viewer::Viewer,
 };
 use tessera_migrations::UsersMigrator;
 use tessera_users::{
@@ -20,7 +20,6 @@ use tessera_users::{
         coaching,
     },
 };
-use tokio_util::sync::CancellationToken;
 
 /// A fixed "now" so times in assertions are exact.
 pub fn t0() -> DateTime<Utc> {
@@ -75,48 +74,22 @@ pub async fn link(db: &DatabaseConnection, coach: &user::Model, athlete: &user::
         .expect("linked");
 }
 
+/// Who a user is to the subgraph: only the id, since users reads roles from its table.
+pub trait AsViewer {
+    fn viewer(&self) -> Viewer;
+}
+
+impl AsViewer for user::Model {
+    fn viewer(&self) -> Viewer {
+        Viewer::user(self.id)
+    }
+}
+
 pub fn as_user(model: &user::Model) -> Access {
     Access::of(model.clone())
 }
 
-/// The subgraph on a free port, serving until the test ends.
-pub struct Served {
-    pub url: String,
-    pub client: reqwest::Client,
-    _stop: tokio_util::sync::DropGuard,
-}
-
+/// The subgraph on a free port, serving until the returned value is dropped.
 pub async fn serve(db: &DatabaseConnection) -> Served {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let addr = listener.local_addr().expect("bound");
-    let app = tessera_users::app(db.clone(), Settings::default());
-    let stop = CancellationToken::new();
-    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
-    Served {
-        url: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        _stop: stop.drop_guard(),
-    }
-}
-
-impl Served {
-    /// POSTs a GraphQL request as `viewer` and returns the JSON body.
-    pub async fn gql(&self, viewer: Option<&user::Model>, query: &str, variables: Value) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.url))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(viewer) = viewer {
-            request = request.header(VIEWER_HEADER, viewer.id.to_string());
-        }
-        let response = request.send().await.expect("the subgraph answers");
-        response.json().await.expect("a JSON body")
-    }
-}
-
-/// The `extensions` of the first error, asserting there is one.
-pub fn first_error(body: &Value) -> &Value {
-    &body["errors"][0]["extensions"]
+    testing::serve(tessera_users::app(db.clone(), Settings::default())).await
 }

@@ -9,11 +9,13 @@
 //! - [`sessions`]: athletes' workouts: schedule, log sets, complete, list.
 //! - [`progress`]: weekly volume, adherence and personal records, computed in SQL.
 //! - [`privacy`]: GDPR export and erasure of the caller's rows.
+//! - [`purge`]: removing for good what was soft-deleted longer ago than the retention.
 
 pub mod access;
 pub mod catalogue;
 pub mod plans;
 pub mod privacy;
 pub mod progress;
+pub mod purge;
 pub mod sessions;
 pub mod validation;

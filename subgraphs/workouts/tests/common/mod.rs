@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
-use serde_json::{Value, json};
+pub use tessera_kit::testing::Served;
 use tessera_kit::{
-    testing::{TestDb, fresh_db},
-    viewer::{ROLES_HEADER, Role, VIEWER_HEADER, Viewer},
+    testing::{self, TestDb, fresh_db},
+    viewer::{Role, Viewer},
 };
 use tessera_migrations::WorkoutsMigrator;
 use tessera_workouts::{
@@ -19,7 +19,6 @@ use tessera_workouts::{
         plans::{self, NewPlan, NewTarget},
     },
 };
-use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 /// A fixed "now" (a Monday) so times in assertions are exact.
@@ -124,47 +123,7 @@ pub async fn assign(
         .expect("assigned")
 }
 
-/// The subgraph on a free port, serving until the test ends.
-pub struct Served {
-    pub url: String,
-    pub client: reqwest::Client,
-    _stop: tokio_util::sync::DropGuard,
-}
-
+/// The subgraph on a free port, serving until the returned value is dropped.
 pub async fn serve(db: &DatabaseConnection) -> Served {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let addr = listener.local_addr().expect("bound");
-    let app = tessera_workouts::app(db.clone());
-    let stop = CancellationToken::new();
-    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
-    Served {
-        url: format!("http://{addr}"),
-        client: reqwest::Client::new(),
-        _stop: stop.drop_guard(),
-    }
-}
-
-impl Served {
-    /// POSTs a GraphQL request as `viewer` and returns the JSON body.
-    pub async fn gql(&self, viewer: Option<&Person>, query: &str, variables: Value) -> Value {
-        let mut request = self
-            .client
-            .post(format!("{}/graphql", self.url))
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(viewer) = viewer {
-            let roles: Vec<&str> = viewer.roles.iter().map(|r| r.as_str()).collect();
-            request = request
-                .header(VIEWER_HEADER, viewer.id.to_string())
-                .header(ROLES_HEADER, roles.join(","));
-        }
-        let response = request.send().await.expect("the subgraph answers");
-        response.json().await.expect("a JSON body")
-    }
-}
-
-/// The `extensions` of the first error, asserting there is one.
-pub fn first_error(body: &Value) -> &Value {
-    &body["errors"][0]["extensions"]
+    testing::serve(tessera_workouts::app(db.clone())).await
 }

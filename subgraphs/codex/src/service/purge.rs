@@ -1,0 +1,45 @@
+//! Removing for good the entries soft-deleted by their author (see
+//! [`super::entries::delete`]) or by an erasure (see [`super::privacy::erase`]) once
+//! their retention has passed, with their tags. On SQLite the search index follows by
+//! trigger; on PostgreSQL it is a column of the row.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
+use tessera_kit::{
+    error::ServiceError,
+    purge::{Retention, expired},
+};
+
+use crate::entity::{entry, tag};
+
+/// Removes every entry soft-deleted at or before `retention.cutoff(now)` and its tags,
+/// in one transaction; returns how many entries.
+pub async fn purge_deleted<C>(
+    db: &C,
+    retention: &Retention,
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let cutoff = retention.cutoff(now);
+    let txn = db.begin().await?;
+    // Children first (see `expired`).
+    tag::Entity::delete_many()
+        .filter(tag::Column::EntryId.in_subquery(expired::<entry::Entity>(
+            entry::Column::Id,
+            entry::Column::DeletedAt,
+            cutoff,
+        )))
+        .exec(&txn)
+        .await?;
+    let purged = entry::Entity::delete_many()
+        .filter(entry::Column::DeletedAt.lte(cutoff))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(purged)
+}
