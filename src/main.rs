@@ -101,12 +101,12 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
     let router = platform::prepare_router(config, true).await?;
     let router_addr = router.local_addr().context("reading a bound address")?;
     let mut banner = format!(
-        "\nTessera is running: embedded SQLite under ./data/, demo data loaded.\n\n  router             http://{router_addr}/graphql\n"
+        "\nTessera is running: embedded SQLite under ./data/, demo data loaded.\n\n  router                  http://{router_addr}/graphql\n"
     );
     for subgraph in &prepared {
         let addr = subgraph.local_addr().context("reading a bound address")?;
         banner.push_str(&format!(
-            "  {:<8} subgraph  http://{addr}/graphql   (health: http://{addr}/health/ready)\n",
+            "  {:<13} subgraph  http://{addr}/graphql   (health: http://{addr}/health/ready)\n",
             subgraph.name
         ));
     }
