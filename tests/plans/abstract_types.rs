@@ -25,3 +25,30 @@ fn fields_of_one_implementation_from_another_subgraph_jump_per_type() {
         "[0] media\n  query {media {__typename id ... on Book {title} ... on Movie {__typename id}}}\n[1] ratings after 0 at media.@.|[Movie]\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Movie {rating} } }\n"
     );
 }
+
+#[test]
+fn fragments_on_members_a_subgraph_lacks_are_not_sent_to_it() {
+    let sg = supergraph(&[
+        (
+            "a",
+            r#"type Query { media: Media } union Media = Book | Song
+               type Book @key(fields: "id") { id: ID! title: String }
+               type Song @key(fields: "id") { id: ID! }"#,
+        ),
+        (
+            "b",
+            r#"union Media = Book | Movie
+               type Book @key(fields: "id") { id: ID! }
+               type Movie @key(fields: "id") { id: ID! length: Int }"#,
+        ),
+    ]);
+    // `media` comes from a, whose Media has no Movie: asking it for `... on Movie`
+    // would be invalid there, and a never returns movies anyway.
+    assert_eq!(
+        plan(
+            &sg,
+            "{ media { ... on Book { title } ... on Movie { length } } }"
+        ),
+        "[0] a\n  query {media {__typename ... on Book {title}}}\n"
+    );
+}

@@ -768,16 +768,30 @@ impl Builder<'_> {
                         out.selections.push(selection.clone());
                         continue;
                     }
-                    let sub = self.filter_for(
+                    let mut sub = self.filter_for(
                         graph,
                         f.definition.ty.inner_named_type(),
                         &f.selection_set,
                     );
-                    if !sub.selections.is_empty() {
-                        let mut f = f.clone();
-                        f.make_mut().selection_set = sub;
-                        out.selections.push(ExeSelection::Field(f));
+                    if sub.selections.is_empty() {
+                        // Only type conditions this subgraph cannot match: the object
+                        // still exists (it answers `{}`), so ask for its type alone.
+                        if f.selection_set.fields().next().is_some() {
+                            continue;
+                        }
+                        match f
+                            .selection_set
+                            .new_field(&self.sg.api, Name::new_static_unchecked("__typename"))
+                        {
+                            Ok(typename) => sub
+                                .selections
+                                .push(ExeSelection::Field(Node::new(typename))),
+                            Err(_) => continue,
+                        }
                     }
+                    let mut f = f.clone();
+                    f.make_mut().selection_set = sub;
+                    out.selections.push(ExeSelection::Field(f));
                 }
                 ExeSelection::InlineFragment(fr) => {
                     let t = fr.type_condition.as_ref().unwrap_or(parent);
