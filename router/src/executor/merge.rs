@@ -196,6 +196,37 @@ pub fn deep_merge(target: &mut JsonValue, source: JsonValue) {
     }
 }
 
+/// Renames internal conflict aliases back to the client's response keys, everywhere in
+/// a subgraph's answer.
+pub fn undo_internal_aliases(value: &mut JsonValue) {
+    match value {
+        JsonValue::Object(map) => {
+            if map
+                .keys()
+                .any(|k| crate::planner::selection::unalias(k.as_str()).is_some())
+            {
+                let old = std::mem::take(map);
+                for (key, v) in old {
+                    match crate::planner::selection::unalias(key.as_str()) {
+                        Some(original) => {
+                            let original = original.to_owned();
+                            map.insert(original, v);
+                        }
+                        None => {
+                            map.insert(key, v);
+                        }
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                undo_internal_aliases(v);
+            }
+        }
+        JsonValue::Array(items) => items.iter_mut().for_each(undo_internal_aliases),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,6 +249,7 @@ mod tests {
             arguments: Vec::new(),
             directives: DirectiveList::new(),
             selection: None,
+            output_type: None,
         });
         let object = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":7,"price":99}"#);
         assert_eq!(
@@ -231,6 +263,16 @@ mod tests {
         );
         let missing = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":null}"#);
         assert_eq!(representation(&missing, "Product", None, &fields), None);
+    }
+
+    #[test]
+    fn internal_aliases_are_undone_in_answers() {
+        let mut answer = json(r#"{"accounts":[{"id":"u1"},{"tqc1__id":"a1","name":"x"}]}"#);
+        undo_internal_aliases(&mut answer);
+        assert_eq!(
+            answer,
+            json(r#"{"accounts":[{"id":"u1"},{"id":"a1","name":"x"}]}"#)
+        );
     }
 
     #[test]

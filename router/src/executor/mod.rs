@@ -178,9 +178,12 @@ async fn run_fetch(
         }
         outcome.errors.push(error);
     }
-    let Some(data) = response.data else {
+    let Some(mut data) = response.data else {
         return;
     };
+    if fetch.internal_aliases {
+        merge::undo_internal_aliases(&mut data);
+    }
     if fetch.entity.is_none() {
         deep_merge(&mut outcome.data, data);
         return;

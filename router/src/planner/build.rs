@@ -233,6 +233,7 @@ fn field_item(field: &Field) -> FieldItem {
         arguments: field.arguments.clone(),
         directives: field.directives.clone(),
         selection: None,
+        output_type: None,
     }
 }
 
@@ -538,6 +539,14 @@ impl Builder<'_> {
             );
         }
         let item = out.field_entry(field_item(field));
+        if item.output_type.is_none() {
+            item.output_type = Some(
+                self.sg
+                    .field_join(parent, &field.name, graph)
+                    .and_then(|j| j.type_in_graph.clone())
+                    .unwrap_or_else(|| field.definition.ty.to_string()),
+            );
+        }
         if field.selection_set.selections.is_empty() {
             return Ok(());
         }
@@ -1045,7 +1054,8 @@ impl Builder<'_> {
             .drafts
             .into_iter()
             .enumerate()
-            .map(|(id, d)| {
+            .map(|(id, mut d)| {
+                let internal_aliases = d.selection.alias_type_conflicts();
                 let mut variables = Vec::new();
                 d.selection.variables(&mut variables);
                 let definitions: Vec<String> = variables
@@ -1097,6 +1107,7 @@ impl Builder<'_> {
                     operation: operation_text,
                     variables,
                     kind,
+                    internal_aliases,
                 }
             })
             .collect();
@@ -1162,6 +1173,7 @@ fn add_field_set(out: &mut Selection, set: &SelectionSet) {
                     arguments: f.arguments.clone(),
                     directives: DirectiveList::new(),
                     selection: None,
+                    output_type: None,
                 });
                 if !f.selection_set.selections.is_empty() {
                     let mut sub = entry.selection.take().unwrap_or_default();

@@ -54,6 +54,8 @@ pub struct Fetch {
     pub variables: Vec<Name>,
     /// Query or mutation.
     pub kind: OperationType,
+    /// Whether the selection holds internal conflict aliases to undo in the answer.
+    pub internal_aliases: bool,
 }
 
 /// A whole plan.

@@ -30,6 +30,9 @@ pub struct FieldItem {
     pub directives: DirectiveList,
     /// Sub-selection of composite fields.
     pub selection: Option<Selection>,
+    /// The field's type in the subgraph asked, to find same-key fields whose types
+    /// differ between fragments (they need internal aliases).
+    pub output_type: Option<String>,
 }
 
 impl FieldItem {
@@ -71,6 +74,7 @@ impl Selection {
             arguments: Vec::new(),
             directives: DirectiveList::new(),
             selection: None,
+            output_type: None,
         });
     }
 
@@ -218,5 +222,120 @@ fn collect_value_vars(value: &apollo_compiler::ast::Value, out: &mut Vec<Name>) 
         Value::List(items) => items.iter().for_each(|v| collect_value_vars(v, out)),
         Value::Object(fields) => fields.iter().for_each(|(_, v)| collect_value_vars(v, out)),
         _ => {}
+    }
+}
+
+/// The prefix of internal aliases for same-key fields of different types.
+pub const CONFLICT_ALIAS_PREFIX: &str = "tqc";
+
+impl Selection {
+    /// Gives fields an internal alias (`tqc<n>__<key>`) where one selection level holds
+    /// the same response key with different types in different fragments, which the
+    /// subgraph would refuse. Returns whether any alias was added.
+    pub fn alias_type_conflicts(&mut self) -> bool {
+        let mut seen = std::collections::HashMap::new();
+        let mut counter = 0usize;
+        self.alias_level(&mut seen, &mut counter)
+    }
+
+    fn alias_level(
+        &mut self,
+        seen: &mut std::collections::HashMap<Name, String>,
+        counter: &mut usize,
+    ) -> bool {
+        let mut changed = false;
+        for item in &mut self.items {
+            match item {
+                Item::Field(f) => {
+                    if let Some(ty) = &f.output_type {
+                        let key = f.response_key().clone();
+                        match seen.get(&key) {
+                            None => {
+                                seen.insert(key, ty.clone());
+                            }
+                            Some(first) if first != ty => {
+                                *counter += 1;
+                                if let Ok(alias) =
+                                    Name::new(&format!("{CONFLICT_ALIAS_PREFIX}{counter}__{key}"))
+                                {
+                                    f.alias = Some(alias);
+                                    changed = true;
+                                }
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    if let Some(sub) = &mut f.selection {
+                        let mut inner = std::collections::HashMap::new();
+                        changed |= sub.alias_level(&mut inner, counter);
+                    }
+                }
+                Item::Fragment(fr) => changed |= fr.selection.alias_level(seen, counter),
+            }
+        }
+        changed
+    }
+}
+
+/// The response key an internal conflict alias stands for, if `key` is one.
+pub fn unalias(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix(CONFLICT_ALIAS_PREFIX)?;
+    let (digits, original) = rest.split_once("__")?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(original)
+}
+
+#[cfg(test)]
+mod tests {
+    use apollo_compiler::{Name, ast::DirectiveList};
+
+    use super::*;
+
+    fn field(name: &'static str, ty: &str) -> FieldItem {
+        FieldItem {
+            alias: None,
+            name: Name::new_static_unchecked(name),
+            arguments: Vec::new(),
+            directives: DirectiveList::new(),
+            selection: None,
+            output_type: Some(ty.to_owned()),
+        }
+    }
+
+    #[test]
+    fn same_key_fields_of_different_types_get_internal_aliases() {
+        let mut selection = Selection::default();
+        selection
+            .fragment_entry(
+                Some(Name::new_static_unchecked("User")),
+                DirectiveList::new(),
+            )
+            .field_entry(field("id", "ID!"));
+        selection
+            .fragment_entry(
+                Some(Name::new_static_unchecked("Admin")),
+                DirectiveList::new(),
+            )
+            .field_entry(field("id", "ID"));
+        assert!(selection.alias_type_conflicts());
+        assert_eq!(
+            selection.to_string(),
+            "{... on User {id} ... on Admin {tqc1__id:id}}"
+        );
+        assert_eq!(unalias("tqc1__id"), Some("id"));
+        assert_eq!(unalias("tqcx__id"), None);
+        assert_eq!(unalias("id"), None);
+
+        let mut same = Selection::default();
+        same.fragment_entry(
+            Some(Name::new_static_unchecked("User")),
+            DirectiveList::new(),
+        )
+        .field_entry(field("id", "ID!"));
+        same.fragment_entry(
+            Some(Name::new_static_unchecked("Admin")),
+            DirectiveList::new(),
+        )
+        .field_entry(field("id", "ID!"));
+        assert!(!same.alias_type_conflicts(), "equal types need no alias");
     }
 }

@@ -93,6 +93,8 @@ pub struct FieldJoin {
     /// The field's named type in this subgraph, when it differs from the supergraph's
     /// (`@join__field(type:)`, e.g. a union member where the supergraph has the union).
     pub named_type: Option<Name>,
+    /// The field's full type in this subgraph, as `@join__field(type:)` spells it.
+    pub type_in_graph: Option<String>,
 }
 
 /// Join metadata of a field.
@@ -455,6 +457,7 @@ fn read_type(
                 named_type: str_arg(d, "type")
                     .map(|t| t.trim_matches(|c| matches!(c, '[' | ']' | '!')).to_owned())
                     .and_then(|t| Name::new(&t).ok()),
+                type_in_graph: str_arg(d, "type"),
             });
         }
         info.fields.insert(
