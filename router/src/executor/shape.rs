@@ -77,6 +77,26 @@ fn resolve<'a>(
                                 type_name,
                             }))
                         }
+                        // An `@interfaceObject` answers with the interface's name; the
+                        // planner only leaves it so when nothing type-specific was
+                        // asked, so any implementation shapes the same fields.
+                        Some(type_name) if type_name == name.as_str() => {
+                            match schema
+                                .implementers_map()
+                                .get(name.as_str())
+                                .and_then(|i| i.objects.iter().next())
+                            {
+                                Some(object) => Ok(ResolvedValue::object(Object {
+                                    map: Some(map),
+                                    type_name: schema
+                                        .get_object(object)
+                                        .map_or(type_name, |o| o.name.as_str()),
+                                })),
+                                None => Err(FieldError {
+                                    message: format!("`{name}` has no implementation to stand for"),
+                                }),
+                            }
+                        }
                         _ => Err(FieldError {
                             message: format!("cannot tell the concrete type of a `{name}` value"),
                         }),

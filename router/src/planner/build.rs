@@ -955,8 +955,20 @@ impl Builder<'_> {
                 .cloned()
                 .map(|k| (g, k))
         });
-        let Some((owner, key)) = owner else {
-            // No subgraph knows the implementations: plan what this one resolves.
+        // The concrete type is only worth a fetch when the client can see it: an explicit
+        // `__typename`, a fragment on an implementation, or a field this subgraph lacks.
+        let needs_owner = set.selections.iter().any(|s| match s {
+            ExeSelection::Field(f) => {
+                f.name == "__typename" || !self.sg.resolves(interface, &f.name, graph)
+            }
+            ExeSelection::InlineFragment(fr) => {
+                fr.type_condition.as_ref().is_some_and(|t| t != interface)
+            }
+            ExeSelection::FragmentSpread(_) => true,
+        });
+        let Some((owner, key)) = owner.filter(|_| needs_owner) else {
+            // No subgraph knows the implementations, or nothing asks for them: plan what
+            // this one resolves.
             return self.plan_set(fetch, graph, interface, set, out, path, None);
         };
         out.add_leaf(&typename);
