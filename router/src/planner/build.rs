@@ -512,6 +512,26 @@ impl Builder<'_> {
         self.plan_field_here(fetch, graph, parent, field, out, path, provided)
     }
 
+    /// A type as GraphQL's "same response shape" rule compares it: list and non-null
+    /// wrappers and leaf types count, composite types are all alike (their fields are
+    /// compared one level down).
+    fn response_shape(&self, ty: &str) -> String {
+        let named = ty.trim_matches(|c| matches!(c, '[' | ']' | '!'));
+        let composite = matches!(
+            self.sg.schema.types.get(named),
+            Some(
+                apollo_compiler::schema::ExtendedType::Object(_)
+                    | apollo_compiler::schema::ExtendedType::Interface(_)
+                    | apollo_compiler::schema::ExtendedType::Union(_)
+            )
+        );
+        if composite {
+            ty.replace(named, "{}")
+        } else {
+            ty.to_owned()
+        }
+    }
+
     /// Fetches `field` in the current subgraph (it resolves it, or it is provided).
     #[allow(clippy::too_many_arguments)]
     fn plan_field_here(
@@ -540,12 +560,12 @@ impl Builder<'_> {
         }
         let item = out.field_entry(field_item(field));
         if item.output_type.is_none() {
-            item.output_type = Some(
-                self.sg
-                    .field_join(parent, &field.name, graph)
-                    .and_then(|j| j.type_in_graph.clone())
-                    .unwrap_or_else(|| field.definition.ty.to_string()),
-            );
+            let ty = self
+                .sg
+                .field_join(parent, &field.name, graph)
+                .and_then(|j| j.type_in_graph.clone())
+                .unwrap_or_else(|| field.definition.ty.to_string());
+            item.output_type = Some(self.response_shape(&ty));
         }
         if field.selection_set.selections.is_empty() {
             return Ok(());
