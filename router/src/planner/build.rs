@@ -730,6 +730,19 @@ impl Builder<'_> {
         );
         self.closed.retain(|g| *g != group);
         planned?;
+        self.plan_in_group(group, target, parent, field, path)
+    }
+
+    /// Plans `field` into the entity fetch `group` on `target` (the fetch now counts as
+    /// used, for whatever `@requires` is being planned around it).
+    fn plan_in_group(
+        &mut self,
+        group: usize,
+        target: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        path: &[PathSeg],
+    ) -> Result<(), PlanError> {
         self.touched.push(group);
         let mut selection = std::mem::take(&mut self.drafts[group].selection);
         let result = self.plan_field_here(group, target, parent, field, &mut selection, path, None);
@@ -945,11 +958,7 @@ impl Builder<'_> {
         let group = self.group(fetch, target, interface, path);
         self.drafts[group].typename = Some(interface.clone());
         add_field_set(&mut self.drafts[group].representation, &key.selection);
-        self.touched.push(group);
-        let mut selection = std::mem::take(&mut self.drafts[group].selection);
-        let result = self.plan_field(group, target, interface, field, &mut selection, path, None);
-        self.drafts[group].selection = selection;
-        result
+        self.plan_in_group(group, target, interface, field, path)
     }
 
     /// A selection on `interface` in a subgraph that sees it as an `@interfaceObject`:
