@@ -54,12 +54,25 @@ pub enum PlatformError {
 /// Connects, migrates and seeds (as configured) and binds subgraph `name`.
 pub async fn prepare(config: &Config, name: &str) -> Result<Prepared, PlatformError> {
     let subgraph = config.subgraph(name)?;
+    let retention = config.retention.retention();
     let prepared = match name {
         "users" => tessera_users::prepare(subgraph, config.users.settings()).await,
-        "workouts" => tessera_workouts::prepare(subgraph).await,
-        "notifications" => tessera_notifications::prepare(subgraph).await,
-        "journal" => tessera_journal::prepare(subgraph).await,
-        "codex" => tessera_codex::prepare(subgraph).await,
+        "workouts" => {
+            let settings = tessera_workouts::Settings { retention };
+            tessera_workouts::prepare_with(subgraph, settings).await
+        }
+        "notifications" => {
+            let settings = tessera_notifications::Settings { retention };
+            tessera_notifications::prepare_with(subgraph, settings).await
+        }
+        "journal" => {
+            let settings = tessera_journal::Settings { retention };
+            tessera_journal::prepare_with(subgraph, settings).await
+        }
+        "codex" => {
+            let settings = tessera_codex::Settings { retention };
+            tessera_codex::prepare_with(subgraph, settings).await
+        }
         other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
     };
     prepared.map_err(|source| PlatformError::Subgraph {

@@ -2,10 +2,11 @@
 //! variables, checked once at load with errors that name the key.
 //!
 //! # Layout
-//! - [`telemetry`], [`router`], [`redis`], [`users`]: one file per section.
+//! - [`telemetry`], [`router`], [`redis`], [`users`], [`retention`]: one file per section.
 //! - Subgraph sections are the kit's [`SubgraphConfig`].
 
 pub mod redis;
+pub mod retention;
 pub mod router;
 pub mod telemetry;
 pub mod users;
@@ -42,6 +43,9 @@ pub struct Config {
     /// Users domain settings.
     #[serde(default)]
     pub users: users::UsersConfig,
+    /// Retention of deleted data in the other domains.
+    #[serde(default)]
+    pub retention: retention::RetentionConfig,
 }
 
 /// A configuration that cannot be used; the message names the key.
@@ -90,6 +94,7 @@ impl Config {
         }
         self.redis.validate()?;
         self.users.validate()?;
+        self.retention.validate()?;
         Ok(())
     }
 
@@ -210,6 +215,9 @@ mod tests {
 
         let err = error_with(&[("TESSERA_USERS__DELETION_RETENTION_DAYS", "0")]);
         assert!(err.contains("`users.deletion_retention_days`"), "{err}");
+
+        let err = error_with(&[("TESSERA_RETENTION__DELETED_DATA_DAYS", "400")]);
+        assert!(err.contains("`retention.deleted_data_days` = 400"), "{err}");
 
         let err = error_with(&[("TESSERA_ROUTER__LISTNE", "127.0.0.1:4000")]);
         assert!(err.contains("listne"), "{err}");
