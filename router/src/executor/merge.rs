@@ -106,6 +106,7 @@ pub fn representation(
     entity: &str,
     typename: Option<&str>,
     fields: &Selection,
+    is_a: &dyn Fn(&str, &str) -> bool,
 ) -> Option<JsonValue> {
     let JsonValue::Object(map) = object else {
         return None;
@@ -117,11 +118,18 @@ pub fn representation(
     });
     let mut rep = JsonMap::new();
     rep.insert("__typename", JsonValue::String(typename.into()));
-    project(map, fields, &mut rep)?;
+    project(map, fields, &mut rep, is_a)?;
     Some(JsonValue::Object(rep))
 }
 
-fn project(map: &JsonMap, fields: &Selection, out: &mut JsonMap) -> Option<()> {
+/// `is_a(condition, actual)`: whether an object of type `actual` matches a fragment on
+/// `condition` (the same type, or an interface or union it belongs to).
+fn project(
+    map: &JsonMap,
+    fields: &Selection,
+    out: &mut JsonMap,
+    is_a: &dyn Fn(&str, &str) -> bool,
+) -> Option<()> {
     for item in &fields.items {
         match item {
             Item::Field(f) => {
@@ -134,7 +142,7 @@ fn project(map: &JsonMap, fields: &Selection, out: &mut JsonMap) -> Option<()> {
                         if let Some(t) = inner.get("__typename") {
                             nested.insert("__typename", t.clone());
                         }
-                        project(inner, sub, &mut nested)?;
+                        project(inner, sub, &mut nested, is_a)?;
                         JsonValue::Object(nested)
                     }
                     (Some(sub), JsonValue::Array(items)) => JsonValue::Array(
@@ -143,7 +151,7 @@ fn project(map: &JsonMap, fields: &Selection, out: &mut JsonMap) -> Option<()> {
                             .map(|item| match item {
                                 JsonValue::Object(inner) => {
                                     let mut nested = JsonMap::new();
-                                    project(inner, sub, &mut nested)
+                                    project(inner, sub, &mut nested, is_a)
                                         .map(|()| JsonValue::Object(nested))
                                 }
                                 other => Some(other.clone()),
@@ -160,11 +168,11 @@ fn project(map: &JsonMap, fields: &Selection, out: &mut JsonMap) -> Option<()> {
                     &fr.type_condition,
                     map.get("__typename").and_then(JsonValue::as_str),
                 ) {
-                    (Some(t), Some(actual)) => t.as_str() == actual,
+                    (Some(t), Some(actual)) => is_a(t.as_str(), actual),
                     _ => true,
                 };
                 if applies {
-                    project(map, &fr.selection, out)?;
+                    project(map, &fr.selection, out, is_a)?;
                 }
             }
         }
@@ -253,16 +261,39 @@ mod tests {
         });
         let object = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":7,"price":99}"#);
         assert_eq!(
-            representation(&object, "Product", None, &fields),
+            representation(&object, "Product", None, &fields, &|c, a| c == a),
             Some(json(r#"{"__typename":"Product","upc":"p1","price":7}"#))
         );
         assert_eq!(
-            representation(&object, "Product", Some("Item"), &fields),
+            representation(&object, "Product", Some("Item"), &fields, &|c, a| c == a),
             Some(json(r#"{"__typename":"Item","upc":"p1","price":7}"#)),
             "an interface object gets the interface's name"
         );
         let missing = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":null}"#);
-        assert_eq!(representation(&missing, "Product", None, &fields), None);
+        assert_eq!(
+            representation(&missing, "Product", None, &fields, &|c, a| c == a),
+            None
+        );
+
+        // A fragment on an interface applies to objects of its implementations.
+        let mut on_interface = Selection::default();
+        on_interface
+            .fragment_entry(
+                Some(Name::new_static_unchecked("Foo")),
+                DirectiveList::new(),
+            )
+            .add_leaf(&Name::new_static_unchecked("upc"));
+        let qux = json(r#"{"__typename":"Qux","upc":"q1"}"#);
+        assert_eq!(
+            representation(&qux, "Qux", None, &on_interface, &|c, a| c == "Foo"
+                && a == "Qux"),
+            Some(json(r#"{"__typename":"Qux","upc":"q1"}"#))
+        );
+        assert_eq!(
+            representation(&qux, "Qux", None, &on_interface, &|c, a| c == a),
+            Some(json(r#"{"__typename":"Qux"}"#)),
+            "without the subtype relation the fragment does not apply"
+        );
     }
 
     #[test]

@@ -108,7 +108,11 @@ async fn run_fetch(
                 continue;
             };
             let typename = fetch.representation_typename.as_ref().map(|t| t.as_str());
-            let Some(rep) = representation(object, entity, typename, &fetch.representation) else {
+            let is_a = |condition: &str, actual: &str| {
+                condition == actual || sg.schema.is_subtype(condition, actual)
+            };
+            let Some(rep) = representation(object, entity, typename, &fetch.representation, &is_a)
+            else {
                 continue; // a key or required field is missing (null after an error)
             };
             let text = serde_json::to_string(&rep).unwrap_or_default();
