@@ -767,14 +767,7 @@ impl Builder<'_> {
         group: usize,
     ) -> Result<(), PlanError> {
         if bridged {
-            let mark = self.touched.len();
-            self.plan_set(fetch, graph, parent, &key.selection, out, path, None)?;
-            let providers: Vec<usize> = self.touched[mark..]
-                .iter()
-                .copied()
-                .filter(|g| *g != group)
-                .collect();
-            self.drafts[group].depends_on.extend(providers);
+            self.plan_supplied(fetch, graph, parent, &key.selection, out, path, group)?;
         } else {
             add_field_set(out, &key.selection);
         }
@@ -784,16 +777,33 @@ impl Builder<'_> {
             .field_join(parent, &field.name, target)
             .and_then(|j| j.requires.as_ref().map(alias_arguments))
         {
-            let mark = self.touched.len();
-            self.plan_set(fetch, graph, parent, &requires, out, path, None)?;
-            let providers: Vec<usize> = self.touched[mark..]
-                .iter()
-                .copied()
-                .filter(|g| *g != group)
-                .collect();
-            self.drafts[group].depends_on.extend(providers);
+            self.plan_supplied(fetch, graph, parent, &requires, out, path, group)?;
             add_field_set(&mut self.drafts[group].representation, &requires);
         }
+        Ok(())
+    }
+
+    /// Plans `set` on the parent fetch for the entity fetch `group`, which then waits for
+    /// every other fetch that supplies part of it.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_supplied(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        set: &SelectionSet,
+        out: &mut Selection,
+        path: &[PathSeg],
+        group: usize,
+    ) -> Result<(), PlanError> {
+        let mark = self.touched.len();
+        self.plan_set(fetch, graph, parent, set, out, path, None)?;
+        let providers: Vec<usize> = self.touched[mark..]
+            .iter()
+            .copied()
+            .filter(|g| *g != group)
+            .collect();
+        self.drafts[group].depends_on.extend(providers);
         Ok(())
     }
 
