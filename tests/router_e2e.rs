@@ -172,6 +172,33 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
     assert_eq!(status, 400);
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 
+    for (raw, message) in [
+        (
+            "{ not json",
+            "the body is not JSON: key must be a string at line 1 column 3",
+        ),
+        (
+            r#"{"query": 5}"#,
+            "not a GraphQL request: invalid type: integer `5`, expected a string",
+        ),
+    ] {
+        let response = p
+            .client
+            .post(&p.url)
+            .header("content-type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 400, "{raw}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            body,
+            json!({ "errors": [{ "message": message, "extensions": { "code": "BAD_REQUEST" } }] }),
+            "{raw}"
+        );
+    }
+
     let (status, _, body) = p
         .post(json!({ "operationName": "x" }), "application/json")
         .await;
