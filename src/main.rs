@@ -5,7 +5,7 @@
 //! - `tessera migrate [subgraph…]`: apply migrations (production runs this before deploys).
 //! - `tessera compose [--check]`: write `schema/*.graphql` from the subgraphs' SDL.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{io::Write as _, path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
@@ -52,6 +52,8 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Print a new router identity key pair (private PEM, public key).
+    Keygen,
 }
 
 #[tokio::main]
@@ -68,19 +70,31 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Dev);
-    if let Command::Compose { check, root } = command {
-        return compose_command(&root, check);
+    match command {
+        Command::Compose { check, root } => return compose_command(&root, check),
+        Command::Keygen => {
+            keygen()?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        _ => {}
     }
     let config = Config::load(cli.config.as_deref())?;
     telemetry::init(&config.telemetry.log, config.telemetry.format);
     match command {
         Command::Dev => dev(&config).await?,
         Command::Router => {
-            let prepared = platform::prepare_router(&config, false).await?;
+            let (key, fresh) = config.identity.router_key()?;
+            if fresh {
+                tracing::warn!(
+                    "identity.router_private_key_file is not set: signing subgraph identity tokens with a fresh key; Tessera subgraphs in other processes will refuse them (`tessera keygen` makes a key pair)"
+                );
+            }
+            let prepared = platform::prepare_router(&config, false, key).await?;
             platform::run(vec![prepared], shutdown_on_signal()).await?;
         }
         Command::Serve { subgraph } => {
-            let prepared = platform::prepare(&config, &subgraph).await?;
+            let trust = config.identity.trust(None)?;
+            let prepared = platform::prepare(&config, &subgraph, trust).await?;
             platform::run(vec![prepared], shutdown_on_signal()).await?;
         }
         Command::Migrate { subgraphs } => {
@@ -88,17 +102,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::info!(subgraph = %name, applied, "migrations up to date");
             }
         }
-        Command::Compose { .. } => unreachable!("handled above"),
+        Command::Compose { .. } | Command::Keygen => unreachable!("handled above"),
     }
     Ok(ExitCode::SUCCESS)
 }
 
 async fn dev(config: &Config) -> anyhow::Result<()> {
+    let (key, _) = config.identity.router_key()?;
+    let trust = config.identity.trust(Some(&key))?;
     let mut prepared = Vec::new();
     for name in SUBGRAPHS {
-        prepared.push(platform::prepare(config, name).await?);
+        prepared.push(platform::prepare(config, name, trust.clone()).await?);
     }
-    let router = platform::prepare_router(config, true).await?;
+    let router = platform::prepare_router(config, true, key).await?;
     let router_addr = router.local_addr().context("reading a bound address")?;
     let mut banner = format!(
         "\nTessera is running: embedded SQLite under ./data/, demo data loaded.\n\n  router                  http://{router_addr}/graphql\n"
@@ -118,6 +134,21 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
     eprint!("{banner}");
     prepared.push(router);
     platform::run(prepared, shutdown_on_signal()).await?;
+    Ok(())
+}
+
+/// Prints a new router identity key pair: the private key (PEM) for the router's
+/// `identity.router_private_key_file`, the public key for every subgraph's
+/// `identity.router_public_key`.
+fn keygen() -> anyhow::Result<()> {
+    let key = tessera_identity::Ed25519Key::generate("router")?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "# the router's private key: save as the file `identity.router_private_key_file` names\n{}\n# every subgraph's `identity.router_public_key` (TESSERA_IDENTITY__ROUTER_PUBLIC_KEY):\n{}",
+        key.to_pkcs8_pem().trim_end(),
+        key.public_base64()
+    )?;
     Ok(())
 }
 

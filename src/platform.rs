@@ -3,9 +3,11 @@
 use std::io;
 
 use sea_orm_migration::MigratorTrait;
+use tessera_identity::Ed25519Key;
 use tessera_kit::{
     db,
     server::{Prepared, ServeError},
+    viewer::RouterTrust,
 };
 use tessera_migrations::{
     CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
@@ -51,27 +53,32 @@ pub enum PlatformError {
     },
 }
 
-/// Connects, migrates and seeds (as configured) and binds subgraph `name`.
-pub async fn prepare(config: &Config, name: &str) -> Result<Prepared, PlatformError> {
+/// Connects, migrates and seeds (as configured) and binds subgraph `name`, which will
+/// answer requests the router signed (`trust`).
+pub async fn prepare(
+    config: &Config,
+    name: &str,
+    trust: RouterTrust,
+) -> Result<Prepared, PlatformError> {
     let subgraph = config.subgraph(name)?;
     let retention = config.retention.retention();
     let prepared = match name {
-        "users" => tessera_users::prepare(subgraph, config.users.settings()).await,
+        "users" => tessera_users::prepare(subgraph, config.users.settings(), trust).await,
         "workouts" => {
             let settings = tessera_workouts::Settings { retention };
-            tessera_workouts::prepare_with(subgraph, settings).await
+            tessera_workouts::prepare_with(subgraph, settings, trust).await
         }
         "notifications" => {
             let settings = tessera_notifications::Settings { retention };
-            tessera_notifications::prepare_with(subgraph, settings).await
+            tessera_notifications::prepare_with(subgraph, settings, trust).await
         }
         "journal" => {
             let settings = tessera_journal::Settings { retention };
-            tessera_journal::prepare_with(subgraph, settings).await
+            tessera_journal::prepare_with(subgraph, settings, trust).await
         }
         "codex" => {
             let settings = tessera_codex::Settings { retention };
-            tessera_codex::prepare_with(subgraph, settings).await
+            tessera_codex::prepare_with(subgraph, settings, trust).await
         }
         other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),
     };
@@ -194,6 +201,7 @@ pub async fn migrate(
 pub async fn prepare_router(
     config: &Config,
     local_subgraphs: bool,
+    identity_key: Ed25519Key,
 ) -> Result<Prepared, PlatformError> {
     let sdl = match &config.router.supergraph {
         Some(path) => std::fs::read_to_string(path).map_err(|err| {
@@ -208,6 +216,9 @@ pub async fn prepare_router(
         .map_err(|err| PlatformError::Router(err.to_string()))?;
     let mut options = tessera_router::pipeline::RouterOptions {
         subgraph_timeout: std::time::Duration::from_millis(config.router.subgraph_timeout_ms),
+        identity_key: Some(identity_key),
+        identity_ttl: config.identity.token_ttl(),
+        limits: config.router.limits.limits(),
         ..Default::default()
     };
     if local_subgraphs {
@@ -217,6 +228,7 @@ pub async fn prepare_router(
                 .insert(name.clone(), format!("http://{}/graphql", subgraph.listen));
         }
     }
+    let server_options = config.router.server_options(config.redis.url.as_deref())?;
     let router = std::sync::Arc::new(tessera_router::Router::new(supergraph, &options));
     let listener = tessera_kit::server::bind("router", config.router.listen)
         .await
@@ -224,6 +236,6 @@ pub async fn prepare_router(
     Ok(Prepared {
         name: "router",
         listener,
-        app: tessera_router::server::app(router, config.router.server_options()),
+        app: tessera_router::server::app(router, server_options),
     })
 }

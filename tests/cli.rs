@@ -78,3 +78,36 @@ fn a_wrong_value_stops_start_up_naming_the_key() {
         "tessera: configuration: `subgraphs.users.listen`: invalid socket address syntax (from the environment variable TESSERA_SUBGRAPHS__USERS__LISTEN)"
     );
 }
+
+#[test]
+fn keygen_prints_a_key_pair_a_lone_subgraph_can_start_with() {
+    let output = tessera().arg("keygen").output().expect("tessera runs");
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let pem_start = stdout
+        .find("-----BEGIN PRIVATE KEY-----")
+        .expect("a PEM private key");
+    let pem_end = stdout.find("-----END PRIVATE KEY-----").expect("its end") + 25;
+    let key = tessera_identity::Ed25519Key::from_pkcs8_pem("router", &stdout[pem_start..pem_end])
+        .expect("the private key reads back");
+    let public = stdout.lines().last().expect("the public key line");
+    assert_eq!(
+        public,
+        key.public_base64(),
+        "the last line is its public half"
+    );
+
+    // Without that public key, a subgraph alone refuses to start, saying which key.
+    let output = tessera()
+        .args(["serve", "codex"])
+        .output()
+        .expect("tessera runs");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "`identity.router_public_key` (TESSERA_IDENTITY__ROUTER_PUBLIC_KEY) is not set"
+        ),
+        "{stderr}"
+    );
+}

@@ -1,65 +1,24 @@
 //! The platform through the router: the real users subgraph over HTTP behind the
 //! router built from the committed supergraph, and the exact answers clients get.
 
-use std::{collections::HashMap, sync::Arc};
+mod common;
 
+use common::Platform;
 use serde_json::{Value, json};
-use tessera::platform::SUPERGRAPH;
-use tessera_kit::testing::{TestDb, fresh_db};
-use tessera_migrations::UsersMigrator;
-use tessera_router::{Router, Supergraph, pipeline::RouterOptions, server};
-use tokio_util::sync::{CancellationToken, DropGuard};
-
-struct Platform {
-    url: String,
-    client: reqwest::Client,
-    _db: TestDb,
-    _stop: DropGuard,
-}
-
-async fn serve(app: axum::Router, stop: &CancellationToken) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let addr = listener.local_addr().expect("bound");
-    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
-    addr
-}
 
 /// Users (with the demo cast) and the router in front of it; `users_up: false` points
 /// the router at a port where nothing listens.
 async fn platform(users_up: bool) -> Platform {
-    let db = fresh_db::<UsersMigrator>().await;
-    tessera_users::demo::seed(&db.db, chrono::Utc::now())
-        .await
-        .expect("demo data");
-    let stop = CancellationToken::new();
-    let users_url = if users_up {
-        let addr = serve(
-            tessera_users::app(db.db.clone(), tessera_users::Settings::default()),
-            &stop,
-        )
-        .await;
-        format!("http://{addr}/graphql")
-    } else {
-        "http://127.0.0.1:9/graphql".to_owned()
-    };
-    let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
-    let options = RouterOptions {
-        subgraph_urls: HashMap::from([("users".to_owned(), users_url)]),
-        ..RouterOptions::default()
-    };
-    let router = Arc::new(Router::new(supergraph, &options));
-    let addr = serve(server::app(router, server::ServerOptions::default()), &stop).await;
-    Platform {
-        url: format!("http://{addr}/graphql"),
-        client: reqwest::Client::new(),
-        _db: db,
-        _stop: stop.drop_guard(),
-    }
+    let running: &[&'static str] = if users_up { &["users"] } else { &[] };
+    Platform::start(running, false).await
 }
 
-impl Platform {
+trait Post {
+    async fn post(&self, body: Value, accept: &str) -> (u16, String, Value);
+    async fn query(&self, query: &str) -> Value;
+}
+
+impl Post for Platform {
     async fn post(&self, body: Value, accept: &str) -> (u16, String, Value) {
         let response = self
             .client
@@ -311,56 +270,13 @@ async fn a_failed_subgraph_gives_partial_data_and_the_router_keeps_serving() {
 /// users, codex and workouts, each on its own fresh database, behind the router.
 #[tokio::test]
 async fn a_query_crosses_users_codex_and_workouts() {
-    use tessera_migrations::{CodexMigrator, WorkoutsMigrator};
-    let now = chrono::Utc::now();
-    let stop = CancellationToken::new();
-    let users = fresh_db::<UsersMigrator>().await;
-    tessera_users::demo::seed(&users.db, now)
-        .await
-        .expect("users demo data");
-    let codex = fresh_db::<CodexMigrator>().await;
-    tessera_codex::demo::seed(&codex.db, now)
-        .await
-        .expect("codex demo data");
-    let workouts = fresh_db::<WorkoutsMigrator>().await;
-    tessera_workouts::demo::seed(&workouts.db, now)
-        .await
-        .expect("workouts demo data");
-    let mut urls = HashMap::new();
-    for (name, app) in [
-        (
-            "users",
-            tessera_users::app(users.db.clone(), tessera_users::Settings::default()),
-        ),
-        ("codex", tessera_codex::app(codex.db.clone())),
-        ("workouts", tessera_workouts::app(workouts.db.clone())),
-    ] {
-        let addr = serve(app, &stop).await;
-        urls.insert(name.to_owned(), format!("http://{addr}/graphql"));
-    }
-    let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
-    let options = RouterOptions {
-        subgraph_urls: urls,
-        ..RouterOptions::default()
-    };
-    let router = Arc::new(Router::new(supergraph, &options));
-    let addr = serve(server::app(router, server::ServerOptions::default()), &stop).await;
-    let _stop = stop.drop_guard();
-
+    let p = Platform::start(&["users", "codex", "workouts"], false).await;
     let query = r#"{
         userByHandle(handle: "carter") { displayName codexEntries(first: 1) { edges { node { title } } } }
         codexSearch(query: "overload", first: 2) { edges { node { title author { handle displayName } } } }
         exercises(first: 2) { edges { node { name } } }
     }"#;
-    let body: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .json(&json!({ "query": query }))
-        .send()
-        .await
-        .expect("the router answers")
-        .json()
-        .await
-        .expect("JSON");
+    let body = p.query(query).await;
     assert!(body.get("errors").is_none(), "{body}");
     let data = &body["data"];
     assert_eq!(data["userByHandle"]["displayName"], "Coach Carter");
@@ -383,5 +299,174 @@ async fn a_query_crosses_users_codex_and_workouts() {
         data["exercises"]["edges"].as_array().map(Vec::len),
         Some(2),
         "{data}"
+    );
+}
+
+#[tokio::test]
+async fn operation_limits_refuse_with_their_own_codes_and_the_router_keeps_serving() {
+    use tessera_router::limits::OperationLimits;
+    let p = Platform::start_with(&["users"], false, |router, server| {
+        router.limits = OperationLimits {
+            max_depth: Some(3),
+            max_aliases: Some(2),
+            max_root_fields: Some(3),
+            max_tokens: Some(60),
+            max_directives: Some(2),
+            max_cost: Some(200.0),
+            default_list_size: 10,
+            introspection_roles: Some(vec!["admin".to_owned()]),
+        };
+        server.max_body_bytes = 2_000;
+        server.max_batch = 2;
+    })
+    .await;
+    let cases = [
+        (
+            r#"{ userByHandle(handle: "carter") { athletes { nodes { coaches { handle } } } } }"#,
+            json!({}),
+            "MAX_DEPTH_LIMIT",
+            "the operation nests fields 5 deep; at most 3 is allowed",
+        ),
+        (
+            "{ a: __typename b: __typename c: __typename }",
+            json!({}),
+            "MAX_ALIASES_LIMIT",
+            "the operation uses 3 aliases; at most 2 are allowed",
+        ),
+        (
+            "{ __typename me { id } users { pageInfo { hasNextPage } } ... on Query { user(id: \"x\") { id } } }",
+            json!({}),
+            "MAX_ROOT_FIELDS_LIMIT",
+            "the operation selects 4 root fields; at most 3 are allowed",
+        ),
+        (
+            "query($t: Boolean!) { __typename @include(if: $t) @skip(if: false) me @include(if: true) { id } }",
+            json!({ "t": true }),
+            "MAX_DIRECTIVES_LIMIT",
+            "the operation applies 3 directives; at most 2 are allowed",
+        ),
+        (
+            "query($n: Int) { users(first: $n) { nodes { id handle } } }",
+            json!({ "n": 200 }),
+            "COST_ESTIMATED_TOO_EXPENSIVE",
+            "the operation's estimated cost is 201; at most 200 is allowed",
+        ),
+        (
+            "{ __schema { queryType { name } } }",
+            json!({}),
+            "INTROSPECTION_DISABLED",
+            "introspection is not available to this caller",
+        ),
+        (
+            &format!("{{ {} }}", "__typename ".repeat(70)),
+            json!({}),
+            "MAX_TOKENS_LIMIT",
+            "the document has more than 60 tokens",
+        ),
+    ];
+    for (query, variables, code, message) in cases {
+        let (status, _, body) = p
+            .post(
+                json!({ "query": query, "variables": variables }),
+                "application/graphql-response+json",
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (
+                400,
+                json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+            ),
+            "{code}"
+        );
+    }
+    // Under the limits, the same shapes pass.
+    let body = p
+        .query(r#"{ a: userByHandle(handle: "alex") { handle } b: userByHandle(handle: "kim") { handle } }"#)
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+
+    let (status, _, body) = p
+        .post(
+            json!({ "query": format!("{{ __typename }} # {}", "x".repeat(3_000)) }),
+            "application/json",
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            413,
+            json!({ "errors": [{ "message": "the request body is larger than 2000 bytes", "extensions": { "code": "PAYLOAD_TOO_LARGE" } }] })
+        )
+    );
+    let (status, _, body) = p
+        .post(
+            json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }, { "query": "{ __typename }" }]),
+            "application/json",
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({ "errors": [{ "message": "the batch holds 3 operations; at most 2 are allowed", "extensions": { "code": "BATCH_LIMIT_EXCEEDED" } }] })
+        )
+    );
+    assert_eq!(
+        p.query("{ __typename }").await,
+        json!({ "data": { "__typename": "Query" } })
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after_and_the_router_keeps_serving() {
+    use std::{sync::Arc, time::Duration};
+
+    use tessera_router::ratelimit::{Quota, RateLimitOptions, RateLimiter};
+    let p = Platform::start_with(&["users"], false, |_, server| {
+        server.rate_limiter = Some(Arc::new(RateLimiter::local(RateLimitOptions {
+            anonymous: Quota {
+                per_minute: 600,
+                burst: 2,
+            },
+            ..RateLimitOptions::default()
+        })));
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            p.query("{ __typename }").await,
+            json!({ "data": { "__typename": "Query" } })
+        );
+    }
+    let response = p
+        .client
+        .post(&p.url)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["retry-after"], "1");
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        json!({ "errors": [{ "message": "too many requests: retry in 1 s", "extensions": { "code": "RATE_LIMITED" } }] })
+    );
+    // A batch counts each operation; after the interval the client is served again.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let (status, _, body) = p
+        .post(
+            json!([{ "query": "{ __typename }" }, { "query": "{ __typename }" }]),
+            "application/json",
+        )
+        .await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(
+        p.query("{ __typename }").await,
+        json!({ "data": { "__typename": "Query" } })
     );
 }

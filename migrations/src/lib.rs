@@ -8,7 +8,7 @@
 //! migrator up, down and up again on both.
 //!
 //! # Layout
-//! - [`users`]: users, roles, coach–athlete links.
+//! - [`users`]: users, roles, coach–athlete links; credentials, refresh tokens, signing keys.
 //! - [`workouts`]: exercises, plans and their targets, assignments, workouts, sets.
 //! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents.
 //! - [`journal`]: journal entries.

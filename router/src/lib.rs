@@ -3,14 +3,21 @@
 //!
 //! # Layout (in the order a request flows)
 //! - [`server`]: the HTTP surface (POST/GET, batching, content negotiation).
+//! - [`auth`]: access tokens (JWT against JWKS) → the caller's identity.
+//! - [`ratelimit`]: GCRA quotas per client, shared through Redis.
 //! - [`pipeline`]: one request through parse → validate → plan → execute.
+//! - [`limits`]: operation limits (depth, aliases, root fields, tokens, directives,
+//!   estimated cost, introspection).
 //! - [`supergraph`]: the supergraph's join metadata and the API schema clients see.
 //! - [`planner`]: our query planner (see `router/PLANNER.md`).
 //! - [`executor`]: runs a plan's fetches, merges results, shapes the response.
 
+pub mod auth;
 pub mod executor;
+pub mod limits;
 pub mod pipeline;
 pub mod planner;
+pub mod ratelimit;
 pub mod server;
 pub mod supergraph;
 

@@ -3,21 +3,27 @@
 //! `application/graphql-response+json` and `application/json`, CSRF prevention, CORS,
 //! a body size limit.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
 use apollo_compiler::response::{JsonMap, JsonValue};
 use axum::{
     Router as Axum,
     body::Bytes,
-    extract::{DefaultBodyLimit, Query, State},
-    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
+    extract::{ConnectInfo, DefaultBodyLimit, Query, State, rejection::BytesRejection},
+    http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
 use tessera_codes::ErrorCode;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::pipeline::{GraphqlRequest, Router, RouterResponse};
+use tessera_identity::Identity;
+
+use crate::{
+    auth::Authenticator,
+    pipeline::{GraphqlRequest, Router, RouterResponse},
+    ratelimit::{Decision, SharedLimiter},
+};
 
 /// Settings of the HTTP surface.
 #[derive(Debug, Clone)]
@@ -28,6 +34,10 @@ pub struct ServerOptions {
     pub max_body_bytes: usize,
     /// Most operations in one batch.
     pub max_batch: usize,
+    /// Verifies access tokens; none: every caller is anonymous.
+    pub auth: Option<Arc<Authenticator>>,
+    /// Rate limits per client; none: unlimited.
+    pub rate_limiter: Option<SharedLimiter>,
 }
 
 impl Default for ServerOptions {
@@ -36,6 +46,8 @@ impl Default for ServerOptions {
             csrf_prevention: true,
             max_body_bytes: 2 * 1024 * 1024,
             max_batch: 32,
+            auth: None,
+            rate_limiter: None,
         }
     }
 }
@@ -149,14 +161,97 @@ fn status_of(response: &RouterResponse, graphql_json: bool) -> StatusCode {
     }
 }
 
+/// The caller, or the response refusing their credentials (401 with
+/// `WWW-Authenticate`, whatever the content type: a bad token is never a partial
+/// success).
+async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    graphql_json: bool,
+) -> Result<Identity, Response> {
+    let Some(auth) = &state.options.auth else {
+        return Ok(Identity::ANONYMOUS);
+    };
+    auth.authenticate(headers).await.map_err(|err| {
+        let code = err.code();
+        let mut response = request_error(code, &err.to_string(), graphql_json);
+        *response.status_mut() =
+            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
+        if code == ErrorCode::Unauthenticated {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer error=\"invalid_token\""),
+            );
+        }
+        response
+    })
+}
+
+/// Counts `cost` operations against the caller's quota; the 429 response when over.
+async fn rate_limited(
+    state: &AppState,
+    identity: &Identity,
+    extensions: &Extensions,
+    cost: usize,
+    graphql_json: bool,
+) -> Option<Response> {
+    let limiter = state.options.rate_limiter.as_ref()?;
+    let ip = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    let cost = u32::try_from(cost).unwrap_or(u32::MAX);
+    let Decision::Limited { retry_after } = limiter.check(identity, ip, cost).await else {
+        return None;
+    };
+    let seconds = retry_after.as_millis().div_ceil(1000).max(1);
+    let mut response = request_error(
+        ErrorCode::RateLimited,
+        &format!("too many requests: retry in {seconds} s"),
+        graphql_json,
+    );
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Some(response)
+}
+
 fn request_error(code: ErrorCode, message: &str, graphql_json: bool) -> Response {
     let response = RouterResponse::request_error(code, message);
     let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     respond(status, graphql_json, &JsonValue::Object(response.body))
 }
 
-async fn post_graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn post_graphql(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let graphql_json = wants_graphql_response_json(&headers);
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return request_error(
+                ErrorCode::PayloadTooLarge,
+                &format!(
+                    "the request body is larger than {} bytes",
+                    state.options.max_body_bytes
+                ),
+                graphql_json,
+            );
+        }
+        Err(rejection) => {
+            return request_error(
+                ErrorCode::BadRequest,
+                &format!(
+                    "the request body could not be read: {}",
+                    rejection.body_text()
+                ),
+                graphql_json,
+            );
+        }
+    };
     if state.options.csrf_prevention && !csrf_ok(&headers) {
         return request_error(
             ErrorCode::BadRequest,
@@ -164,12 +259,19 @@ async fn post_graphql(State(state): State<AppState>, headers: HeaderMap, body: B
             graphql_json,
         );
     }
+    let identity = match authenticate(&state, &headers, graphql_json).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
     // A single request (the common case) deserialises straight from the body; only a
     // batch, or a body that fails, is read as a JSON tree first.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
         && let Ok(request) = serde_json::from_slice::<GraphqlRequest>(&body)
     {
-        let response = state.router.execute(request, true).await;
+        if let Some(limited) = rate_limited(&state, &identity, &extensions, 1, graphql_json).await {
+            return limited;
+        }
+        let response = state.router.execute(request, true, &identity).await;
         let status = status_of(&response, graphql_json);
         return respond(status, graphql_json, &JsonValue::Object(response.body));
     }
@@ -196,20 +298,39 @@ async fn post_graphql(State(state): State<AppState>, headers: HeaderMap, body: B
             )
         }
         JsonValue::Array(items) => {
-            if items.is_empty() || items.len() > state.options.max_batch {
+            if items.is_empty() {
                 return request_error(
                     ErrorCode::BadRequest,
-                    &format!("a batch holds 1 to {} operations", state.options.max_batch),
+                    "an empty batch holds no operation",
                     graphql_json,
                 );
             }
+            if items.len() > state.options.max_batch {
+                return request_error(
+                    ErrorCode::BatchLimitExceeded,
+                    &format!(
+                        "the batch holds {} operations; at most {} are allowed",
+                        items.len(),
+                        state.options.max_batch
+                    ),
+                    graphql_json,
+                );
+            }
+            if let Some(limited) =
+                rate_limited(&state, &identity, &extensions, items.len(), graphql_json).await
+            {
+                return limited;
+            }
             let futures = items.into_iter().map(|item| {
                 let router = state.router.clone();
+                let identity = &identity;
                 async move {
                     match serde_json::to_value(&item)
                         .and_then(serde_json::from_value::<GraphqlRequest>)
                     {
-                        Ok(request) => JsonValue::Object(router.execute(request, true).await.body),
+                        Ok(request) => {
+                            JsonValue::Object(router.execute(request, true, identity).await.body)
+                        }
                         Err(err) => JsonValue::Object(
                             RouterResponse::request_error(
                                 ErrorCode::BadRequest,
@@ -234,6 +355,7 @@ async fn post_graphql(State(state): State<AppState>, headers: HeaderMap, body: B
 async fn get_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
+    extensions: Extensions,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let graphql_json = wants_graphql_response_json(&headers);
@@ -243,6 +365,13 @@ async fn get_graphql(
             "this request looks like a cross-site request forgery: send it with an `apollo-require-preflight` or `x-apollo-operation-name` header",
             graphql_json,
         );
+    }
+    let identity = match authenticate(&state, &headers, graphql_json).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
+    if let Some(limited) = rate_limited(&state, &identity, &extensions, 1, graphql_json).await {
+        return limited;
     }
     let decode = |name: &str| -> Result<Option<JsonMap>, String> {
         match params.get(name) {
@@ -264,7 +393,7 @@ async fn get_graphql(
         variables,
         extensions,
     };
-    let response = state.router.execute(request, false).await;
+    let response = state.router.execute(request, false, &identity).await;
     let status = status_of(&response, graphql_json);
     respond(status, graphql_json, &JsonValue::Object(response.body))
 }

@@ -2,9 +2,11 @@
 //! variables, checked once at load with errors that name the key.
 //!
 //! # Layout
-//! - [`telemetry`], [`router`], [`redis`], [`users`], [`retention`]: one file per section.
+//! - [`telemetry`], [`router`], [`identity`], [`redis`], [`users`], [`retention`]: one
+//!   file per section.
 //! - Subgraph sections are the kit's [`SubgraphConfig`].
 
+pub mod identity;
 pub mod redis;
 pub mod retention;
 pub mod router;
@@ -35,6 +37,9 @@ pub struct Config {
     pub telemetry: telemetry::TelemetryConfig,
     /// The router.
     pub router: router::RouterConfig,
+    /// The router's identity key, and the subgraphs' trust in it.
+    #[serde(default)]
+    pub identity: identity::IdentityConfig,
     /// Redis, shared by router replicas.
     #[serde(default)]
     pub redis: redis::RedisConfig,
@@ -92,6 +97,8 @@ impl Config {
                 .validate()
                 .map_err(|msg| ConfigError(format!("`subgraphs.{name}.database`: {msg}")))?;
         }
+        self.router.rate_limits.validate()?;
+        self.identity.validate()?;
         self.redis.validate()?;
         self.users.validate()?;
         self.retention.validate()?;
@@ -183,6 +190,126 @@ mod tests {
     }
 
     #[test]
+    fn subgraphs_trust_only_the_configured_router_key() {
+        let key = tessera_identity::Ed25519Key::generate("router").expect("a key");
+        with_env(&[], || {
+            let config = Config::load(None).expect("defaults");
+            let err = config
+                .identity
+                .trust(None)
+                .expect_err("no key for a lone subgraph");
+            assert!(
+                err.to_string().contains(
+                    "`identity.router_public_key` (TESSERA_IDENTITY__ROUTER_PUBLIC_KEY) is not set"
+                ),
+                "{err}"
+            );
+            assert!(
+                config.identity.trust(Some(&key)).is_ok(),
+                "dev hands over its own key"
+            );
+            let (_, fresh) = config.identity.router_key().expect("a fresh key");
+            assert!(fresh, "no key file: a fresh key");
+        });
+        let public = key.public_base64();
+        with_env(&[("TESSERA_IDENTITY__ROUTER_PUBLIC_KEY", &public)], || {
+            let config = Config::load(None).expect("a valid public key");
+            assert!(config.identity.trust(None).is_ok());
+            let other = tessera_identity::Ed25519Key::generate("router").expect("a key");
+            let err = config
+                .identity
+                .trust(Some(&other))
+                .expect_err("a different key");
+            assert!(
+                err.to_string()
+                    .contains("is not the public half of the router's key"),
+                "{err}"
+            );
+        });
+        with_env(
+            &[(
+                "TESSERA_IDENTITY__ROUTER_PRIVATE_KEY_FILE",
+                "/nonexistent/router.pem",
+            )],
+            || {
+                let config = Config::load(None).expect("checked when the router starts");
+                let err = config.identity.router_key().expect_err("no such file");
+                assert!(
+                    err.to_string()
+                        .contains("`identity.router_private_key_file` = /nonexistent/router.pem"),
+                    "{err}"
+                );
+            },
+        );
+    }
+
+    #[test]
+    fn access_token_settings_are_checked() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("defaults");
+            let options = config
+                .router
+                .auth
+                .options()
+                .expect("valid")
+                .expect("JWKS configured");
+            assert_eq!(options.algorithms, [jsonwebtoken::Algorithm::EdDSA]);
+            assert_eq!(options.cookie.as_deref(), Some("tessera_access"));
+        });
+        with_env(
+            &[("TESSERA_ROUTER__AUTH__ALGORITHMS", "[\"RS257\"]")],
+            || {
+                let err = Config::load(None)
+                    .expect("loads")
+                    .router
+                    .auth
+                    .options()
+                    .expect_err("bad algorithm");
+                assert!(
+                    err.to_string().contains("`RS257` is not a JWT algorithm"),
+                    "{err}"
+                );
+            },
+        );
+        with_env(
+            &[("TESSERA_ROUTER__AUTH__ALGORITHMS", "[\"HS256\"]")],
+            || {
+                let err = Config::load(None)
+                    .expect("loads")
+                    .router
+                    .server_options(None)
+                    .expect_err("symmetric");
+                assert!(
+                    err.to_string()
+                        .contains("cannot verify tokens against a public JWKS"),
+                    "{err}"
+                );
+            },
+        );
+        with_env(
+            &[(
+                "TESSERA_ROUTER__AUTH__JWKS_URLS",
+                "[\"https://issuer.example/jwks\"]",
+            )],
+            || {
+                let err = Config::load(None)
+                    .expect("loads")
+                    .router
+                    .server_options(None)
+                    .expect_err("https");
+                assert!(err.to_string().contains("only http:// URLs"), "{err}");
+            },
+        );
+        with_env(&[("TESSERA_ROUTER__AUTH__JWKS_URLS", "[]")], || {
+            let config = Config::load(None).expect("loads");
+            assert!(
+                config.router.auth.options().expect("valid").is_none(),
+                "no source: anonymous only"
+            );
+        });
+    }
+
+    #[test]
     fn the_environment_overrides_the_file() {
         with_env(
             &[("TESSERA_SUBGRAPHS__USERS__LISTEN", "127.0.0.1:5001")],
@@ -218,6 +345,29 @@ mod tests {
 
         let err = error_with(&[("TESSERA_RETENTION__DELETED_DATA_DAYS", "400")]);
         assert!(err.contains("`retention.deleted_data_days` = 400"), "{err}");
+
+        let err = error_with(&[("TESSERA_USERS__ACCESS_TOKEN_TTL_MINUTES", "0")]);
+        assert!(
+            err.contains("`users.access_token_ttl_minutes` = 0 must be between 1 and 60"),
+            "{err}"
+        );
+
+        let err = error_with(&[("TESSERA_IDENTITY__ROUTER_PUBLIC_KEY", "not-a-key")]);
+        assert!(
+            err.contains("`identity.router_public_key` (TESSERA_IDENTITY__ROUTER_PUBLIC_KEY): not an Ed25519 public key"),
+            "{err}"
+        );
+
+        let err = error_with(&[("TESSERA_ROUTER__RATE_LIMITS__ANONYMOUS__BURST", "0")]);
+        assert!(
+            err.contains(
+                "`router.rate_limits.anonymous`: per_minute must be 1–60000 and burst at least 1"
+            ),
+            "{err}"
+        );
+
+        let err = error_with(&[("TESSERA_IDENTITY__TOKEN_TTL_SECONDS", "5")]);
+        assert!(err.contains("`identity.token_ttl_seconds` = 5"), "{err}");
 
         let err = error_with(&[("TESSERA_ROUTER__LISTNE", "127.0.0.1:4000")]);
         assert!(err.contains("listne"), "{err}");

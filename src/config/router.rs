@@ -1,8 +1,11 @@
 //! `[router]`: the public endpoint.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
 
 use serde::Deserialize;
+use tessera_router::auth::{AuthOptions, JwksSource};
+
+use super::ConfigError;
 
 /// The router.
 ///
@@ -33,6 +36,282 @@ pub struct RouterConfig {
     /// Most operations in one HTTP batch.
     #[serde(default = "RouterConfig::default_max_batch")]
     pub max_batch: usize,
+    /// Access tokens.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// What one operation may ask for.
+    #[serde(default)]
+    pub limits: LimitsConfig,
+    /// Requests per client.
+    #[serde(default)]
+    pub rate_limits: RateLimitsConfig,
+}
+
+/// One quota: a sustained rate and a burst.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuotaConfig {
+    /// Requests per minute.
+    pub per_minute: u32,
+    /// Requests allowed at once.
+    pub burst: u32,
+}
+
+impl From<QuotaConfig> for tessera_router::ratelimit::Quota {
+    fn from(q: QuotaConfig) -> Self {
+        Self {
+            per_minute: q.per_minute,
+            burst: q.burst,
+        }
+    }
+}
+
+/// Rate limits (`[router.rate_limits]`), shared by replicas through `redis.url`.
+///
+/// ```toml
+/// [router.rate_limits]
+/// enabled = true
+/// anonymous = { per_minute = 300, burst = 60 }
+/// signed_in = { per_minute = 1200, burst = 200 }
+/// roles.admin = { per_minute = 6000, burst = 600 }
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitsConfig {
+    /// Off: no limits.
+    pub enabled: bool,
+    /// Callers without a token (per IP address).
+    pub anonymous: QuotaConfig,
+    /// Signed-in callers whose roles have no quota.
+    pub signed_in: QuotaConfig,
+    /// Quotas by role (the most generous of a caller's roles applies).
+    pub roles: BTreeMap<String, QuotaConfig>,
+}
+
+impl Default for RateLimitsConfig {
+    fn default() -> Self {
+        let defaults = tessera_router::ratelimit::RateLimitOptions::default();
+        let quota = |q: tessera_router::ratelimit::Quota| QuotaConfig {
+            per_minute: q.per_minute,
+            burst: q.burst,
+        };
+        Self {
+            enabled: true,
+            anonymous: quota(defaults.anonymous),
+            signed_in: quota(defaults.signed_in),
+            roles: BTreeMap::new(),
+        }
+    }
+}
+
+impl RateLimitsConfig {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let quotas = [
+            ("anonymous".to_owned(), self.anonymous),
+            ("signed_in".to_owned(), self.signed_in),
+        ]
+        .into_iter()
+        .chain(self.roles.iter().map(|(r, q)| (format!("roles.{r}"), *q)));
+        for (name, quota) in quotas {
+            if quota.per_minute == 0 || quota.burst == 0 || quota.per_minute > 60_000 {
+                return Err(ConfigError(format!(
+                    "`router.rate_limits.{name}`: per_minute must be 1–60000 and burst at least 1"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The limiter, sharing state through Redis when `redis_url` is set.
+    pub fn limiter(
+        &self,
+        redis_url: Option<&str>,
+    ) -> Result<Option<tessera_router::ratelimit::RateLimiter>, ConfigError> {
+        use tessera_router::ratelimit::{RateLimitOptions, RateLimiter};
+        if !self.enabled {
+            return Ok(None);
+        }
+        self.validate()?;
+        let options = RateLimitOptions {
+            anonymous: self.anonymous.into(),
+            signed_in: self.signed_in.into(),
+            roles: self
+                .roles
+                .iter()
+                .map(|(r, q)| (r.clone(), (*q).into()))
+                .collect(),
+        };
+        match redis_url {
+            None => Ok(Some(RateLimiter::local(options))),
+            Some(url) => RateLimiter::with_redis(options, url)
+                .map(Some)
+                .map_err(|e| ConfigError(format!("`redis.url`: {e}"))),
+        }
+    }
+}
+
+/// Operation limits (`[router.limits]`); 0 turns a limit off.
+///
+/// ```toml
+/// [router.limits]
+/// max_depth = 15
+/// max_cost = 50000
+/// introspection_roles = ["admin", "partner"]
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Deepest field nesting.
+    pub max_depth: u32,
+    /// Most aliases.
+    pub max_aliases: u32,
+    /// Most root fields.
+    pub max_root_fields: u32,
+    /// Most lexical tokens in a document.
+    pub max_tokens: u32,
+    /// Most directives applied in an operation.
+    pub max_directives: u32,
+    /// Highest estimated cost (`@cost` / `@listSize`).
+    pub max_cost: u32,
+    /// Size assumed for a list nothing else sizes.
+    pub default_list_size: u32,
+    /// Roles that may introspect; absent: everyone (the production profile sets it).
+    pub introspection_roles: Option<Vec<String>>,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        let limits = tessera_router::limits::OperationLimits::default();
+        let or_zero = |v: Option<u32>| v.unwrap_or(0);
+        Self {
+            max_depth: or_zero(limits.max_depth),
+            max_aliases: or_zero(limits.max_aliases),
+            max_root_fields: or_zero(limits.max_root_fields),
+            max_tokens: limits
+                .max_tokens
+                .and_then(|t| u32::try_from(t).ok())
+                .unwrap_or(0),
+            max_directives: or_zero(limits.max_directives),
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole default"
+            )]
+            max_cost: limits.max_cost.map_or(0, |c| c as u32),
+            default_list_size: limits.default_list_size,
+            introspection_roles: None,
+        }
+    }
+}
+
+impl LimitsConfig {
+    /// The router's limits.
+    pub fn limits(&self) -> tessera_router::limits::OperationLimits {
+        let on = |v: u32| (v > 0).then_some(v);
+        tessera_router::limits::OperationLimits {
+            max_depth: on(self.max_depth),
+            max_aliases: on(self.max_aliases),
+            max_root_fields: on(self.max_root_fields),
+            max_tokens: on(self.max_tokens).map(|t| t as usize),
+            max_directives: on(self.max_directives),
+            max_cost: on(self.max_cost).map(f64::from),
+            default_list_size: self.default_list_size.max(1),
+            introspection_roles: self.introspection_roles.clone(),
+        }
+    }
+}
+
+/// How the router verifies access tokens (`[router.auth]`). No JWKS source: every
+/// caller is anonymous.
+///
+/// ```toml
+/// [router.auth]
+/// jwks_urls = ["http://users.internal:4001/.well-known/jwks.json"]
+/// issuers = ["tessera-users"]
+/// audiences = ["tessera"]
+/// algorithms = ["EdDSA"]
+/// cookie = "tessera_access"
+/// [router.auth.role_scopes]
+/// coach = ["roster:read"]
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// JWKS documents fetched over HTTP.
+    pub jwks_urls: Vec<String>,
+    /// JWKS documents read from files.
+    pub jwks_files: Vec<PathBuf>,
+    /// Accepted `iss` (empty: any).
+    pub issuers: Vec<String>,
+    /// Accepted `aud` (empty: any).
+    pub audiences: Vec<String>,
+    /// Accepted JWT algorithms (asymmetric only).
+    pub algorithms: Vec<String>,
+    /// Clock leeway for `exp`/`nbf`, in seconds.
+    pub leeway_seconds: u64,
+    /// A cookie that may carry the access token (the web app).
+    pub cookie: Option<String>,
+    /// Scopes granted to every holder of a role.
+    pub role_scopes: BTreeMap<String, Vec<String>>,
+    /// Seconds between JWKS fetches.
+    pub jwks_refresh_seconds: u64,
+    /// Least seconds between two JWKS fetches (unknown `kid`s).
+    pub jwks_min_refresh_seconds: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwks_urls: Vec::new(),
+            jwks_files: Vec::new(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            algorithms: vec!["EdDSA".into(), "ES256".into(), "RS256".into()],
+            leeway_seconds: 30,
+            cookie: None,
+            role_scopes: BTreeMap::new(),
+            jwks_refresh_seconds: 300,
+            jwks_min_refresh_seconds: 10,
+        }
+    }
+}
+
+impl AuthConfig {
+    /// The verifier's options, or `None` when no key source is configured.
+    pub fn options(&self) -> Result<Option<AuthOptions>, ConfigError> {
+        if self.jwks_urls.is_empty() && self.jwks_files.is_empty() {
+            return Ok(None);
+        }
+        let algorithms = self
+            .algorithms
+            .iter()
+            .map(|name| {
+                jsonwebtoken::Algorithm::from_str(name).map_err(|_| {
+                    ConfigError(format!(
+                        "`router.auth.algorithms`: `{name}` is not a JWT algorithm (e.g. EdDSA, ES256, RS256)"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let jwks = self
+            .jwks_urls
+            .iter()
+            .cloned()
+            .map(JwksSource::Url)
+            .chain(self.jwks_files.iter().cloned().map(JwksSource::File))
+            .collect();
+        Ok(Some(AuthOptions {
+            jwks,
+            issuers: self.issuers.clone(),
+            audiences: self.audiences.clone(),
+            algorithms,
+            leeway: Duration::from_secs(self.leeway_seconds),
+            cookie: self.cookie.clone(),
+            role_scopes: self.role_scopes.clone().into_iter().collect(),
+            refresh_interval: Duration::from_secs(self.jwks_refresh_seconds.max(1)),
+            min_refresh_interval: Duration::from_secs(self.jwks_min_refresh_seconds),
+        }))
+    }
 }
 
 impl RouterConfig {
@@ -52,12 +331,28 @@ impl RouterConfig {
         32
     }
 
-    /// The router's HTTP settings.
-    pub fn server_options(&self) -> tessera_router::server::ServerOptions {
-        tessera_router::server::ServerOptions {
+    /// The router's HTTP settings, with the access-token verifier and the rate limiter
+    /// (through Redis at `redis_url`) when configured.
+    pub fn server_options(
+        &self,
+        redis_url: Option<&str>,
+    ) -> Result<tessera_router::server::ServerOptions, ConfigError> {
+        let auth = match self.auth.options()? {
+            None => None,
+            Some(options) => Some(std::sync::Arc::new(
+                tessera_router::auth::Authenticator::new(options)
+                    .map_err(|e| ConfigError(format!("`router.auth`: {e}")))?,
+            )),
+        };
+        Ok(tessera_router::server::ServerOptions {
             csrf_prevention: self.csrf_prevention,
             max_body_bytes: self.max_body_bytes,
             max_batch: self.max_batch,
-        }
+            auth,
+            rate_limiter: self
+                .rate_limits
+                .limiter(redis_url)?
+                .map(std::sync::Arc::new),
+        })
     }
 }

@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_users;
+mod m20261124_000001_create_auth;
 
 /// Applies the users domain's tables and indexes.
 pub struct UsersMigrator;
@@ -10,7 +11,10 @@ pub struct UsersMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for UsersMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_users::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_users::Migration),
+            Box::new(m20261124_000001_create_auth::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

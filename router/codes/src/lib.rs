@@ -55,6 +55,24 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// A bug or an unexpected state; details are in the server log, not the response.
     InternalServerError,
+    /// The operation nests fields deeper than allowed.
+    MaxDepthLimit,
+    /// The operation uses more aliases than allowed.
+    MaxAliasesLimit,
+    /// The operation selects more root fields than allowed.
+    MaxRootFieldsLimit,
+    /// The document has more lexical tokens than allowed.
+    MaxTokensLimit,
+    /// The operation applies more directives than allowed.
+    MaxDirectivesLimit,
+    /// The operation's estimated cost (from `@cost` / `@listSize`) exceeds the limit.
+    CostEstimatedTooExpensive,
+    /// Introspection is not open to this caller.
+    IntrospectionDisabled,
+    /// The request body is larger than allowed.
+    PayloadTooLarge,
+    /// The HTTP batch holds more operations than allowed.
+    BatchLimitExceeded,
 }
 
 impl ErrorCode {
@@ -79,6 +97,15 @@ impl ErrorCode {
         Self::SubgraphRequestFailed,
         Self::ServiceUnavailable,
         Self::InternalServerError,
+        Self::MaxDepthLimit,
+        Self::MaxAliasesLimit,
+        Self::MaxRootFieldsLimit,
+        Self::MaxTokensLimit,
+        Self::MaxDirectivesLimit,
+        Self::CostEstimatedTooExpensive,
+        Self::IntrospectionDisabled,
+        Self::PayloadTooLarge,
+        Self::BatchLimitExceeded,
     ];
 
     /// The wire spelling used in `extensions.code`.
@@ -103,6 +130,15 @@ impl ErrorCode {
             Self::SubgraphRequestFailed => "SUBGRAPH_REQUEST_FAILED",
             Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Self::MaxDepthLimit => "MAX_DEPTH_LIMIT",
+            Self::MaxAliasesLimit => "MAX_ALIASES_LIMIT",
+            Self::MaxRootFieldsLimit => "MAX_ROOT_FIELDS_LIMIT",
+            Self::MaxTokensLimit => "MAX_TOKENS_LIMIT",
+            Self::MaxDirectivesLimit => "MAX_DIRECTIVES_LIMIT",
+            Self::CostEstimatedTooExpensive => "COST_ESTIMATED_TOO_EXPENSIVE",
+            Self::IntrospectionDisabled => "INTROSPECTION_DISABLED",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::BatchLimitExceeded => "BATCH_LIMIT_EXCEEDED",
         }
     }
 
@@ -117,7 +153,16 @@ impl ErrorCode {
             | Self::GraphqlValidationFailed
             | Self::BadUserInput
             | Self::PersistedQueryHashMismatch
-            | Self::PersistedQueryNotInList => 400,
+            | Self::PersistedQueryNotInList
+            | Self::MaxDepthLimit
+            | Self::MaxAliasesLimit
+            | Self::MaxRootFieldsLimit
+            | Self::MaxTokensLimit
+            | Self::MaxDirectivesLimit
+            | Self::CostEstimatedTooExpensive
+            | Self::IntrospectionDisabled
+            | Self::BatchLimitExceeded => 400,
+            Self::PayloadTooLarge => 413,
             Self::Unauthenticated => 401,
             Self::Forbidden | Self::UnauthorizedFieldOrType => 403,
             Self::NotFound => 404,

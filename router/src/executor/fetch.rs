@@ -49,11 +49,13 @@ impl SubgraphClient {
         }
     }
 
-    /// Posts `{query, variables}` and parses the answer.
+    /// Posts `{query, variables}` with the caller's `identity` token and parses the
+    /// answer.
     pub async fn send(
         &self,
         query: &str,
         variables: JsonMap,
+        identity: Option<&str>,
     ) -> Result<SubgraphResponse, FetchError> {
         let mut body = JsonMap::new();
         body.insert("query", JsonValue::String(query.into()));
@@ -61,9 +63,11 @@ impl SubgraphClient {
             body.insert("variables", JsonValue::Object(variables));
         }
         let bytes = serde_json::to_vec(&body).map_err(|e| FetchError::Body(e.to_string()))?;
-        let response = self
-            .client
-            .post(&self.url)
+        let mut request = self.client.post(&self.url);
+        if let Some(token) = identity {
+            request = request.header(tessera_identity::internal::HEADER, token);
+        }
+        let response = request
             .header("content-type", "application/json")
             .header(
                 "accept",

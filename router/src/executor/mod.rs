@@ -36,12 +36,14 @@ pub struct Outcome {
     pub errors: Vec<JsonMap>,
 }
 
-/// Runs `plan` with the client's coerced `variables`.
+/// Runs `plan` with the client's coerced `variables`, sending `identity` (the router's
+/// signed identity token) to every subgraph.
 pub async fn execute(
     sg: &Supergraph,
     clients: &[SubgraphClient],
     plan: &Plan,
     variables: &JsonMap,
+    identity: Option<&str>,
 ) -> Outcome {
     let state = Mutex::new(Outcome {
         data: JsonValue::Object(JsonMap::new()),
@@ -63,7 +65,7 @@ pub async fn execute(
         join_all(
             ready
                 .into_iter()
-                .map(|f| run_fetch(sg, clients, f, variables, &state)),
+                .map(|f| run_fetch(sg, clients, f, variables, identity, &state)),
         )
         .await;
     }
@@ -85,6 +87,7 @@ async fn run_fetch(
     clients: &[SubgraphClient],
     fetch: &Fetch,
     variables: &JsonMap,
+    identity: Option<&str>,
     state: &Mutex<Outcome>,
 ) {
     let subgraph = &sg.subgraphs[fetch.subgraph].name;
@@ -133,7 +136,9 @@ async fn run_fetch(
     }
 
     tracing::debug!(subgraph = %subgraph, operation = %fetch.operation, variables = ?vars, "fetch");
-    let result = clients[fetch.subgraph].send(&fetch.operation, vars).await;
+    let result = clients[fetch.subgraph]
+        .send(&fetch.operation, vars, identity)
+        .await;
     let mut guard = state.lock().await;
     let outcome = &mut *guard;
     let response = match result {
@@ -169,17 +174,32 @@ async fn run_fetch(
             return;
         }
     };
+    let entities = match &response.data {
+        Some(JsonValue::Object(data)) => match data.get("_entities") {
+            Some(JsonValue::Array(entities)) => Some(entities.as_slice()),
+            _ => None,
+        },
+        _ => None,
+    };
     for mut error in response.errors {
-        let path = error.remove("path");
-        if let Some(path) = repath(path, fetch, &origins) {
-            error.insert("path", path);
-        }
         let ext = error
             .entry("extensions")
             .or_insert_with(|| JsonValue::Object(JsonMap::new()));
         if let JsonValue::Object(ext) = ext {
             ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
         }
+        let path = error.remove("path");
+        let mut paths = repath(path, fetch, &origins, entities).into_iter();
+        let Some(first) = paths.next() else {
+            outcome.errors.push(error);
+            continue;
+        };
+        for path in paths {
+            let mut copy = error.clone();
+            copy.insert("path", path);
+            outcome.errors.push(copy);
+        }
+        error.insert("path", first);
         outcome.errors.push(error);
     }
     let Some(mut data) = response.data else {
@@ -210,20 +230,97 @@ async fn run_fetch(
     }
 }
 
-/// A subgraph error's path in the client's response.
-fn repath(path: Option<JsonValue>, fetch: &Fetch, origins: &[Vec<Address>]) -> Option<JsonValue> {
-    let JsonValue::Array(path) = path? else {
-        return None;
+/// A subgraph error's paths in the client's response: one, or none when it has no
+/// path, or, for an `_entities` error whose path lacks the representation's index
+/// (async-graphql 7 sends `["_entities", "field"]`), one per entity it can explain
+/// (null there), since each of those nulls needs its reason.
+fn repath(
+    path: Option<JsonValue>,
+    fetch: &Fetch,
+    origins: &[Vec<Address>],
+    entities: Option<&[JsonValue]>,
+) -> Vec<JsonValue> {
+    let Some(JsonValue::Array(path)) = path else {
+        return Vec::new();
     };
     if fetch.entity.is_none() {
-        return Some(JsonValue::Array(path));
+        return vec![JsonValue::Array(path)];
     }
     // ["_entities", i, rest…] → address of representation i + rest
-    let index = path.get(1).and_then(JsonValue::as_u64)?;
-    let address = origins.get(usize::try_from(index).ok()?)?.first()?;
-    let JsonValue::Array(mut full) = address_to_path(address) else {
-        return None;
+    let (indices, rest): (Vec<usize>, &[JsonValue]) = match path.get(1).and_then(JsonValue::as_u64)
+    {
+        Some(i) => (usize::try_from(i).into_iter().collect(), &path[2..]),
+        None => {
+            let rest = path.get(1..).unwrap_or_default();
+            let nulls: Vec<usize> = entities
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .filter(|(_, entity)| null_at(entity, rest))
+                .map(|(i, _)| i)
+                .collect();
+            let indices = if nulls.is_empty() && origins.len() == 1 {
+                vec![0]
+            } else {
+                nulls
+            };
+            (indices, rest)
+        }
     };
-    full.extend(path.into_iter().skip(2));
-    Some(JsonValue::Array(full))
+    indices
+        .into_iter()
+        .filter_map(|i| origins.get(i)?.first())
+        .filter_map(|address| match address_to_path(address) {
+            JsonValue::Array(mut full) => {
+                full.extend(rest.iter().cloned());
+                Some(JsonValue::Array(full))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `value` is null (or missing) somewhere along `path` (field names; indices
+/// step into lists).
+fn null_at(value: &JsonValue, path: &[JsonValue]) -> bool {
+    let Some((head, tail)) = path.split_first() else {
+        return value.is_null();
+    };
+    match (value, head) {
+        (JsonValue::Null, _) => true,
+        (JsonValue::Object(map), JsonValue::String(key)) => {
+            map.get(key.as_str()).is_none_or(|v| null_at(v, tail))
+        }
+        (JsonValue::Array(items), JsonValue::Number(n)) => n
+            .as_u64()
+            .and_then(|i| items.get(usize::try_from(i).ok()?))
+            .is_none_or(|v| null_at(v, tail)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> JsonValue {
+        serde_json::from_str(text).expect("valid JSON")
+    }
+
+    #[test]
+    fn null_at_follows_fields_and_indices() {
+        let entity = json(r#"{"workouts": null, "plans": {"nodes": [{"id": 1}, null]}}"#);
+        let path = |text: &str| -> Vec<JsonValue> {
+            match json(text) {
+                JsonValue::Array(items) => items,
+                _ => unreachable!(),
+            }
+        };
+        assert!(null_at(&entity, &path(r#"["workouts"]"#)));
+        assert!(null_at(&entity, &path(r#"["missing"]"#)));
+        assert!(null_at(&entity, &path(r#"["plans", "nodes", 1]"#)));
+        assert!(!null_at(&entity, &path(r#"["plans", "nodes", 0]"#)));
+        assert!(!null_at(&entity, &path(r#"["plans"]"#)));
+        assert!(null_at(&JsonValue::Null, &path(r#"["workouts"]"#)));
+    }
 }

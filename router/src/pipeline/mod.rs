@@ -18,10 +18,12 @@ use apollo_compiler::{
     validation::Valid,
 };
 use tessera_codes::ErrorCode;
+use tessera_identity::{Ed25519Key, Identity, internal::Signer};
 
 pub use self::request::{GraphqlRequest, RouterResponse};
 use crate::{
     executor::{self, fetch::SubgraphClient, shape::shape},
+    limits::{self, Measured, OperationLimits},
     planner::{self, Plan, PlanError},
     supergraph::Supergraph,
 };
@@ -35,6 +37,13 @@ pub struct RouterOptions {
     pub subgraph_urls: HashMap<String, String>,
     /// Prepared operations kept (parsed, validated, planned).
     pub plan_cache_size: u64,
+    /// The key the router signs subgraph identity tokens with (none: subgraphs get no
+    /// identity, which only foreign subgraphs accept).
+    pub identity_key: Option<Ed25519Key>,
+    /// Lifetime of those tokens.
+    pub identity_ttl: Duration,
+    /// What one operation may ask for.
+    pub limits: OperationLimits,
 }
 
 impl Default for RouterOptions {
@@ -43,6 +52,9 @@ impl Default for RouterOptions {
             subgraph_timeout: Duration::from_secs(30),
             subgraph_urls: HashMap::new(),
             plan_cache_size: 1_000,
+            identity_key: None,
+            identity_ttl: Duration::from_secs(60),
+            limits: OperationLimits::default(),
         }
     }
 }
@@ -51,6 +63,8 @@ impl Default for RouterOptions {
 struct Prepared {
     document: Valid<ExecutableDocument>,
     plan: Result<Plan, PlanError>,
+    /// The selected operation's size (none when the name matches no operation).
+    measured: Option<Measured>,
 }
 
 /// The router: a supergraph, pooled subgraph clients and a cache of prepared operations.
@@ -58,6 +72,8 @@ pub struct Router {
     supergraph: Arc<Supergraph>,
     clients: Vec<SubgraphClient>,
     prepared: moka::sync::Cache<(String, Option<String>), Arc<Prepared>>,
+    signer: Option<Signer>,
+    limits: OperationLimits,
 }
 
 impl Router {
@@ -85,6 +101,11 @@ impl Router {
             supergraph: Arc::new(supergraph),
             clients,
             prepared: moka::sync::Cache::new(options.plan_cache_size),
+            signer: options
+                .identity_key
+                .as_ref()
+                .map(|key| Signer::new(key, options.identity_ttl)),
+            limits: options.limits.clone(),
         }
     }
 
@@ -93,8 +114,13 @@ impl Router {
         &self.supergraph
     }
 
-    /// Answers one request. `allow_mutations` is false for GET.
-    pub async fn execute(&self, request: GraphqlRequest, allow_mutations: bool) -> RouterResponse {
+    /// Answers one request of `identity`. `allow_mutations` is false for GET.
+    pub async fn execute(
+        &self,
+        request: GraphqlRequest,
+        allow_mutations: bool,
+        identity: &Identity,
+    ) -> RouterResponse {
         let Some(query) = request.query.filter(|q| !q.trim().is_empty()) else {
             return RouterResponse::request_error(
                 ErrorCode::BadRequest,
@@ -127,6 +153,11 @@ impl Router {
                 "subscriptions are not supported over this transport",
             );
         }
+        if let Some(measured) = &prepared.measured
+            && let Err(exceeded) = self.limits.check(measured, identity)
+        {
+            return RouterResponse::request_error(exceeded.code, &exceeded.message);
+        }
         let raw_variables = request.variables.unwrap_or_default();
         let variables =
             match coerce_variable_values(&self.supergraph.api, operation, &raw_variables) {
@@ -136,6 +167,12 @@ impl Router {
                     return RouterResponse::from_errors(ErrorCode::BadUserInput, vec![error]);
                 }
             };
+        if let Err(exceeded) =
+            self.limits
+                .check_cost(&self.supergraph.api, document, operation, &variables)
+        {
+            return RouterResponse::request_error(exceeded.code, &exceeded.message);
+        }
         let plan = match &prepared.plan {
             Ok(plan) => plan,
             Err(err) => {
@@ -146,7 +183,15 @@ impl Router {
                 );
             }
         };
-        let outcome = executor::execute(&self.supergraph, &self.clients, plan, &variables).await;
+        let token = self.signer.as_ref().map(|s| s.token(identity));
+        let outcome = executor::execute(
+            &self.supergraph,
+            &self.clients,
+            plan,
+            &variables,
+            token.as_deref(),
+        )
+        .await;
         match shape(
             &self.supergraph.api,
             document,
@@ -192,24 +237,45 @@ impl Router {
         query: &str,
         operation_name: Option<&str>,
     ) -> Result<Prepared, RouterResponse> {
-        let ast = Parser::new()
-            .parse_ast(query, "query.graphql")
-            .map_err(|with| {
-                let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
-                RouterResponse::from_errors(ErrorCode::GraphqlParseFailed, errors)
-            })?;
+        let mut parser = Parser::new();
+        if let Some(limit) = self.limits.token_limit() {
+            parser = parser.token_limit(limit);
+        }
+        let ast = parser.parse_ast(query, "query.graphql").map_err(|with| {
+            let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
+            if errors
+                .iter()
+                .any(|e| e.message.contains("token limit reached"))
+            {
+                return RouterResponse::request_error(
+                    ErrorCode::MaxTokensLimit,
+                    &format!(
+                        "the document has more than {} tokens",
+                        self.limits.token_limit().unwrap_or_default()
+                    ),
+                );
+            }
+            RouterResponse::from_errors(ErrorCode::GraphqlParseFailed, errors)
+        })?;
         let document = ast
             .to_executable_validate(&self.supergraph.api)
             .map_err(|with| {
                 let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
                 RouterResponse::from_errors(ErrorCode::GraphqlValidationFailed, errors)
             })?;
-        let plan = match document.operations.get(operation_name) {
-            Ok(operation) => planner::plan(&self.supergraph, &document, operation),
+        let (plan, measured) = match document.operations.get(operation_name) {
+            Ok(operation) => (
+                planner::plan(&self.supergraph, &document, operation),
+                Some(limits::measure(&document, operation)),
+            ),
             // An unknown name is answered per request; nothing to plan.
-            Err(_) => Ok(Plan::default()),
+            Err(_) => (Ok(Plan::default()), None),
         };
-        Ok(Prepared { document, plan })
+        Ok(Prepared {
+            document,
+            plan,
+            measured,
+        })
     }
 }
 

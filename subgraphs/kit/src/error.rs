@@ -27,6 +27,10 @@ pub enum ServiceError {
     /// The operation needs a signed-in caller.
     #[error("you must be signed in to do this")]
     Unauthenticated,
+    /// Credentials were refused (a wrong password, a spent or revoked refresh token);
+    /// the message says what to do next.
+    #[error("{0}")]
+    CredentialsRefused(String),
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
@@ -62,7 +66,7 @@ impl ServiceError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Invalid { .. } => ErrorCode::BadUserInput,
-            Self::Unauthenticated => ErrorCode::Unauthenticated,
+            Self::Unauthenticated | Self::CredentialsRefused(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::Conflict { .. } => ErrorCode::Conflict,

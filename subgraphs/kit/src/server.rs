@@ -1,5 +1,6 @@
-//! The HTTP face of a subgraph: `POST /graphql` (single or batched requests),
-//! `/health/live`, `/health/ready` (checks the database), and graceful shutdown.
+//! The HTTP face of a subgraph: `POST /graphql` (single or batched requests, each
+//! carrying the router's identity token), `/health/live`, `/health/ready` (checks the
+//! database), and graceful shutdown.
 
 use std::{future::IntoFuture, io, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -17,7 +18,11 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
-use crate::{db::StartupError, error::ServiceError, viewer::Viewer};
+use crate::{
+    db::StartupError,
+    error::ServiceError,
+    viewer::{RouterTrust, Viewer},
+};
 
 /// How long in-flight requests may finish after shutdown begins.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -29,12 +34,13 @@ pub type RequestHook = Arc<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
 struct AppState<E> {
     executor: E,
     db: DatabaseConnection,
+    trust: RouterTrust,
     hook: Option<RequestHook>,
 }
 
-/// The axum app of one subgraph.
-pub fn app<E: Executor + Clone>(executor: E, db: DatabaseConnection) -> Router {
-    build(executor, db, None)
+/// The axum app of one subgraph, answering requests the router signed (`trust`).
+pub fn app<E: Executor + Clone>(executor: E, db: DatabaseConnection, trust: RouterTrust) -> Router {
+    build(executor, db, trust, None)
 }
 
 /// The axum app of one subgraph, with `hook` run on each GraphQL request after the
@@ -42,14 +48,16 @@ pub fn app<E: Executor + Clone>(executor: E, db: DatabaseConnection) -> Router {
 pub fn app_with_hook<E: Executor + Clone>(
     executor: E,
     db: DatabaseConnection,
+    trust: RouterTrust,
     hook: RequestHook,
 ) -> Router {
-    build(executor, db, Some(hook))
+    build(executor, db, trust, Some(hook))
 }
 
 fn build<E: Executor + Clone>(
     executor: E,
     db: DatabaseConnection,
+    trust: RouterTrust,
     hook: Option<RequestHook>,
 ) -> Router {
     Router::new()
@@ -57,7 +65,12 @@ fn build<E: Executor + Clone>(
         .route("/health/live", get(live))
         .route("/health/ready", get(ready::<E>))
         .layer(TraceLayer::new_for_http())
-        .with_state(AppState { executor, db, hook })
+        .with_state(AppState {
+            executor,
+            db,
+            trust,
+            hook,
+        })
 }
 
 /// A subgraph ready to serve: database prepared, port bound.
@@ -102,15 +115,19 @@ async fn graphql<E: Executor>(
     State(state): State<AppState<E>>,
     headers: HeaderMap,
     request: GraphQLBatchRequest,
-) -> GraphQLResponse {
-    let viewer = match Viewer::from_headers(&headers) {
+) -> axum::response::Response {
+    let viewer = match Viewer::from_headers(&headers, &state.trust) {
         Ok(viewer) => viewer,
-        Err(err) => {
-            let response = async_graphql::Response::from_errors(vec![
-                err.extend()
-                    .into_server_error(async_graphql::Pos::default()),
-            ]);
-            return BatchResponse::Single(response).into();
+        Err(refused) => {
+            tracing::warn!(reason = %refused, "request refused: no valid router identity token");
+            let error = async_graphql::Error::new(refused.to_string()).extend_with(|_, ext| {
+                ext.set("code", crate::ErrorCode::Unauthenticated.as_str());
+            });
+            let mut error = error.into_server_error(async_graphql::Pos::default());
+            error.locations.clear();
+            let response = async_graphql::Response::from_errors(vec![error]);
+            let body: GraphQLResponse = BatchResponse::Single(response).into();
+            return (StatusCode::UNAUTHORIZED, body).into_response();
         }
     };
     let mut request = request.into_inner().data(viewer);
@@ -123,9 +140,11 @@ async fn graphql<E: Executor>(
     // (50 entities, each loading its workouts) runs out of budget halfway, yields, and
     // the keys registered after the yield may miss the loader's batch, so one list level
     // costs two statements instead of one.
-    tokio::task::unconstrained(state.executor.execute_batch(request))
-        .await
-        .into()
+    let response: GraphQLResponse =
+        tokio::task::unconstrained(state.executor.execute_batch(request))
+            .await
+            .into();
+    response.into_response()
 }
 
 async fn live() -> impl IntoResponse {
@@ -167,9 +186,13 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let drained = shutdown.clone();
-    let server = axum::serve(listener, app)
-        .with_graceful_shutdown(async move { drained.cancelled().await })
-        .into_future();
+    // With each connection's peer address (rate limits key anonymous callers on it).
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { drained.cancelled().await })
+    .into_future();
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => result,

@@ -9,7 +9,8 @@
 //! resolver a statement count comes from.
 //!
 //! [`http`] serves a subgraph on a free port for tests that go through real HTTP
-//! ([`serve`], [`Served::gql`], [`first_error`], [`error_codes`]).
+//! ([`serve`], [`Served::gql`], [`first_error`], [`error_codes`]), signing identities
+//! with the test router key ([`router_key`], [`trust`], [`identity_header`]).
 
 use std::sync::{
     Arc,
@@ -22,7 +23,7 @@ use uuid::Uuid;
 
 pub mod http;
 
-pub use http::{Served, error_codes, first_error, serve};
+pub use http::{Served, error_codes, first_error, identity_header, router_key, serve, trust};
 
 /// Which backend a test database runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

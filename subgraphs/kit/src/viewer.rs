@@ -1,29 +1,27 @@
 //! Who is asking, as resolvers see it.
 //!
-//! The router authenticates the client and tells the subgraph who the caller is and
-//! which roles they hold. Until the router-signed identity token lands (issue #6), the
-//! identity travels as two headers which only the router may set (subgraph ports are
-//! internal and never exposed): [`VIEWER_HEADER`] (the user id) and [`ROLES_HEADER`]
-//! (comma-separated lowercase roles, e.g. `coach,athlete`), plus [`SCOPES_HEADER`] for
-//! the rare grants a role alone does not carry (an administrator's `support` scope,
-//! which opens private journals for a support case). Only the users subgraph stores
-//! roles; every other domain learns them here. #6 replaces both headers with one
-//! token the kit verifies in [`Viewer::from_headers`], in this one place, without
-//! touching any resolver.
+//! The router authenticates the client and tells the subgraph who the caller is with an
+//! identity token it signs ([`tessera_identity::internal`]); the kit's server verifies
+//! it with the router's public key ([`RouterTrust`]) before any resolver runs and hands
+//! resolvers a [`Viewer`]. A request without a valid token is refused
+//! (`UNAUTHENTICATED`), so nothing reaches a resolver around the router. Only the users
+//! subgraph stores roles; every other domain learns them from the token. Scopes are the
+//! rare grants a role alone does not carry (an administrator's `support` scope, which
+//! opens private journals for a support case).
 
-use axum::http::{HeaderMap, HeaderValue};
+use std::sync::Arc;
+
+use axum::http::HeaderMap;
+use tessera_identity::{
+    Identity,
+    internal::{HEADER, Verifier, VerifyError},
+};
 use uuid::Uuid;
 
 use crate::error::ServiceError;
 
-/// The header carrying the caller's user id from the router to a subgraph.
-pub const VIEWER_HEADER: &str = "x-tessera-user-id";
-
-/// The header carrying the caller's roles (comma-separated, lowercase).
-pub const ROLES_HEADER: &str = "x-tessera-roles";
-
-/// The header carrying extra scopes granted for this request (comma-separated).
-pub const SCOPES_HEADER: &str = "x-tessera-scopes";
+/// What a subgraph verifies the router's identity tokens with: the router's public key.
+pub type RouterTrust = Arc<Verifier>;
 
 /// A scope granted for one request, beyond what the caller's roles allow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,7 +35,7 @@ impl Scope {
     /// Every scope.
     pub const ALL: [Scope; 1] = [Scope::Support];
 
-    /// The scope's name on the wire (in [`SCOPES_HEADER`]).
+    /// The scope's name on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {
             Scope::Support => "support",
@@ -72,7 +70,7 @@ impl Role {
     /// Every role.
     pub const ALL: [Role; 4] = [Role::Athlete, Role::Coach, Role::Admin, Role::Partner];
 
-    /// The role's name on the wire (in [`ROLES_HEADER`]).
+    /// The role's name on the wire.
     pub const fn as_str(self) -> &'static str {
         match self {
             Role::Athlete => "athlete",
@@ -171,145 +169,85 @@ impl Viewer {
             .collect()
     }
 
-    /// The headers that tell a subgraph who this caller is: what the router forwards
-    /// and [`Viewer::from_headers`] reads back. An anonymous caller sends none; a
-    /// signed-in one sends its id, and its roles and scopes when it has any.
-    pub fn to_headers(&self) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        let Some(id) = self.user_id else {
-            return headers;
-        };
-        let value = |text: String| {
-            HeaderValue::try_from(text).expect("UUIDs and role or scope names are ASCII")
-        };
-        headers.insert(VIEWER_HEADER, value(id.to_string()));
-        let roles: Vec<&str> = self.roles().into_iter().map(Role::as_str).collect();
-        if !roles.is_empty() {
-            headers.insert(ROLES_HEADER, value(roles.join(",")));
+    /// The identity the router forwards for this caller ([`Viewer::from_identity`]
+    /// reads it back).
+    pub fn to_identity(&self) -> Identity {
+        Identity {
+            subject: self.user_id.map(|id| id.to_string()),
+            roles: self
+                .roles()
+                .into_iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+            scopes: self
+                .scopes()
+                .into_iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
         }
-        let scopes: Vec<&str> = self.scopes().into_iter().map(Scope::as_str).collect();
-        if !scopes.is_empty() {
-            headers.insert(SCOPES_HEADER, value(scopes.join(",")));
-        }
-        headers
     }
 
-    /// Reads the identity the router forwarded. A header that is present but malformed
-    /// (an id that is no UUID, an unknown role or scope, roles or scopes without an id)
-    /// is refused rather than treated as anonymous: it means a broken or forged caller.
-    pub fn from_headers(headers: &HeaderMap) -> Result<Self, ServiceError> {
-        let roles = match headers.get(ROLES_HEADER) {
-            None => Vec::new(),
-            Some(value) => parse_list(value.to_str().ok(), Role::parse)?,
-        };
-        let scopes = match headers.get(SCOPES_HEADER) {
-            None => Vec::new(),
-            Some(value) => parse_list(value.to_str().ok(), Scope::parse)?,
-        };
-        let Some(value) = headers.get(VIEWER_HEADER) else {
-            return if roles.is_empty() && scopes.is_empty() {
+    /// The viewer an identity names. A subject that is no user id is refused (a broken
+    /// or forged caller), as are roles or scopes without a subject. Roles and scopes this
+    /// build does not know are ignored: a newer router may grant more than this
+    /// subgraph understands, and ignoring only ever grants less.
+    pub fn from_identity(identity: &Identity) -> Result<Self, ServiceError> {
+        let Some(subject) = &identity.subject else {
+            return if identity.roles.is_empty() && identity.scopes.is_empty() {
                 Ok(Self::ANONYMOUS)
             } else {
                 Err(ServiceError::Unauthenticated)
             };
         };
-        value
-            .to_str()
-            .ok()
-            .and_then(|v| Uuid::parse_str(v.trim()).ok())
-            .map(|id| Self::user(id).with_roles(&roles).with_scopes(&scopes))
-            .ok_or(ServiceError::Unauthenticated)
+        let id = Uuid::parse_str(subject).map_err(|_| ServiceError::Unauthenticated)?;
+        let roles: Vec<Role> = identity
+            .roles
+            .iter()
+            .filter_map(|r| Role::parse(r))
+            .collect();
+        let scopes: Vec<Scope> = identity
+            .scopes
+            .iter()
+            .filter_map(|s| Scope::parse(s))
+            .collect();
+        Ok(Self::user(id).with_roles(&roles).with_scopes(&scopes))
+    }
+
+    /// The viewer of a request: the router's identity token in `headers`, verified by
+    /// `trust`.
+    pub fn from_headers(headers: &HeaderMap, trust: &Verifier) -> Result<Self, IdentityRefused> {
+        let token = headers.get(HEADER).and_then(|v| v.to_str().ok());
+        let identity = trust.verify(token).map_err(IdentityRefused)?;
+        Self::from_identity(&identity).map_err(|_| {
+            IdentityRefused(VerifyError::Invalid("the subject is not a user id".into()))
+        })
     }
 }
 
-/// `athlete,coach` → the roles (or scopes); an empty header is none, an unknown name
-/// an error.
-fn parse_list<T>(
-    value: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-) -> Result<Vec<T>, ServiceError> {
-    let value = value.ok_or(ServiceError::Unauthenticated)?;
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .map(|name| parse(name).ok_or(ServiceError::Unauthenticated))
-        .collect()
-}
+/// Why a request's identity was refused; the client sees `UNAUTHENTICATED` with this
+/// message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct IdentityRefused(pub VerifyError);
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use tessera_identity::{Ed25519Key, internal::Signer};
+
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        for (name, value) in pairs {
-            headers.insert(*name, value.parse().expect("valid header"));
-        }
-        headers
-    }
-
-    #[test]
-    fn identity_comes_from_the_header() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(Viewer::from_headers(&headers).ok(), Some(Viewer::ANONYMOUS));
-        let id = Uuid::now_v7();
-        headers.insert(VIEWER_HEADER, id.to_string().parse().expect("valid header"));
-        assert_eq!(Viewer::from_headers(&headers).ok(), Some(Viewer::user(id)));
-        headers.insert(VIEWER_HEADER, "not-a-uuid".parse().expect("valid header"));
-        assert!(matches!(
-            Viewer::from_headers(&headers),
-            Err(ServiceError::Unauthenticated)
-        ));
-    }
-
-    #[test]
-    fn roles_come_from_their_header() {
-        let id = Uuid::now_v7();
-        let viewer = Viewer::from_headers(&headers(&[
-            (VIEWER_HEADER, &id.to_string()),
-            (ROLES_HEADER, " coach, athlete "),
-        ]))
-        .expect("valid");
-        assert!(viewer.has(Role::Coach) && viewer.has(Role::Athlete));
-        assert!(!viewer.has(Role::Admin) && !viewer.has(Role::Partner));
-        assert_eq!(viewer.roles(), vec![Role::Athlete, Role::Coach]);
-        assert!(viewer.is(id));
-
-        let none = Viewer::from_headers(&headers(&[
-            (VIEWER_HEADER, &id.to_string()),
-            (ROLES_HEADER, ""),
-        ]))
-        .expect("empty roles");
-        assert_eq!(none, Viewer::user(id));
-        assert!(
-            !Viewer::ANONYMOUS
-                .with_roles(&[Role::Admin])
-                .has(Role::Admin)
-        );
-    }
-
-    #[test]
-    fn scopes_come_from_their_header() {
-        let id = Uuid::now_v7();
-        let viewer = Viewer::from_headers(&headers(&[
-            (VIEWER_HEADER, &id.to_string()),
-            (ROLES_HEADER, "admin"),
-            (SCOPES_HEADER, "support"),
-        ]))
-        .expect("valid");
-        assert!(viewer.has(Role::Admin) && viewer.has_scope(Scope::Support));
-        assert!(!Viewer::user(id).has_scope(Scope::Support));
-        for bad in [
-            headers(&[(VIEWER_HEADER, &id.to_string()), (SCOPES_HEADER, "root")]),
-            headers(&[(SCOPES_HEADER, "support")]),
-        ] {
-            assert!(Viewer::from_headers(&bad).is_err(), "{bad:?}");
+    fn identity(subject: Option<&str>, roles: &[&str], scopes: &[&str]) -> Identity {
+        Identity {
+            subject: subject.map(str::to_owned),
+            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
         }
     }
 
     #[test]
-    fn headers_round_trip() {
+    fn identities_round_trip() {
         let id = Uuid::now_v7();
         for viewer in [
             Viewer::ANONYMOUS,
@@ -319,40 +257,79 @@ mod tests {
                 .with_roles(&[Role::Admin])
                 .with_scopes(&[Scope::Support]),
         ] {
-            let headers = viewer.to_headers();
+            let identity = viewer.to_identity();
             assert_eq!(
-                Viewer::from_headers(&headers).ok(),
+                Viewer::from_identity(&identity).ok(),
                 Some(viewer),
-                "{headers:?}"
+                "{identity:?}"
             );
         }
-        assert!(Viewer::ANONYMOUS.to_headers().is_empty());
-        let plain = Viewer::user(id).to_headers();
-        assert_eq!(plain.len(), 1, "no empty role or scope headers: {plain:?}");
+        assert_eq!(Viewer::ANONYMOUS.to_identity(), Identity::ANONYMOUS);
         let admin = Viewer::user(id)
             .with_roles(&[Role::Coach, Role::Admin])
             .with_scopes(&[Scope::Support])
-            .to_headers();
-        assert_eq!(admin[ROLES_HEADER], "coach,admin");
-        assert_eq!(admin[SCOPES_HEADER], "support");
-        assert_eq!(admin[VIEWER_HEADER], id.to_string().as_str());
+            .to_identity();
+        assert_eq!(admin.roles, ["coach", "admin"]);
+        assert_eq!(admin.scopes, ["support"]);
+        assert_eq!(admin.subject, Some(id.to_string()));
     }
 
     #[test]
-    fn unknown_roles_and_roles_without_identity_are_refused() {
+    fn unknown_names_grant_nothing_and_bad_subjects_are_refused() {
         let id = Uuid::now_v7().to_string();
+        let viewer = Viewer::from_identity(&identity(
+            Some(&id),
+            &["coach", "superuser", "ADMIN"],
+            &["support-ish"],
+        ))
+        .expect("unknown names are ignored");
+        assert_eq!(viewer.roles(), vec![Role::Coach]);
+        assert!(viewer.scopes().is_empty());
         for bad in [
-            headers(&[(VIEWER_HEADER, &id), (ROLES_HEADER, "coach,superuser")]),
-            headers(&[(VIEWER_HEADER, &id), (ROLES_HEADER, "ADMIN")]),
-            headers(&[(ROLES_HEADER, "admin")]),
+            identity(Some("not-a-uuid"), &[], &[]),
+            identity(None, &["admin"], &[]),
+            identity(None, &[], &["support"]),
         ] {
             assert!(
                 matches!(
-                    Viewer::from_headers(&bad),
+                    Viewer::from_identity(&bad),
                     Err(ServiceError::Unauthenticated)
                 ),
                 "{bad:?}"
             );
         }
+        assert!(
+            !Viewer::ANONYMOUS
+                .with_roles(&[Role::Admin])
+                .has(Role::Admin)
+        );
+    }
+
+    #[test]
+    fn only_a_token_the_router_signed_names_a_viewer() {
+        let router = Ed25519Key::from_seed("router", &[3; 32]);
+        let trust = Verifier::for_key(&router);
+        let id = Uuid::now_v7();
+        let coach = Viewer::user(id).with_roles(&[Role::Coach]);
+        let mut headers = HeaderMap::new();
+        assert_eq!(
+            Viewer::from_headers(&headers, &trust),
+            Err(IdentityRefused(VerifyError::Missing))
+        );
+        let signer = Signer::new(&router, Duration::from_secs(60));
+        let token = signer.token(&coach.to_identity());
+        headers.insert(HEADER, token.parse().expect("a header value"));
+        assert_eq!(Viewer::from_headers(&headers, &trust), Ok(coach));
+
+        let forger = Signer::new(
+            &Ed25519Key::from_seed("router", &[4; 32]),
+            Duration::from_secs(60),
+        );
+        let forged = forger.token(&coach.with_roles(&[Role::Admin]).to_identity());
+        headers.insert(HEADER, forged.parse().expect("a header value"));
+        assert!(matches!(
+            Viewer::from_headers(&headers, &trust),
+            Err(IdentityRefused(VerifyError::Invalid(_)))
+        ));
     }
 }

@@ -10,6 +10,7 @@ use tessera_kit::{
     db::connect_and_migrate,
     purge::{self, Retention},
     server::{self, Prepared, ServeError},
+    viewer::RouterTrust,
 };
 use tessera_migrations::NotificationsMigrator;
 
@@ -36,12 +37,13 @@ pub struct Settings {
     pub retention: Retention,
 }
 
-/// The HTTP app over `db`.
-pub fn app(db: DatabaseConnection) -> Router {
+/// The HTTP app over `db`, answering requests the router signed (`trust`).
+pub fn app(db: DatabaseConnection, trust: RouterTrust) -> Router {
     let schema = schema::build(db.clone());
     server::app_with_hook(
         schema,
         db,
+        trust,
         Arc::new(|request| {
             request.data.insert(RequestCell::default());
         }),
@@ -49,8 +51,8 @@ pub fn app(db: DatabaseConnection) -> Router {
 }
 
 /// [`prepare_with`] the default [`Settings`].
-pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
-    prepare_with(config, Settings::default()).await
+pub async fn prepare(config: &SubgraphConfig, trust: RouterTrust) -> Result<Prepared, ServeError> {
+    prepare_with(config, Settings::default(), trust).await
 }
 
 /// Connects (migrating and seeding when configured), binds the port and starts the
@@ -59,6 +61,7 @@ pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
 pub async fn prepare_with(
     config: &SubgraphConfig,
     settings: Settings,
+    trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
     let db = connect_and_migrate::<NotificationsMigrator>(&config.database).await?;
     if config.database.demo_data {
@@ -72,7 +75,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         name: "notifications",
         listener,
-        app: app(db),
+        app: app(db, trust),
     })
 }
 

@@ -1,13 +1,18 @@
 //! The demo cast in the users domain: an admin, two coaches, four athletes and a
-//! partner, with the ids of [`tessera_kit::demo`]. Seeding twice changes nothing.
+//! partner, with the ids of [`tessera_kit::demo`], each signing in as
+//! `<handle>@demo.tessera.dev` with [`passwords::DEMO_PASSWORD`]. Seeding twice changes
+//! nothing.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
 use tessera_kit::{demo, error::ServiceError};
 
 use crate::{
-    entity::user::{self, Role, Roles, SubscriptionTier},
-    service::coaching,
+    entity::{
+        credential,
+        user::{self, Role, Roles, SubscriptionTier},
+    },
+    service::{coaching, passwords},
 };
 
 struct Person {
@@ -96,6 +101,20 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
     });
     user::Entity::insert_many(rows)
         .on_conflict(OnConflict::column(user::Column::Id).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    // Everyone signs in with the documented demo password (hashed once, at build time).
+    let credentials = CAST.iter().map(|p| credential::ActiveModel {
+        user_id: Set(p.who.id),
+        password_hash: Set(passwords::DEMO_PASSWORD_HASH.to_owned()),
+        updated_at: Set(now),
+    });
+    credential::Entity::insert_many(credentials)
+        .on_conflict(
+            OnConflict::column(credential::Column::UserId)
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     for (coach, athlete) in [

@@ -2,7 +2,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use axum::Router;
+use axum::{
+    Json, Router,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
@@ -10,10 +15,16 @@ use tessera_kit::{
     db::connect_and_migrate,
     purge,
     server::{self, Prepared, ServeError},
+    viewer::RouterTrust,
 };
 use tessera_migrations::UsersMigrator;
 
-use crate::{demo, graphql::AccessCell, schema, service::accounts};
+use crate::{
+    demo,
+    graphql::AccessCell,
+    schema,
+    service::{accounts, keys::KeyRing, sessions::AuthSettings},
+};
 
 /// Domain settings of the users subgraph.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +33,8 @@ pub struct Settings {
     pub deletion_retention: chrono::Duration,
     /// How often the purge job looks for accounts past their retention.
     pub purge_every: Duration,
+    /// Token and signing-key lifetimes.
+    pub auth: AuthSettings,
 }
 
 impl Default for Settings {
@@ -29,25 +42,62 @@ impl Default for Settings {
         Self {
             deletion_retention: chrono::Duration::days(30),
             purge_every: Duration::from_secs(3600),
+            auth: AuthSettings::default(),
         }
     }
 }
 
-/// The HTTP app over `db`.
-pub fn app(db: DatabaseConnection, settings: Settings) -> Router {
-    let schema = schema::build(db.clone(), settings);
+/// The HTTP app over `db`, answering requests the router signed (`trust`).
+/// Also serves the access-token keys at `/.well-known/jwks.json` (public, like health).
+pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Router {
+    let keys = Arc::new(KeyRing::new(
+        db.clone(),
+        settings.auth.key_rotation,
+        settings.auth.access_ttl,
+    ));
+    let schema = schema::build(db.clone(), settings, keys.clone());
     server::app_with_hook(
         schema,
         db,
+        trust,
         Arc::new(|request| {
             request.data.insert(AccessCell::default());
         }),
     )
+    .route(
+        "/.well-known/jwks.json",
+        get(move || {
+            let keys = keys.clone();
+            async move { jwks(&keys).await }
+        }),
+    )
+}
+
+async fn jwks(keys: &KeyRing) -> Response {
+    match keys.jwks(Utc::now()).await {
+        Ok(document) => (
+            [(header::CACHE_CONTROL, "public, max-age=60")],
+            Json(document),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "cannot publish the JWKS");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "error": "the signing keys are unavailable" })),
+            )
+                .into_response()
+        }
+    }
 }
 
 /// Connects (migrating and seeding when configured), binds the port and starts the
 /// purge job.
-pub async fn prepare(config: &SubgraphConfig, settings: Settings) -> Result<Prepared, ServeError> {
+pub async fn prepare(
+    config: &SubgraphConfig,
+    settings: Settings,
+    trust: RouterTrust,
+) -> Result<Prepared, ServeError> {
     let db = connect_and_migrate::<UsersMigrator>(&config.database).await?;
     if config.database.demo_data {
         demo::seed(&db, Utc::now())
@@ -63,6 +113,6 @@ pub async fn prepare(config: &SubgraphConfig, settings: Settings) -> Result<Prep
     Ok(Prepared {
         name: "users",
         listener,
-        app: app(db, settings),
+        app: app(db, settings, trust),
     })
 }

@@ -1,23 +1,27 @@
 //! The users schema and its federation SDL.
 
+use std::sync::Arc;
+
 use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::{
     Settings,
     graphql::{Loaders, Mutation, Query},
+    service::keys::KeyRing,
 };
 
 /// The users subgraph's schema type.
 pub type UsersSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// The schema with its data: connection, loaders, settings.
-pub fn build(db: DatabaseConnection, settings: Settings) -> UsersSchema {
+/// The schema with its data: connection, loaders, settings, signing keys.
+pub fn build(db: DatabaseConnection, settings: Settings, keys: Arc<KeyRing>) -> UsersSchema {
     Schema::build(Query::default(), Mutation, EmptySubscription)
         .enable_federation()
         .data(Loaders::new(db.clone()))
         .data(db)
         .data(settings)
+        .data(keys)
         .finish()
 }
 

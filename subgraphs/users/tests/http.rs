@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use serde_json::json;
 use tessera_kit::testing::first_error;
-use tessera_kit::viewer::VIEWER_HEADER;
 
 #[tokio::test]
 async fn a_batch_of_50_entities_costs_one_statement() {
@@ -76,7 +75,7 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
         .gql(
             None,
             sign_up,
-            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "not-an-email" } }),
+            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "not-an-email", "password": "long enough pw" } }),
         )
         .await;
     assert_eq!(body["data"], serde_json::Value::Null);
@@ -94,7 +93,7 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
         .gql(
             None,
             sign_up,
-            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com", "role": "ADMIN" } }),
+            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com", "role": "ADMIN", "password": "long enough pw" } }),
         )
         .await;
     assert_eq!(
@@ -106,13 +105,54 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
         .gql(
             None,
             sign_up,
-            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com" } }),
+            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com", "password": "short" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "a password needs at least 10 characters"
+    );
+    assert_eq!(
+        first_error(&body),
+        &json!({ "code": "BAD_USER_INPUT", "field": "password" })
+    );
+
+    let body = served
+        .gql(
+            None,
+            sign_up,
+            json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "ok@example.com", "password": "long enough pw" } }),
         )
         .await;
     assert_eq!(
         body["data"]["signUp"],
         json!({ "handle": "ok_handle", "roles": ["ATHLETE"] })
     );
+    // The new account signs in with its password, and only with it.
+    let sign_in = "mutation($i: SignInInput!) { signIn(input: $i) { tokenType user { handle } } }";
+    let body = served
+        .gql(
+            None,
+            sign_in,
+            json!({ "i": { "email": "OK@example.com", "password": "long enough pw" } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["signIn"],
+        json!({ "tokenType": "Bearer", "user": { "handle": "ok_handle" } })
+    );
+    let body = served
+        .gql(
+            None,
+            sign_in,
+            json!({ "i": { "email": "ok@example.com", "password": "long enough pX" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the email or password is wrong"
+    );
+    assert_eq!(first_error(&body), &json!({ "code": "UNAUTHENTICATED" }));
 }
 
 #[tokio::test]
@@ -134,7 +174,7 @@ async fn malformed_requests_get_clear_errors() {
     let response = served
         .client
         .post(&url)
-        .header(VIEWER_HEADER, "forged")
+        .header("x-tessera-user-id", "forged")
         .json(&json!({ "query": "{ me { handle } }" }))
         .send()
         .await

@@ -10,6 +10,7 @@ use tessera_kit::{
     db::connect_and_migrate,
     purge::{self, Retention},
     server::{self, Prepared, ServeError},
+    viewer::RouterTrust,
 };
 use tessera_migrations::WorkoutsMigrator;
 
@@ -28,12 +29,13 @@ pub struct Settings {
     pub retention: Retention,
 }
 
-/// The HTTP app over `db`.
-pub fn app(db: DatabaseConnection) -> Router {
+/// The HTTP app over `db`, answering requests the router signed (`trust`).
+pub fn app(db: DatabaseConnection, trust: RouterTrust) -> Router {
     let schema = schema::build(db.clone());
     server::app_with_hook(
         schema,
         db,
+        trust,
         Arc::new(|request| {
             request.data.insert(AccessCell::default());
         }),
@@ -41,8 +43,8 @@ pub fn app(db: DatabaseConnection) -> Router {
 }
 
 /// [`prepare_with`] the default [`Settings`].
-pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
-    prepare_with(config, Settings::default()).await
+pub async fn prepare(config: &SubgraphConfig, trust: RouterTrust) -> Result<Prepared, ServeError> {
+    prepare_with(config, Settings::default(), trust).await
 }
 
 /// Connects (migrating when configured), seeds the exercise catalogue (always: it is
@@ -51,6 +53,7 @@ pub async fn prepare(config: &SubgraphConfig) -> Result<Prepared, ServeError> {
 pub async fn prepare_with(
     config: &SubgraphConfig,
     settings: Settings,
+    trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
     let db = connect_and_migrate::<WorkoutsMigrator>(&config.database).await?;
     let now = Utc::now();
@@ -67,7 +70,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         name: "workouts",
         listener,
-        app: app(db),
+        app: app(db, trust),
     })
 }
 

@@ -5,8 +5,14 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
+use std::time::Duration;
 use tessera_kit::testing::first_error;
-use tessera_kit::viewer::{ROLES_HEADER, VIEWER_HEADER};
+
+use tessera_identity::{
+    Ed25519Key,
+    internal::{HEADER, Signer},
+};
+use tessera_kit::viewer::{Role, Viewer};
 use tessera_workouts::service::{
     catalogue::id_of,
     sessions::{self, NewSet},
@@ -160,28 +166,71 @@ async fn invalid_input_answers_bad_user_input_with_the_field() {
 }
 
 #[tokio::test]
-async fn forged_or_unknown_roles_are_refused() {
+async fn requests_without_a_router_token_are_refused() {
     let t = db().await;
     let served = serve(&t.db).await;
-    let id = uuid::Uuid::now_v7().to_string();
-    for (user, roles) in [(Some(id.as_str()), "coach,root"), (None, "admin")] {
+    let id = uuid::Uuid::now_v7();
+    let admin = Viewer::user(id).with_roles(&[Role::Admin]).to_identity();
+    let forged = Signer::new(
+        &Ed25519Key::from_seed("test-router", &[1; 32]),
+        Duration::from_secs(60),
+    )
+    .token(&admin);
+    let cases: [(&str, Option<&str>, &str); 3] = [
+        (
+            "no token",
+            None,
+            "the request carries no router identity token (header `x-tessera-identity`); subgraphs answer only the router",
+        ),
+        (
+            "a token signed by another key",
+            Some(&forged),
+            "the router identity token is invalid: InvalidSignature",
+        ),
+        (
+            "garbage",
+            Some("x.y.z"),
+            "the router identity token is invalid: ",
+        ),
+    ];
+    for (case, token, message) in cases {
         let mut request = served
             .client
             .post(format!("{}/graphql", served.url))
-            .header(ROLES_HEADER, roles)
+            // What the identity headers of old looked like: ignored now.
+            .header("x-tessera-user-id", id.to_string())
+            .header("x-tessera-roles", "admin")
             .json(&json!({ "query": "{ exercises(first: 1) { nodes { slug } } }" }));
-        if let Some(user) = user {
-            request = request.header(VIEWER_HEADER, user);
+        if let Some(token) = token {
+            request = request.header(HEADER, token);
         }
-        let body: Value = request
-            .send()
-            .await
-            .expect("answers")
-            .json()
-            .await
-            .expect("json");
-        assert_eq!(first_error(&body)["code"], "UNAUTHENTICATED", "{roles}");
+        let response = request.send().await.expect("answers");
+        assert_eq!(response.status(), 401, "{case}");
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(first_error(&body)["code"], "UNAUTHENTICATED", "{case}");
+        let got = body["errors"][0]["message"].as_str().expect("a message");
+        assert!(got.starts_with(message), "{case}: {got}");
+        assert!(
+            body.get("data").is_none_or(Value::is_null),
+            "{case}: {body}"
+        );
     }
+    // Health stays open, and the same request with the router's token is answered.
+    let live = served
+        .client
+        .get(format!("{}/health/live", served.url))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(live.status(), 200);
+    let body = served
+        .gql(
+            None,
+            "{ exercises(first: 1) { nodes { slug } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
 }
 
 #[tokio::test]

@@ -101,5 +101,5 @@ pub async fn write(
 
 /// The subgraph on a free port, serving until the returned value is dropped.
 pub async fn serve(db: &DatabaseConnection) -> Served {
-    testing::serve(tessera_codex::app(db.clone())).await
+    testing::serve(tessera_codex::app(db.clone(), testing::trust())).await
 }

@@ -6,6 +6,7 @@
 //! use serde_json::json;
 //! use tessera_kit::{testing::{error_codes, serve}, viewer::{Role, Viewer}};
 //!
+//! // `app` built with `tessera_kit::testing::trust()`
 //! let served = serve(app).await;
 //! let coach = Viewer::user(id).with_roles(&[Role::Coach]);
 //! let body = served.gql(Some(&coach), "{ me { id } }", json!({})).await;
@@ -13,11 +14,41 @@
 //! # }
 //! ```
 
+use std::{
+    sync::{Arc, LazyLock},
+    time::Duration,
+};
+
 use serde_json::{Value, json};
+use tessera_identity::{
+    Ed25519Key,
+    internal::{HEADER, Signer, Verifier},
+};
 use tokio::net::TcpListener;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::viewer::Viewer;
+use crate::viewer::{RouterTrust, Viewer};
+
+/// The router key of tests (a fixed seed: tests sign identities with it, subgraphs under
+/// test trust it). Never used outside tests.
+pub fn router_key() -> Ed25519Key {
+    Ed25519Key::from_seed("test-router", &[0x7e; 32])
+}
+
+static SIGNER: LazyLock<Signer> =
+    LazyLock::new(|| Signer::new(&router_key(), Duration::from_secs(300)));
+
+/// What a subgraph under test trusts: [`router_key`]'s public half.
+pub fn trust() -> RouterTrust {
+    Arc::new(Verifier::for_key(&router_key()))
+}
+
+/// The identity header the router would send for `viewer` (anonymous on `None`),
+/// signed with [`router_key`].
+pub fn identity_header(viewer: Option<&Viewer>) -> (&'static str, String) {
+    let identity = viewer.copied().unwrap_or_default().to_identity();
+    (HEADER, SIGNER.token(&identity).to_string())
+}
 
 /// A subgraph listening on a free local port; it stops serving when dropped, so the
 /// server lives exactly as long as the test's binding.
@@ -52,16 +83,16 @@ pub async fn serve(app: axum::Router) -> Served {
 
 impl Served {
     /// POSTs `query` with `variables` to `/graphql` as `viewer` (anonymous on `None`),
-    /// sending the identity headers the router would ([`Viewer::to_headers`]), and
-    /// returns the JSON body whatever the status.
+    /// sending the identity token the router would ([`identity_header`]), and returns
+    /// the JSON body whatever the status.
     ///
     /// # Panics
     /// When the subgraph does not answer or the body is not JSON.
     pub async fn gql(&self, viewer: Option<&Viewer>, query: &str, variables: Value) -> Value {
-        let headers = viewer.map(Viewer::to_headers).unwrap_or_default();
+        let (name, token) = identity_header(viewer);
         self.client
             .post(format!("{}/graphql", self.url))
-            .headers(headers)
+            .header(name, token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await

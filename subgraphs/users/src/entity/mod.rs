@@ -1,4 +1,7 @@
 //! sea-orm models of the users domain.
 
 pub mod coach_athlete;
+pub mod credential;
+pub mod refresh_token;
+pub mod signing_key;
 pub mod user;

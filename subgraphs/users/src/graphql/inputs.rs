@@ -56,6 +56,8 @@ pub struct SignUpInput {
     pub role: Role,
     /// Picture (an https URL).
     pub avatar_url: Option<String>,
+    /// The password to sign in with (10–128 characters).
+    pub password: String,
 }
 
 impl From<SignUpInput> for SignUp {

@@ -5,7 +5,7 @@
 //! - [`user`]: the `User` type.
 //! - [`query`], [`mutation`]: root fields.
 //! - [`entities`]: `_entities` resolution of `User` by `id`.
-//! - [`inputs`], [`export`]: input and payload types.
+//! - [`inputs`], [`export`], [`session`]: input and payload types.
 
 pub mod context;
 pub mod entities;
@@ -13,6 +13,7 @@ pub mod export;
 pub mod inputs;
 pub mod mutation;
 pub mod query;
+pub mod session;
 pub mod user;
 
 use async_graphql::MergedObject;

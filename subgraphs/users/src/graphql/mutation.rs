@@ -1,7 +1,11 @@
 //! Root mutation fields.
 
-use async_graphql::{Context, Object, Result, ResultExt};
+use std::sync::Arc;
+
+use async_graphql::{Context, ErrorExtensions, Object, Result, ResultExt};
 use chrono::Utc;
+use sea_orm::TransactionTrait;
+use tessera_kit::error::ServiceError;
 
 use crate::{
     Settings,
@@ -9,16 +13,17 @@ use crate::{
         context::{access, db},
         export::{DeletedAccount, UserDataExport},
         inputs::{SignUpInput, UpdateProfileInput},
+        session::{AuthSession, SignInInput},
         user::User,
     },
-    service::accounts,
+    service::{accounts, keys::KeyRing, passwords, sessions},
 };
 
 /// Root mutation type.
 #[derive(Default)]
 pub struct Mutation;
 
-/// Changes to accounts: sign up, profile, deletion and data export.
+/// Changes to accounts: sign up, sign in and out, profile, deletion and data export.
 #[Object]
 impl Mutation {
     /// Creates an account. Each invalid or taken value is a `BAD_USER_INPUT` error whose
@@ -28,10 +33,104 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The new account's details.")] input: SignUpInput,
     ) -> Result<User> {
-        let user = accounts::sign_up(db(ctx), input.into(), Utc::now())
+        let now = Utc::now();
+        passwords::validate(&input.password, "password").extend()?;
+        let hash = passwords::hash(&input.password).await.extend()?;
+        let txn = db(ctx)
+            .begin()
+            .await
+            .map_err(|e| ServiceError::from(e).extend())?;
+        let user = accounts::sign_up(&txn, input.into(), now).await.extend()?;
+        sessions::store_hash(&txn, user.id, hash, now)
             .await
             .extend()?;
+        txn.commit()
+            .await
+            .map_err(|e| ServiceError::from(e).extend())?;
         Ok(User(user))
+    }
+
+    /// Signs in with email and password. A wrong email or password is one
+    /// `UNAUTHENTICATED` error that does not say which was wrong.
+    async fn sign_in(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Email, password and extra scopes.")] input: SignInInput,
+    ) -> Result<AuthSession> {
+        let now = Utc::now();
+        let scopes: Vec<sessions::SessionScope> =
+            input.scopes.into_iter().map(Into::into).collect();
+        let session = sessions::sign_in(
+            db(ctx),
+            keys(ctx),
+            &settings(ctx).auth,
+            &input.email,
+            &input.password,
+            &scopes,
+            now,
+        )
+        .await
+        .extend()?;
+        Ok(AuthSession::of(session, now))
+    }
+
+    /// Exchanges a refresh token for a new session (a new access token and a new
+    /// refresh token). A refresh token works once: presenting a spent one signs its
+    /// whole session out (`UNAUTHENTICATED`), since it may have been copied.
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the session.")] refresh_token: String,
+    ) -> Result<AuthSession> {
+        let now = Utc::now();
+        let session =
+            sessions::refresh(db(ctx), keys(ctx), &settings(ctx).auth, &refresh_token, now)
+                .await
+                .extend()?;
+        Ok(AuthSession::of(session, now))
+    }
+
+    /// Signs out the session this refresh token belongs to. True when a session was
+    /// signed out; an unknown token is `false`, not an error. Access tokens already
+    /// issued stay valid until they expire (minutes).
+    async fn sign_out(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The refresh token of the session.")] refresh_token: String,
+    ) -> Result<bool> {
+        sessions::sign_out(db(ctx), &refresh_token, Utc::now())
+            .await
+            .extend()
+    }
+
+    /// Signs the caller out of every session; returns how many refresh tokens were
+    /// revoked.
+    async fn sign_out_everywhere(&self, ctx: &Context<'_>) -> Result<u64> {
+        let access = access(ctx).await?;
+        sessions::sign_out_everywhere(db(ctx), access, Utc::now())
+            .await
+            .extend()
+    }
+
+    /// Changes the caller's password (checking the current one) and signs out every
+    /// session.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The password now.")] current_password: String,
+        #[graphql(desc = "The new password (10–128 characters).")] new_password: String,
+    ) -> Result<bool> {
+        let access = access(ctx).await?;
+        sessions::change_password(
+            db(ctx),
+            access,
+            &current_password,
+            &new_password,
+            Utc::now(),
+        )
+        .await
+        .extend()?;
+        Ok(true)
     }
 
     /// Changes the caller's profile; omitted fields stay as they are.
@@ -51,10 +150,12 @@ impl Mutation {
     /// is removed for good after the retention window (30 days by default).
     async fn delete_account(&self, ctx: &Context<'_>) -> Result<DeletedAccount> {
         let access = access(ctx).await?;
-        let retention = ctx.data_unchecked::<Settings>().deletion_retention;
-        let row = accounts::delete_account(db(ctx), access, Utc::now(), retention)
+        let retention = settings(ctx).deletion_retention;
+        let now = Utc::now();
+        let row = accounts::delete_account(db(ctx), access, now, retention)
             .await
             .extend()?;
+        sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
         Ok(DeletedAccount::of(&row))
     }
 
@@ -66,4 +167,12 @@ impl Mutation {
             .extend()?;
         Ok(export.into())
     }
+}
+
+fn settings<'a>(ctx: &Context<'a>) -> &'a Settings {
+    ctx.data_unchecked::<Settings>()
+}
+
+fn keys<'a>(ctx: &Context<'a>) -> &'a KeyRing {
+    ctx.data_unchecked::<Arc<KeyRing>>()
 }

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::{
     entity::{
-        coach_athlete,
+        coach_athlete, credential, refresh_token,
         user::{self, Role, Roles, SubscriptionTier},
     },
     service::{access::Access, coaching, validation},
@@ -165,8 +165,16 @@ where
         .filter(
             coach_athlete::Column::CoachId
                 .in_subquery(expired.clone())
-                .or(coach_athlete::Column::AthleteId.in_subquery(expired)),
+                .or(coach_athlete::Column::AthleteId.in_subquery(expired.clone())),
         )
+        .exec(&txn)
+        .await?;
+    credential::Entity::delete_many()
+        .filter(credential::Column::UserId.in_subquery(expired.clone()))
+        .exec(&txn)
+        .await?;
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::UserId.in_subquery(expired))
         .exec(&txn)
         .await?;
     let purged = user::Entity::delete_many()

@@ -7,9 +7,15 @@
 //! - [`directory`]: finding users by id, handle, and filtered lists.
 //! - [`coaching`]: who coaches whom.
 //! - [`access`]: who may see what about whom.
+//! - [`passwords`]: argon2id hashing and the demo password.
+//! - [`sessions`]: sign-in, refresh-token rotation with reuse detection, sign-out.
+//! - [`keys`]: the access-token signing keys, their rotation and the JWKS.
 
 pub mod access;
 pub mod accounts;
 pub mod coaching;
 pub mod directory;
+pub mod keys;
+pub mod passwords;
+pub mod sessions;
 pub mod validation;

@@ -91,5 +91,10 @@ pub fn as_user(model: &user::Model) -> Access {
 
 /// The subgraph on a free port, serving until the returned value is dropped.
 pub async fn serve(db: &DatabaseConnection) -> Served {
-    testing::serve(tessera_users::app(db.clone(), Settings::default())).await
+    testing::serve(tessera_users::app(
+        db.clone(),
+        Settings::default(),
+        testing::trust(),
+    ))
+    .await
 }

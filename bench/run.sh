@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Side-by-side load test of GraphQL routers in front of the same benchmark subgraphs
+# (issue #4; docs/benchmarks.md has the how and the results).
+#
+# Starts `tessera-bench subgraphs` (127.0.0.1:4201-4204, as bench/supergraph.graphql
+# routes), then:
+#   1. checks each router's answer to bench/operations/benchmark.graphql against
+#      bench/operations/expected-response.json, before timing anything;
+#   2. runs ROUNDS rounds; in each, every router in turn is started fresh on
+#      127.0.0.1:$PORT, loaded (warm-up, then the measured window) and stopped; the
+#      order of the routers alternates from round to round;
+#   3. prints the medians per router and the ratios to Hive Router.
+# Only the processes this script starts are stopped, by their PIDs.
+#
+# Build first:
+#   cargo build --release --bin tessera && cargo build -p tessera-bench --release
+#
+# Environment (defaults in brackets):
+#   ROUNDS [3]  CONCURRENCY [32]  DURATION [20s]  WARMUP [5s]  PORT [4000]
+#   TESSERA_BIN [target/release/tessera]
+#   TESSERA_BENCH_BIN [target/release/tessera-bench]
+#   HIVE_ROUTER_BIN     Hive Router's `hive_router` binary; skipped when unset
+#   APOLLO_ROUTER_BIN   Apollo Router's `router` binary; skipped when unset
+#   ROUTERS             which of "ours hive apollo" to run [those available]
+#   OUT [target/bench/<UTC timestamp>]  where reports, logs and answers go
+set -euo pipefail
+
+root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+rounds=${ROUNDS:-3}
+concurrency=${CONCURRENCY:-32}
+duration=${DURATION:-20s}
+warmup=${WARMUP:-5s}
+port=${PORT:-4000}
+tessera_bin=${TESSERA_BIN:-$root/target/release/tessera}
+bench_bin=${TESSERA_BENCH_BIN:-$root/target/release/tessera-bench}
+out=${OUT:-$root/target/bench/$(date -u +%Y%m%dT%H%M%SZ)}
+supergraph=$root/bench/supergraph.graphql
+operation=$root/bench/operations/benchmark.graphql
+expected=$root/bench/operations/expected-response.json
+url=http://127.0.0.1:$port/graphql
+
+die() {
+    echo "run.sh: $*" >&2
+    exit 1
+}
+
+[[ -x $tessera_bin ]] || die "$tessera_bin missing: cargo build --release --bin tessera"
+[[ -x $bench_bin ]] || die "$bench_bin missing: cargo build -p tessera-bench --release"
+command -v curl >/dev/null || die "curl is needed to wait for the servers"
+
+if [[ -n ${ROUTERS:-} ]]; then
+    read -r -a routers <<<"$ROUTERS"
+else
+    routers=(ours)
+    [[ -n ${HIVE_ROUTER_BIN:-} ]] && routers+=(hive)
+    [[ -n ${APOLLO_ROUTER_BIN:-} ]] && routers+=(apollo)
+fi
+for router in "${routers[@]}"; do
+    case $router in
+    ours) ;;
+    hive) [[ -x ${HIVE_ROUTER_BIN:-} ]] || die "HIVE_ROUTER_BIN is not an executable: '${HIVE_ROUTER_BIN:-}'" ;;
+    apollo) [[ -x ${APOLLO_ROUTER_BIN:-} ]] || die "APOLLO_ROUTER_BIN is not an executable: '${APOLLO_ROUTER_BIN:-}'" ;;
+    *) die "unknown router '$router' (ours, hive, apollo)" ;;
+    esac
+done
+[[ " ${routers[*]} " == *" hive "* ]] || echo "run.sh: HIVE_ROUTER_BIN unset: only ${routers[*]}" >&2
+
+mkdir -p "$out"
+
+# PIDs of what this script started, and only those, are stopped on exit.
+started=()
+stop_pid() {
+    local pid=$1
+    if kill -0 "$pid" 2>/dev/null; then
+        kill -TERM "$pid" 2>/dev/null || true
+        for _ in $(seq 50); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
+        kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    for pid in "${started[@]}"; do
+        stop_pid "$pid"
+    done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+answers() { # url: whether a GraphQL server answers there
+    curl -s -o /dev/null -m 2 -H 'content-type: application/json' \
+        -d '{"query":"{ __typename }"}' "$1"
+}
+
+wait_for() { # pid url name
+    for _ in $(seq 300); do
+        answers "$2" && return 0
+        kill -0 "$1" 2>/dev/null || die "$3 exited during start-up (see $out/$3.log)"
+        sleep 0.1
+    done
+    die "$3 did not answer on $2 within 30 s (see $out/$3.log)"
+}
+
+answers "$url" && die "something already answers on $url: free port $port or set PORT"
+for p in 4201 4202 4203 4204; do
+    answers "http://127.0.0.1:$p/graphql" && die "something already answers on port $p"
+done
+
+{
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "cpu: $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') × $(nproc)"
+    echo "memory: $(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GB"}')"
+    echo "kernel: $(uname -sr)"
+    echo "load: concurrency $concurrency, warm-up $warmup, measured $duration, $rounds rounds"
+    echo "tessera: $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with local changes)')"
+    [[ -n ${HIVE_ROUTER_BIN:-} ]] && echo "hive: $("$HIVE_ROUTER_BIN" --version 2>/dev/null || echo "$HIVE_ROUTER_BIN")"
+    [[ -n ${APOLLO_ROUTER_BIN:-} ]] && echo "apollo: $("$APOLLO_ROUTER_BIN" --version 2>/dev/null || echo "$APOLLO_ROUTER_BIN")"
+} | tee "$out/machine.txt"
+
+"$bench_bin" subgraphs >"$out/subgraphs.log" 2>&1 &
+subgraphs_pid=$!
+started+=("$subgraphs_pid")
+wait_for "$subgraphs_pid" http://127.0.0.1:4204/graphql subgraphs
+
+router_pid=
+start_router() { # name
+    local log=$out/$1.log
+    case $1 in
+    ours)
+        TESSERA_ROUTER__SUPERGRAPH=$supergraph TESSERA_ROUTER__LISTEN=127.0.0.1:$port \
+            TESSERA_TELEMETRY__LOG=warn "$tessera_bin" router >>"$log" 2>&1 &
+        ;;
+    hive)
+        HOST=127.0.0.1 PORT=$port SUPERGRAPH_FILE_PATH=$supergraph LOG_LEVEL=warn \
+            "$HIVE_ROUTER_BIN" >>"$log" 2>&1 &
+        ;;
+    apollo)
+        cat >"$out/apollo.yaml" <<EOF
+supergraph:
+  listen: 127.0.0.1:$port
+  path: /graphql
+EOF
+        APOLLO_TELEMETRY_DISABLED=true "$APOLLO_ROUTER_BIN" --supergraph "$supergraph" \
+            --config "$out/apollo.yaml" --log warn >>"$log" 2>&1 &
+        ;;
+    esac
+    router_pid=$!
+    started+=("$router_pid")
+    wait_for "$router_pid" "$url" "$1"
+}
+stop_router() {
+    stop_pid "$router_pid"
+    router_pid=
+    # Let the port and the CPU settle before the next router.
+    sleep 2
+}
+
+load() { # extra arguments for `tessera-bench load`
+    "$bench_bin" load --url "$url" --query "$operation" --expect "$expected" "$@"
+}
+
+echo
+echo "== checking each router's answer against $(basename "$expected")"
+for router in "${routers[@]}"; do
+    start_router "$router"
+    if ! load --concurrency 1 --warmup 0s --duration 0s \
+        --save-response "$out/$router.response.json" >/dev/null 2>"$out/$router.check.txt"; then
+        cat "$out/$router.check.txt" >&2
+        die "$router does not answer the benchmark operation as expected"
+    fi
+    echo "$router: the expected response ($(wc -c <"$out/$router.response.json") bytes)"
+    stop_router
+done
+
+echo
+echo "== $rounds rounds: concurrency $concurrency, warm-up $warmup, measured $duration"
+failed=0
+for round in $(seq "$rounds"); do
+    order=("${routers[@]}")
+    if ((round % 2 == 0)); then
+        order=()
+        for ((i = ${#routers[@]} - 1; i >= 0; i--)); do order+=("${routers[i]}"); done
+    fi
+    for router in "${order[@]}"; do
+        start_router "$router"
+        report=$out/$router-$round.json
+        if ! load --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" \
+            --label "$router" --json >"$report" 2>"$out/$router-$round.txt"; then
+            failed=1
+            if [[ -s $report ]]; then
+                echo "round $round, $router: errors (kept in the table; see $out/$router-$round.txt)" >&2
+            else
+                rm -f "$report"
+                echo "round $round, $router: no report (see $out/$router-$round.txt)" >&2
+            fi
+        fi
+        echo "round $round: $(cat "$out/$router-$round.txt")"
+        stop_router
+    done
+done
+
+baseline=()
+[[ " ${routers[*]} " == *" hive "* ]] && baseline=(--baseline hive)
+echo
+"$bench_bin" table "${baseline[@]}" "$out"/*-[0-9]*.json | tee "$out/table.md"
+echo
+echo "reports, logs and answers: $out"
+exit "$failed"

@@ -1,0 +1,18 @@
+//! Tessera's end-to-end load harness (issue #4: "speed by a load test run side by side
+//! with Hive Router"): the classic federation benchmark's four subgraphs, a load
+//! generator that checks every answer, and the pieces `bench/run.sh` puts together to
+//! time our router against others on the same machine. `docs/benchmarks.md` says how
+//! to run it and what it measured.
+//!
+//! # Layout
+//! - [`data`]: the static catalogue the subgraphs serve.
+//! - [`subgraphs`]: `accounts`, `inventory`, `products`, `reviews`, and serving them.
+//! - [`load`]: the closed-loop load generator and its report.
+//! - [`table`]: medians of several rounds per router, side by side.
+//! - [`duration`]: `20s`, `500ms`, `1m` on the command line.
+
+pub mod data;
+pub mod duration;
+pub mod load;
+pub mod subgraphs;
+pub mod table;

@@ -1,0 +1,276 @@
+//! `tessera-bench`: serve the benchmark subgraphs, load a router, tabulate rounds.
+//! `bench/run.sh` strings these together; `docs/benchmarks.md` shows the commands.
+
+use std::{
+    io::Write as _,
+    net::{IpAddr, Ipv4Addr},
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::Duration,
+};
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, Subcommand};
+use serde_json::Value;
+use tessera_bench::{
+    duration,
+    load::{self, LoadOptions, Report, RequestSpec},
+    subgraphs, table,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "Tessera's load harness: benchmark subgraphs, load generator, tables"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve accounts, inventory, products and reviews (in that order from --port on).
+    Subgraphs {
+        /// Address to listen on.
+        #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+        host: IpAddr,
+        /// The first port; the others follow.
+        #[arg(long, default_value_t = subgraphs::DEFAULT_PORT)]
+        port: u16,
+    },
+    /// Load a GraphQL endpoint with a fixed number of keep-alive connections.
+    Load(Box<LoadArgs>),
+    /// Medians of `load --json` reports per label, side by side.
+    Table {
+        /// The router the others are compared with.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// Report files (one JSON report each).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct LoadArgs {
+    /// The GraphQL endpoint (plain http).
+    #[arg(long)]
+    url: String,
+    /// A file with the operation to send.
+    #[arg(
+        long,
+        required_unless_present = "body_file",
+        conflicts_with = "body_file"
+    )]
+    query: Option<PathBuf>,
+    /// Variables, as JSON.
+    #[arg(long, requires = "query")]
+    variables: Option<String>,
+    /// The operation's name.
+    #[arg(long, requires = "query")]
+    operation_name: Option<String>,
+    /// A file with the whole request body (any JSON: persisted-query extensions,
+    /// batches…); with --get, a JSON object whose members become query parameters.
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// Send GET requests with the request in the query string.
+    #[arg(long)]
+    get: bool,
+    /// An extra header, `name: value` (repeatable).
+    #[arg(long = "header", short = 'H')]
+    headers: Vec<String>,
+    /// Connections, each with one request in flight.
+    #[arg(long, short = 'c', default_value_t = 32)]
+    concurrency: usize,
+    /// The measured window (20s, 500ms, 1m).
+    #[arg(long, short = 'd', default_value = "20s", value_parser = duration::parse)]
+    duration: Duration,
+    /// Unmeasured time before it.
+    #[arg(long, default_value = "5s", value_parser = duration::parse)]
+    warmup: Duration,
+    /// A request unanswered after this counts as a timeout.
+    #[arg(long, default_value = "10s", value_parser = duration::parse)]
+    timeout: Duration,
+    /// A JSON file the first answer must equal; later answers must then equal it byte
+    /// for byte.
+    #[arg(long)]
+    expect: Option<PathBuf>,
+    /// Write the first answer's body to this file.
+    #[arg(long)]
+    save_response: Option<PathBuf>,
+    /// A name for the report (which router).
+    #[arg(long)]
+    label: Option<String>,
+    /// Threads of the load generator (it shares the machine with what it loads).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// Print the report as one line of JSON on stdout (the human line goes to stderr).
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("tessera-bench: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Subgraphs { host, port } => {
+            runtime(None)?.block_on(serve_subgraphs(host, port))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Load(args) => {
+            let threads = args.threads;
+            runtime(Some(threads))?.block_on(load(*args))
+        }
+        Command::Table { baseline, reports } => {
+            let reports = reports
+                .iter()
+                .map(|path| read_report(path))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let text = table::render(&reports, baseline.as_deref())?;
+            std::io::stdout().lock().write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn runtime(threads: Option<usize>) -> anyhow::Result<tokio::runtime::Runtime> {
+    let mut builder = match threads {
+        Some(1) => tokio::runtime::Builder::new_current_thread(),
+        Some(n) => {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(n.max(1));
+            builder
+        }
+        None => tokio::runtime::Builder::new_multi_thread(),
+    };
+    Ok(builder.enable_all().build()?)
+}
+
+async fn serve_subgraphs(host: IpAddr, first_port: u16) -> anyhow::Result<()> {
+    let running = subgraphs::start(host, first_port).await?;
+    for (name, url) in running.urls() {
+        eprintln!("{name:<9} {url}");
+    }
+    shutdown_signal().await;
+    running.stop().await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("installing a SIGTERM handler only fails outside a runtime");
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
+    let mut spec = request_of(&args)?;
+    for header in &args.headers {
+        spec = spec.with_header(header)?;
+    }
+    let expect = args
+        .expect
+        .as_deref()
+        .map(|path| -> anyhow::Result<Value> {
+            let text = read(path)?;
+            serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))
+        })
+        .transpose()?;
+    let options = LoadOptions {
+        concurrency: args.concurrency,
+        warmup: args.warmup,
+        duration: args.duration,
+        request_timeout: args.timeout,
+        expect,
+        label: args.label.clone(),
+        ..LoadOptions::new(spec)
+    };
+    let run = load::run(&options).await?;
+    if let Some(path) = &args.save_response {
+        let body = run
+            .first_body
+            .as_deref()
+            .context("no first answer to save: the first request failed")?;
+        std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
+    }
+    let report = run.report;
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        eprintln!("{report}");
+        serde_json::to_writer(&mut stdout, &report)?;
+        writeln!(stdout)?;
+    } else {
+        writeln!(stdout, "{report}")?;
+    }
+    // A run with errors measured something other than the operation: say so in the
+    // exit status, so scripts do not tabulate it silently.
+    Ok(if report.errors.total() > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn request_of(args: &LoadArgs) -> anyhow::Result<RequestSpec> {
+    if let Some(path) = &args.body_file {
+        let text = read(path)?;
+        if args.get {
+            let value: Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", path.display()))?;
+            let Value::Object(params) = value else {
+                bail!("with --get, {} must hold a JSON object", path.display());
+            };
+            return Ok(RequestSpec::get(&args.url, &params)?);
+        }
+        return Ok(RequestSpec::post(&args.url, text)?);
+    }
+    let Some(path) = &args.query else {
+        bail!("--query or --body-file is required");
+    };
+    let query = read(path)?;
+    let variables = args
+        .variables
+        .as_deref()
+        .map(serde_json::from_str::<Value>)
+        .transpose()
+        .context("--variables is not JSON")?;
+    let body = load::graphql_body(&query, variables, args.operation_name.as_deref());
+    if args.get {
+        Ok(RequestSpec::get(&args.url, &body)?)
+    } else {
+        Ok(RequestSpec::post(
+            &args.url,
+            serde_json::to_vec(&body).context("a JSON object serializes")?,
+        )?)
+    }
+}
+
+fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn read_report(path: &Path) -> anyhow::Result<Report> {
+    let text = read(path)?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a load report", path.display()))
+}

@@ -1,0 +1,461 @@
+//! Who the client is: the access token (a JWT the users subgraph issued, or any issuer
+//! configured) verified against a JWKS, turned into an [`Identity`].
+//!
+//! - The token comes from `Authorization: Bearer …` or, for the web app, a configured
+//!   cookie. No token is an anonymous caller; a bad token is refused (401
+//!   `UNAUTHENTICATED`), never downgraded to anonymous.
+//! - Keys come from JWKS URLs (fetched on first use, refreshed every
+//!   `refresh_interval`, and again when a token names an unknown `kid`, at most once per
+//!   `min_refresh_interval`) and from JWKS files (read at start).
+//! - Only the configured algorithms are accepted, and each key only with its own
+//!   algorithm: `none` cannot be expressed, HMAC algorithms are refused in the
+//!   configuration (a public JWKS must never verify a shared secret), and an RSA key
+//!   never verifies an `ES256` or `EdDSA` header.
+//! - `exp` is required; `nbf`, `iss` and `aud` are checked when configured, all with a
+//!   small leeway.
+//! - Claims: `sub`, `roles` (array), `scope` (space-separated) or `scopes` (array);
+//!   a configured table adds scopes per role.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    path::PathBuf,
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use axum::http::{HeaderMap, header};
+use jsonwebtoken::{
+    Algorithm, DecodingKey, Validation,
+    errors::ErrorKind,
+    jwk::{JwkSet, KeyAlgorithm},
+};
+use serde::Deserialize;
+use tessera_codes::ErrorCode;
+use tessera_identity::Identity;
+
+/// Where verification keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwksSource {
+    /// A JWKS document at an HTTP URL.
+    Url(String),
+    /// A JWKS document in a file.
+    File(PathBuf),
+}
+
+/// Settings of access-token verification.
+#[derive(Debug, Clone)]
+pub struct AuthOptions {
+    /// Key sources, all used together.
+    pub jwks: Vec<JwksSource>,
+    /// Accepted `iss` values (empty: not checked).
+    pub issuers: Vec<String>,
+    /// Accepted `aud` values (empty: not checked).
+    pub audiences: Vec<String>,
+    /// Accepted algorithms.
+    pub algorithms: Vec<Algorithm>,
+    /// Clock leeway for `exp` and `nbf`.
+    pub leeway: Duration,
+    /// A cookie that may carry the token (the web app).
+    pub cookie: Option<String>,
+    /// Scopes every holder of a role gets.
+    pub role_scopes: HashMap<String, Vec<String>>,
+    /// How often URL key sets are fetched again.
+    pub refresh_interval: Duration,
+    /// The least time between two fetches (unknown `kid`s cannot make it hammer the
+    /// issuer).
+    pub min_refresh_interval: Duration,
+}
+
+impl Default for AuthOptions {
+    fn default() -> Self {
+        Self {
+            jwks: Vec::new(),
+            issuers: Vec::new(),
+            audiences: Vec::new(),
+            algorithms: vec![Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256],
+            leeway: Duration::from_secs(30),
+            cookie: None,
+            role_scopes: HashMap::new(),
+            refresh_interval: Duration::from_secs(300),
+            min_refresh_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a request's credentials were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The `Authorization` header is not `Bearer <token>`.
+    #[error("the Authorization header must be `Bearer <token>`")]
+    Scheme,
+    /// `exp` has passed.
+    #[error("the access token has expired")]
+    Expired,
+    /// `nbf` is in the future.
+    #[error("the access token is not valid yet")]
+    NotYetValid,
+    /// The header's `alg` is not accepted.
+    #[error("the access token's algorithm {0} is not accepted")]
+    Algorithm(String),
+    /// No key with the token's `kid`.
+    #[error("the access token was signed with an unknown key")]
+    UnknownKey,
+    /// Wrong `iss` or `aud`.
+    #[error("the access token was issued by or for someone else ({0})")]
+    Foreign(&'static str),
+    /// Anything else (malformed, bad signature, missing `exp` or `sub`).
+    #[error("the access token is invalid: {0}")]
+    Invalid(String),
+    /// No key set could be loaded at all.
+    #[error("the access token cannot be checked now: no signing keys could be loaded")]
+    KeysUnavailable,
+}
+
+impl AuthError {
+    /// The code the client sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::KeysUnavailable => ErrorCode::ServiceUnavailable,
+            _ => ErrorCode::Unauthenticated,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+struct Key {
+    decoding: DecodingKey,
+    /// The key's own algorithm (`alg` of the JWK), when it names one.
+    algorithm: Option<Algorithm>,
+}
+
+#[derive(Default)]
+struct KeySet {
+    keys: HashMap<String, Arc<Key>>,
+    /// Keys without a `kid` (used only for tokens without one).
+    anonymous: Vec<Arc<Key>>,
+    loaded: bool,
+}
+
+/// Verifies access tokens.
+pub struct Authenticator {
+    options: AuthOptions,
+    http: reqwest::Client,
+    keys: RwLock<Arc<KeySet>>,
+    /// When the URL sources were last fetched (None: never).
+    fetched: tokio::sync::Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("jwks", &self.options.jwks)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the authenticator could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthSetupError {
+    /// A configured algorithm must not be used with public keys.
+    #[error(
+        "algorithm {0:?} cannot verify tokens against a public JWKS (HMAC needs a shared secret); allowed: EdDSA, ES256, ES384, RS256…RS512, PS256…PS512"
+    )]
+    Symmetric(Algorithm),
+    /// No algorithm or no key source.
+    #[error("{0}")]
+    Empty(&'static str),
+    /// A JWKS file could not be read.
+    #[error("JWKS file {path}: {reason}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// A JWKS URL this build cannot fetch.
+    #[error(
+        "JWKS URL {0}: only http:// URLs are supported by this build (serve the JWKS inside the network, or use a file)"
+    )]
+    Url(String),
+}
+
+impl Authenticator {
+    /// An authenticator with `options`; JWKS files are read now, URLs on first use.
+    pub fn new(options: AuthOptions) -> Result<Self, AuthSetupError> {
+        if options.algorithms.is_empty() {
+            return Err(AuthSetupError::Empty("no algorithm is accepted"));
+        }
+        if options.jwks.is_empty() {
+            return Err(AuthSetupError::Empty("no JWKS source is configured"));
+        }
+        if let Some(alg) = options
+            .algorithms
+            .iter()
+            .find(|a| matches!(a, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512))
+        {
+            return Err(AuthSetupError::Symmetric(*alg));
+        }
+        let mut set = KeySet::default();
+        for source in &options.jwks {
+            match source {
+                JwksSource::File(path) => {
+                    let text = std::fs::read_to_string(path).map_err(|e| AuthSetupError::File {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    })?;
+                    let jwks: JwkSet =
+                        serde_json::from_str(&text).map_err(|e| AuthSetupError::File {
+                            path: path.clone(),
+                            reason: format!("not a JWKS document: {e}"),
+                        })?;
+                    add_keys(&mut set, &jwks);
+                    set.loaded = true;
+                }
+                JwksSource::Url(url) if !url.starts_with("http://") => {
+                    return Err(AuthSetupError::Url(url.clone()));
+                }
+                JwksSource::Url(_) => {}
+            }
+        }
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        Ok(Self {
+            options,
+            http,
+            keys: RwLock::new(Arc::new(set)),
+            fetched: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    fn has_urls(&self) -> bool {
+        self.options
+            .jwks
+            .iter()
+            .any(|s| matches!(s, JwksSource::Url(_)))
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        self.keys
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The caller of a request: anonymous without credentials, an error for bad ones.
+    pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Identity, AuthError> {
+        let Some(token) = self.token(headers)? else {
+            return Ok(Identity::ANONYMOUS);
+        };
+        self.verify(&token).await
+    }
+
+    fn token(&self, headers: &HeaderMap) -> Result<Option<String>, AuthError> {
+        if let Some(value) = headers.get(header::AUTHORIZATION) {
+            let value = value.to_str().map_err(|_| AuthError::Scheme)?.trim();
+            let (scheme, token) = value.split_once(' ').ok_or(AuthError::Scheme)?;
+            if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+                return Err(AuthError::Scheme);
+            }
+            return Ok(Some(token.trim().to_owned()));
+        }
+        let Some(cookie_name) = &self.options.cookie else {
+            return Ok(None);
+        };
+        Ok(headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, value)| name == cookie_name && !value.is_empty())
+            .map(|(_, value)| value.to_owned()))
+    }
+
+    /// Verifies `token` and reads its identity.
+    pub async fn verify(&self, token: &str) -> Result<Identity, AuthError> {
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        if !self.options.algorithms.contains(&header.alg) {
+            return Err(AuthError::Algorithm(format!("{:?}", header.alg)));
+        }
+        let key = self.key_for(header.kid.as_deref()).await?;
+        if key.algorithm.is_some_and(|a| a != header.alg) {
+            return Err(AuthError::Algorithm(format!(
+                "{:?} (the key is for {:?})",
+                header.alg,
+                key.algorithm.unwrap_or(header.alg)
+            )));
+        }
+        let mut validation = Validation::new(header.alg);
+        validation.leeway = self.options.leeway.as_secs();
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        if !self.options.issuers.is_empty() {
+            validation.set_issuer(&self.options.issuers);
+        }
+        if self.options.audiences.is_empty() {
+            validation.validate_aud = false;
+        } else {
+            validation.set_audience(&self.options.audiences);
+        }
+        let data = jsonwebtoken::decode::<Claims>(token, &key.decoding, &validation).map_err(
+            |e| match e.kind() {
+                ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ImmatureSignature => AuthError::NotYetValid,
+                ErrorKind::InvalidIssuer => AuthError::Foreign("iss"),
+                ErrorKind::InvalidAudience => AuthError::Foreign("aud"),
+                ErrorKind::InvalidAlgorithm => AuthError::Algorithm(format!("{:?}", header.alg)),
+                _ => AuthError::Invalid(e.to_string()),
+            },
+        )?;
+        Ok(self.identity(data.claims))
+    }
+
+    fn identity(&self, claims: Claims) -> Identity {
+        let mut scopes: BTreeSet<String> = claims.scopes.into_iter().collect();
+        scopes.extend(
+            claims
+                .scope
+                .as_deref()
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned),
+        );
+        for role in &claims.roles {
+            if let Some(granted) = self.options.role_scopes.get(role) {
+                scopes.extend(granted.iter().cloned());
+            }
+        }
+        Identity {
+            subject: Some(claims.sub),
+            roles: claims.roles,
+            scopes: scopes.into_iter().collect(),
+        }
+    }
+
+    async fn key_for(&self, kid: Option<&str>) -> Result<Arc<Key>, AuthError> {
+        let stale = {
+            let fetched = self.fetched.lock().await;
+            fetched.is_none_or(|at| at.elapsed() >= self.options.refresh_interval)
+        };
+        if self.has_urls() && stale {
+            self.refresh().await;
+        }
+        if let Some(key) = find(&self.current(), kid) {
+            return Ok(key);
+        }
+        // An unknown kid: the issuer may have rotated its keys since the last fetch.
+        if self.has_urls()
+            && self.refresh().await
+            && let Some(key) = find(&self.current(), kid)
+        {
+            return Ok(key);
+        }
+        if self.current().loaded {
+            Err(AuthError::UnknownKey)
+        } else {
+            Err(AuthError::KeysUnavailable)
+        }
+    }
+
+    /// Fetches the URL sources again unless that happened less than
+    /// `min_refresh_interval` ago; true when it fetched.
+    async fn refresh(&self) -> bool {
+        let mut fetched = self.fetched.lock().await;
+        if fetched.is_some_and(|at| at.elapsed() < self.options.min_refresh_interval) {
+            return false;
+        }
+        *fetched = Some(Instant::now());
+        let mut set = KeySet::default();
+        let mut any = false;
+        for source in &self.options.jwks {
+            let jwks = match source {
+                JwksSource::Url(url) => match self.fetch(url).await {
+                    Ok(jwks) => jwks,
+                    Err(reason) => {
+                        tracing::warn!(%url, %reason, "cannot fetch JWKS; keeping the keys already known");
+                        return false;
+                    }
+                },
+                JwksSource::File(path) => match std::fs::read_to_string(path)
+                    .map_err(|e| e.to_string())
+                    .and_then(|t| serde_json::from_str::<JwkSet>(&t).map_err(|e| e.to_string()))
+                {
+                    Ok(jwks) => jwks,
+                    Err(reason) => {
+                        tracing::warn!(path = %path.display(), %reason, "cannot read JWKS file; keeping the keys already known");
+                        return false;
+                    }
+                },
+            };
+            add_keys(&mut set, &jwks);
+            any = true;
+        }
+        set.loaded = any;
+        *self
+            .keys
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(set);
+        true
+    }
+
+    async fn fetch(&self, url: &str) -> Result<JwkSet, String> {
+        let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
+        if !response.status().is_success() {
+            return Err(format!("HTTP {}", response.status()));
+        }
+        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+        serde_json::from_slice(&bytes).map_err(|e| format!("not a JWKS document: {e}"))
+    }
+}
+
+fn find(set: &KeySet, kid: Option<&str>) -> Option<Arc<Key>> {
+    match kid {
+        Some(kid) => set.keys.get(kid).cloned(),
+        None if set.anonymous.len() == 1 && set.keys.is_empty() => set.anonymous.first().cloned(),
+        None => None,
+    }
+}
+
+fn add_keys(set: &mut KeySet, jwks: &JwkSet) {
+    for jwk in &jwks.keys {
+        let Ok(decoding) = DecodingKey::from_jwk(jwk) else {
+            tracing::warn!(kid = ?jwk.common.key_id, "skipping a JWK that is not a usable public key");
+            continue;
+        };
+        let algorithm = jwk.common.key_algorithm.and_then(|a| match a {
+            KeyAlgorithm::EdDSA => Some(Algorithm::EdDSA),
+            KeyAlgorithm::ES256 => Some(Algorithm::ES256),
+            KeyAlgorithm::ES384 => Some(Algorithm::ES384),
+            KeyAlgorithm::RS256 => Some(Algorithm::RS256),
+            KeyAlgorithm::RS384 => Some(Algorithm::RS384),
+            KeyAlgorithm::RS512 => Some(Algorithm::RS512),
+            KeyAlgorithm::PS256 => Some(Algorithm::PS256),
+            KeyAlgorithm::PS384 => Some(Algorithm::PS384),
+            KeyAlgorithm::PS512 => Some(Algorithm::PS512),
+            _ => None,
+        });
+        let key = Arc::new(Key {
+            decoding,
+            algorithm,
+        });
+        match &jwk.common.key_id {
+            Some(kid) => {
+                set.keys.insert(kid.clone(), key);
+            }
+            None => set.anonymous.push(key),
+        }
+    }
+}

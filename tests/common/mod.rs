@@ -1,0 +1,202 @@
+//! The platform for end-to-end tests: real subgraphs on free ports (each on a fresh
+//! database with the demo data), the router built from the committed supergraph in
+//! front of them over real HTTP, signing identities with the test router key and
+//! verifying access tokens against the users subgraph's JWKS.
+
+#![allow(dead_code)] // each test binary uses a part
+
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+use chrono::Utc;
+use serde_json::{Value, json};
+use tessera::platform::SUPERGRAPH;
+use tessera_kit::testing::{self, TestDb, fresh_db};
+use tessera_migrations::{
+    CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
+};
+use tessera_router::{
+    Router, Supergraph,
+    auth::{AuthOptions, Authenticator, JwksSource},
+    pipeline::RouterOptions,
+    server,
+};
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+/// The cookie the web app keeps its access token in, in these tests.
+pub const COOKIE: &str = "tessera_access";
+
+/// A running platform.
+pub struct Platform {
+    /// The router's `/graphql`.
+    pub url: String,
+    /// The users subgraph's base URL (`http://127.0.0.1:<port>`), when it runs.
+    pub users: Option<String>,
+    /// Each running subgraph's database, by name.
+    pub dbs: HashMap<&'static str, TestDb>,
+    /// A plain client.
+    pub client: reqwest::Client,
+    _stop: DropGuard,
+}
+
+/// Serves `app` on a free port until `stop`.
+pub async fn serve(app: axum::Router, stop: &CancellationToken) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("bound");
+    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
+    addr
+}
+
+async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
+    let now = Utc::now();
+    let trust = testing::trust();
+    match name {
+        "users" => {
+            let db = fresh_db::<UsersMigrator>().await;
+            tessera_users::demo::seed(&db.db, now)
+                .await
+                .expect("users demo data");
+            let app = tessera_users::app(db.db.clone(), tessera_users::Settings::default(), trust);
+            (db, app)
+        }
+        "workouts" => {
+            let db = fresh_db::<WorkoutsMigrator>().await;
+            tessera_workouts::service::catalogue::seed(&db.db, now)
+                .await
+                .expect("exercise catalogue");
+            tessera_workouts::demo::seed(&db.db, now)
+                .await
+                .expect("workouts demo data");
+            let app = tessera_workouts::app(db.db.clone(), trust);
+            (db, app)
+        }
+        "notifications" => {
+            let db = fresh_db::<NotificationsMigrator>().await;
+            tessera_notifications::demo::seed(&db.db, now)
+                .await
+                .expect("notifications demo data");
+            let app = tessera_notifications::app(db.db.clone(), trust);
+            (db, app)
+        }
+        "journal" => {
+            let db = fresh_db::<JournalMigrator>().await;
+            tessera_journal::demo::seed(&db.db, now)
+                .await
+                .expect("journal demo data");
+            let app = tessera_journal::app(db.db.clone(), trust);
+            (db, app)
+        }
+        "codex" => {
+            let db = fresh_db::<CodexMigrator>().await;
+            tessera_codex::demo::seed(&db.db, now)
+                .await
+                .expect("codex demo data");
+            let app = tessera_codex::app(db.db.clone(), trust);
+            (db, app)
+        }
+        other => panic!("no subgraph {other}"),
+    }
+}
+
+impl Platform {
+    /// `running` subgraphs up (the others point at a port where nothing listens), and
+    /// the router; with `auth`, the router verifies access tokens against the users
+    /// subgraph's JWKS (users must be running).
+    pub async fn start(running: &[&'static str], auth: bool) -> Self {
+        Self::start_with(running, auth, |_, _| {}).await
+    }
+
+    /// [`Platform::start`], with `tweak` adjusting the router's options first.
+    pub async fn start_with(
+        running: &[&'static str],
+        auth: bool,
+        tweak: impl FnOnce(&mut RouterOptions, &mut server::ServerOptions),
+    ) -> Self {
+        let stop = CancellationToken::new();
+        let mut urls = HashMap::new();
+        let mut dbs = HashMap::new();
+        let mut users = None;
+        for name in tessera::platform::SUBGRAPHS {
+            let url = if running.contains(name) {
+                let (db, app) = subgraph(name).await;
+                dbs.insert(*name, db);
+                let addr = serve(app, &stop).await;
+                if *name == "users" {
+                    users = Some(format!("http://{addr}"));
+                }
+                format!("http://{addr}/graphql")
+            } else {
+                "http://127.0.0.1:9/graphql".to_owned()
+            };
+            urls.insert((*name).to_owned(), url);
+        }
+        let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
+        let mut options = RouterOptions {
+            subgraph_urls: urls,
+            identity_key: Some(testing::router_key()),
+            ..RouterOptions::default()
+        };
+        let mut server_options = server::ServerOptions::default();
+        if auth {
+            let users = users.as_ref().expect("auth needs the users subgraph");
+            let verifier = Authenticator::new(AuthOptions {
+                jwks: vec![JwksSource::Url(format!("{users}/.well-known/jwks.json"))],
+                issuers: vec!["tessera-users".to_owned()],
+                audiences: vec!["tessera".to_owned()],
+                cookie: Some(COOKIE.to_owned()),
+                min_refresh_interval: std::time::Duration::ZERO,
+                ..AuthOptions::default()
+            })
+            .expect("valid auth options");
+            server_options.auth = Some(Arc::new(verifier));
+        }
+        tweak(&mut options, &mut server_options);
+        let router = Arc::new(Router::new(supergraph, &options));
+        let addr = serve(server::app(router, server_options), &stop).await;
+        Self {
+            url: format!("http://{addr}/graphql"),
+            users,
+            dbs,
+            client: reqwest::Client::new(),
+            _stop: stop.drop_guard(),
+        }
+    }
+
+    /// POSTs `query` with `variables`, as the holder of `token` (anonymous on `None`);
+    /// returns status and JSON body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        let mut request = self
+            .client
+            .post(&self.url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("the router answers");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// Signs a demo person in through the router; returns the `signIn` payload.
+    pub async fn sign_in(&self, handle: &str) -> Value {
+        let (status, body) = self
+            .gql(
+                None,
+                "mutation($i: SignInInput!) { signIn(input: $i) { accessToken refreshToken tokenType expiresIn user { handle } } }",
+                json!({ "i": { "email": format!("{handle}@demo.tessera.dev"), "password": "tessera-demo" } }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["signIn"].clone()
+    }
+
+    /// A demo person's access token.
+    pub async fn token(&self, handle: &str) -> String {
+        self.sign_in(handle).await["accessToken"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+}

@@ -1,0 +1,448 @@
+//! Identity through the router: demo people sign in at the users subgraph, the router
+//! verifies their access tokens against the users JWKS and forwards a signed identity to
+//! every subgraph, whose row rules then apply. Each refused credential is shown with the
+//! exact error a client sees, and the router keeps serving after it.
+
+mod common;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{COOKIE, Platform};
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::{Value, json};
+use tessera_identity::Ed25519Key;
+use tessera_users::service::keys::KeyRing;
+
+const ALL: &[&str] = &["users", "workouts", "notifications", "journal", "codex"];
+
+fn codes(body: &Value) -> Vec<(String, String)> {
+    body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    (
+                        e["path"].to_string(),
+                        e["extensions"]["code"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_signed_in_athlete_reads_their_own_data_across_all_five_domains() {
+    let p = Platform::start(ALL, true).await;
+    let session = p.sign_in("alex").await;
+    assert_eq!(session["tokenType"], "Bearer");
+    assert_eq!(session["user"]["handle"], "alex");
+    assert!(
+        session["expiresIn"]
+            .as_i64()
+            .is_some_and(|s| (880..=900).contains(&s)),
+        "{session}"
+    );
+    let token = session["accessToken"].as_str().expect("a token");
+
+    let query = "{ me {
+        handle email
+        workouts(first: 2) { nodes { id } }
+        journalEntries(first: 2) { nodes { id } }
+        notifications(first: 2) { nodes { id } }
+        unreadNotificationCount
+        codexEntries(first: 2) { nodes { id } }
+    } }";
+    let (status, body) = p.gql(Some(token), query, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    let me = &body["data"]["me"];
+    assert_eq!(me["handle"], "alex");
+    assert_eq!(
+        me["email"], "alex@demo.tessera.dev",
+        "private fields to oneself"
+    );
+    for list in ["workouts", "journalEntries", "notifications"] {
+        assert!(
+            me[list]["nodes"].as_array().is_some_and(|n| !n.is_empty()),
+            "{list} of the demo athlete: {me}"
+        );
+    }
+    assert!(me["unreadNotificationCount"].is_number(), "{me}");
+
+    // The same query anonymously: no `me`, and nothing private leaks.
+    let (status, body) = p.gql(None, query, json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["me"], Value::Null, "{body}");
+}
+
+#[tokio::test]
+async fn row_rules_hold_through_the_router() {
+    let p = Platform::start(&["users", "workouts", "journal"], true).await;
+    let query =
+        r#"{ userByHandle(handle: "alex") { handle workouts(first: 1) { nodes { id } } } }"#;
+
+    // Carter coaches Alex; Kim does not.
+    let carter = p.token("carter").await;
+    let (_, body) = p.gql(Some(&carter), query, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(
+        body["data"]["userByHandle"]["workouts"]["nodes"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty()),
+        "{body}"
+    );
+
+    let kim = p.token("kim").await;
+    let (_, body) = p.gql(Some(&kim), query, json!({})).await;
+    assert_eq!(
+        codes(&body),
+        [(
+            r#"["userByHandle","workouts"]"#.to_owned(),
+            "FORBIDDEN".to_owned()
+        )],
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["serviceName"], "workouts");
+
+    // Alex's private journal: not even for the administrator without the support scope.
+    let journal =
+        r#"{ userByHandle(handle: "alex") { journalEntries(first: 5) { nodes { id } } } }"#;
+    let ada = p.token("ada").await;
+    let (_, body) = p.gql(Some(&ada), journal, json!({})).await;
+    let shown = body["data"]["userByHandle"]["journalEntries"]["nodes"].clone();
+    let alex = p.token("alex").await;
+    let (_, own) = p.gql(Some(&alex), journal, json!({})).await;
+    let own = own["data"]["userByHandle"]["journalEntries"]["nodes"].clone();
+    assert!(own.as_array().is_some_and(|n| !n.is_empty()), "{own}");
+    assert_ne!(
+        shown, own,
+        "an administrator without support scope sees less: {body}"
+    );
+}
+
+#[tokio::test]
+async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
+    let p = Platform::start(&["users"], true).await;
+    let users_db = p.dbs["users"].db.clone();
+    let keys = KeyRing::new(
+        users_db,
+        chrono::Duration::days(30),
+        chrono::Duration::minutes(15),
+    );
+    let key = keys
+        .signing_key(Utc::now())
+        .await
+        .expect("the users signing key");
+    let now = Utc::now().timestamp();
+    let sign = |claims: Value, key: &Ed25519Key| {
+        let mut header = Header::new(Ed25519Key::ALGORITHM);
+        header.kid = Some(key.kid().to_owned());
+        jsonwebtoken::encode(&header, &claims, &key.encoding_key()).expect("signs")
+    };
+    let claims = |exp: i64, nbf: i64, iss: &str, aud: &str| {
+        json!({ "sub": "01930000-0000-7000-8000-000000000001", "roles": ["admin"],
+                "exp": exp, "nbf": nbf, "iss": iss, "aud": aud })
+    };
+    let stranger = Ed25519Key::from_seed(key.kid(), &[9; 32]);
+    let hs256 = jsonwebtoken::encode(
+        &Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims(now + 600, now, "tessera-users", "tessera"),
+        &EncodingKey::from_secret(key.public_base64().as_bytes()),
+    )
+    .expect("signs");
+    let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIwMTkzMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDEiLCJleHAiOjQxMDI0NDQ4MDAsImlzcyI6InRlc3NlcmEtdXNlcnMiLCJhdWQiOiJ0ZXNzZXJhIiwicm9sZXMiOlsiYWRtaW4iXX0.";
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "not bearer",
+            "Basic YWRhOnB3".into(),
+            "the Authorization header must be `Bearer <token>`",
+        ),
+        (
+            "empty bearer",
+            "Bearer ".into(),
+            "the Authorization header must be `Bearer <token>`",
+        ),
+        (
+            "garbage",
+            "Bearer abc.def".into(),
+            "the access token is invalid: ",
+        ),
+        (
+            "expired",
+            format!(
+                "Bearer {}",
+                sign(
+                    claims(now - 120, now - 900, "tessera-users", "tessera"),
+                    &key
+                )
+            ),
+            "the access token has expired",
+        ),
+        (
+            "not yet valid",
+            format!(
+                "Bearer {}",
+                sign(
+                    claims(now + 900, now + 600, "tessera-users", "tessera"),
+                    &key
+                )
+            ),
+            "the access token is not valid yet",
+        ),
+        (
+            "wrong issuer",
+            format!(
+                "Bearer {}",
+                sign(claims(now + 600, now, "someone-else", "tessera"), &key)
+            ),
+            "the access token was issued by or for someone else (iss)",
+        ),
+        (
+            "wrong audience",
+            format!(
+                "Bearer {}",
+                sign(claims(now + 600, now, "tessera-users", "other-api"), &key)
+            ),
+            "the access token was issued by or for someone else (aud)",
+        ),
+        (
+            "forged with another key",
+            format!(
+                "Bearer {}",
+                sign(
+                    claims(now + 600, now, "tessera-users", "tessera"),
+                    &stranger
+                )
+            ),
+            "the access token is invalid: InvalidSignature",
+        ),
+        (
+            "HS256 with the public key as secret",
+            format!("Bearer {hs256}"),
+            "the access token's algorithm HS256 is not accepted",
+        ),
+        (
+            "alg none",
+            format!("Bearer {none}"),
+            "the access token is invalid: ",
+        ),
+    ];
+    for (case, authorization, message) in cases {
+        let response = p
+            .client
+            .post(&p.url)
+            .header("authorization", authorization)
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": "{ me { handle } }" }))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 401, "{case}");
+        assert_eq!(
+            response.headers()["www-authenticate"],
+            "Bearer error=\"invalid_token\"",
+            "{case}"
+        );
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+            "{case}"
+        );
+        let got = body["errors"][0]["message"].as_str().expect("a message");
+        assert!(got.starts_with(message), "{case}: {got}");
+        assert!(
+            body.get("data").is_none(),
+            "{case}: no data for a refused request"
+        );
+    }
+    // Still serving: a good token, and no token at all.
+    let token = p.token("alex").await;
+    let (status, body) = p.gql(Some(&token), "{ me { handle } }", json!({})).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({ "data": { "me": { "handle": "alex" } } }))
+    );
+    let (status, body) = p.gql(None, "{ me { handle } }", json!({})).await;
+    assert_eq!((status, body), (200, json!({ "data": { "me": null } })));
+}
+
+#[tokio::test]
+async fn the_web_app_sends_the_token_in_a_cookie() {
+    let p = Platform::start(&["users"], true).await;
+    let token = p.token("blair").await;
+    let body: Value = p
+        .client
+        .post(&p.url)
+        .header("cookie", format!("theme=dark; {COOKIE}={token}"))
+        .json(&json!({ "query": "{ me { handle } }" }))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(body, json!({ "data": { "me": { "handle": "blair" } } }));
+}
+
+#[tokio::test]
+async fn refresh_tokens_rotate_and_a_reused_one_signs_the_session_out() {
+    let p = Platform::start(&["users"], true).await;
+    let refresh =
+        "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }";
+    let first = p.sign_in("casey").await;
+    let first_refresh = first["refreshToken"]
+        .as_str()
+        .expect("a refresh token")
+        .to_owned();
+
+    let (_, body) = p.gql(None, refresh, json!({ "t": first_refresh })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let second = body["data"]["refreshSession"].clone();
+    let second_refresh = second["refreshToken"].as_str().expect("rotated").to_owned();
+    assert_ne!(second_refresh, first_refresh);
+    let (_, me) = p
+        .gql(
+            second["accessToken"].as_str(),
+            "{ me { handle } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(me["data"]["me"]["handle"], "casey");
+
+    // The spent token again: someone copied it. The whole session ends.
+    let (status, body) = p.gql(None, refresh, json!({ "t": first_refresh })).await;
+    assert_eq!(status, 200, "a resolver error, not a request error");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "this refresh token was already used, so it may have been copied: the session is signed out everywhere it was used; sign in again"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert_eq!(body["errors"][0]["extensions"]["serviceName"], "users");
+    let (_, body) = p.gql(None, refresh, json!({ "t": second_refresh })).await;
+    assert_eq!(
+        body["errors"][0]["message"], "this session was signed out; sign in again",
+        "the successor dies with its family"
+    );
+
+    // Sign-out ends a session; unknown tokens are not an error.
+    let session = p.sign_in("casey").await;
+    let token = session["refreshToken"].as_str().expect("a refresh token");
+    let sign_out = "mutation($t: String!) { signOut(refreshToken: $t) }";
+    let (_, body) = p.gql(None, sign_out, json!({ "t": token })).await;
+    assert_eq!(body, json!({ "data": { "signOut": true } }));
+    let (_, body) = p.gql(None, sign_out, json!({ "t": "nope" })).await;
+    assert_eq!(body, json!({ "data": { "signOut": false } }));
+    let (_, body) = p.gql(None, refresh, json!({ "t": token })).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "this session was signed out; sign in again"
+    );
+
+    // A wrong password, and a support scope asked by a non-administrator.
+    let sign_in = "mutation($i: SignInInput!) { signIn(input: $i) { accessToken } }";
+    let (_, body) = p
+        .gql(
+            None,
+            sign_in,
+            json!({ "i": { "email": "casey@demo.tessera.dev", "password": "wrong password" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the email or password is wrong"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    let (_, body) = p
+        .gql(None, sign_in, json!({ "i": { "email": "casey@demo.tessera.dev", "password": "tessera-demo", "scopes": ["SUPPORT"] } }))
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn rotated_keys_keep_old_tokens_valid_and_new_ones_are_fetched() {
+    let p = Platform::start(&["users"], true).await;
+    let old = p.token("drew").await;
+    let (_, body) = p.gql(Some(&old), "{ me { handle } }", json!({})).await;
+    assert_eq!(body["data"]["me"]["handle"], "drew", "{body}");
+
+    // Rotate: a ring whose keys are due at once makes a new key and retires the old.
+    let users_db = p.dbs["users"].db.clone();
+    let rotating = KeyRing::new(
+        users_db,
+        chrono::Duration::zero(),
+        chrono::Duration::minutes(15),
+    );
+    let new_key = rotating.signing_key(Utc::now()).await.expect("rotates");
+    let jwks: Value = p
+        .client
+        .get(format!(
+            "{}/.well-known/jwks.json",
+            p.users.as_deref().expect("users runs")
+        ))
+        .send()
+        .await
+        .expect("answers")
+        .json()
+        .await
+        .expect("json");
+    let kids: Vec<&str> = jwks["keys"]
+        .as_array()
+        .expect("keys")
+        .iter()
+        .map(|k| k["kid"].as_str().expect("kid"))
+        .collect();
+    assert_eq!(kids.len(), 2, "the retired key stays published: {jwks}");
+    assert!(kids.contains(&new_key.kid()));
+
+    // A token signed with the new key: the router has not seen its kid and refetches.
+    let mut header = Header::new(Ed25519Key::ALGORITHM);
+    header.kid = Some(new_key.kid().to_owned());
+    let now = Utc::now().timestamp();
+    let fresh = jsonwebtoken::encode(
+        &header,
+        &json!({ "sub": "01930000-0000-7000-8000-000000000007", "exp": now + 600, "iss": "tessera-users", "aud": "tessera", "roles": ["athlete"] }),
+        &new_key.encoding_key(),
+    )
+    .expect("signs");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    for token in [&old, &fresh] {
+        let (status, body) = p.gql(Some(token), "{ me { handle } }", json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["data"]["me"]["handle"], "drew", "{body}");
+    }
+}
+
+#[tokio::test]
+async fn subgraphs_refuse_requests_that_did_not_come_through_the_router() {
+    let p = Platform::start(&["users"], true).await;
+    let users = p.users.as_deref().expect("users runs");
+    let response = p
+        .client
+        .post(format!("{users}/graphql"))
+        .json(&json!({ "query": "{ users(first: 1) { nodes { email } } }" }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 401);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        json!({ "data": null, "errors": [{
+            "message": "the request carries no router identity token (header `x-tessera-identity`); subgraphs answer only the router",
+            "extensions": { "code": "UNAUTHENTICATED" }
+        }]})
+    );
+    let health = p
+        .client
+        .get(format!("{users}/health/ready"))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(health.status(), 200);
+}
