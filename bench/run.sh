@@ -20,6 +20,7 @@
 #   TESSERA_BIN [target/release/tessera]
 #   TESSERA_BENCH_BIN [target/release/tessera-bench]
 #   HIVE_ROUTER_BIN     Hive Router's `hive_router` binary; skipped when unset
+#   HIVE_ROUTER_VERSION for the record (its log at level warn does not say)
 #   APOLLO_ROUTER_BIN   Apollo Router's `router` binary; skipped when unset
 #   ROUTERS             which of "ours hive apollo" to run [those available]
 #   OUT [target/bench/<UTC timestamp>]  where reports, logs and answers go
@@ -117,7 +118,8 @@ done
     echo "kernel: $(uname -sr)"
     echo "load: concurrency $concurrency, warm-up $warmup, measured $duration, $rounds rounds"
     echo "tessera: $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with local changes)')"
-    [[ -n ${HIVE_ROUTER_BIN:-} ]] && echo "hive: $("$HIVE_ROUTER_BIN" --version 2>/dev/null || echo "$HIVE_ROUTER_BIN")"
+    # (hive_router has no --version: it would start serving; its log names the version.)
+    [[ -n ${HIVE_ROUTER_BIN:-} ]] && echo "hive: $HIVE_ROUTER_BIN"
     [[ -n ${APOLLO_ROUTER_BIN:-} ]] && echo "apollo: $("$APOLLO_ROUTER_BIN" --version 2>/dev/null || echo "$APOLLO_ROUTER_BIN")"
 } | tee "$out/machine.txt"
 
@@ -173,6 +175,10 @@ for router in "${routers[@]}"; do
         die "$router does not answer the benchmark operation as expected"
     fi
     echo "$router: the expected response ($(wc -c <"$out/$router.response.json") bytes)"
+    if [[ $router == hive ]]; then
+        version=${HIVE_ROUTER_VERSION:-$(grep -o '"version":"[^"]*"' "$out/hive.log" | head -1 | cut -d'"' -f4)}
+        echo "hive: version ${version:-unknown (set HIVE_ROUTER_VERSION)}" | tee -a "$out/machine.txt"
+    fi
     stop_router
 done
 

@@ -219,6 +219,7 @@ pub async fn prepare_router(
         identity_key: Some(identity_key),
         identity_ttl: config.identity.token_ttl(),
         limits: config.router.limits.limits(),
+        reject_unauthorized: config.router.auth.reject_unauthorized,
         ..Default::default()
     };
     if local_subgraphs {

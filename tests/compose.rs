@@ -102,3 +102,59 @@ fn a_subgraph_that_does_not_parse_is_named() {
     let err = compose(&[broken]).expect_err("syntax error").to_string();
     assert!(err.starts_with("subgraph `broken`"), "{err}");
 }
+
+#[test]
+fn authorization_directives_reach_the_supergraph() {
+    let sdl = |body: &str| SubgraphSdl {
+        name: "accounts".to_owned(),
+        url: "http://127.0.0.1:9999/accounts".to_owned(),
+        sdl: format!(
+            "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.5\", import: [\"@key\", \"@requiresScopes\", \"@authenticated\", \"@policy\"])\n{body}"
+        ),
+        file: PathBuf::from("schema/accounts.graphql"),
+    };
+    let accounts = sdl(
+        r#"type Query { me: User @authenticated  admins: [User!]! @requiresScopes(scopes: [["users:admin"], ["support", "users:read"]]) }
+           type User @key(fields: "id") { id: ID! stats: Stats @policy(policies: [["premium"]]) }
+           type Stats @authenticated { volume: Int }"#,
+    );
+    let supergraph = compose(&[accounts]).expect("composes");
+    let schema = Schema::parse_and_validate(&supergraph, "supergraph.graphql").expect("valid");
+    let query = schema.get_object("Query").expect("Query");
+    assert_eq!(
+        query.fields["me"]
+            .directives
+            .get("authenticated")
+            .map(|d| d.to_string()),
+        Some("@authenticated".to_owned())
+    );
+    assert_eq!(
+        query.fields["admins"]
+            .directives
+            .get("requiresScopes")
+            .map(|d| d.to_string()),
+        Some(r#"@requiresScopes(scopes: [["users:admin"], ["support", "users:read"]])"#.to_owned())
+    );
+    let user = schema.get_object("User").expect("User");
+    assert_eq!(
+        user.fields["stats"]
+            .directives
+            .get("policy")
+            .map(|d| d.to_string()),
+        Some(r#"@policy(policies: [["premium"]])"#.to_owned())
+    );
+    assert!(
+        schema
+            .get_object("Stats")
+            .expect("Stats")
+            .directives
+            .get("authenticated")
+            .is_some()
+    );
+    assert!(
+        supergraph.contains(
+            r#"@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)"#
+        ),
+        "{supergraph}"
+    );
+}

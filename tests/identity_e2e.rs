@@ -446,3 +446,121 @@ async fn subgraphs_refuse_requests_that_did_not_come_through_the_router() {
         .expect("answers");
     assert_eq!(health.status(), 200);
 }
+
+#[tokio::test]
+async fn what_the_caller_may_not_see_is_null_with_an_error_each() {
+    let p = Platform::start(&["users", "workouts"], true).await;
+
+    // @authenticated: anonymous callers get null for the email, and the subgraph is
+    // never asked for it (no FORBIDDEN from users).
+    let query = r#"query($show: Boolean!) { userByHandle(handle: "alex") { ...F } }
+                   fragment F on User { handle email @include(if: $show) }"#;
+    let (status, body) = p.gql(None, query, json!({ "show": true })).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body,
+        json!({
+            "errors": [{
+                "message": "`User.email` needs a signed-in caller",
+                "path": ["userByHandle", "email"],
+                "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
+            }],
+            "data": { "userByHandle": { "handle": "alex", "email": null } }
+        })
+    );
+    let alex = p.token("alex").await;
+    let (_, body) = p.gql(Some(&alex), query, json!({ "show": true })).await;
+    assert_eq!(
+        body,
+        json!({ "data": { "userByHandle": { "handle": "alex", "email": "alex@demo.tessera.dev" } } })
+    );
+
+    // @policy(premium): Blair is on the free plan. `progress` is non-null, so its null
+    // takes `me` with it, and only the authorization error explains it.
+    let stats = "{ me { handle progress { adherenceRate } } }";
+    let blair = p.token("blair").await;
+    let (_, body) = p.gql(Some(&blair), stats, json!({})).await;
+    assert_eq!(
+        body,
+        json!({
+            "errors": [{
+                "message": "`User.progress` needs policy premium",
+                "path": ["me", "progress"],
+                "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
+            }],
+            "data": { "me": null }
+        })
+    );
+    let (_, body) = p.gql(Some(&alex), stats, json!({})).await;
+    assert!(
+        body.get("errors").is_none(),
+        "premium Alex sees their stats: {body}"
+    );
+    assert!(
+        body["data"]["me"]["progress"]["adherenceRate"].is_number(),
+        "{body}"
+    );
+
+    // @requiresScopes(plans:write): coaches carry it by role, athletes do not.
+    let create = "mutation($i: CreateWorkoutPlanInput!) { createWorkoutPlan(input: $i) { title } }";
+    let input = json!({ "i": { "title": "Base", "weeks": 4, "sessions": [
+        { "week": 1, "day": 1, "exercises": [{ "exerciseId": tessera_workouts::service::catalogue::id_of("deadlift").to_string(), "sets": 3, "reps": 5 }] }
+    ] } });
+    let (_, body) = p.gql(Some(&alex), create, input.clone()).await;
+    assert_eq!(
+        body,
+        json!({
+            "errors": [{
+                "message": "`Mutation.createWorkoutPlan` needs scope plans:write",
+                "path": ["createWorkoutPlan"],
+                "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
+            }],
+            "data": null
+        })
+    );
+    let carter = p.token("carter").await;
+    let (_, body) = p.gql(Some(&carter), create, input).await;
+    assert_eq!(
+        body,
+        json!({ "data": { "createWorkoutPlan": { "title": "Base" } } })
+    );
+}
+
+#[tokio::test]
+async fn reject_mode_refuses_the_whole_operation() {
+    let p = Platform::start_with(&["users"], true, |router, _| {
+        router.reject_unauthorized = true
+    })
+    .await;
+    let response = p
+        .client
+        .post(&p.url)
+        .header("accept", "application/graphql-response+json")
+        .json(&json!({ "query": r#"{ userByHandle(handle: "alex") { handle email } }"# }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 403);
+    let body: Value = response.json().await.expect("json");
+    assert_eq!(
+        body,
+        json!({ "errors": [{
+            "message": "the operation selects what the caller may not see: `User.email` (at userByHandle.email) needs a signed-in caller",
+            "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
+        }]})
+    );
+    let (status, body) = p
+        .gql(
+            None,
+            r#"{ userByHandle(handle: "alex") { handle } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, body),
+        (
+            200,
+            json!({ "data": { "userByHandle": { "handle": "alex" } } })
+        )
+    );
+}

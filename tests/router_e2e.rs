@@ -68,13 +68,16 @@ async fn a_query_reaches_the_users_subgraph_through_the_router() {
 async fn subgraph_errors_are_repathed_and_name_the_subgraph() {
     let p = platform(true).await;
     let body = p
-        .query(r#"{ userByHandle(handle: "alex") { handle email } }"#)
+        .query(r#"{ userByHandle(handle: "alex") { handle subscriptionTier } }"#)
         .await;
     assert_eq!(
         body["data"],
-        json!({ "userByHandle": { "handle": "alex", "email": null } })
+        json!({ "userByHandle": { "handle": "alex", "subscriptionTier": null } })
     );
-    assert_eq!(body["errors"][0]["path"], json!(["userByHandle", "email"]));
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["userByHandle", "subscriptionTier"])
+    );
     assert_eq!(
         body["errors"][0]["extensions"],
         json!({ "code": "UNAUTHENTICATED", "serviceName": "users" })

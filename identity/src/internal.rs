@@ -189,6 +189,7 @@ mod tests {
             subject: Some("0193b1f2-0000-7000-8000-000000000001".to_owned()),
             roles: vec!["coach".to_owned(), "athlete".to_owned()],
             scopes: vec![],
+            policies: vec![],
         }
     }
 

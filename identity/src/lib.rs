@@ -32,6 +32,11 @@ pub struct Identity {
     /// Scopes granted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
+    /// Policies that hold for the caller (evaluated by the router from the access
+    /// token's claims; `@policy` reads them). Not forwarded: subgraphs decide by roles,
+    /// scopes and their own rows.
+    #[serde(default, skip)]
+    pub policies: Vec<String>,
 }
 
 impl Identity {
@@ -40,6 +45,7 @@ impl Identity {
         subject: None,
         roles: Vec::new(),
         scopes: Vec::new(),
+        policies: Vec::new(),
     };
 
     /// Whether the caller holds `role`.
@@ -50,5 +56,10 @@ impl Identity {
     /// Whether the caller was granted `scope`.
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
+    }
+
+    /// Whether `policy` holds for the caller.
+    pub fn has_policy(&self, policy: &str) -> bool {
+        self.policies.iter().any(|p| p == policy)
     }
 }

@@ -59,6 +59,8 @@ pub struct AuthOptions {
     pub cookie: Option<String>,
     /// Scopes every holder of a role gets.
     pub role_scopes: HashMap<String, Vec<String>>,
+    /// Policies (for `@policy`), each a claim that must hold one of some values.
+    pub policies: HashMap<String, PolicyRule>,
     /// How often URL key sets are fetched again.
     pub refresh_interval: Duration,
     /// The least time between two fetches (unknown `kid`s cannot make it hammer the
@@ -76,8 +78,33 @@ impl Default for AuthOptions {
             leeway: Duration::from_secs(30),
             cookie: None,
             role_scopes: HashMap::new(),
+            policies: HashMap::new(),
             refresh_interval: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A policy: holds when the access token's `claim` (a string, or an array of strings)
+/// holds one of `any_of`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyRule {
+    /// The claim's name, e.g. `tier`.
+    pub claim: String,
+    /// Accepted values, e.g. `["premium", "pro"]`.
+    pub any_of: Vec<String>,
+}
+
+impl PolicyRule {
+    fn holds(&self, claims: &serde_json::Map<String, serde_json::Value>) -> bool {
+        match claims.get(&self.claim) {
+            Some(serde_json::Value::String(v)) => self.any_of.contains(v),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .filter_map(serde_json::Value::as_str)
+                .any(|v| self.any_of.iter().any(|a| a == v)),
+            Some(serde_json::Value::Bool(b)) => self.any_of.contains(&b.to_string()),
+            _ => false,
         }
     }
 }
@@ -130,6 +157,8 @@ struct Claims {
     scope: Option<String>,
     #[serde(default)]
     scopes: Vec<String>,
+    #[serde(flatten)]
+    other: serde_json::Map<String, serde_json::Value>,
 }
 
 struct Key {
@@ -338,10 +367,19 @@ impl Authenticator {
                 scopes.extend(granted.iter().cloned());
             }
         }
+        let mut policies: Vec<String> = self
+            .options
+            .policies
+            .iter()
+            .filter(|(_, rule)| rule.holds(&claims.other))
+            .map(|(name, _)| name.clone())
+            .collect();
+        policies.sort();
         Identity {
             subject: Some(claims.sub),
             roles: claims.roles,
             scopes: scopes.into_iter().collect(),
+            policies,
         }
     }
 

@@ -5,6 +5,8 @@
 //! - [`server`]: the HTTP surface (POST/GET, batching, content negotiation).
 //! - [`auth`]: access tokens (JWT against JWKS) → the caller's identity.
 //! - [`ratelimit`]: GCRA quotas per client, shared through Redis.
+//! - [`authorization`]: `@authenticated`, `@requiresScopes`, `@policy`: what the caller
+//!   may not see is removed before planning.
 //! - [`pipeline`]: one request through parse → validate → plan → execute.
 //! - [`limits`]: operation limits (depth, aliases, root fields, tokens, directives,
 //!   estimated cost, introspection).
@@ -13,6 +15,7 @@
 //! - [`executor`]: runs a plan's fetches, merges results, shapes the response.
 
 pub mod auth;
+pub mod authorization;
 pub mod executor;
 pub mod limits;
 pub mod pipeline;

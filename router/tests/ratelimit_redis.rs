@@ -43,6 +43,7 @@ fn someone() -> Identity {
         subject: Some(format!("test-{nanos}-{}", std::process::id())),
         roles: vec![],
         scopes: vec![],
+        policies: vec![],
     }
 }
 

@@ -221,6 +221,16 @@ impl LimitsConfig {
     }
 }
 
+/// A policy: the access token's `claim` holds one of `any_of`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// The claim, e.g. `tier`.
+    pub claim: String,
+    /// Accepted values.
+    pub any_of: Vec<String>,
+}
+
 /// How the router verifies access tokens (`[router.auth]`). No JWKS source: every
 /// caller is anonymous.
 ///
@@ -253,6 +263,11 @@ pub struct AuthConfig {
     pub cookie: Option<String>,
     /// Scopes granted to every holder of a role.
     pub role_scopes: BTreeMap<String, Vec<String>>,
+    /// Policies for `@policy`: a claim that must hold one of some values.
+    pub policies: BTreeMap<String, PolicyConfig>,
+    /// Refuse a whole operation that selects anything the caller may not see (by
+    /// default those parts are `null` with an error each).
+    pub reject_unauthorized: bool,
     /// Seconds between JWKS fetches.
     pub jwks_refresh_seconds: u64,
     /// Least seconds between two JWKS fetches (unknown `kid`s).
@@ -270,6 +285,8 @@ impl Default for AuthConfig {
             leeway_seconds: 30,
             cookie: None,
             role_scopes: BTreeMap::new(),
+            policies: BTreeMap::new(),
+            reject_unauthorized: false,
             jwks_refresh_seconds: 300,
             jwks_min_refresh_seconds: 10,
         }
@@ -308,6 +325,19 @@ impl AuthConfig {
             leeway: Duration::from_secs(self.leeway_seconds),
             cookie: self.cookie.clone(),
             role_scopes: self.role_scopes.clone().into_iter().collect(),
+            policies: self
+                .policies
+                .iter()
+                .map(|(name, p)| {
+                    (
+                        name.clone(),
+                        tessera_router::auth::PolicyRule {
+                            claim: p.claim.clone(),
+                            any_of: p.any_of.clone(),
+                        },
+                    )
+                })
+                .collect(),
             refresh_interval: Duration::from_secs(self.jwks_refresh_seconds.max(1)),
             min_refresh_interval: Duration::from_secs(self.jwks_min_refresh_seconds),
         }))

@@ -140,13 +140,20 @@ impl Platform {
         let mut server_options = server::ServerOptions::default();
         if auth {
             let users = users.as_ref().expect("auth needs the users subgraph");
+            // The shipped rules (issuer, audience, role scopes, policies), against this
+            // users subgraph's keys.
+            let shipped = tessera::config::Config::load(None)
+                .expect("the committed configuration")
+                .router
+                .auth
+                .options()
+                .expect("valid")
+                .expect("access tokens configured");
             let verifier = Authenticator::new(AuthOptions {
                 jwks: vec![JwksSource::Url(format!("{users}/.well-known/jwks.json"))],
-                issuers: vec!["tessera-users".to_owned()],
-                audiences: vec!["tessera".to_owned()],
                 cookie: Some(COOKIE.to_owned()),
                 min_refresh_interval: std::time::Duration::ZERO,
-                ..AuthOptions::default()
+                ..shipped
             })
             .expect("valid auth options");
             server_options.auth = Some(Arc::new(verifier));

@@ -10,7 +10,7 @@ pub mod request;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use apollo_compiler::{
-    ExecutableDocument,
+    ExecutableDocument, Name,
     ast::OperationType,
     parser::Parser,
     request::coerce_variable_values,
@@ -22,6 +22,7 @@ use tessera_identity::{Ed25519Key, Identity, internal::Signer};
 
 pub use self::request::{GraphqlRequest, RouterResponse};
 use crate::{
+    authorization::{self, Authorization, Denied},
     executor::{self, fetch::SubgraphClient, shape::shape},
     limits::{self, Measured, OperationLimits},
     planner::{self, Plan, PlanError},
@@ -44,6 +45,9 @@ pub struct RouterOptions {
     pub identity_ttl: Duration,
     /// What one operation may ask for.
     pub limits: OperationLimits,
+    /// Refuse a whole operation that selects anything the caller may not see, instead
+    /// of answering `null` with an error for those parts.
+    pub reject_unauthorized: bool,
 }
 
 impl Default for RouterOptions {
@@ -55,9 +59,13 @@ impl Default for RouterOptions {
             identity_key: None,
             identity_ttl: Duration::from_secs(60),
             limits: OperationLimits::default(),
+            reject_unauthorized: false,
         }
     }
 }
+
+/// A plan without some fields, or why it could not be made.
+type FilteredPlan = Arc<Result<Plan, String>>;
 
 /// A parsed, validated and planned operation.
 struct Prepared {
@@ -65,6 +73,9 @@ struct Prepared {
     plan: Result<Plan, PlanError>,
     /// The selected operation's size (none when the name matches no operation).
     measured: Option<Measured>,
+    /// Plans of this operation without the fields some callers may not see, by the
+    /// set of fields removed.
+    filtered: moka::sync::Cache<Vec<(Name, Name)>, FilteredPlan>,
 }
 
 /// The router: a supergraph, pooled subgraph clients and a cache of prepared operations.
@@ -74,6 +85,8 @@ pub struct Router {
     prepared: moka::sync::Cache<(String, Option<String>), Arc<Prepared>>,
     signer: Option<Signer>,
     limits: OperationLimits,
+    authorization: Authorization,
+    reject_unauthorized: bool,
 }
 
 impl Router {
@@ -97,6 +110,7 @@ impl Router {
                 SubgraphClient::new(http.clone(), url, options.subgraph_timeout)
             })
             .collect();
+        let supergraph_schema = supergraph.schema.clone();
         Self {
             supergraph: Arc::new(supergraph),
             clients,
@@ -106,6 +120,8 @@ impl Router {
                 .as_ref()
                 .map(|key| Signer::new(key, options.identity_ttl)),
             limits: options.limits.clone(),
+            authorization: Authorization::from_schema(&supergraph_schema),
+            reject_unauthorized: options.reject_unauthorized,
         }
     }
 
@@ -173,14 +189,40 @@ impl Router {
         {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
-        let plan = match &prepared.plan {
-            Ok(plan) => plan,
-            Err(err) => {
-                tracing::error!(error = %err, "query planning failed");
+        let denied = self.authorization.denied(document, operation, identity);
+        let filtered;
+        let plan = if denied.is_empty() {
+            match &prepared.plan {
+                Ok(plan) => plan,
+                Err(err) => {
+                    tracing::error!(error = %err, "query planning failed");
+                    return RouterResponse::request_error(
+                        ErrorCode::QueryPlanningFailed,
+                        &err.to_string(),
+                    );
+                }
+            }
+        } else {
+            if self.reject_unauthorized {
+                let first = &denied[0];
                 return RouterResponse::request_error(
-                    ErrorCode::QueryPlanningFailed,
-                    &err.to_string(),
+                    ErrorCode::UnauthorizedFieldOrType,
+                    &format!(
+                        "the operation selects what the caller may not see: `{}.{}` (at {}) needs {}",
+                        first.coordinate.0,
+                        first.coordinate.1,
+                        first.path.join("."),
+                        first.needs
+                    ),
                 );
+            }
+            filtered = self.filtered_plan(&prepared, request.operation_name.as_deref(), &denied);
+            match &*filtered {
+                Ok(plan) => plan,
+                Err(err) => {
+                    tracing::error!(error = %err, "query planning failed (authorization-filtered)");
+                    return RouterResponse::request_error(ErrorCode::QueryPlanningFailed, err);
+                }
             }
         };
         let token = self.signer.as_ref().map(|s| s.token(identity));
@@ -199,12 +241,44 @@ impl Router {
             &variables,
             &outcome.data,
         ) {
-            Ok(shaped) => RouterResponse::executed(shaped, outcome.errors),
+            Ok(shaped) => {
+                let mut errors: Vec<JsonMap> = denied.iter().map(authorization::error).collect();
+                errors.extend(outcome.errors);
+                RouterResponse::executed(shaped, errors)
+            }
             Err(err) => {
                 let error = err.to_graphql_error(&document.sources);
                 RouterResponse::from_errors(ErrorCode::BadRequest, vec![error])
             }
         }
+    }
+
+    /// The plan of `prepared`'s operation without the `denied` fields.
+    fn filtered_plan(
+        &self,
+        prepared: &Prepared,
+        operation_name: Option<&str>,
+        denied: &[Denied],
+    ) -> FilteredPlan {
+        let mut key: Vec<(Name, Name)> = denied.iter().map(|d| d.coordinate.clone()).collect();
+        key.sort();
+        key.dedup();
+        prepared.filtered.get_with(key, || {
+            let plan = authorization::without(
+                &self.supergraph.api,
+                &prepared.document,
+                operation_name,
+                denied,
+            )
+            .and_then(|document| {
+                let operation = document
+                    .operations
+                    .get(operation_name)
+                    .map_err(|e| e.message().to_string())?;
+                planner::plan(&self.supergraph, &document, operation).map_err(|e| e.to_string())
+            });
+            Arc::new(plan)
+        })
     }
 
     /// Parses, validates and plans `query` unless the cache holds it already (warm-up
@@ -275,6 +349,7 @@ impl Router {
             document,
             plan,
             measured,
+            filtered: moka::sync::Cache::new(16),
         })
     }
 }

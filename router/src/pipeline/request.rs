@@ -74,13 +74,18 @@ impl RouterResponse {
         }
     }
 
-    /// An executed response: subgraph errors first, then those of shaping that no
-    /// subgraph error already explains (same path or below it).
+    /// An executed response: router and subgraph errors first, then those of shaping
+    /// that none of them already explains (same path or below it).
     pub fn executed(shaped: ExecutionResponse, subgraph_errors: Vec<JsonMap>) -> Self {
+        // Compared without list indices: an authorization error names a field once for
+        // every item of the lists above it.
+        let keys = |path: &[JsonValue]| -> Vec<JsonValue> {
+            path.iter().filter(|s| !s.is_number()).cloned().collect()
+        };
         let paths: Vec<Vec<JsonValue>> = subgraph_errors
             .iter()
             .filter_map(|e| match e.get("path") {
-                Some(JsonValue::Array(p)) => Some(p.clone()),
+                Some(JsonValue::Array(p)) => Some(keys(p)),
                 _ => None,
             })
             .collect();
@@ -93,7 +98,7 @@ impl RouterResponse {
                 continue;
             };
             let own: Vec<JsonValue> = match value.get("path") {
-                Some(JsonValue::Array(p)) => p.clone(),
+                Some(JsonValue::Array(p)) => keys(p),
                 _ => Vec::new(),
             };
             if paths.iter().any(|p| p.starts_with(&own)) {

@@ -8,6 +8,8 @@
 //! - [`server`]: the axum app (`/graphql`, `/health/live`, `/health/ready`), graceful shutdown.
 //! - [`telemetry`]: tracing set-up shared by all binaries.
 //! - [`viewer`]: who is asking, as resolvers see it.
+//! - [`directives`]: `@authenticated`, `@policy` (and async-graphql's `@requiresScopes`)
+//!   for the router to enforce, and the federation SDL that carries them.
 //! - [`pagination`]: Relay connections with capped page sizes and opaque cursors.
 //! - [`loader`]: dataloaders that fetch many rows by key in one statement.
 //! - [`purge`]: the timer that removes soft-deleted rows after their retention.
@@ -17,6 +19,7 @@
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod directives;
 pub mod error;
 pub mod loader;
 pub mod pagination;

@@ -184,6 +184,7 @@ impl Viewer {
                 .into_iter()
                 .map(|s| s.as_str().to_owned())
                 .collect(),
+            policies: Vec::new(),
         }
     }
 
@@ -243,6 +244,7 @@ mod tests {
             subject: subject.map(str::to_owned),
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            policies: Vec::new(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The notifications schema and its federation SDL.
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::graphql::{Loaders, Mutation, Query};
@@ -20,8 +20,8 @@ pub fn build(db: DatabaseConnection) -> NotificationsSchema {
 /// The subgraph SDL as composition reads it (`_service { sdl }`), with the federation
 /// `@link` and directives.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+    let schema = Schema::build(Query::default(), Mutation, EmptySubscription)
         .enable_federation()
-        .finish()
-        .sdl_with_options(SDLExportOptions::new().federation())
+        .finish();
+    tessera_kit::directives::federation_sdl(&schema)
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{EmptySubscription, SDLExportOptions, Schema};
+use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::{
@@ -28,8 +28,8 @@ pub fn build(db: DatabaseConnection, settings: Settings, keys: Arc<KeyRing>) -> 
 /// The subgraph SDL as composition reads it (`_service { sdl }`), with the federation
 /// `@link` and directives.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+    let schema = Schema::build(Query::default(), Mutation, EmptySubscription)
         .enable_federation()
-        .finish()
-        .sdl_with_options(SDLExportOptions::new().federation())
+        .finish();
+    tessera_kit::directives::federation_sdl(&schema)
 }

@@ -25,6 +25,9 @@ impl Mutation {
     /// Sends a notification: administrators to anyone (also system events of other
     /// subgraphs), coaches to athletes who accept their messages. Retrying with the same
     /// `idempotencyKey` returns the first attempt's notifications and never sends twice.
+    ///
+    /// Needs the `notifications:send` scope (coaches and administrators).
+    #[graphql(requires_scopes = "notifications:send")]
     async fn send_notification(
         &self,
         ctx: &Context<'_>,

@@ -105,6 +105,7 @@ impl Mutation {
 
     /// Signs the caller out of every session; returns how many refresh tokens were
     /// revoked.
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn sign_out_everywhere(&self, ctx: &Context<'_>) -> Result<u64> {
         let access = access(ctx).await?;
         sessions::sign_out_everywhere(db(ctx), access, Utc::now())
@@ -114,6 +115,7 @@ impl Mutation {
 
     /// Changes the caller's password (checking the current one) and signs out every
     /// session.
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn change_password(
         &self,
         ctx: &Context<'_>,
@@ -134,6 +136,7 @@ impl Mutation {
     }
 
     /// Changes the caller's profile; omitted fields stay as they are.
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn update_profile(
         &self,
         ctx: &Context<'_>,
@@ -148,6 +151,7 @@ impl Mutation {
 
     /// Deletes the caller's account. It disappears from every query at once and its data
     /// is removed for good after the retention window (30 days by default).
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn delete_account(&self, ctx: &Context<'_>) -> Result<DeletedAccount> {
         let access = access(ctx).await?;
         let retention = settings(ctx).deletion_retention;
@@ -160,6 +164,7 @@ impl Mutation {
     }
 
     /// Everything this domain holds about the caller, for download (GDPR data export).
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn export_my_data(&self, ctx: &Context<'_>) -> Result<UserDataExport> {
         let access = access(ctx).await?;
         let export = accounts::export(db(ctx), access, Utc::now())

@@ -43,6 +43,7 @@ impl User {
 
     /// Contact address. Only the user and administrators may read it; others get a
     /// `FORBIDDEN` error on this field.
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         access(ctx)
             .await?

@@ -25,6 +25,9 @@ pub struct Mutation;
 impl Mutation {
     /// Creates a plan authored by the calling coach. Each invalid value is a
     /// `BAD_USER_INPUT` error whose `extensions.field` names the input field.
+    ///
+    /// Needs the `plans:write` scope (coaches and administrators); the router refuses it to others.
+    #[graphql(requires_scopes = "plans:write")]
     async fn create_workout_plan(
         &self,
         ctx: &Context<'_>,
@@ -38,6 +41,9 @@ impl Mutation {
     }
 
     /// Changes the title or goal of one of the caller's plans.
+    ///
+    /// Needs the `plans:write` scope (coaches and administrators); the router refuses it to others.
+    #[graphql(requires_scopes = "plans:write")]
     async fn update_workout_plan(
         &self,
         ctx: &Context<'_>,
@@ -54,6 +60,9 @@ impl Mutation {
 
     /// Archives one of the caller's plans: it stays readable and takes no new
     /// assignments.
+    ///
+    /// Needs the `plans:write` scope (coaches and administrators); the router refuses it to others.
+    #[graphql(requires_scopes = "plans:write")]
     async fn archive_workout_plan(
         &self,
         ctx: &Context<'_>,
@@ -69,6 +78,9 @@ impl Mutation {
 
     /// Assigns one of the caller's plans to an athlete; every session of the plan is
     /// scheduled in the athlete's calendar from `startsAt`.
+    ///
+    /// Needs the `plans:write` scope (coaches and administrators); the router refuses it to others.
+    #[graphql(requires_scopes = "plans:write")]
     async fn assign_workout_plan(
         &self,
         ctx: &Context<'_>,

@@ -140,6 +140,9 @@ impl User {
 
     /// Training statistics over the last `weeks` weeks (personal records are all-time).
     /// Visible to the athlete, coaches who assigned them a plan and administrators.
+    ///
+    /// Part of the paid plans: the `premium` policy (a premium or pro caller).
+    #[graphql(directive = tessera_kit::directives::policy::apply(vec![vec!["premium".to_owned()]]))]
     async fn progress(
         &self,
         ctx: &Context<'_>,

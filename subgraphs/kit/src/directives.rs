@@ -1,0 +1,146 @@
+//! The authorization directives subgraphs put on their schema for the router to enforce
+//! (`@authenticated`, `@requiresScopes`, `@policy`), and the federation SDL that carries
+//! them into composition.
+//!
+//! async-graphql has `@requiresScopes` built in (`#[graphql(requires_scopes = "a b")]`:
+//! each attribute is one alternative, its space-separated scopes all required). The
+//! other two are declared here as type directives:
+//!
+//! ```ignore
+//! #[graphql(directive = tessera_kit::directives::authenticated::apply())]
+//! #[graphql(directive = tessera_kit::directives::policy::apply(vec![vec!["premium".into()]]))]
+//! ```
+//!
+//! async-graphql's federation `@link` imports neither, so [`federation_sdl`] adds them
+//! to the import and drops the local definitions it wrote: composition then reads them
+//! as the federation directives they are.
+
+use async_graphql::{ObjectType, SDLExportOptions, Schema, SubscriptionType, TypeDirective};
+
+/// Only signed-in callers may see the field or type.
+#[TypeDirective(
+    location = "FieldDefinition",
+    location = "Object",
+    location = "Interface",
+    location = "Enum"
+)]
+pub fn authenticated() {}
+
+/// Only callers for whom one of the alternatives (all of its policies) holds.
+#[TypeDirective(
+    location = "FieldDefinition",
+    location = "Object",
+    location = "Interface",
+    location = "Enum"
+)]
+pub fn policy(policies: Vec<Vec<String>>) {}
+
+const IMPORTED: &str = "\"@requiresScopes\"]";
+const WITH_OURS: &str = "\"@requiresScopes\", \"@authenticated\", \"@policy\"]";
+
+/// The federation SDL of `schema` as composition must read it.
+pub fn federation_sdl<Q, M, S>(schema: &Schema<Q, M, S>) -> String
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let sdl = schema.sdl_with_options(SDLExportOptions::new().federation());
+    with_authorization_imports(&sdl)
+}
+
+fn with_authorization_imports(sdl: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in sdl.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("directive @authenticated")
+            || trimmed.starts_with("directive @policy")
+        {
+            drop_description(&mut out);
+            continue;
+        }
+        if trimmed.starts_with("import:") && line.contains(IMPORTED) {
+            out.push(line.replace(IMPORTED, WITH_OURS));
+        } else {
+            out.push(line.to_owned());
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+/// Removes the `"""…"""` description that ends `lines`, if any (the one written for a
+/// directive definition being dropped).
+fn drop_description(lines: &mut Vec<String>) {
+    let Some(last) = lines.last().map(|l| l.trim().to_owned()) else {
+        return;
+    };
+    if last.len() > 6 && last.starts_with("\"\"\"") && last.ends_with("\"\"\"") {
+        lines.pop();
+        return;
+    }
+    if last != "\"\"\"" {
+        return;
+    }
+    lines.pop();
+    while let Some(line) = lines.pop() {
+        if line.trim_start().starts_with("\"\"\"") {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::{EmptyMutation, EmptySubscription, Object};
+
+    use super::*;
+
+    struct Query;
+
+    #[Object]
+    impl Query {
+        #[graphql(directive = authenticated::apply())]
+        async fn me(&self) -> Option<i32> {
+            None
+        }
+
+        #[graphql(directive = policy::apply(vec![vec!["premium".to_owned()]]))]
+        async fn stats(&self) -> Option<i32> {
+            None
+        }
+
+        #[graphql(requires_scopes = "plans:write", requires_scopes = "admin")]
+        async fn plans(&self) -> Option<i32> {
+            None
+        }
+    }
+
+    #[test]
+    fn the_directives_are_imported_from_federation_not_defined_locally() {
+        let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
+            .enable_federation()
+            .finish();
+        let sdl = federation_sdl(&schema);
+        assert!(
+            sdl.contains(r#""@requiresScopes", "@authenticated", "@policy"]"#),
+            "{sdl}"
+        );
+        assert!(!sdl.contains("directive @authenticated"), "{sdl}");
+        assert!(!sdl.contains("directive @policy"), "{sdl}");
+        assert!(
+            !sdl.contains("Only signed-in callers"),
+            "its description goes too: {sdl}"
+        );
+        assert!(sdl.contains("me: Int @authenticated"), "{sdl}");
+        assert!(
+            sdl.contains(r#"stats: Int @policy(policies: [["premium"]])"#),
+            "{sdl}"
+        );
+        assert!(
+            sdl.contains(r#"plans: Int @requiresScopes(scopes: [["plans:write"], ["admin"]])"#),
+            "{sdl}"
+        );
+    }
+}
