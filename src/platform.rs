@@ -218,7 +218,7 @@ pub async fn prepare_router(
         subgraph_timeout: std::time::Duration::from_millis(config.router.subgraph_timeout_ms),
         identity_key: Some(identity_key),
         identity_ttl: config.identity.token_ttl(),
-        limits: config.router.limits.limits(),
+        limits: config.router.limits.limits(config.router.production),
         reject_unauthorized: config.router.auth.reject_unauthorized,
         ..Default::default()
     };

@@ -156,6 +156,27 @@ async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
         &EncodingKey::from_secret(key.public_base64().as_bytes()),
     )
     .expect("signs");
+    let unknown_kid = {
+        let mut header = Header::new(Ed25519Key::ALGORITHM);
+        header.kid = Some("no-such-key".to_owned());
+        jsonwebtoken::encode(
+            &header,
+            &claims(now + 600, now, "tessera-users", "tessera"),
+            &stranger.encoding_key(),
+        )
+        .expect("signs")
+    };
+    // A real token with its payload swapped for one that claims the admin role.
+    let tampered = {
+        let real = p.token("blair").await;
+        let mut parts: Vec<&str> = real.split('.').collect();
+        let forged_payload = sign(
+            claims(now + 600, now, "tessera-users", "tessera"),
+            &stranger,
+        );
+        parts[1] = forged_payload.split('.').nth(1).expect("a payload");
+        parts.join(".")
+    };
     let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIwMTkzMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDEiLCJleHAiOjQxMDI0NDQ4MDAsImlzcyI6InRlc3NlcmEtdXNlcnMiLCJhdWQiOiJ0ZXNzZXJhIiwicm9sZXMiOlsiYWRtaW4iXX0.";
     let cases: Vec<(&str, String, &str)> = vec![
         (
@@ -527,6 +548,46 @@ async fn what_the_caller_may_not_see_is_null_with_an_error_each() {
 }
 
 #[tokio::test]
+async fn aliases_and_entities_do_not_reach_around_the_directives() {
+    let p = Platform::start(&["users"], true).await;
+    let (_, body) = p
+        .gql(
+            None,
+            r#"{ a: userByHandle(handle: "alex") { mail: email h: handle } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({
+            "errors": [{
+                "message": "`User.email` needs a signed-in caller",
+                "path": ["a", "mail"],
+                "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
+            }],
+            "data": { "a": { "mail": null, "h": "alex" } }
+        })
+    );
+    // The federation machinery is not part of the API the router serves.
+    let (status, body) = p
+        .gql(
+            None,
+            r#"{ _entities(representations: [{ __typename: "User", id: "01930000-0000-7000-8000-000000000004" }]) { ... on User { email } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "type `Query` does not have a field `_entities`"
+    );
+}
+
+#[tokio::test]
 async fn reject_mode_refuses_the_whole_operation() {
     let p = Platform::start_with(&["users"], true, |router, _| {
         router.reject_unauthorized = true
@@ -563,4 +624,36 @@ async fn reject_mode_refuses_the_whole_operation() {
             json!({ "data": { "userByHandle": { "handle": "alex" } } })
         )
     );
+}
+
+#[tokio::test]
+async fn in_production_only_the_configured_roles_introspect() {
+    let p = Platform::start_with(&["users"], true, |router, _| {
+        router.limits.introspection_roles = Some(vec!["admin".to_owned(), "partner".to_owned()]);
+    })
+    .await;
+    let query = r#"{ __type(name: "User") { fields { name } } }"#;
+    for who in [None, Some("alex")] {
+        let token = match who {
+            Some(handle) => Some(p.token(handle).await),
+            None => None,
+        };
+        let (_, body) = p.gql(token.as_deref(), query, json!({})).await;
+        assert_eq!(
+            body,
+            json!({ "errors": [{ "message": "introspection is not available to this caller", "extensions": { "code": "INTROSPECTION_DISABLED" } }] }),
+            "{who:?}"
+        );
+    }
+    for handle in ["ada", "pat"] {
+        let token = p.token(handle).await;
+        let (_, body) = p.gql(Some(&token), query, json!({})).await;
+        assert!(
+            body["data"]["__type"]["fields"].is_array(),
+            "{handle}: {body}"
+        );
+    }
+    // __typename is not introspection.
+    let (_, body) = p.gql(None, "{ __typename }", json!({})).await;
+    assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
 }

@@ -111,10 +111,12 @@ fn nested(directive: &Directive, argument: &str) -> Vec<Vec<String>> {
         .unwrap_or_default()
 }
 
-/// The requirements of a supergraph.
+/// The requirements of a supergraph. An interface field also carries the requirements
+/// of that field on every implementation (asked through the interface, it may return
+/// any of them), so a protected field cannot be reached around its directive.
 #[derive(Debug, Clone, Default)]
 pub struct Authorization {
-    fields: HashMap<(Name, Name), Requirement>,
+    fields: HashMap<(Name, Name), Vec<Requirement>>,
     types: HashMap<Name, Requirement>,
 }
 
@@ -147,7 +149,34 @@ impl Authorization {
                 let directives: Vec<&Node<Directive>> = field.directives.iter().collect();
                 if let Some(requirement) = Requirement::read(&directives) {
                     auth.fields
-                        .insert((name.clone(), field_name.clone()), requirement);
+                        .entry((name.clone(), field_name.clone()))
+                        .or_default()
+                        .push(requirement);
+                }
+            }
+        }
+        // Interface fields inherit their implementations' requirements.
+        for (interface, implementers) in schema.implementers_map() {
+            let Some(ExtendedType::Interface(iface)) = schema.types.get(&interface) else {
+                continue;
+            };
+            for field_name in iface.fields.keys() {
+                let inherited: Vec<Requirement> = implementers
+                    .iter()
+                    .filter_map(|object| auth.fields.get(&(object.clone(), field_name.clone())))
+                    .flatten()
+                    .cloned()
+                    .collect();
+                if !inherited.is_empty() {
+                    let entry = auth
+                        .fields
+                        .entry((interface.clone(), field_name.clone()))
+                        .or_default();
+                    for requirement in inherited {
+                        if !entry.contains(&requirement) {
+                            entry.push(requirement);
+                        }
+                    }
                 }
             }
         }
@@ -182,11 +211,14 @@ impl Authorization {
     }
 
     fn unmet(&self, field: &Field, parent: &Name, identity: &Identity) -> Option<String> {
-        let own = self.fields.get(&(parent.clone(), field.name.clone()));
-        let returned = self.types.get(field.definition.ty.inner_named_type());
-        let unmet: Vec<String> = [own, returned]
+        let own = self
+            .fields
+            .get(&(parent.clone(), field.name.clone()))
             .into_iter()
-            .flatten()
+            .flatten();
+        let returned = self.types.get(field.definition.ty.inner_named_type());
+        let unmet: Vec<String> = own
+            .chain(returned)
             .filter(|r| !r.met_by(identity))
             .map(Requirement::describe)
             .collect();
@@ -416,8 +448,10 @@ mod tests {
         directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
         directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
         directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-        type Query { user: User  secret: Secret  plans: Int @requiresScopes(scopes: [["a", "b"], ["admin"]]) }
-        type User { id: ID! email: String @authenticated  stats: Int @policy(policies: [["premium"]]) }
+        type Query { user: User  secret: Secret  plans: Int @requiresScopes(scopes: [["a", "b"], ["admin"]]) account: Account }
+        interface Account { email: String }
+        type User implements Account { id: ID! email: String @authenticated  stats: Int @policy(policies: [["premium"]]) }
+        type Team implements Account { email: String }
         type Secret @authenticated { value: Int }
     "#;
 
@@ -437,7 +471,7 @@ mod tests {
         let plans = &auth.fields[&(
             Name::new_static_unchecked("Query"),
             Name::new_static_unchecked("plans"),
-        )];
+        )][0];
         assert!(plans.met_by(&who(true, &["a", "b"], &[])));
         assert!(plans.met_by(&who(true, &["admin"], &[])));
         assert!(
@@ -482,5 +516,34 @@ mod tests {
 
         let premium_admin = who(true, &["admin"], &["premium"]);
         assert!(auth.denied(&document, operation, &premium_admin).is_empty());
+    }
+
+    #[test]
+    fn an_interface_does_not_open_a_way_around_its_implementations() {
+        let schema = Schema::parse_and_validate(SDL, "s.graphql").expect("valid");
+        let auth = Authorization::from_schema(&schema);
+        for query in [
+            "{ account { email } }",
+            "{ account { ... on User { mail: email } } }",
+        ] {
+            let document =
+                ExecutableDocument::parse_and_validate(&schema, query, "q.graphql").expect("valid");
+            let operation = document.operations.get(None).expect("one");
+            let denied = auth.denied(&document, operation, &Identity::ANONYMOUS);
+            assert_eq!(denied.len(), 1, "{query}");
+            assert!(denied[0].needs.contains("signed-in"), "{query}");
+        }
+        let document = ExecutableDocument::parse_and_validate(
+            &schema,
+            "{ account { ... on Team { email } } }",
+            "q.graphql",
+        )
+        .expect("valid");
+        let operation = document.operations.get(None).expect("one");
+        assert!(
+            auth.denied(&document, operation, &Identity::ANONYMOUS)
+                .is_empty(),
+            "Team.email is open"
+        );
     }
 }

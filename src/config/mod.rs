@@ -244,6 +244,33 @@ mod tests {
     }
 
     #[test]
+    fn the_production_profile_restricts_introspection() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("defaults");
+            assert!(!config.router.production);
+            assert_eq!(
+                config
+                    .router
+                    .limits
+                    .limits(config.router.production)
+                    .introspection_roles,
+                None
+            );
+        });
+        with_env(&[("TESSERA_ROUTER__PRODUCTION", "true")], || {
+            let config = Config::load(None).expect("valid");
+            assert_eq!(
+                config
+                    .router
+                    .limits
+                    .limits(config.router.production)
+                    .introspection_roles,
+                Some(vec!["admin".to_owned(), "partner".to_owned()])
+            );
+        });
+    }
+
+    #[test]
     fn access_token_settings_are_checked() {
         with_env(&[], || {
             let config = Config::load(None).expect("defaults");

@@ -36,6 +36,9 @@ pub struct RouterConfig {
     /// Most operations in one HTTP batch.
     #[serde(default = "RouterConfig::default_max_batch")]
     pub max_batch: usize,
+    /// The production profile: introspection only for `limits.introspection_roles`.
+    #[serde(default)]
+    pub production: bool,
     /// Access tokens.
     #[serde(default)]
     pub auth: AuthConfig,
@@ -175,8 +178,8 @@ pub struct LimitsConfig {
     pub max_cost: u32,
     /// Size assumed for a list nothing else sizes.
     pub default_list_size: u32,
-    /// Roles that may introspect; absent: everyone (the production profile sets it).
-    pub introspection_roles: Option<Vec<String>>,
+    /// Roles that may introspect when `router.production` is on (off: everyone may).
+    pub introspection_roles: Vec<String>,
 }
 
 impl Default for LimitsConfig {
@@ -199,14 +202,14 @@ impl Default for LimitsConfig {
             )]
             max_cost: limits.max_cost.map_or(0, |c| c as u32),
             default_list_size: limits.default_list_size,
-            introspection_roles: None,
+            introspection_roles: vec!["admin".to_owned(), "partner".to_owned()],
         }
     }
 }
 
 impl LimitsConfig {
-    /// The router's limits.
-    pub fn limits(&self) -> tessera_router::limits::OperationLimits {
+    /// The router's limits; introspection is restricted only in `production`.
+    pub fn limits(&self, production: bool) -> tessera_router::limits::OperationLimits {
         let on = |v: u32| (v > 0).then_some(v);
         tessera_router::limits::OperationLimits {
             max_depth: on(self.max_depth),
@@ -216,7 +219,7 @@ impl LimitsConfig {
             max_directives: on(self.max_directives),
             max_cost: on(self.max_cost).map(f64::from),
             default_list_size: self.default_list_size.max(1),
-            introspection_roles: self.introspection_roles.clone(),
+            introspection_roles: production.then(|| self.introspection_roles.clone()),
         }
     }
 }
