@@ -253,6 +253,16 @@ async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
             format!("Bearer {none}"),
             "the access token is invalid: ",
         ),
+        (
+            "unknown kid",
+            format!("Bearer {unknown_kid}"),
+            "the access token was signed with an unknown key",
+        ),
+        (
+            "tampered payload",
+            format!("Bearer {tampered}"),
+            "the access token is invalid: InvalidSignature",
+        ),
     ];
     for (case, authorization, message) in cases {
         let response = p
