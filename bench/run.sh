@@ -133,8 +133,11 @@ start_router() { # name
     local log=$out/$1.log
     case $1 in
     ours)
+        # Per-client rate limits would answer 429 to a load generator on one IP; Hive
+        # and Apollo have none by default. Operation limits stay on.
         TESSERA_ROUTER__SUPERGRAPH=$supergraph TESSERA_ROUTER__LISTEN=127.0.0.1:$port \
-            TESSERA_TELEMETRY__LOG=warn "$tessera_bin" router >>"$log" 2>&1 &
+            TESSERA_ROUTER__RATE_LIMITS__ENABLED=false TESSERA_TELEMETRY__LOG=warn \
+            "$tessera_bin" router >>"$log" 2>&1 &
         ;;
     hive)
         HOST=127.0.0.1 PORT=$port SUPERGRAPH_FILE_PATH=$supergraph LOG_LEVEL=warn \
@@ -192,6 +195,8 @@ for round in $(seq "$rounds"); do
         for ((i = ${#routers[@]} - 1; i >= 0; i--)); do order+=("${routers[i]}"); done
     fi
     for router in "${order[@]}"; do
+        # Others may use the machine too: keep the load before each round on record.
+        echo "round $round, $router: load average $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/loadavg.txt"
         start_router "$router"
         report=$out/$router-$round.json
         if ! load --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" \

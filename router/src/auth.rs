@@ -12,7 +12,8 @@
 //!   configuration (a public JWKS must never verify a shared secret), and an RSA key
 //!   never verifies an `ES256` or `EdDSA` header.
 //! - `exp` is required; `nbf`, `iss` and `aud` are checked when configured, all with a
-//!   small leeway.
+//!   small leeway. A verified token is remembered until it expires (at most five
+//!   minutes), so a client's repeated token costs a lookup, not a signature check.
 //! - Claims: `sub`, `roles` (array), `scope` (space-separated) or `scopes` (array);
 //!   a configured table adds scopes per role.
 
@@ -151,6 +152,7 @@ impl AuthError {
 #[derive(Debug, Deserialize)]
 struct Claims {
     sub: String,
+    exp: u64,
     #[serde(default)]
     roles: Vec<String>,
     #[serde(default)]
@@ -181,7 +183,12 @@ pub struct Authenticator {
     http: reqwest::Client,
     keys: RwLock<Arc<KeySet>>,
     /// When the URL sources were last fetched (None: never).
-    fetched: tokio::sync::Mutex<Option<Instant>>,
+    fetched: std::sync::Mutex<Option<Instant>>,
+    /// Held while fetching, so concurrent requests wait for one fetch.
+    fetching: tokio::sync::Mutex<()>,
+    /// Tokens verified, with what they say and when they expire (a repeated token
+    /// costs a lookup, not a signature check).
+    verified: moka::sync::Cache<Arc<str>, (Identity, u64)>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -264,7 +271,12 @@ impl Authenticator {
             options,
             http,
             keys: RwLock::new(Arc::new(set)),
-            fetched: tokio::sync::Mutex::new(None),
+            fetched: std::sync::Mutex::new(None),
+            fetching: tokio::sync::Mutex::new(()),
+            verified: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(300))
+                .build(),
         })
     }
 
@@ -314,6 +326,16 @@ impl Authenticator {
 
     /// Verifies `token` and reads its identity.
     pub async fn verify(&self, token: &str) -> Result<Identity, AuthError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if let Some((identity, exp)) = self.verified.get(token) {
+            return if now <= exp + self.options.leeway.as_secs() {
+                Ok(identity)
+            } else {
+                Err(AuthError::Expired)
+            };
+        }
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
         if !self.options.algorithms.contains(&header.alg) {
@@ -349,7 +371,10 @@ impl Authenticator {
                 _ => AuthError::Invalid(e.to_string()),
             },
         )?;
-        Ok(self.identity(data.claims))
+        let exp = data.claims.exp;
+        let identity = self.identity(data.claims);
+        self.verified.insert(token.into(), (identity.clone(), exp));
+        Ok(identity)
     }
 
     fn identity(&self, claims: Claims) -> Identity {
@@ -384,10 +409,11 @@ impl Authenticator {
     }
 
     async fn key_for(&self, kid: Option<&str>) -> Result<Arc<Key>, AuthError> {
-        let stale = {
-            let fetched = self.fetched.lock().await;
-            fetched.is_none_or(|at| at.elapsed() >= self.options.refresh_interval)
-        };
+        let stale = self
+            .fetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_none_or(|at| at.elapsed() >= self.options.refresh_interval);
         if self.has_urls() && stale {
             self.refresh().await;
         }
@@ -411,11 +437,17 @@ impl Authenticator {
     /// Fetches the URL sources again unless that happened less than
     /// `min_refresh_interval` ago; true when it fetched.
     async fn refresh(&self) -> bool {
-        let mut fetched = self.fetched.lock().await;
-        if fetched.is_some_and(|at| at.elapsed() < self.options.min_refresh_interval) {
-            return false;
+        let _one_fetch_at_a_time = self.fetching.lock().await;
+        {
+            let mut fetched = self
+                .fetched
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if fetched.is_some_and(|at| at.elapsed() < self.options.min_refresh_interval) {
+                return false;
+            }
+            *fetched = Some(Instant::now());
         }
-        *fetched = Some(Instant::now());
         let mut set = KeySet::default();
         let mut any = false;
         for source in &self.options.jwks {
