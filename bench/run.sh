@@ -17,12 +17,15 @@
 #
 # Environment (defaults in brackets):
 #   ROUNDS [3]  CONCURRENCY [32]  DURATION [20s]  WARMUP [5s]  PORT [4000]
-#   TESSERA_BIN [target/release/tessera]
-#   TESSERA_BENCH_BIN [target/release/tessera-bench]
+#   OURS_BIN [target/release/tessera]  (not TESSERA_*: the router reads those as config)
+#   BENCH_BIN [target/release/tessera-bench]
 #   HIVE_ROUTER_BIN     Hive Router's `hive_router` binary; skipped when unset
 #   HIVE_ROUTER_VERSION for the record (its log at level warn does not say)
 #   APOLLO_ROUTER_BIN   Apollo Router's `router` binary; skipped when unset
-#   ROUTERS             which of "ours hive apollo" to run [those available]
+#   ROUTERS             which of "ours hive hive-nodedupe apollo" to run [ours, and
+#                       hive and apollo when their binaries are set]; hive-nodedupe is
+#                       Hive Router with its deduplication of identical in-flight
+#                       subgraph requests (on by default) turned off
 #   OUT [target/bench/<UTC timestamp>]  where reports, logs and answers go
 set -euo pipefail
 
@@ -34,8 +37,8 @@ concurrency=${CONCURRENCY:-32}
 duration=${DURATION:-20s}
 warmup=${WARMUP:-5s}
 port=${PORT:-4000}
-tessera_bin=${TESSERA_BIN:-$root/target/release/tessera}
-bench_bin=${TESSERA_BENCH_BIN:-$root/target/release/tessera-bench}
+tessera_bin=${OURS_BIN:-$root/target/release/tessera}
+bench_bin=${BENCH_BIN:-$root/target/release/tessera-bench}
 out=${OUT:-$root/target/bench/$(date -u +%Y%m%dT%H%M%SZ)}
 supergraph=$root/bench/supergraph.graphql
 operation=$root/bench/operations/benchmark.graphql
@@ -55,15 +58,15 @@ if [[ -n ${ROUTERS:-} ]]; then
     read -r -a routers <<<"$ROUTERS"
 else
     routers=(ours)
-    [[ -n ${HIVE_ROUTER_BIN:-} ]] && routers+=(hive)
-    [[ -n ${APOLLO_ROUTER_BIN:-} ]] && routers+=(apollo)
+    if [[ -n ${HIVE_ROUTER_BIN:-} ]]; then routers+=(hive); fi
+    if [[ -n ${APOLLO_ROUTER_BIN:-} ]]; then routers+=(apollo); fi
 fi
 for router in "${routers[@]}"; do
     case $router in
     ours) ;;
-    hive) [[ -x ${HIVE_ROUTER_BIN:-} ]] || die "HIVE_ROUTER_BIN is not an executable: '${HIVE_ROUTER_BIN:-}'" ;;
+    hive | hive-nodedupe) [[ -x ${HIVE_ROUTER_BIN:-} ]] || die "HIVE_ROUTER_BIN is not an executable: '${HIVE_ROUTER_BIN:-}'" ;;
     apollo) [[ -x ${APOLLO_ROUTER_BIN:-} ]] || die "APOLLO_ROUTER_BIN is not an executable: '${APOLLO_ROUTER_BIN:-}'" ;;
-    *) die "unknown router '$router' (ours, hive, apollo)" ;;
+    *) die "unknown router '$router' (ours, hive, hive-nodedupe, apollo)" ;;
     esac
 done
 [[ " ${routers[*]} " == *" hive "* ]] || echo "run.sh: HIVE_ROUTER_BIN unset: only ${routers[*]}" >&2
@@ -117,10 +120,12 @@ done
     echo "memory: $(free -g 2>/dev/null | awk '/^Mem:/ {print $2 " GB"}')"
     echo "kernel: $(uname -sr)"
     echo "load: concurrency $concurrency, warm-up $warmup, measured $duration, $rounds rounds"
-    echo "tessera: $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with local changes)')"
+    echo "ours: $tessera_bin, built $(date -u -r "$tessera_bin" +%Y-%m-%dT%H:%M:%SZ); repository at $(git -C "$root" rev-parse --short HEAD 2>/dev/null)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (with local changes)')"
     # (hive_router has no --version: it would start serving; its log names the version.)
-    [[ -n ${HIVE_ROUTER_BIN:-} ]] && echo "hive: $HIVE_ROUTER_BIN"
-    [[ -n ${APOLLO_ROUTER_BIN:-} ]] && echo "apollo: $("$APOLLO_ROUTER_BIN" --version 2>/dev/null || echo "$APOLLO_ROUTER_BIN")"
+    if [[ -n ${HIVE_ROUTER_BIN:-} ]]; then echo "hive: $HIVE_ROUTER_BIN"; fi
+    if [[ -n ${APOLLO_ROUTER_BIN:-} ]]; then
+        echo "apollo: $("$APOLLO_ROUTER_BIN" --version 2>/dev/null || echo "$APOLLO_ROUTER_BIN")"
+    fi
 } | tee "$out/machine.txt"
 
 "$bench_bin" subgraphs >"$out/subgraphs.log" 2>&1 &
@@ -143,6 +148,11 @@ start_router() { # name
         HOST=127.0.0.1 PORT=$port SUPERGRAPH_FILE_PATH=$supergraph LOG_LEVEL=warn \
             "$HIVE_ROUTER_BIN" >>"$log" 2>&1 &
         ;;
+    hive-nodedupe)
+        printf 'traffic_shaping:\n  all:\n    dedupe_enabled: false\n' >"$out/hive-nodedupe.yaml"
+        ROUTER_CONFIG_FILE_PATH=$out/hive-nodedupe.yaml HOST=127.0.0.1 PORT=$port \
+            SUPERGRAPH_FILE_PATH=$supergraph LOG_LEVEL=warn "$HIVE_ROUTER_BIN" >>"$log" 2>&1 &
+        ;;
     apollo)
         cat >"$out/apollo.yaml" <<EOF
 supergraph:
@@ -159,6 +169,12 @@ EOF
 }
 stop_router() {
     stop_pid "$router_pid"
+    # Forget it, so the exit trap cannot signal a later process that reuses the PID.
+    local kept=() pid
+    for pid in "${started[@]}"; do
+        if [[ $pid != "$router_pid" ]]; then kept+=("$pid"); fi
+    done
+    started=("${kept[@]}")
     router_pid=
     # Let the port and the CPU settle before the next router.
     sleep 2
@@ -179,7 +195,7 @@ for router in "${routers[@]}"; do
     fi
     echo "$router: the expected response ($(wc -c <"$out/$router.response.json") bytes)"
     if [[ $router == hive ]]; then
-        version=${HIVE_ROUTER_VERSION:-$(grep -o '"version":"[^"]*"' "$out/hive.log" | head -1 | cut -d'"' -f4)}
+        version=${HIVE_ROUTER_VERSION:-$(grep -o '"version":"[^"]*"' "$out/hive.log" | head -1 | cut -d'"' -f4 || true)}
         echo "hive: version ${version:-unknown (set HIVE_ROUTER_VERSION)}" | tee -a "$out/machine.txt"
     fi
     stop_router
@@ -215,7 +231,7 @@ for round in $(seq "$rounds"); do
 done
 
 baseline=()
-[[ " ${routers[*]} " == *" hive "* ]] && baseline=(--baseline hive)
+if [[ " ${routers[*]} " == *" hive "* ]]; then baseline=(--baseline hive); fi
 echo
 "$bench_bin" table "${baseline[@]}" "$out"/*-[0-9]*.json | tee "$out/table.md"
 echo

@@ -56,6 +56,12 @@ enum Command {
     Keygen,
 }
 
+/// mimalloc instead of glibc's malloc: the router allocates and frees many small JSON
+/// nodes per request, and glibc's allocator was 29 % of its CPU under load (the figures
+/// are in docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

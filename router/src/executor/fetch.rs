@@ -1,13 +1,29 @@
-//! HTTP to subgraphs: one pooled keep-alive client, a timeout per subgraph, and the
-//! subgraph's answer parsed without building more than one JSON tree.
+//! HTTP to subgraphs: one pooled keep-alive client, a timeout per subgraph, identical
+//! in-flight queries shared, and the subgraph's answer parsed without building more than
+//! one JSON tree.
+//!
+//! Sharing: while a query fetch is in flight, an identical one (same subgraph, same body,
+//! same caller identity token) waits for its answer instead of sending its own. Many
+//! clients asking the same thing at once then cost the subgraph one request. The
+//! identity token is part of the key, so one caller's answer never serves another;
+//! mutations are never shared.
 
-use std::time::Duration;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use apollo_compiler::response::{JsonMap, JsonValue};
+use bytes::Bytes;
+use futures_util::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
 use serde::Deserialize;
 
 /// How a subgraph request failed as a whole.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
     /// No connection, a timeout, or a broken transfer.
     #[error("HTTP request to subgraph failed: {0}")]
@@ -31,12 +47,25 @@ pub struct SubgraphResponse {
     pub errors: Vec<JsonMap>,
 }
 
+/// A subgraph's answer before parsing: status and body.
+#[derive(Debug, Clone)]
+struct Answer {
+    status: u16,
+    body: Bytes,
+}
+
+type InFlight = Shared<BoxFuture<'static, Result<Answer, FetchError>>>;
+
+/// Identical fetches in flight: (identity token, request body) → the shared answer.
+type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight>>>;
+
 /// Sends operations to one subgraph.
 #[derive(Debug, Clone)]
 pub struct SubgraphClient {
     client: reqwest::Client,
     url: String,
     timeout: Duration,
+    in_flight: InFlightMap,
 }
 
 impl SubgraphClient {
@@ -46,26 +75,72 @@ impl SubgraphClient {
             client,
             url,
             timeout,
+            in_flight: Arc::default(),
         }
     }
 
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
-    /// answer.
+    /// answer. With `share`, an identical request already in flight is waited for
+    /// instead of sent again.
     pub async fn send(
         &self,
         query: &str,
         variables: JsonMap,
         identity: Option<&str>,
+        share: bool,
     ) -> Result<SubgraphResponse, FetchError> {
         let mut body = JsonMap::new();
         body.insert("query", JsonValue::String(query.into()));
         if !variables.is_empty() {
             body.insert("variables", JsonValue::Object(variables));
         }
-        let bytes = serde_json::to_vec(&body).map_err(|e| FetchError::Body(e.to_string()))?;
+        let bytes =
+            Bytes::from(serde_json::to_vec(&body).map_err(|e| FetchError::Body(e.to_string()))?);
+        let identity: Option<Arc<str>> = identity.map(Arc::from);
+        let answer = if share {
+            self.shared(bytes, identity).await?
+        } else {
+            self.post(bytes, identity).await?
+        };
+        parse(&answer)
+    }
+
+    /// The answer to `body`, from a request already in flight or a new one.
+    async fn shared(&self, body: Bytes, identity: Option<Arc<str>>) -> Result<Answer, FetchError> {
+        let key = (identity.clone(), body.clone());
+        let future = {
+            let mut in_flight = self
+                .in_flight
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match in_flight.get(&key) {
+                Some(future) => future.clone(),
+                None => {
+                    let client = self.clone();
+                    let done = key.clone();
+                    let future = async move {
+                        let answer = client.post(body, identity).await;
+                        client
+                            .in_flight
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .remove(&done);
+                        answer
+                    }
+                    .boxed()
+                    .shared();
+                    in_flight.insert(key, future.clone());
+                    future
+                }
+            }
+        };
+        future.await
+    }
+
+    async fn post(&self, body: Bytes, identity: Option<Arc<str>>) -> Result<Answer, FetchError> {
         let mut request = self.client.post(&self.url);
         if let Some(token) = identity {
-            request = request.header(tessera_identity::internal::HEADER, token);
+            request = request.header(tessera_identity::internal::HEADER, &*token);
         }
         let response = request
             .header("content-type", "application/json")
@@ -74,20 +149,91 @@ impl SubgraphClient {
                 "application/graphql-response+json, application/json",
             )
             .timeout(self.timeout)
-            .body(bytes)
+            .body(body)
             .send()
             .await
             .map_err(|e| FetchError::Transport(e.to_string()))?;
-        let status = response.status();
-        let bytes = response
+        let status = response.status().as_u16();
+        let body = response
             .bytes()
             .await
             .map_err(|e| FetchError::Transport(e.to_string()))?;
-        match serde_json::from_slice::<SubgraphResponse>(&bytes) {
-            Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => Ok(parsed),
-            _ if !status.is_success() => Err(FetchError::Status(status.as_u16())),
-            Ok(parsed) => Ok(parsed),
-            Err(err) => Err(FetchError::Body(err.to_string())),
+        Ok(Answer { status, body })
+    }
+}
+
+fn parse(answer: &Answer) -> Result<SubgraphResponse, FetchError> {
+    let success = (200..300).contains(&answer.status);
+    match serde_json::from_slice::<SubgraphResponse>(&answer.body) {
+        Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => Ok(parsed),
+        _ if !success => Err(FetchError::Status(answer.status)),
+        Ok(parsed) => Ok(parsed),
+        Err(err) => Err(FetchError::Body(err.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::{Router, routing::post};
+
+    use super::*;
+
+    /// A subgraph that answers after 50 ms and counts the requests it got.
+    async fn slow_subgraph(count: Arc<AtomicUsize>) -> String {
+        let app = Router::new().route(
+            "/graphql",
+            post(move |body: Bytes| {
+                let count = count.clone();
+                async move {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let echo = String::from_utf8_lossy(&body).len();
+                    axum::Json(serde_json::json!({ "data": { "length": echo } }))
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("bound");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}/graphql")
+    }
+
+    #[tokio::test]
+    async fn identical_queries_in_flight_share_one_request_per_caller() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let client = SubgraphClient::new(
+            reqwest::Client::new(),
+            slow_subgraph(count.clone()).await,
+            Duration::from_secs(5),
+        );
+        let ask = |token: &'static str, share: bool| {
+            let client = client.clone();
+            async move {
+                client
+                    .send("{ length }", JsonMap::new(), Some(token), share)
+                    .await
+                    .expect("answers")
+            }
+        };
+        // Ten identical queries of one caller, two of another: two requests.
+        let mut asks = Vec::new();
+        for _ in 0..10 {
+            asks.push(ask("alice", true).boxed());
         }
+        asks.push(ask("bob", true).boxed());
+        asks.push(ask("bob", true).boxed());
+        let answers = futures_util::future::join_all(asks).await;
+        assert!(answers.iter().all(|a| a.data.is_some()));
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        // Finished requests are not reused, and unshared ones (mutations) always go out.
+        ask("alice", true).await;
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+        futures_util::future::join(ask("alice", false), ask("alice", false)).await;
+        assert_eq!(count.load(Ordering::SeqCst), 5);
+        assert!(client.in_flight.lock().expect("not poisoned").is_empty());
     }
 }

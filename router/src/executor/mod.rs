@@ -14,7 +14,10 @@ pub mod shape;
 
 use std::collections::HashMap;
 
-use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::{
+    ast::OperationType,
+    response::{JsonMap, JsonValue},
+};
 use futures_util::future::join_all;
 use tessera_codes::ErrorCode;
 use tokio::sync::Mutex;
@@ -137,7 +140,12 @@ async fn run_fetch(
 
     tracing::debug!(subgraph = %subgraph, operation = %fetch.operation, variables = ?vars, "fetch");
     let result = clients[fetch.subgraph]
-        .send(&fetch.operation, vars, identity)
+        .send(
+            &fetch.operation,
+            vars,
+            identity,
+            fetch.kind == OperationType::Query,
+        )
         .await;
     let mut guard = state.lock().await;
     let outcome = &mut *guard;
