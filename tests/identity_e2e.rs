@@ -667,3 +667,28 @@ async fn in_production_only_the_configured_roles_introspect() {
     let (_, body) = p.gql(None, "{ __typename }", json!({})).await;
     assert_eq!(body, json!({ "data": { "__typename": "Query" } }));
 }
+
+#[tokio::test]
+async fn only_administrators_reach_the_admin_mutation() {
+    let p = Platform::start(&["users"], true).await;
+    let set = r#"mutation { setUserRoles(userId: "01930000-0000-7000-8000-000000000007", roles: [ATHLETE, COACH]) { handle roles } }"#;
+    let drew = p.token("drew").await;
+    let (_, body) = p.gql(Some(&drew), set, json!({})).await;
+    assert_eq!(
+        body,
+        json!({
+            "errors": [{
+                "message": "`Mutation.setUserRoles` needs scope users:admin",
+                "path": ["setUserRoles"],
+                "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
+            }],
+            "data": null
+        })
+    );
+    let ada = p.token("ada").await;
+    let (_, body) = p.gql(Some(&ada), set, json!({})).await;
+    assert_eq!(
+        body,
+        json!({ "data": { "setUserRoles": { "handle": "drew", "roles": ["ATHLETE", "COACH"] } } })
+    );
+}

@@ -458,3 +458,60 @@ async fn health_endpoints_answer() {
         json!({ "status": "unavailable", "reason": "database" })
     );
 }
+
+#[tokio::test]
+async fn administrators_set_roles_and_nobody_else_does() {
+    let t = db().await;
+    let served = serve(&t.db).await;
+    let ada = admin(&t.db, "ada_admin").await;
+    let riley = athlete(&t.db, "riley").await;
+    let set =
+        "mutation($u: ID!, $r: [Role!]!) { setUserRoles(userId: $u, roles: $r) { handle roles } }";
+    let vars = |user: &tessera_users::entity::user::Model, roles: serde_json::Value| json!({ "u": user.id.to_string(), "r": roles });
+
+    let body = served
+        .gql(
+            Some(&ada.viewer()),
+            set,
+            vars(&riley, json!(["ATHLETE", "COACH"])),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "setUserRoles": { "handle": "riley", "roles": ["ATHLETE", "COACH"] } } })
+    );
+    let body = served
+        .gql(Some(&riley.viewer()), set, vars(&riley, json!(["ADMIN"])))
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "only administrators may change roles"
+    );
+    assert_eq!(first_error(&body), &json!({ "code": "FORBIDDEN" }));
+    let body = served.gql(None, set, vars(&riley, json!(["ADMIN"]))).await;
+    assert_eq!(first_error(&body), &json!({ "code": "UNAUTHENTICATED" }));
+    for (roles, message) in [
+        (json!([]), "a user holds at least one role"),
+        (
+            json!(["COACH"]),
+            "you cannot remove your own administrator role",
+        ),
+    ] {
+        let body = served
+            .gql(Some(&ada.viewer()), set, vars(&ada, roles))
+            .await;
+        assert_eq!(body["errors"][0]["message"], message);
+        assert_eq!(
+            first_error(&body),
+            &json!({ "code": "BAD_USER_INPUT", "field": "roles" })
+        );
+    }
+    let body = served
+        .gql(
+            Some(&ada.viewer()),
+            set,
+            json!({ "u": uuid::Uuid::now_v7().to_string(), "r": ["ATHLETE"] }),
+        )
+        .await;
+    assert_eq!(first_error(&body), &json!({ "code": "NOT_FOUND" }));
+}

@@ -9,8 +9,9 @@ use tessera_kit::error::ServiceError;
 
 use crate::{
     Settings,
+    entity::user::Role,
     graphql::{
-        context::{access, db},
+        context::{access, db, uuid_arg},
         export::{DeletedAccount, UserDataExport},
         inputs::{SignUpInput, UpdateProfileInput},
         session::{AuthSession, SignInInput},
@@ -144,6 +145,24 @@ impl Mutation {
     ) -> Result<User> {
         let access = access(ctx).await?;
         let user = accounts::update_profile(db(ctx), access, input.into(), Utc::now())
+            .await
+            .extend()?;
+        Ok(User(user))
+    }
+
+    /// Replaces a user's roles (administrators; the `users:admin` scope). At least one
+    /// role; an administrator cannot drop their own `ADMIN` role. Access tokens carry
+    /// the new roles from their next refresh.
+    #[graphql(requires_scopes = "users:admin")]
+    async fn set_user_roles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user.")] user_id: async_graphql::ID,
+        #[graphql(desc = "Every role they hold from now on.")] roles: Vec<Role>,
+    ) -> Result<User> {
+        let access = access(ctx).await?;
+        let id = uuid_arg(&user_id, "userId")?;
+        let user = accounts::set_roles(db(ctx), access, id, &roles, Utc::now())
             .await
             .extend()?;
         Ok(User(user))

@@ -130,6 +130,45 @@ pub async fn update_profile(
     row.update(db).await.map_err(unique_on_field)
 }
 
+/// Replaces the roles of `user_id` (administrators only). At least one role; an
+/// administrator cannot drop their own `ADMIN` role (someone must be left to grant it
+/// back). The change reaches access tokens at their next refresh.
+pub async fn set_roles(
+    db: &impl ConnectionTrait,
+    access: &Access,
+    user_id: Uuid,
+    roles: &[Role],
+    now: DateTime<Utc>,
+) -> Result<user::Model, ServiceError> {
+    let me = access.require()?;
+    if !access.is_admin() {
+        return Err(ServiceError::Forbidden(
+            "only administrators may change roles".to_owned(),
+        ));
+    }
+    if roles.is_empty() {
+        return Err(ServiceError::invalid(
+            "roles",
+            "a user holds at least one role",
+        ));
+    }
+    if me.id == user_id && !roles.contains(&Role::Admin) {
+        return Err(ServiceError::invalid(
+            "roles",
+            "you cannot remove your own administrator role",
+        ));
+    }
+    let row = user::Entity::find_by_id(user_id)
+        .filter(user::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound("no such user".to_owned()))?;
+    let mut row: user::ActiveModel = row.into();
+    row.roles = Set(Roles::of(roles).0);
+    row.updated_at = Set(now.trunc_subsecs(6));
+    Ok(row.update(db).await?)
+}
+
 /// Deletes the caller's account: hidden from every query at once, purged for good after
 /// `retention`. Returns the account with its purge time.
 pub async fn delete_account(
