@@ -4,7 +4,7 @@
 
 use std::{future::IntoFuture, io, net::SocketAddr, sync::Arc, time::Duration};
 
-use async_graphql::{BatchResponse, ErrorExtensions, Executor};
+use async_graphql::{BatchResponse, ErrorExtensions, Executor, Name, PathSegment, Value};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Json, Router,
@@ -140,11 +140,41 @@ async fn graphql<E: Executor>(
     // (50 entities, each loading its workouts) runs out of budget halfway, yields, and
     // the keys registered after the yield may miss the loader's batch, so one list level
     // costs two statements instead of one.
-    let response: GraphQLResponse =
-        tokio::task::unconstrained(state.executor.execute_batch(request))
-            .await
-            .into();
-    response.into_response()
+    let mut response = tokio::task::unconstrained(state.executor.execute_batch(request)).await;
+    match &mut response {
+        BatchResponse::Single(single) => null_failed_fields(single),
+        BatchResponse::Batch(all) => all.iter_mut().for_each(null_failed_fields),
+    }
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Puts `null` where a field's resolver failed. async-graphql 7 leaves such a field out
+/// of its object, but the GraphQL spec wants the key there with `null` (and routers and
+/// clients read a missing key as a broken response, not as that field's error).
+fn null_failed_fields(response: &mut async_graphql::Response) {
+    for error in &response.errors {
+        let Some((PathSegment::Field(key), parents)) = error.path.split_last() else {
+            continue;
+        };
+        if let Some(Value::Object(map)) = walk(&mut response.data, parents)
+            && !map.contains_key(key.as_str())
+        {
+            map.insert(Name::new(key), Value::Null);
+        }
+    }
+}
+
+/// The value at `path` under `value`, if every step exists.
+fn walk<'a>(value: &'a mut Value, path: &[PathSegment]) -> Option<&'a mut Value> {
+    let Some((first, rest)) = path.split_first() else {
+        return Some(value);
+    };
+    let next = match (value, first) {
+        (Value::Object(map), PathSegment::Field(key)) => map.get_mut(key.as_str())?,
+        (Value::List(items), PathSegment::Index(i)) => items.get_mut(*i)?,
+        _ => return None,
+    };
+    walk(next, rest)
 }
 
 async fn live() -> impl IntoResponse {

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use tessera_kit::testing::first_error;
+use tessera_kit::testing::{error_codes, first_error};
 
 #[tokio::test]
 async fn a_batch_of_50_entities_costs_one_statement() {
@@ -514,4 +514,31 @@ async fn administrators_set_roles_and_nobody_else_does() {
         )
         .await;
     assert_eq!(first_error(&body), &json!({ "code": "NOT_FOUND" }));
+}
+
+#[tokio::test]
+async fn a_failed_field_is_null_not_missing() {
+    let t = db().await;
+    tessera_users::demo::seed(&t.db, chrono::Utc::now())
+        .await
+        .expect("demo data");
+    let served = serve(&t.db).await;
+    let body = served
+        .gql(
+            None,
+            r#"{ userByHandle(handle: "alex") { handle subscriptionTier coaches { handle } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({ "userByHandle": { "handle": "alex", "subscriptionTier": null, "coaches": null } })
+    );
+    assert_eq!(
+        error_codes(&body),
+        [
+            ("subscriptionTier".to_owned(), "UNAUTHENTICATED".to_owned()),
+            ("coaches".to_owned(), "UNAUTHENTICATED".to_owned())
+        ]
+    );
 }
