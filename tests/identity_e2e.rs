@@ -109,6 +109,10 @@ async fn row_rules_hold_through_the_router() {
         "{body}"
     );
     assert_eq!(body["errors"][0]["extensions"]["serviceName"], "workouts");
+    assert!(
+        body["errors"][0].get("locations").is_none(),
+        "a subgraph's locations point into its own operation, not the client's: {body}"
+    );
 
     // Alex's private journal: not even for the administrator without the support scope.
     let journal =

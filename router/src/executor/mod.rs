@@ -190,6 +190,8 @@ async fn run_fetch(
         _ => None,
     };
     for mut error in response.errors {
+        // Locations point into the subgraph's operation, not the client's document.
+        error.remove("locations");
         let ext = error
             .entry("extensions")
             .or_insert_with(|| JsonValue::Object(JsonMap::new()));
