@@ -4,7 +4,8 @@
 //! - The token comes from `Authorization: Bearer …` or, for the web app, a configured
 //!   cookie. No token is an anonymous caller; a bad token is refused (401
 //!   `UNAUTHENTICATED`), never downgraded to anonymous.
-//! - Keys come from JWKS URLs (fetched on first use, refreshed every
+//! - Keys come from JWKS URLs (`https://`, trusting the system's roots and optionally an
+//!   internal CA; `http://` inside the network; fetched on first use, refreshed every
 //!   `refresh_interval`, and again when a token names an unknown `kid`, at most once per
 //!   `min_refresh_interval`) and from JWKS files (read at start).
 //! - Only the configured algorithms are accepted, and each key only with its own
@@ -48,6 +49,9 @@ pub enum JwksSource {
 pub struct AuthOptions {
     /// Key sources, all used together.
     pub jwks: Vec<JwksSource>,
+    /// A PEM file of extra CA certificates trusted for `https://` JWKS URLs (an
+    /// internal CA); the system's roots are trusted either way.
+    pub jwks_ca: Option<PathBuf>,
     /// Accepted `iss` values (empty: not checked).
     pub issuers: Vec<String>,
     /// Accepted `aud` values (empty: not checked).
@@ -73,6 +77,7 @@ impl Default for AuthOptions {
     fn default() -> Self {
         Self {
             jwks: Vec::new(),
+            jwks_ca: None,
             issuers: Vec::new(),
             audiences: Vec::new(),
             algorithms: vec![Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256],
@@ -218,10 +223,11 @@ pub enum AuthSetupError {
         /// Why.
         reason: String,
     },
-    /// A JWKS URL this build cannot fetch.
-    #[error(
-        "JWKS URL {0}: only http:// URLs are supported by this build (serve the JWKS inside the network, or use a file)"
-    )]
+    /// The HTTP client for JWKS URLs could not be built.
+    #[error("the JWKS client: {0}")]
+    Client(String),
+    /// A JWKS URL that is not `http://` or `https://`.
+    #[error("JWKS URL {0}: must start with https:// (or http:// inside the network)")]
     Url(String),
 }
 
@@ -257,16 +263,31 @@ impl Authenticator {
                     add_keys(&mut set, &jwks);
                     set.loaded = true;
                 }
-                JwksSource::Url(url) if !url.starts_with("http://") => {
+                JwksSource::Url(url)
+                    if !(url.starts_with("http://") || url.starts_with("https://")) =>
+                {
                     return Err(AuthSetupError::Url(url.clone()));
                 }
                 JwksSource::Url(_) => {}
             }
         }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
+        let mut http = reqwest::Client::builder().timeout(Duration::from_secs(5));
+        if let Some(path) = &options.jwks_ca {
+            let file = |reason: String| AuthSetupError::File {
+                path: path.clone(),
+                reason,
+            };
+            let pem = std::fs::read(path).map_err(|e| file(e.to_string()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| file(format!("not PEM certificates: {e}")))?;
+            if certificates.is_empty() {
+                return Err(file("no certificate in it".to_owned()));
+            }
+            http = http.tls_certs_merge(certificates);
+        }
+        let http = http
             .build()
-            .unwrap_or_default();
+            .map_err(|e| AuthSetupError::Client(e.to_string()))?;
         Ok(Self {
             options,
             http,

@@ -316,15 +316,38 @@ mod tests {
         with_env(
             &[(
                 "TESSERA_ROUTER__AUTH__JWKS_URLS",
-                "[\"https://issuer.example/jwks\"]",
+                "[\"ftp://issuer.example/jwks\"]",
             )],
             || {
                 let err = Config::load(None)
                     .expect("loads")
                     .router
                     .server_options(None)
-                    .expect_err("https");
-                assert!(err.to_string().contains("only http:// URLs"), "{err}");
+                    .expect_err("not http(s)");
+                assert!(
+                    err.to_string().contains("must start with https://"),
+                    "{err}"
+                );
+            },
+        );
+        with_env(
+            &[
+                (
+                    "TESSERA_ROUTER__AUTH__JWKS_URLS",
+                    "[\"https://issuer.example/jwks\"]",
+                ),
+                ("TESSERA_ROUTER__AUTH__JWKS_CA_FILE", "/nonexistent/ca.pem"),
+            ],
+            || {
+                let err = Config::load(None)
+                    .expect("loads")
+                    .router
+                    .server_options(None)
+                    .expect_err("no CA file");
+                assert!(
+                    err.to_string().contains("JWKS file /nonexistent/ca.pem"),
+                    "{err}"
+                );
             },
         );
         with_env(&[("TESSERA_ROUTER__AUTH__JWKS_URLS", "[]")], || {

@@ -254,6 +254,8 @@ pub struct AuthConfig {
     pub jwks_urls: Vec<String>,
     /// JWKS documents read from files.
     pub jwks_files: Vec<PathBuf>,
+    /// Extra CA certificates (PEM) trusted for `https://` JWKS URLs.
+    pub jwks_ca_file: Option<PathBuf>,
     /// Accepted `iss` (empty: any).
     pub issuers: Vec<String>,
     /// Accepted `aud` (empty: any).
@@ -282,6 +284,7 @@ impl Default for AuthConfig {
         Self {
             jwks_urls: Vec::new(),
             jwks_files: Vec::new(),
+            jwks_ca_file: None,
             issuers: Vec::new(),
             audiences: Vec::new(),
             algorithms: vec!["EdDSA".into(), "ES256".into(), "RS256".into()],
@@ -322,6 +325,7 @@ impl AuthConfig {
             .collect();
         Ok(Some(AuthOptions {
             jwks,
+            jwks_ca: self.jwks_ca_file.clone(),
             issuers: self.issuers.clone(),
             audiences: self.audiences.clone(),
             algorithms,
