@@ -448,7 +448,9 @@ mod tests {
         directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
         directive @requiresScopes(scopes: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
         directive @policy(policies: [[String!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
-        type Query { user: User  secret: Secret  plans: Int @requiresScopes(scopes: [["a", "b"], ["admin"]]) account: Account }
+        type Query { user: User  secret: Secret  plans: Int @requiresScopes(scopes: [["a", "b"], ["admin"]]) account: Account  salary: Money  level: Level }
+        scalar Money @requiresScopes(scopes: [["finance"]])
+        enum Level @policy(policies: [["premium"]]) { LOW HIGH }
         interface Account { email: String }
         type User implements Account { id: ID! email: String @authenticated  stats: Int @policy(policies: [["premium"]]) }
         type Team implements Account { email: String }
@@ -516,6 +518,24 @@ mod tests {
 
         let premium_admin = who(true, &["admin"], &["premium"]);
         assert!(auth.denied(&document, operation, &premium_admin).is_empty());
+    }
+
+    #[test]
+    fn scalars_and_enums_protect_every_field_returning_them() {
+        let schema = Schema::parse_and_validate(SDL, "s.graphql").expect("valid");
+        let auth = Authorization::from_schema(&schema);
+        let document =
+            ExecutableDocument::parse_and_validate(&schema, "{ salary level plans }", "q.graphql")
+                .expect("valid");
+        let operation = document.operations.get(None).expect("one");
+        let needs: Vec<String> = auth
+            .denied(&document, operation, &who(true, &["admin"], &[]))
+            .into_iter()
+            .map(|d| format!("{}: {}", d.path.join("."), d.needs))
+            .collect();
+        assert_eq!(needs, ["salary: scope finance", "level: policy premium"]);
+        let allowed = who(true, &["admin", "finance"], &["premium"]);
+        assert!(auth.denied(&document, operation, &allowed).is_empty());
     }
 
     #[test]
