@@ -696,3 +696,91 @@ async fn only_administrators_reach_the_admin_mutation() {
         json!({ "data": { "setUserRoles": { "handle": "drew", "roles": ["ATHLETE", "COACH"] } } })
     );
 }
+
+#[tokio::test]
+async fn password_changes_sign_out_everywhere_and_deletion_end_every_session() {
+    let p = Platform::start(&["users"], true).await;
+    let refresh = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }";
+    let signed_out = "this session was signed out; sign in again";
+
+    // A wrong current password names its field; the right one ends every other session.
+    let first = p.sign_in("blair").await;
+    let second = p.sign_in("blair").await;
+    let token = second["accessToken"].as_str().expect("a token").to_owned();
+    let change = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }";
+    let (_, body) = p
+        .gql(
+            Some(&token),
+            change,
+            json!({ "c": "not it at all", "n": "a brand new secret" }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the current password is wrong"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"],
+        json!({ "code": "BAD_USER_INPUT", "field": "currentPassword", "serviceName": "users" })
+    );
+    let (_, body) = p
+        .gql(
+            Some(&token),
+            change,
+            json!({ "c": "tessera-demo", "n": "a brand new secret" }),
+        )
+        .await;
+    assert_eq!(body, json!({ "data": { "changePassword": true } }));
+    for session in [&first, &second] {
+        let (_, body) = p
+            .gql(None, refresh, json!({ "t": session["refreshToken"] }))
+            .await;
+        assert_eq!(body["errors"][0]["message"], signed_out);
+    }
+    let sign_in = "mutation($i: SignInInput!) { signIn(input: $i) { refreshToken } }";
+    let (_, body) = p
+        .gql(
+            None,
+            sign_in,
+            json!({ "i": { "email": "blair@demo.tessera.dev", "password": "tessera-demo" } }),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the email or password is wrong"
+    );
+    let (_, body) = p
+        .gql(
+            None,
+            sign_in,
+            json!({ "i": { "email": "blair@demo.tessera.dev", "password": "a brand new secret" } }),
+        )
+        .await;
+    let third = body["data"]["signIn"]["refreshToken"].clone();
+    assert!(third.is_string(), "{body}");
+
+    // Sign-out everywhere counts what it revoked.
+    let fourth = p.sign_in("casey").await;
+    let fifth = p.sign_in("casey").await;
+    let casey = fifth["accessToken"].as_str().expect("a token");
+    let (_, body) = p
+        .gql(Some(casey), "mutation { signOutEverywhere }", json!({}))
+        .await;
+    assert_eq!(body, json!({ "data": { "signOutEverywhere": 2 } }));
+    let (_, body) = p
+        .gql(None, refresh, json!({ "t": fourth["refreshToken"] }))
+        .await;
+    assert_eq!(body["errors"][0]["message"], signed_out);
+
+    // Deleting the account ends its sessions too.
+    let drew = p.sign_in("drew").await;
+    let access = drew["accessToken"].as_str().expect("a token");
+    let (_, body) = p
+        .gql(Some(access), "mutation { deleteAccount { id } }", json!({}))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let (_, body) = p
+        .gql(None, refresh, json!({ "t": drew["refreshToken"] }))
+        .await;
+    assert_eq!(body["errors"][0]["message"], signed_out);
+}

@@ -415,6 +415,14 @@ async fn operation_limits_refuse_with_their_own_codes_and_the_router_keeps_servi
             json!({ "errors": [{ "message": "the batch holds 3 operations; at most 2 are allowed", "extensions": { "code": "BATCH_LIMIT_EXCEEDED" } }] })
         )
     );
+    let (status, _, body) = p.post(json!([]), "application/json").await;
+    assert_eq!(
+        (status, body),
+        (
+            400,
+            json!({ "errors": [{ "message": "an empty batch holds no operation", "extensions": { "code": "BAD_REQUEST" } }] })
+        )
+    );
     assert_eq!(
         p.query("{ __typename }").await,
         json!({ "data": { "__typename": "Query" } })

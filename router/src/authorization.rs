@@ -410,33 +410,17 @@ fn variables_of(value: &Value, variables: &mut HashSet<Name>) {
 
 /// The client's error for a denied field.
 pub fn error(denied: &Denied) -> JsonMap {
-    let mut error = JsonMap::new();
-    error.insert(
-        "message",
-        JsonValue::String(
-            format!(
-                "`{}.{}` needs {}",
-                denied.coordinate.0, denied.coordinate.1, denied.needs
-            )
-            .into(),
-        ),
+    let message = format!(
+        "`{}.{}` needs {}",
+        denied.coordinate.0, denied.coordinate.1, denied.needs
     );
-    error.insert(
-        "path",
-        JsonValue::Array(
-            denied
-                .path
-                .iter()
-                .map(|k| JsonValue::String(k.as_str().into()))
-                .collect(),
-        ),
-    );
-    let mut extensions = JsonMap::new();
-    extensions.insert(
-        "code",
-        JsonValue::String(ErrorCode::UnauthorizedFieldOrType.as_str().into()),
-    );
-    error.insert("extensions", JsonValue::Object(extensions));
+    let mut error = crate::pipeline::error_object(ErrorCode::UnauthorizedFieldOrType, &message);
+    let path = denied
+        .path
+        .iter()
+        .map(|k| JsonValue::String(k.as_str().into()))
+        .collect();
+    error.insert("path", JsonValue::Array(path));
     error
 }
 

@@ -216,15 +216,18 @@ impl OperationLimits {
         document: &ExecutableDocument,
         operation: &Operation,
         variables: &JsonMap,
-    ) -> Result<f64, Exceeded> {
+    ) -> Result<(), Exceeded> {
+        let Some(max) = self.max_cost else {
+            return Ok(());
+        };
         let cost = estimate(self, schema, document, operation, variables);
-        match self.max_cost {
-            Some(max) if cost > max => Err(Exceeded::new(
+        if cost > max {
+            return Err(Exceeded::new(
                 ErrorCode::CostEstimatedTooExpensive,
                 format!("the operation's estimated cost is {cost}; at most {max} is allowed"),
-            )),
-            _ => Ok(cost),
+            ));
         }
+        Ok(())
     }
 
     /// The parser's token limit, and whether a parse error is that limit.

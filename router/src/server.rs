@@ -175,8 +175,6 @@ async fn authenticate(
     auth.authenticate(headers).await.map_err(|err| {
         let code = err.code();
         let mut response = request_error(code, &err.to_string(), graphql_json);
-        *response.status_mut() =
-            StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::UNAUTHORIZED);
         if code == ErrorCode::Unauthenticated {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
@@ -209,7 +207,6 @@ async fn rate_limited(
         &format!("too many requests: retry in {seconds} s"),
         graphql_json,
     );
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }

@@ -62,6 +62,12 @@ impl ServiceError {
         }
     }
 
+    /// An internal failure that is not the database's (hashing, signing, randomness):
+    /// logged with `reason`, answered as `INTERNAL_SERVER_ERROR`.
+    pub fn internal(reason: impl Into<String>) -> Self {
+        Self::Internal(DbErr::Custom(reason.into()))
+    }
+
     /// The code a client sees.
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -478,3 +478,40 @@ async fn only_coaches_can_be_linked_as_coaches() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_retired_signing_key_stays_published_until_its_tokens_expire_then_goes() {
+    use tessera_users::service::keys::KeyRing;
+    let t = db().await;
+    let minutes = Duration::minutes;
+    // Keys due at once: the second call makes a new key and retires the first.
+    let rotating = KeyRing::new(t.db.clone(), Duration::zero(), minutes(15));
+    let kids = |jwks: serde_json::Value| -> Vec<String> {
+        jwks["keys"]
+            .as_array()
+            .expect("keys")
+            .iter()
+            .map(|k| k["kid"].as_str().expect("kid").to_owned())
+            .collect()
+    };
+    let first = kids(rotating.jwks(t0()).await.expect("a key"));
+    assert_eq!(first.len(), 1);
+    let both = kids(
+        rotating
+            .jwks(t0() + Duration::seconds(1))
+            .await
+            .expect("rotated"),
+    );
+    assert_eq!(both.len(), 2, "{both:?}");
+    assert_eq!(
+        both[1], first[0],
+        "the newest first, the retired one still there"
+    );
+
+    let steady = KeyRing::new(t.db.clone(), Duration::days(30), minutes(15));
+    // Retired at t0+1s, published for the 15-minute token life plus a minute.
+    let still = kids(steady.jwks(t0() + minutes(16)).await.expect("keys"));
+    assert_eq!(still, both);
+    let later = kids(steady.jwks(t0() + minutes(17)).await.expect("keys"));
+    assert_eq!(later, [both[0].clone()], "the expired key is gone");
+}

@@ -101,7 +101,7 @@ impl KeyRing {
                     uuid::Uuid::now_v7().simple()
                 );
                 let key = Ed25519Key::generate(&kid[..kid.len().min(64)])
-                    .map_err(|e| internal(e.to_string()))?;
+                    .map_err(|e| ServiceError::internal(e.to_string()))?;
                 signing_key::Entity::insert(signing_key::ActiveModel {
                     kid: Set(key.kid().to_owned()),
                     private_pem: Set(key.to_pkcs8_pem().to_string()),
@@ -144,9 +144,5 @@ impl KeyRing {
 
 fn decode(row: &signing_key::Model) -> Result<Ed25519Key, ServiceError> {
     Ed25519Key::from_pkcs8_pem(row.kid.clone(), &row.private_pem)
-        .map_err(|e| internal(format!("signing key {}: {e}", row.kid)))
-}
-
-fn internal(reason: String) -> ServiceError {
-    ServiceError::Internal(sea_orm::DbErr::Custom(reason))
+        .map_err(|e| ServiceError::internal(format!("signing key {}: {e}", row.kid)))
 }

@@ -77,14 +77,8 @@ pub async fn hash(password: &str) -> Result<String, ServiceError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(|e| internal(e.to_string()))?
-    .map_err(|e| internal(e.to_string()))
-}
-
-fn internal(reason: String) -> ServiceError {
-    ServiceError::Internal(sea_orm::DbErr::Custom(format!(
-        "password hashing failed: {reason}"
-    )))
+    .map_err(|e| ServiceError::internal(format!("password hashing failed: {e}")))?
+    .map_err(|e| ServiceError::internal(format!("password hashing failed: {e}")))
 }
 
 /// Whether `password` matches `phc`. With `None` (an unknown account) a dummy hash is

@@ -370,9 +370,8 @@ async fn new_refresh_token(
 ) -> Result<NewRefresh, ServiceError> {
     let now = now.trunc_subsecs(6);
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        ServiceError::Internal(sea_orm::DbErr::Custom(format!("no randomness: {e}")))
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ServiceError::internal(format!("no randomness: {e}")))?;
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let expires_at = now + settings.refresh_ttl;
     refresh_token::Entity::insert(refresh_token::ActiveModel {
@@ -420,7 +419,7 @@ async fn issue(
     let mut header = Header::new(Ed25519Key::ALGORITHM);
     header.kid = Some(key.kid().to_owned());
     let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding_key())
-        .map_err(|e| ServiceError::Internal(sea_orm::DbErr::Custom(format!("signing: {e}"))))?;
+        .map_err(|e| ServiceError::internal(format!("signing: {e}")))?;
     Ok(Session {
         access_token,
         expires_at,
