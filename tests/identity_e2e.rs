@@ -12,29 +12,10 @@ use common::{COOKIE, Platform};
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::{Value, json};
 use tessera_identity::Ed25519Key;
+use tessera_kit::testing::error_codes;
 use tessera_users::service::keys::KeyRing;
 
 const ALL: &[&str] = &["users", "workouts", "notifications", "journal", "codex"];
-
-fn codes(body: &Value) -> Vec<(String, String)> {
-    body["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| {
-                    (
-                        e["path"].to_string(),
-                        e["extensions"]["code"]
-                            .as_str()
-                            .unwrap_or_default()
-                            .to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn a_signed_in_athlete_reads_their_own_data_across_all_five_domains() {
@@ -101,12 +82,13 @@ async fn row_rules_hold_through_the_router() {
     let kim = p.token("kim").await;
     let (_, body) = p.gql(Some(&kim), query, json!({})).await;
     assert_eq!(
-        codes(&body),
-        [(
-            r#"["userByHandle","workouts"]"#.to_owned(),
-            "FORBIDDEN".to_owned()
-        )],
+        error_codes(&body),
+        [("workouts".to_owned(), "FORBIDDEN".to_owned())],
         "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["path"],
+        json!(["userByHandle", "workouts"])
     );
     assert_eq!(body["errors"][0]["extensions"]["serviceName"], "workouts");
     assert!(

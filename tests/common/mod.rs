@@ -5,12 +5,12 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+use std::{collections::HashMap, sync::Arc};
 
 use chrono::Utc;
 use serde_json::{Value, json};
 use tessera::platform::SUPERGRAPH;
-use tessera_kit::testing::{self, TestDb, fresh_db};
+use tessera_kit::testing::{self, Served, TestDb, fresh_db};
 use tessera_migrations::{
     CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
 };
@@ -20,7 +20,6 @@ use tessera_router::{
     pipeline::RouterOptions,
     server,
 };
-use tokio_util::sync::{CancellationToken, DropGuard};
 
 /// The cookie the web app keeps its access token in, in these tests.
 pub const COOKIE: &str = "tessera_access";
@@ -35,17 +34,8 @@ pub struct Platform {
     pub dbs: HashMap<&'static str, TestDb>,
     /// A plain client.
     pub client: reqwest::Client,
-    _stop: DropGuard,
-}
-
-/// Serves `app` on a free port until `stop`.
-pub async fn serve(app: axum::Router, stop: &CancellationToken) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("a free port");
-    let addr = listener.local_addr().expect("bound");
-    tokio::spawn(tessera_kit::server::serve(listener, app, stop.clone()));
-    addr
+    /// Every server (subgraphs and router); they stop when the platform is dropped.
+    _served: Vec<Served>,
 }
 
 async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
@@ -113,7 +103,7 @@ impl Platform {
         auth: bool,
         tweak: impl FnOnce(&mut RouterOptions, &mut server::ServerOptions),
     ) -> Self {
-        let stop = CancellationToken::new();
+        let mut served = Vec::new();
         let mut urls = HashMap::new();
         let mut dbs = HashMap::new();
         let mut users = None;
@@ -121,11 +111,13 @@ impl Platform {
             let url = if running.contains(name) {
                 let (db, app) = subgraph(name).await;
                 dbs.insert(*name, db);
-                let addr = serve(app, &stop).await;
+                let subgraph = testing::serve(app).await;
+                let url = format!("{}/graphql", subgraph.url);
                 if *name == "users" {
-                    users = Some(format!("http://{addr}"));
+                    users = Some(subgraph.url.clone());
                 }
-                format!("http://{addr}/graphql")
+                served.push(subgraph);
+                url
             } else {
                 "http://127.0.0.1:9/graphql".to_owned()
             };
@@ -160,13 +152,16 @@ impl Platform {
         }
         tweak(&mut options, &mut server_options);
         let router = Arc::new(Router::new(supergraph, &options));
-        let addr = serve(server::app(router, server_options), &stop).await;
+        let router = testing::serve(server::app(router, server_options)).await;
         Self {
-            url: format!("http://{addr}/graphql"),
+            url: format!("{}/graphql", router.url),
             users,
             dbs,
             client: reqwest::Client::new(),
-            _stop: stop.drop_guard(),
+            _served: {
+                served.push(router);
+                served
+            },
         }
     }
 

@@ -86,7 +86,7 @@ impl SubgraphClient {
         &self,
         query: &str,
         variables: JsonMap,
-        identity: Option<&str>,
+        identity: Option<&Arc<str>>,
         share: bool,
     ) -> Result<SubgraphResponse, FetchError> {
         let mut body = JsonMap::new();
@@ -96,7 +96,7 @@ impl SubgraphClient {
         }
         let bytes =
             Bytes::from(serde_json::to_vec(&body).map_err(|e| FetchError::Body(e.to_string()))?);
-        let identity: Option<Arc<str>> = identity.map(Arc::from);
+        let identity = identity.cloned();
         let answer = if share {
             self.shared(bytes, identity).await?
         } else {
@@ -212,9 +212,10 @@ mod tests {
         );
         let ask = |token: &'static str, share: bool| {
             let client = client.clone();
+            let token: Arc<str> = Arc::from(token);
             async move {
                 client
-                    .send("{ length }", JsonMap::new(), Some(token), share)
+                    .send("{ length }", JsonMap::new(), Some(&token), share)
                     .await
                     .expect("answers")
             }

@@ -12,7 +12,7 @@ pub mod fetch;
 pub mod merge;
 pub mod shape;
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use apollo_compiler::{
     ast::OperationType,
@@ -46,7 +46,7 @@ pub async fn execute(
     clients: &[SubgraphClient],
     plan: &Plan,
     variables: &JsonMap,
-    identity: Option<&str>,
+    identity: Option<&Arc<str>>,
 ) -> Outcome {
     let state = Mutex::new(Outcome {
         data: JsonValue::Object(JsonMap::new()),
@@ -90,7 +90,7 @@ async fn run_fetch(
     clients: &[SubgraphClient],
     fetch: &Fetch,
     variables: &JsonMap,
-    identity: Option<&str>,
+    identity: Option<&Arc<str>>,
     state: &Mutex<Outcome>,
 ) {
     let subgraph = &sg.subgraphs[fetch.subgraph].name;

@@ -231,7 +231,7 @@ impl Router {
             &self.clients,
             plan,
             &variables,
-            token.as_deref(),
+            token.as_ref(),
         )
         .await;
         match shape(
