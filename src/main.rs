@@ -95,8 +95,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "identity.router_private_key_file is not set: signing subgraph identity tokens with a fresh key; Tessera subgraphs in other processes will refuse them (`tessera keygen` makes a key pair)"
                 );
             }
-            let prepared = platform::prepare_router(&config, false, key).await?;
-            platform::run(vec![prepared], shutdown_on_signal()).await?;
+            let mut prepared = vec![platform::prepare_router(&config, false, key).await?];
+            prepared.extend(platform::prepare_metrics(&config).await?);
+            platform::run(prepared, shutdown_on_signal()).await?;
         }
         Command::Serve { subgraph } => {
             let trust = config.identity.trust(None)?;
@@ -132,6 +133,11 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
             subgraph.name
         ));
     }
+    let metrics = platform::prepare_metrics(config).await?;
+    if let Some(metrics) = &metrics {
+        let addr = metrics.local_addr().context("reading a bound address")?;
+        banner.push_str(&format!("  metrics (Prometheus)    http://{addr}/metrics\n"));
+    }
     banner.push_str(&format!(
         "\nTry:  curl -s http://{router_addr}/graphql -H 'content-type: application/json' \\\n\
          \x20       -d '{{\"query\":\"{{ userByHandle(handle: \\\"alex\\\") {{ handle displayName timezone roles }} }}\"}}'\n\n\
@@ -139,6 +145,7 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
     ));
     eprint!("{banner}");
     prepared.push(router);
+    prepared.extend(metrics);
     platform::run(prepared, shutdown_on_signal()).await?;
     Ok(())
 }

@@ -195,6 +195,22 @@ pub async fn migrate(
     Ok(report)
 }
 
+/// Binds `telemetry.metrics_listen` and serves Prometheus's `/metrics` there (nothing
+/// when it is unset).
+pub async fn prepare_metrics(config: &Config) -> Result<Option<Prepared>, PlatformError> {
+    let Some(addr) = config.telemetry.metrics_listen else {
+        return Ok(None);
+    };
+    let listener = tessera_kit::server::bind("metrics", addr)
+        .await
+        .map_err(|err| PlatformError::Router(format!("`telemetry.metrics_listen`: {err}")))?;
+    Ok(Some(Prepared {
+        name: "metrics",
+        listener,
+        app: tessera_router::metrics::app(),
+    }))
+}
+
 /// Loads the supergraph (the configured file, else the built-in one), binds the
 /// router's port and builds its app. In the all-in-one `dev` mode, `local_subgraphs`
 /// points the router at the subgraphs' configured addresses.
@@ -220,6 +236,12 @@ pub async fn prepare_router(
         identity_ttl: config.identity.token_ttl(),
         limits: config.router.limits.limits(config.router.production),
         reject_unauthorized: config.router.auth.reject_unauthorized,
+        persisted: std::sync::Arc::new(
+            config
+                .router
+                .persisted_queries
+                .persisted(config.redis.url.as_deref())?,
+        ),
         ..Default::default()
     };
     if local_subgraphs {

@@ -7,17 +7,21 @@
 //! - [`ratelimit`]: GCRA quotas per client, shared through Redis.
 //! - [`authorization`]: `@authenticated`, `@requiresScopes`, `@policy`: what the caller
 //!   may not see is removed before planning.
+//! - [`persisted`]: automatic persisted queries and trusted documents.
 //! - [`pipeline`]: one request through parse → validate → plan → execute.
 //! - [`limits`]: operation limits (depth, aliases, root fields, tokens, directives,
 //!   estimated cost, introspection).
 //! - [`supergraph`]: the supergraph's join metadata and the API schema clients see.
 //! - [`planner`]: our query planner (see `router/PLANNER.md`).
 //! - [`executor`]: runs a plan's fetches, merges results, shapes the response.
+//! - [`metrics`]: the Prometheus recorder and its exposition.
 
 pub mod auth;
 pub mod authorization;
 pub mod executor;
 pub mod limits;
+pub mod metrics;
+pub mod persisted;
 pub mod pipeline;
 pub mod planner;
 pub mod ratelimit;

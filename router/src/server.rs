@@ -153,7 +153,15 @@ fn status_of(response: &RouterResponse, graphql_json: bool) -> StatusCode {
     let Some(code) = response.request_error else {
         return StatusCode::OK;
     };
-    let http_level = matches!(code, ErrorCode::BadRequest | ErrorCode::MethodNotAllowed);
+    // The request itself is refused: a persisted-query hash that does not match its
+    // text, or a document outside the trusted list, is 400 whatever the client accepts.
+    let http_level = matches!(
+        code,
+        ErrorCode::BadRequest
+            | ErrorCode::MethodNotAllowed
+            | ErrorCode::PersistedQueryHashMismatch
+            | ErrorCode::PersistedQueryNotInList
+    );
     if graphql_json || http_level {
         StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
     } else {
@@ -389,6 +397,10 @@ async fn get_graphql(
         operation_name: params.get("operationName").cloned(),
         variables,
         extensions,
+        document_id: params
+            .get("documentId")
+            .or_else(|| params.get("doc_id"))
+            .cloned(),
     };
     let response = state.router.execute(request, false, &identity).await;
     let status = status_of(&response, graphql_json);

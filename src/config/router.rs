@@ -48,6 +48,9 @@ pub struct RouterConfig {
     /// Requests per client.
     #[serde(default)]
     pub rate_limits: RateLimitsConfig,
+    /// Automatic persisted queries and trusted documents.
+    #[serde(default)]
+    pub persisted_queries: super::persisted::PersistedQueriesConfig,
 }
 
 /// One quota: a sustained rate and a burst.

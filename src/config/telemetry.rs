@@ -1,4 +1,6 @@
-//! `[telemetry]`: logging.
+//! `[telemetry]`: logging and metrics.
+
+use std::net::SocketAddr;
 
 use serde::Deserialize;
 use tessera_kit::telemetry::LogFormat;
@@ -9,6 +11,7 @@ use tessera_kit::telemetry::LogFormat;
 /// [telemetry]
 /// log = "info,tessera_users=debug"
 /// format = "json"
+/// metrics_listen = "127.0.0.1:9464"
 /// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -17,6 +20,9 @@ pub struct TelemetryConfig {
     pub log: String,
     /// `pretty` or `json`.
     pub format: LogFormat,
+    /// Where Prometheus scrapes `/metrics` (the router's counters); unset: not served.
+    /// Keep it off the public interface.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl Default for TelemetryConfig {
@@ -24,6 +30,7 @@ impl Default for TelemetryConfig {
         Self {
             log: "info".to_owned(),
             format: LogFormat::Pretty,
+            metrics_listen: None,
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::{
     authorization::{self, Authorization, Denied},
     executor::{self, fetch::SubgraphClient, shape::shape},
     limits::{self, Measured, OperationLimits},
+    persisted::{self, Persisted, Resolved, Sha256},
     planner::{self, Plan, PlanError},
     supergraph::Supergraph,
 };
@@ -48,6 +49,8 @@ pub struct RouterOptions {
     /// Refuse a whole operation that selects anything the caller may not see, instead
     /// of answering `null` with an error for those parts.
     pub reject_unauthorized: bool,
+    /// Automatic persisted queries and trusted documents.
+    pub persisted: Arc<Persisted>,
 }
 
 impl Default for RouterOptions {
@@ -60,6 +63,7 @@ impl Default for RouterOptions {
             identity_ttl: Duration::from_secs(60),
             limits: OperationLimits::default(),
             reject_unauthorized: false,
+            persisted: Arc::new(Persisted::default()),
         }
     }
 }
@@ -78,11 +82,21 @@ struct Prepared {
     filtered: moka::sync::Cache<Vec<(Name, Name)>, FilteredPlan>,
 }
 
+/// How a prepared operation is found again: by its text, or by the SHA-256 of its
+/// text when a persisted-query feature hashed it anyway (then a request carrying only
+/// the hash skips parsing, validation and planning).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum DocKey {
+    Text(String),
+    Sha256(Sha256),
+}
+
 /// The router: a supergraph, pooled subgraph clients and a cache of prepared operations.
 pub struct Router {
     supergraph: Arc<Supergraph>,
     clients: Vec<SubgraphClient>,
-    prepared: moka::sync::Cache<(String, Option<String>), Arc<Prepared>>,
+    prepared: moka::sync::Cache<(DocKey, Option<String>), Arc<Prepared>>,
+    persisted: Arc<Persisted>,
     signer: Option<Signer>,
     limits: OperationLimits,
     authorization: Authorization,
@@ -122,7 +136,13 @@ impl Router {
             limits: options.limits.clone(),
             authorization: Authorization::from_schema(&supergraph_schema),
             reject_unauthorized: options.reject_unauthorized,
+            persisted: options.persisted.clone(),
         }
+    }
+
+    /// Persisted queries and trusted documents.
+    pub fn persisted(&self) -> &Persisted {
+        &self.persisted
     }
 
     /// The supergraph served.
@@ -137,13 +157,19 @@ impl Router {
         allow_mutations: bool,
         identity: &Identity,
     ) -> RouterResponse {
-        let Some(query) = request.query.filter(|q| !q.trim().is_empty()) else {
-            return RouterResponse::request_error(
-                ErrorCode::BadRequest,
-                "the request has no query",
-            );
+        let resolved = match self.persisted.resolve(
+            request.query,
+            request.extensions.as_ref(),
+            request.document_id.as_deref(),
+            identity,
+        ) {
+            Ok(resolved) => resolved,
+            Err(refused) => return RouterResponse::request_error(refused.code, &refused.message),
         };
-        let prepared = match self.prepared(query, request.operation_name.clone()) {
+        let prepared = match self
+            .prepared_for(resolved, request.operation_name.clone())
+            .await
+        {
             Ok(p) => p,
             Err(response) => return response,
         };
@@ -288,20 +314,68 @@ impl Router {
         query: &str,
         operation_name: Option<&str>,
     ) -> Result<(), RouterResponse> {
-        self.prepared(query.to_owned(), operation_name.map(str::to_owned))
-            .map(|_| ())
+        let key = (DocKey::Text(query.to_owned()), operation_name.map(str::to_owned));
+        self.prepared(key, None).map(|_| ())
     }
 
-    fn prepared(
+    /// The prepared operation of a resolved document: from the cache by text or hash;
+    /// else read from the APQ store when only the hash came, parsed, validated,
+    /// planned, and registered when the request asked for it.
+    async fn prepared_for(
         &self,
-        query: String,
+        resolved: Resolved,
         operation_name: Option<String>,
     ) -> Result<Arc<Prepared>, RouterResponse> {
-        let key = (query, operation_name);
+        match resolved {
+            Resolved::Text(text) => self.prepared((DocKey::Text(text), operation_name), None),
+            Resolved::Known { hash, text } => {
+                self.prepared((DocKey::Sha256(hash), operation_name), Some(&text))
+            }
+            Resolved::Apq(hash) => {
+                let key = (DocKey::Sha256(hash), operation_name);
+                if let Some(p) = self.prepared.get(&key) {
+                    metrics::counter!("tessera_persisted_queries_total", "outcome" => "hit")
+                        .increment(1);
+                    return Ok(p);
+                }
+                let store = self.persisted.apq().ok_or_else(|| refused(persisted::not_found()))?;
+                let Some(text) = store.get(&hash).await else {
+                    metrics::counter!("tessera_persisted_queries_total", "outcome" => "not_found")
+                        .increment(1);
+                    return Err(refused(persisted::not_found()));
+                };
+                metrics::counter!("tessera_persisted_queries_total", "outcome" => "hit").increment(1);
+                self.prepared(key, Some(&text))
+            }
+            Resolved::Register { hash, text } => {
+                let prepared =
+                    self.prepared((DocKey::Sha256(hash), operation_name), Some(&text))?;
+                if let Some(store) = self.persisted.apq() {
+                    store.put(hash, text).await;
+                    metrics::counter!("tessera_persisted_queries_total", "outcome" => "registered")
+                        .increment(1);
+                }
+                Ok(prepared)
+            }
+        }
+    }
+
+    /// The cached operation of `key`, else `text` (the key's own text when `None`)
+    /// prepared and cached.
+    fn prepared(
+        &self,
+        key: (DocKey, Option<String>),
+        text: Option<&str>,
+    ) -> Result<Arc<Prepared>, RouterResponse> {
         if let Some(p) = self.prepared.get(&key) {
             return Ok(p);
         }
-        let p = Arc::new(self.prepare(&key.0, key.1.as_deref())?);
+        let text = match (&key.0, text) {
+            (_, Some(text)) => text,
+            (DocKey::Text(text), None) => text.as_str(),
+            (DocKey::Sha256(_), None) => "",
+        };
+        let p = Arc::new(self.prepare(text, key.1.as_deref())?);
         self.prepared.insert(key, p.clone());
         Ok(p)
     }
@@ -311,6 +385,7 @@ impl Router {
         query: &str,
         operation_name: Option<&str>,
     ) -> Result<Prepared, RouterResponse> {
+        metrics::counter!("tessera_operations_prepared_total").increment(1);
         let mut parser = Parser::new();
         if let Some(limit) = self.limits.token_limit() {
             parser = parser.token_limit(limit);
@@ -352,6 +427,10 @@ impl Router {
             filtered: moka::sync::Cache::new(16),
         })
     }
+}
+
+fn refused(refused: persisted::Refused) -> RouterResponse {
+    RouterResponse::request_error(refused.code, &refused.message)
 }
 
 /// A JSON object with one `message` and `extensions.code`.

@@ -22,6 +22,10 @@ pub struct GraphqlRequest {
     /// Extensions (persisted queries, client info).
     #[serde(default)]
     pub extensions: Option<JsonMap>,
+    /// A trusted document's id instead of `query` (GraphQL over HTTP's `documentId`,
+    /// Relay's `doc_id`).
+    #[serde(default, alias = "doc_id")]
+    pub document_id: Option<String>,
 }
 
 /// The pipeline's answer: a body and, for request errors, the code that decides the
