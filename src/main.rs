@@ -136,7 +136,9 @@ async fn dev(config: &Config) -> anyhow::Result<()> {
     let metrics = platform::prepare_metrics(config).await?;
     if let Some(metrics) = &metrics {
         let addr = metrics.local_addr().context("reading a bound address")?;
-        banner.push_str(&format!("  metrics (Prometheus)    http://{addr}/metrics\n"));
+        banner.push_str(&format!(
+            "  metrics (Prometheus)    http://{addr}/metrics\n"
+        ));
     }
     banner.push_str(&format!(
         "\nTry:  curl -s http://{router_addr}/graphql -H 'content-type: application/json' \\\n\

@@ -24,15 +24,22 @@ fn broken(supergraph: &Supergraph, manifests: &Manifests) -> Vec<String> {
         .documents()
         .filter_map(|doc| {
             let name = doc.name.as_deref().unwrap_or("(unnamed)");
-            let file = doc.file.file_name().map_or_else(String::new, |f| f.to_string_lossy().into_owned());
-            let errors = match ExecutableDocument::parse_and_validate(&supergraph.api, &*doc.body, name) {
-                Ok(valid) => match valid.operations.get(doc.name.as_deref()) {
-                    Ok(_) => return None,
-                    Err(_) => "the document has no operation of that name".to_owned(),
-                },
-                Err(with) => with.errors.to_string(),
-            };
-            Some(format!("{file}: operation `{name}` (id `{}`): {errors}", doc.id))
+            let file = doc
+                .file
+                .file_name()
+                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
+            let errors =
+                match ExecutableDocument::parse_and_validate(&supergraph.api, &*doc.body, name) {
+                    Ok(valid) => match valid.operations.get(doc.name.as_deref()) {
+                        Ok(_) => return None,
+                        Err(_) => "the document has no operation of that name".to_owned(),
+                    },
+                    Err(with) => with.errors.to_string(),
+                };
+            Some(format!(
+                "{file}: operation `{name}` (id `{}`): {errors}",
+                doc.id
+            ))
         })
         .collect();
     failures.sort();
@@ -44,7 +51,10 @@ fn every_persisted_operation_validates_against_the_api_schema() {
     let supergraph =
         Supergraph::parse(tessera::platform::SUPERGRAPH).expect("the committed supergraph");
     let manifests = loaded();
-    assert!(manifests.len() >= 8, "the web and mobile manifests are there");
+    assert!(
+        manifests.len() >= 8,
+        "the web and mobile manifests are there"
+    );
     let failures = broken(&supergraph, &manifests);
     assert!(
         failures.is_empty(),
@@ -58,7 +68,10 @@ fn a_breaking_schema_change_names_the_operation_it_breaks() {
     // The same supergraph with `User.displayName` renamed (as a careless change would).
     let sdl = tessera::platform::SUPERGRAPH;
     let start = sdl.find("\ntype User ").expect("type User");
-    let field = start + sdl[start..].find("\n  displayName").expect("User.displayName");
+    let field = start
+        + sdl[start..]
+            .find("\n  displayName")
+            .expect("User.displayName");
     let broken_sdl = format!(
         "{}\n  displayLabel{}",
         &sdl[..field],
@@ -67,12 +80,15 @@ fn a_breaking_schema_change_names_the_operation_it_breaks() {
     let supergraph = Supergraph::parse(&broken_sdl).expect("still a supergraph");
     let failures = broken(&supergraph, &loaded());
     assert!(
-        failures.iter().any(|f| f.starts_with("web.json: operation `Profile`")
-            && f.contains("displayName")),
+        failures
+            .iter()
+            .any(|f| f.starts_with("web.json: operation `Profile`") && f.contains("displayName")),
         "{failures:#?}"
     );
     assert!(
-        failures.iter().any(|f| f.starts_with("mobile.json: operation `(unnamed)` (id `mobile-today-v3`)")),
+        failures
+            .iter()
+            .any(|f| f.starts_with("mobile.json: operation `(unnamed)` (id `mobile-today-v3`)")),
         "{failures:#?}"
     );
 }
@@ -83,7 +99,12 @@ fn apollo_manifest_ids_are_the_sha256_of_their_body() {
     // sending the hash of the text it holds finds the same document.
     for doc in loaded().documents() {
         if doc.file.ends_with("web.json") {
-            assert_eq!(doc.id, hex(&doc.hash), "{}", doc.name.as_deref().unwrap_or("?"));
+            assert_eq!(
+                doc.id,
+                hex(&doc.hash),
+                "{}",
+                doc.name.as_deref().unwrap_or("?")
+            );
         }
     }
 }

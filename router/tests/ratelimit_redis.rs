@@ -3,23 +3,13 @@
 //! connection to Redis is lost the limiter keeps answering in process, counts the
 //! fallbacks, and shares again once Redis is back.
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+mod support;
 
+use std::time::Duration;
+
+use support::{Relay, redis_url};
 use tessera_identity::Identity;
 use tessera_router::ratelimit::{Decision, Quota, RateLimitOptions, RateLimiter};
-use tokio::{net::TcpListener, task::JoinSet};
-
-fn redis_url() -> Option<String> {
-    let url = std::env::var("REDIS_URL").ok();
-    if url.is_none() {
-        eprintln!("REDIS_URL is not set: skipping the Redis rate-limit tests");
-    }
-    url
-}
 
 fn options() -> RateLimitOptions {
     RateLimitOptions {
@@ -47,45 +37,12 @@ fn someone() -> Identity {
     }
 }
 
-/// A TCP relay to Redis that can be cut and restored on the same port: what a lost
-/// connection looks like to the limiter.
-struct Relay {
-    accept: tokio::task::JoinHandle<()>,
-    conns: Arc<Mutex<JoinSet<()>>>,
-}
-
-impl Relay {
-    async fn start(listen: SocketAddr, target: String) -> (Self, SocketAddr) {
-        let listener = TcpListener::bind(listen).await.expect("the relay binds");
-        let addr = listener.local_addr().expect("bound");
-        let conns = Arc::new(Mutex::new(JoinSet::new()));
-        let tracked = conns.clone();
-        let accept = tokio::spawn(async move {
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let target = target.clone();
-                tracked.lock().expect("not poisoned").spawn(async move {
-                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                    }
-                });
-            }
-        });
-        (Self { accept, conns }, addr)
-    }
-
-    fn cut(self) {
-        self.accept.abort();
-        self.conns.lock().expect("not poisoned").abort_all();
-    }
-}
-
 #[tokio::test]
 async fn replicas_share_one_budget_and_survive_losing_redis() {
-    let Some(url) = redis_url() else { return };
-    let target = url
-        .trim_start_matches("redis://")
-        .trim_end_matches('/')
-        .to_owned();
+    let Some(url) = redis_url("the Redis rate-limit tests") else {
+        return;
+    };
+    let target = support::redis_address(&url);
     let (relay, addr) =
         Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
     let through_relay =

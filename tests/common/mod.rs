@@ -34,6 +34,10 @@ pub struct Platform {
     pub dbs: HashMap<&'static str, TestDb>,
     /// A plain client.
     pub client: reqwest::Client,
+    /// The router (its caches and counters).
+    pub router: Arc<Router>,
+    /// Where the router finds each subgraph.
+    pub subgraph_urls: HashMap<String, String>,
     /// Every server (subgraphs and router); they stop when the platform is dropped.
     _served: Vec<Served>,
 }
@@ -152,17 +156,36 @@ impl Platform {
         }
         tweak(&mut options, &mut server_options);
         let router = Arc::new(Router::new(supergraph, &options));
-        let router = testing::serve(server::app(router, server_options)).await;
+        let served_router = testing::serve(server::app(router.clone(), server_options)).await;
         Self {
-            url: format!("{}/graphql", router.url),
+            url: format!("{}/graphql", served_router.url),
+            router,
             users,
             dbs,
             client: reqwest::Client::new(),
+            subgraph_urls: options.subgraph_urls,
             _served: {
-                served.push(router);
+                served.push(served_router);
                 served
             },
         }
+    }
+
+    /// Another router replica over the same subgraphs (anonymous callers only), with
+    /// `tweak`ed options; returns its `/graphql` URL. It stops with the platform.
+    pub async fn replica(&mut self, tweak: impl FnOnce(&mut RouterOptions)) -> String {
+        let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
+        let mut options = RouterOptions {
+            subgraph_urls: self.subgraph_urls.clone(),
+            identity_key: Some(testing::router_key()),
+            ..RouterOptions::default()
+        };
+        tweak(&mut options);
+        let router = Arc::new(Router::new(supergraph, &options));
+        let served = testing::serve(server::app(router, server::ServerOptions::default())).await;
+        let url = format!("{}/graphql", served.url);
+        self._served.push(served);
+        url
     }
 
     /// POSTs `query` with `variables`, as the holder of `token` (anonymous on `None`);

@@ -129,6 +129,12 @@ impl ApqStore {
         }
     }
 
+    /// Bytes of text (and per-entry overhead) held in process now.
+    pub fn local_bytes(&self) -> u64 {
+        self.local.run_pending_tasks();
+        self.local.weighted_size()
+    }
+
     /// Forgets what this process holds (tests: "another replica" with a cold memory).
     pub fn clear_local(&self) {
         self.local.invalidate_all();

@@ -156,9 +156,7 @@ impl Manifests {
             || files
                 .iter()
                 .zip(&self.files)
-                .any(|(now, (then, modified, len))| {
-                    now != then || stamp(now) != (*modified, *len)
-                })
+                .any(|(now, (then, modified, len))| now != then || stamp(now) != (*modified, *len))
     }
 }
 
@@ -252,7 +250,11 @@ mod tests {
             r#"{"format":"apollo-persisted-query-manifest","version":1,"operations":[
                 {"id":"abc","name":"Me","type":"query","body":"query Me { me { id } }"}]}"#,
         );
-        write(dir.path(), "relay.json", r#"{"r1":"{ exercises { name } }"}"#);
+        write(
+            dir.path(),
+            "relay.json",
+            r#"{"r1":"{ exercises { name } }"}"#,
+        );
         write(dir.path(), "notes.txt", "not a manifest");
         let manifests = Manifests::load(&[dir.path().to_owned()]).expect("load");
         assert_eq!(manifests.len(), 2);
@@ -277,7 +279,10 @@ mod tests {
         let cases = [
             ("{", "is not JSON"),
             ("[1]", "must be a JSON object"),
-            (r#"{"a": 1}"#, "maps `a` to something that is not a document"),
+            (
+                r#"{"a": 1}"#,
+                "maps `a` to something that is not a document",
+            ),
             (
                 r#"{"format":"apollo-persisted-query-manifest","version":2,"operations":[]}"#,
                 "version 2",

@@ -315,7 +315,10 @@ impl Persisted {
 
     fn exempt(&self, identity: &Identity) -> bool {
         identity.roles.iter().any(|r| self.exempt_roles.contains(r))
-            || identity.scopes.iter().any(|s| self.exempt_scopes.contains(s))
+            || identity
+                .scopes
+                .iter()
+                .any(|s| self.exempt_scopes.contains(s))
     }
 
     /// The document of a request: its `query`, its `extensions.persistedQuery`, its
@@ -362,7 +365,8 @@ impl Persisted {
             .get(id)
             .or_else(|| digest.as_ref().and_then(|h| manifests.by_hash(h)));
         if let Some(document) = trusted {
-            metrics::counter!("tessera_persisted_queries_total", "outcome" => "trusted").increment(1);
+            metrics::counter!("tessera_persisted_queries_total", "outcome" => "trusted")
+                .increment(1);
             return Ok(Resolved::Known {
                 hash: document.hash,
                 text: document.body.clone(),

@@ -132,7 +132,10 @@ fn malformed_persisted_query_extensions_are_bad_requests() {
     );
     let mut other = JsonMap::new();
     other.insert("clientLibrary", JsonValue::String("x".into()));
-    assert!(p.resolve(Some(ME.into()), Some(&other), None, &anyone).is_ok());
+    assert!(
+        p.resolve(Some(ME.into()), Some(&other), None, &anyone)
+            .is_ok()
+    );
 }
 
 #[test]
@@ -168,7 +171,12 @@ fn enforce_runs_only_trusted_documents_except_for_exempt_callers() {
     assert!(trusted(p.resolve(None, None, Some("me-v1"), &anyone)));
     assert!(trusted(p.resolve(None, Some(&pq("me-v1")), None, &anyone)));
     let hash = hex(&sha256(ME));
-    assert!(trusted(p.resolve(None, None, Some(&format!("sha256:{hash}")), &anyone)));
+    assert!(trusted(p.resolve(
+        None,
+        None,
+        Some(&format!("sha256:{hash}")),
+        &anyone
+    )));
     assert!(trusted(p.resolve(None, Some(&pq(&hash)), None, &anyone)));
     assert!(trusted(p.resolve(Some(ME.into()), None, None, &anyone)));
     // Anything else is refused, also through APQ (registering or by hash).
@@ -183,12 +191,20 @@ fn enforce_runs_only_trusted_documents_except_for_exempt_callers() {
         ),
         p.resolve(None, Some(&pq(&hex(&sha256(other)))), None, &anyone),
         p.resolve(None, None, Some("unknown-id"), &anyone),
-        p.resolve(Some(other.into()), None, None, &someone(&["coach"], &["plans:write"])),
+        p.resolve(
+            Some(other.into()),
+            None,
+            None,
+            &someone(&["coach"], &["plans:write"]),
+        ),
     ] {
         assert_eq!(code(refused), ErrorCode::PersistedQueryNotInList);
     }
     // Exempt: a role or a scope.
-    for exempt in [someone(&["admin"], &[]), someone(&["partner"], &["explorer"])] {
+    for exempt in [
+        someone(&["admin"], &[]),
+        someone(&["partner"], &["explorer"]),
+    ] {
         assert!(matches!(
             p.resolve(Some(other.into()), None, None, &exempt),
             Ok(Resolved::Known { .. })

@@ -97,6 +97,8 @@ pub struct Router {
     clients: Vec<SubgraphClient>,
     prepared: moka::sync::Cache<(DocKey, Option<String>), Arc<Prepared>>,
     persisted: Arc<Persisted>,
+    /// Operations parsed, validated and planned (cache misses).
+    prepared_total: std::sync::atomic::AtomicU64,
     signer: Option<Signer>,
     limits: OperationLimits,
     authorization: Authorization,
@@ -137,7 +139,15 @@ impl Router {
             authorization: Authorization::from_schema(&supergraph_schema),
             reject_unauthorized: options.reject_unauthorized,
             persisted: options.persisted.clone(),
+            prepared_total: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// How many operations this router parsed, validated and planned (each a miss of
+    /// its cache of prepared operations).
+    pub fn operations_prepared(&self) -> u64 {
+        self.prepared_total
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Persisted queries and trusted documents.
@@ -314,7 +324,10 @@ impl Router {
         query: &str,
         operation_name: Option<&str>,
     ) -> Result<(), RouterResponse> {
-        let key = (DocKey::Text(query.to_owned()), operation_name.map(str::to_owned));
+        let key = (
+            DocKey::Text(query.to_owned()),
+            operation_name.map(str::to_owned),
+        );
         self.prepared(key, None).map(|_| ())
     }
 
@@ -338,13 +351,17 @@ impl Router {
                         .increment(1);
                     return Ok(p);
                 }
-                let store = self.persisted.apq().ok_or_else(|| refused(persisted::not_found()))?;
+                let store = self
+                    .persisted
+                    .apq()
+                    .ok_or_else(|| refused(persisted::not_found()))?;
                 let Some(text) = store.get(&hash).await else {
                     metrics::counter!("tessera_persisted_queries_total", "outcome" => "not_found")
                         .increment(1);
                     return Err(refused(persisted::not_found()));
                 };
-                metrics::counter!("tessera_persisted_queries_total", "outcome" => "hit").increment(1);
+                metrics::counter!("tessera_persisted_queries_total", "outcome" => "hit")
+                    .increment(1);
                 self.prepared(key, Some(&text))
             }
             Resolved::Register { hash, text } => {
@@ -386,6 +403,8 @@ impl Router {
         operation_name: Option<&str>,
     ) -> Result<Prepared, RouterResponse> {
         metrics::counter!("tessera_operations_prepared_total").increment(1);
+        self.prepared_total
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut parser = Parser::new();
         if let Some(limit) = self.limits.token_limit() {
             parser = parser.token_limit(limit);

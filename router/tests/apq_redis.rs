@@ -1,0 +1,99 @@
+//! The APQ store shared through real Redis (`REDIS_URL`; skipped, saying so, when
+//! unset): a registration on one replica is found by another, and when the connection
+//! to Redis is lost each replica keeps answering from its own memory, logs, counts the
+//! failures and reports Redis down, then shares again once Redis is back.
+
+mod support;
+
+use std::{sync::Arc, time::Duration};
+
+use support::{Relay, redis_url};
+use tessera_router::{
+    metrics,
+    persisted::{apq::ApqStore, sha256},
+};
+
+fn unique(label: &str) -> Arc<str> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "query {label}{nanos}x{} {{ __typename }}",
+        std::process::id()
+    )
+    .into()
+}
+
+#[tokio::test]
+async fn replicas_share_registrations_and_survive_losing_redis() {
+    let Some(url) = redis_url("the APQ Redis test") else {
+        return;
+    };
+    metrics::install();
+    let target = support::redis_address(&url);
+    let (relay, addr) =
+        Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
+    let ttl = Duration::from_secs(60);
+    let a = ApqStore::new(1 << 20, ttl, Some(&format!("redis://{addr}"))).expect("a client");
+    let b = ApqStore::new(1 << 20, ttl, Some(&url)).expect("a client");
+
+    let first = unique("First");
+    a.put(sha256(&first), first.clone()).await;
+    assert_eq!(b.get(&sha256(&first)).await.as_deref(), Some(&*first));
+    assert_eq!((a.redis_failures(), b.redis_failures()), (0, 0));
+    assert_eq!(metrics::value("tessera_apq_redis_up"), Some(1.0));
+
+    // Redis gone for replica A: it registers in its own memory and serves from it.
+    relay.cut();
+    let second = unique("Second");
+    a.put(sha256(&second), second.clone()).await;
+    assert_eq!(a.get(&sha256(&second)).await.as_deref(), Some(&*second));
+    assert!(a.redis_failures() >= 1, "the failure is counted");
+    assert!(
+        metrics::value("tessera_apq_redis_failures_total").is_some_and(|n| n >= 1.0),
+        "{}",
+        metrics::render()
+    );
+    assert_eq!(metrics::value("tessera_apq_redis_up"), Some(0.0));
+    // A misses what only Redis holds, without an error (the client resends the text).
+    let third = unique("Third");
+    b.put(sha256(&third), third.clone()).await;
+    a.clear_local();
+    assert_eq!(a.get(&sha256(&third)).await, None);
+
+    // Redis back on the same address: A reconnects and finds B's registration.
+    let (_relay, _) = Relay::start(addr, target).await;
+    let mut found = None;
+    for _ in 0..50 {
+        found = a.get(&sha256(&third)).await;
+        if found.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(found.as_deref(), Some(&*third), "A shares again");
+    assert_eq!(metrics::value("tessera_apq_redis_up"), Some(1.0));
+}
+
+#[tokio::test]
+async fn without_redis_the_store_is_in_process_and_bounded() {
+    let store = ApqStore::new(2_000, Duration::from_secs(60), None).expect("a store");
+    let texts: Vec<Arc<str>> = (0..40).map(|i| unique(&format!("Bounded{i}_"))).collect();
+    for text in &texts {
+        store.put(sha256(text), text.clone()).await;
+    }
+    assert!(store.local_bytes() <= 2_000, "{}", store.local_bytes());
+    let kept = {
+        let mut kept = 0;
+        for text in &texts {
+            kept += usize::from(store.get(&sha256(text)).await.is_some());
+        }
+        kept
+    };
+    assert!(
+        kept > 0 && kept < texts.len(),
+        "kept {kept} of {}",
+        texts.len()
+    );
+    assert_eq!(store.redis_failures(), 0);
+}
