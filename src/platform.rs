@@ -219,6 +219,10 @@ pub async fn prepare_router(
     local_subgraphs: bool,
     identity_key: Ed25519Key,
 ) -> Result<Prepared, PlatformError> {
+    if config.telemetry.metrics_listen.is_some() {
+        // Before anything records (the APQ store reports Redis at construction).
+        tessera_router::metrics::install();
+    }
     let sdl = match &config.router.supergraph {
         Some(path) => std::fs::read_to_string(path).map_err(|err| {
             PlatformError::Router(format!(

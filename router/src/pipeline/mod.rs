@@ -174,7 +174,7 @@ impl Router {
             identity,
         ) {
             Ok(resolved) => resolved,
-            Err(refused) => return RouterResponse::request_error(refused.code, &refused.message),
+            Err(r) => return refused(r),
         };
         let prepared = match self
             .prepared_for(resolved, request.operation_name.clone())
@@ -315,6 +315,28 @@ impl Router {
             });
             Arc::new(plan)
         })
+    }
+
+    /// The first half of [`Router::execute`], for benchmarks: resolves the request's
+    /// document (text, persisted-query hash or trusted id) and finds or prepares its
+    /// operation, without executing it.
+    pub async fn prepare_request(
+        &self,
+        request: GraphqlRequest,
+        identity: &Identity,
+    ) -> Result<(), RouterResponse> {
+        let resolved = self
+            .persisted
+            .resolve(
+                request.query,
+                request.extensions.as_ref(),
+                request.document_id.as_deref(),
+                identity,
+            )
+            .map_err(refused)?;
+        self.prepared_for(resolved, request.operation_name)
+            .await
+            .map(|_| ())
     }
 
     /// Parses, validates and plans `query` unless the cache holds it already (warm-up
