@@ -5,6 +5,7 @@
 //! - as an APQ hash alone (what Apollo Client sends once registered),
 //! - as a trusted document id (`documentId`), under `enforce`,
 //! - as text under `enforce` (hashed to find it in the manifest),
+//!
 //! and, for scale, the cold path (parse, validate, plan) every miss pays.
 //!
 //! `cargo bench --bench persisted`.
@@ -61,8 +62,8 @@ fn fast_path(c: &mut Criterion) {
         "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } },
     })
     .to_string();
-    let by_id = serde_json::json!({ "documentId": "home-v1", "variables": { "first": 5 } })
-        .to_string();
+    let by_id =
+        serde_json::json!({ "documentId": "home-v1", "variables": { "first": 5 } }).to_string();
 
     let anyone = Identity::ANONYMOUS;
     let run = |router: &Router, body: &str| {

@@ -291,6 +291,7 @@ async fn enforce_runs_only_trusted_documents_except_for_exempt_callers_and_reloa
             mode: TrustedMode::Enforce,
             manifests: vec![dir.path().to_owned()],
             exempt_roles: vec!["admin".into()],
+            exempt_scopes: vec!["explorer".into()],
             reload_interval: Duration::ZERO,
             ..PersistedOptions::default()
         }),
@@ -347,7 +348,6 @@ async fn enforce_runs_only_trusted_documents_except_for_exempt_callers_and_reloa
         "refused before parsing"
     );
 
-    // Exempt callers (administrators here) may send free-form operations; others not.
     // Signing in is itself a trusted document of the web app.
     let token = async |handle: &str| {
         let (status, answer) = post(
@@ -364,9 +364,17 @@ async fn enforce_runs_only_trusted_documents_except_for_exempt_callers_and_reloa
             .expect("a token")
             .to_owned()
     };
-    let ada = token("ada").await;
-    let (status, answer) = p.gql(Some(&ada), PROFILE, vars.clone()).await;
-    assert_eq!((status, &answer["data"]), (200, &alex()), "{answer}");
+    // Exempt: administrators by role; partners by the `explorer` scope their role
+    // carries in the shipped configuration.
+    for exempt in ["ada", "pat"] {
+        let token = token(exempt).await;
+        let (status, answer) = p.gql(Some(&token), PROFILE, vars.clone()).await;
+        assert_eq!(
+            (status, &answer["data"]),
+            (200, &alex()),
+            "{exempt}: {answer}"
+        );
+    }
     let alex_token = token("alex").await;
     let (status, answer) = p.gql(Some(&alex_token), PROFILE, vars.clone()).await;
     assert_eq!(

@@ -167,17 +167,14 @@ impl Router {
         allow_mutations: bool,
         identity: &Identity,
     ) -> RouterResponse {
-        let resolved = match self.persisted.resolve(
-            request.query,
-            request.extensions.as_ref(),
-            request.document_id.as_deref(),
-            identity,
-        ) {
-            Ok(resolved) => resolved,
-            Err(r) => return refused(r),
-        };
         let prepared = match self
-            .prepared_for(resolved, request.operation_name.clone())
+            .resolved_and_prepared(
+                request.query,
+                request.extensions.as_ref(),
+                request.document_id.as_deref(),
+                request.operation_name.clone(),
+                identity,
+            )
             .await
         {
             Ok(p) => p,
@@ -325,18 +322,31 @@ impl Router {
         request: GraphqlRequest,
         identity: &Identity,
     ) -> Result<(), RouterResponse> {
+        self.resolved_and_prepared(
+            request.query,
+            request.extensions.as_ref(),
+            request.document_id.as_deref(),
+            request.operation_name,
+            identity,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// The request's document (persisted-query rules first), prepared.
+    async fn resolved_and_prepared(
+        &self,
+        query: Option<String>,
+        extensions: Option<&JsonMap>,
+        document_id: Option<&str>,
+        operation_name: Option<String>,
+        identity: &Identity,
+    ) -> Result<Arc<Prepared>, RouterResponse> {
         let resolved = self
             .persisted
-            .resolve(
-                request.query,
-                request.extensions.as_ref(),
-                request.document_id.as_deref(),
-                identity,
-            )
+            .resolve(query, extensions, document_id, identity)
             .map_err(refused)?;
-        self.prepared_for(resolved, request.operation_name)
-            .await
-            .map(|_| ())
+        self.prepared_for(resolved, operation_name).await
     }
 
     /// Parses, validates and plans `query` unless the cache holds it already (warm-up
