@@ -191,6 +191,55 @@ mod tests {
     }
 
     #[test]
+    fn persisted_queries_are_configured_and_checked_at_start() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("defaults");
+            let pq = &config.router.persisted_queries;
+            assert!(pq.apq);
+            assert_eq!(
+                pq.trusted_documents,
+                tessera_router::persisted::TrustedMode::LogUnknown
+            );
+            assert_eq!(pq.manifests, [std::path::PathBuf::from("schema/persisted")]);
+        });
+        let err = error_with(&[(
+            "TESSERA_ROUTER__PERSISTED_QUERIES__TRUSTED_DOCUMENTS",
+            "strict",
+        )]);
+        assert!(
+            err.contains("router.persisted_queries.trusted_documents")
+                && err.contains("TESSERA_ROUTER__PERSISTED_QUERIES__TRUSTED_DOCUMENTS"),
+            "{err}"
+        );
+        // `enforce` with no manifest would refuse every operation: refused at start.
+        let dir = tempfile::tempdir().expect("dir");
+        let manifests = format!("[\"{}\"]", dir.path().join("none").display());
+        with_env(
+            &[
+                (
+                    "TESSERA_ROUTER__PERSISTED_QUERIES__TRUSTED_DOCUMENTS",
+                    "enforce",
+                ),
+                ("TESSERA_ROUTER__PERSISTED_QUERIES__MANIFESTS", &manifests),
+            ],
+            || {
+                let config = Config::load(None).expect("valid keys");
+                let err = config
+                    .router
+                    .persisted_queries
+                    .persisted(None)
+                    .expect_err("nothing trusted")
+                    .to_string();
+                assert!(
+                    err.contains("`router.persisted_queries`")
+                        && err.contains("no manifest was found"),
+                    "{err}"
+                );
+            },
+        );
+    }
+
+    #[test]
     fn subgraphs_trust_only_the_configured_router_key() {
         let key = tessera_identity::Ed25519Key::generate("router").expect("a key");
         with_env(&[], || {
@@ -390,6 +439,11 @@ mod tests {
 
         let err = error_with(&[("TESSERA_REDIS__URL", "http://cache")]);
         assert!(err.contains("`redis.url`"), "{err}");
+        let err = error_with(&[("TESSERA_REDIS__URL", "rediss://cache:6380")]);
+        assert!(
+            err.contains("TLS to Redis (rediss://) is not built"),
+            "{err}"
+        );
 
         let err = error_with(&[("TESSERA_USERS__DELETION_RETENTION_DAYS", "0")]);
         assert!(err.contains("`users.deletion_retention_days`"), "{err}");

@@ -13,18 +13,20 @@ use super::ConfigError;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RedisConfig {
-    /// `redis://` or `rediss://` (TLS). Absent: in-process stores only.
+    /// `redis://host:port[/db]`. Absent: in-process stores only. TLS (`rediss://`) is
+    /// not built in: it is refused at start rather than failing on first use.
     pub url: Option<String>,
 }
 
 impl RedisConfig {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
         match &self.url {
-            Some(url) if !(url.starts_with("redis://") || url.starts_with("rediss://")) => {
-                Err(ConfigError(format!(
-                    "`redis.url` = `{url}` must start with redis:// or rediss://"
-                )))
-            }
+            Some(url) if url.starts_with("rediss://") => Err(ConfigError(format!(
+                "`redis.url` = `{url}`: TLS to Redis (rediss://) is not built into this binary; use redis:// inside the network"
+            ))),
+            Some(url) if !url.starts_with("redis://") => Err(ConfigError(format!(
+                "`redis.url` = `{url}` must start with redis://"
+            ))),
             _ => Ok(()),
         }
     }
