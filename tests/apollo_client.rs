@@ -1,6 +1,6 @@
 //! Apollo Client itself (`@apollo/client` from npm, in Node) against the router:
-//! automatic persisted queries as its PersistedQueryLink speaks them, then trusted
-//! documents under `enforce`. The assertions on each HTTP exchange are in
+//! automatic persisted queries as its PersistedQueryLink speaks them, trusted
+//! documents under `enforce`, and HTTP batching as BatchHttpLink sends it. The assertions on each HTTP exchange are in
 //! `clients/apollo-node/check.mjs`; this test installs the client's packages (once,
 //! from the committed lockfile) and serves the platform it talks to.
 
@@ -92,4 +92,12 @@ async fn apollo_client_with_a_manifest_under_enforce_and_a_free_form_query_refus
     let web = manifests.join("web.json");
     let out = check(&["enforce", &p.url, &web.display().to_string()]).await;
     assert!(out.starts_with("ok: enforce"), "{out}");
+}
+
+#[tokio::test]
+async fn apollo_client_batches_operations_into_one_request() {
+    install();
+    let p = Platform::start(&["users"], false).await;
+    let out = check(&["batch", &p.url]).await;
+    assert!(out.starts_with("ok: batch"), "{out}");
 }

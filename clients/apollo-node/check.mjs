@@ -2,6 +2,7 @@
 //
 //   node check.mjs apq     <router /graphql URL>
 //   node check.mjs enforce <router /graphql URL> <web manifest (Apollo format)>
+//   node check.mjs batch   <router /graphql URL>
 //
 // `apq`: PersistedQueryLink with useGETForHashedQueries: the first request sends only
 // the hash (GET) and misses, the link resends with the text (POST), which registers it;
@@ -9,6 +10,8 @@
 // `enforce`: the router runs trusted documents only. Operations of the manifest go by
 // id (as @apollo/persisted-query-lists does: the id looked up by operation name);
 // a free-form operation is refused with PERSISTED_QUERY_NOT_IN_LIST.
+// `batch`: BatchHttpLink sends concurrent operations as one JSON array; each gets its
+// own answer, in order, an error in one leaving the others whole.
 //
 // Every HTTP exchange is recorded; the script asserts on them and exits non-zero with
 // the reason when Apollo Client and the router disagree.
@@ -18,6 +21,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client";
+import { BatchHttpLink } from "@apollo/client/link/batch-http";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
 const [mode, uri, manifestPath] = process.argv.slice(2);
@@ -123,6 +127,39 @@ async function enforce() {
   return "enforce: manifest id answered; free-form refused (PERSISTED_QUERY_NOT_IN_LIST)";
 }
 
-const checks = { apq, enforce };
+async function batch() {
+  let posts = 0;
+  const countingFetch = (url, init) => {
+    posts += 1;
+    const sent = JSON.parse(init.body);
+    assert.ok(Array.isArray(sent) && sent.length === 3, "one array of three operations");
+    return fetch(url, init);
+  };
+  const apollo = client(new BatchHttpLink({ uri, fetch: countingFetch, batchMax: 5, batchInterval: 20 }));
+  const BAD = gql`
+    query Bad {
+      userByHandle(handle: "alex") {
+        handle
+        subscriptionTier
+      }
+    }
+  `;
+  const [alex, kim, bad] = await Promise.all([
+    apollo.query({ query: PROFILE, variables: { handle: "alex" } }),
+    apollo.query({ query: PROFILE, variables: { handle: "kim" } }),
+    apollo.query({ query: BAD, errorPolicy: "all" }),
+  ]);
+  assert.equal(posts, 1, "three operations, one request");
+  assert.equal(alex.data.userByHandle.handle, "alex");
+  assert.equal(kim.data.userByHandle.handle, "kim");
+  // Anonymous callers may not see the tier: that field is null with its error; the
+  // rest of that operation, and the other operations, are whole.
+  assert.equal(bad.data.userByHandle.handle, "alex");
+  assert.equal(bad.data.userByHandle.subscriptionTier, null);
+  assert.ok(bad.error, "the error reaches the caller");
+  return "batch: three operations in one request, answered in order";
+}
+
+const checks = { apq, enforce, batch };
 assert.ok(checks[mode], `unknown mode ${mode}`);
 console.log(`ok: ${await checks[mode]()}`);
