@@ -62,6 +62,8 @@ fn the_key_the_source_subgraph_can_provide_is_chosen() {
     // a only knows `id`; c only resolves by `upc`: b bridges.
     assert_eq!(
         plan(&sg, "{ thing { price } }"),
-        "[0] a\n  query {thing {__typename id}}\n[1] c after 0,2 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {price} } }\n[2] b after 0 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {upc} } }\n"
+        "[0] a\n  query {thing {__typename id}}\n\
+         [1] b after 0 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {upc} } }\n\
+         [2] c after 0,1 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {price} } }\n"
     );
 }
