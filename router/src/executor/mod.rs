@@ -336,6 +336,66 @@ mod tests {
     }
 
     #[test]
+    fn entity_errors_are_repathed_through_their_own_entities_field() {
+        use self::merge::Step;
+        let keys = vec![EntityCall::response_key(0), EntityCall::response_key(1)];
+        let at = |steps: &[&str]| -> Address {
+            steps
+                .iter()
+                .map(|s| match s.parse::<usize>() {
+                    Ok(i) => Step::Index(i),
+                    Err(_) => Step::Key((*s).to_owned()),
+                })
+                .collect()
+        };
+        // `_entities` came from `me`; `_entities_1` from two products, the second
+        // representation standing for objects at two paths.
+        let origins = vec![
+            vec![vec![at(&["me"])]],
+            vec![
+                vec![at(&["top", "0"])],
+                vec![at(&["top", "1"]), at(&["me", "favorite"])],
+            ],
+        ];
+        let data =
+            json(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
+        let path = |text: &str| Some(json(text));
+        assert_eq!(
+            repath(
+                path(r#"["_entities_1", 1, "name"]"#),
+                &keys,
+                &origins,
+                Some(&data)
+            ),
+            vec![json(r#"["top", 1, "name"]"#)]
+        );
+        assert_eq!(
+            repath(
+                path(r#"["_entities", 0, "nick"]"#),
+                &keys,
+                &origins,
+                Some(&data)
+            ),
+            vec![json(r#"["me", "nick"]"#)]
+        );
+        // Without an index, every entity of that field null there.
+        assert_eq!(
+            repath(
+                path(r#"["_entities_1", "name"]"#),
+                &keys,
+                &origins,
+                Some(&data)
+            ),
+            vec![json(r#"["top", 1, "name"]"#)]
+        );
+        // A root fetch keeps the path as sent.
+        assert_eq!(
+            repath(path(r#"["users", 0]"#), &[], &[], None),
+            vec![json(r#"["users", 0]"#)]
+        );
+    }
+
+    #[test]
     fn null_at_follows_fields_and_indices() {
         let entity = json(r#"{"workouts": null, "plans": {"nodes": [{"id": 1}, null]}}"#);
         let path = |text: &str| -> Vec<JsonValue> {
