@@ -7,9 +7,11 @@
 //! - [`merge`]: paths into the data tree, representations, deep merge.
 //! - [`shape`]: the client's response from the data tree (aliases, fragments,
 //!   `@skip`/`@include`, null propagation, introspection).
+//! - [`project`]: the fast path of shaping, for data that needs no error.
 
 pub mod fetch;
 pub mod merge;
+pub mod project;
 pub mod shape;
 
 use std::{collections::HashMap, sync::Arc};
