@@ -26,7 +26,7 @@ use tokio::sync::Mutex;
 
 use self::{
     fetch::SubgraphClient,
-    merge::{Address, address_to_path, collect_objects, deep_merge, get_mut, representation},
+    merge::{Address, address_to_path, deep_merge, get_mut, representation_of, visit_objects},
 };
 use crate::{
     planner::{EntityCall, Fetch, Plan},
@@ -107,32 +107,41 @@ async fn run_fetch(
         };
         let mut any = false;
         for (k, call) in fetch.entities.iter().enumerate() {
-            let mut addresses = Vec::new();
-            for path in &call.paths {
-                collect_objects(sg, &guard.data, path, &mut Vec::new(), &mut addresses);
-            }
             let typename = call.representation_typename.as_ref().map(|t| t.as_str());
             let mut reps: Vec<JsonValue> = Vec::new();
             let mut from: Vec<Vec<Address>> = Vec::new();
-            let mut index: HashMap<String, usize> = HashMap::new();
-            for address in addresses {
-                let Some(object) = merge::get(&guard.data, &address) else {
-                    continue;
-                };
-                let Some(rep) =
-                    representation(object, &call.entity, typename, &call.representation, &is_a)
-                else {
-                    continue; // a key or required field is missing (null after an error)
-                };
-                let text = serde_json::to_string(&rep).unwrap_or_default();
-                match index.get(&text) {
-                    Some(&i) => from[i].push(address),
-                    None => {
-                        index.insert(text, reps.len());
-                        reps.push(rep);
-                        from.push(vec![address]);
-                    }
-                }
+            let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+            let mut text = Vec::new();
+            for path in &call.paths {
+                visit_objects(
+                    sg,
+                    &guard.data,
+                    path,
+                    &mut Vec::new(),
+                    &mut |address, object| {
+                        let Some(rep) = representation_of(
+                            object,
+                            &call.entity,
+                            typename,
+                            &call.representation,
+                            &is_a,
+                        ) else {
+                            return; // a key or required field is missing (null after an error)
+                        };
+                        text.clear();
+                        if serde_json::to_writer(&mut text, &rep).is_err() {
+                            return;
+                        }
+                        match index.get(text.as_slice()) {
+                            Some(&i) => from[i].push(address.clone()),
+                            None => {
+                                index.insert(text.clone(), reps.len());
+                                reps.push(rep);
+                                from.push(vec![address.clone()]);
+                            }
+                        }
+                    },
+                );
             }
             any |= !reps.is_empty();
             vars.insert(EntityCall::variable(k), JsonValue::Array(reps));
@@ -346,7 +355,7 @@ mod tests {
                 .iter()
                 .map(|s| match s.parse::<usize>() {
                     Ok(i) => Step::Index(i),
-                    Err(_) => Step::Key((*s).to_owned()),
+                    Err(_) => Step::Key(apollo_compiler::Name::new(s).expect("a name")),
                 })
                 .collect()
         };
