@@ -639,6 +639,12 @@ impl Builder<'_> {
             }
             return Err(unreachable(parent, &field.name, "no subgraph resolves it"));
         }
+        if let Some(parts) = self.split_among(graph, parent, field, &resolvers, provided) {
+            for (target, key, part) in parts {
+                self.jump_to(fetch, graph, parent, &part, out, path, target, &key, false)?;
+            }
+            return Ok(());
+        }
         // Prefer a subgraph already fetched at this path (fewer fetches), then order.
         let mut ordered = resolvers.clone();
         ordered.sort_by_key(|g| {
@@ -690,6 +696,80 @@ impl Builder<'_> {
         self.jump_to(
             fetch, graph, parent, field, out, path, target, &key, bridged,
         )
+    }
+
+    /// A shared field none of whose subgraphs reaches its whole sub-selection, split
+    /// among them: each asked (through its key of `parent`) for the fields it resolves,
+    /// and the rest going where it can be reached from through keys of the child type.
+    /// `None` when one subgraph will do, or when no split covers everything.
+    fn split_among(
+        &self,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        resolvers: &[GraphId],
+        provided: Option<&SelectionSet>,
+    ) -> Option<Vec<(GraphId, crate::supergraph::Key, Node<Field>)>> {
+        let child = field.definition.ty.inner_named_type();
+        let set = &field.selection_set;
+        if resolvers.len() < 2
+            || set.selections.is_empty()
+            || self.sg.is_abstract(child)
+            || set
+                .selections
+                .iter()
+                .any(|s| !matches!(s, ExeSelection::Field(_)))
+            || resolvers.iter().any(|g| {
+                self.reachable(*g, child, set, 2)
+                    || self
+                        .sg
+                        .field_join(parent, &field.name, *g)
+                        .is_some_and(|j| j.requires.is_some())
+            })
+        {
+            return None;
+        }
+        let mut parts: Vec<SelectionSet> = resolvers
+            .iter()
+            .map(|_| SelectionSet::new(set.ty.clone()))
+            .collect();
+        for selection in &set.selections {
+            let ExeSelection::Field(f) = selection else {
+                return None;
+            };
+            let single = SelectionSet {
+                ty: set.ty.clone(),
+                selections: vec![selection.clone()],
+            };
+            let at = resolvers
+                .iter()
+                .position(|g| {
+                    f.name.starts_with("__")
+                        || (self.sg.resolves(child, &f.name, *g)
+                            && self.reachable(*g, child, &single, 2))
+                })
+                .or_else(|| {
+                    resolvers
+                        .iter()
+                        .position(|g| self.reachable(*g, child, &single, 2))
+                })?;
+            parts[at].selections.push(selection.clone());
+        }
+        let mut out = Vec::new();
+        for (target, part) in resolvers.iter().zip(parts) {
+            if part.selections.is_empty() {
+                continue;
+            }
+            let key = self
+                .sg
+                .keys(parent, *target)
+                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
+                .cloned()?;
+            let mut partial = field.clone();
+            partial.make_mut().selection_set = part;
+            out.push((*target, key, partial));
+        }
+        Some(out)
     }
 
     /// The second half of [`Builder::jump`]: the target and key are chosen.
