@@ -13,9 +13,10 @@
 use apollo_compiler::{
     ExecutableDocument, Name, Schema,
     ast::{OperationType, Type, Value},
+    collections::{IndexMap, IndexSet},
     executable::{Field, Operation, Selection},
     response::{JsonMap, JsonValue},
-    schema::{ExtendedType, ObjectType},
+    schema::{Component, ComponentName, ExtendedType, FieldDefinition, ObjectType},
     validation::Valid,
 };
 
@@ -42,7 +43,7 @@ pub fn project(
     if operation.operation_type == OperationType::Subscription {
         return None;
     }
-    let root = schema.get_object(operation.object_type())?;
+    let root = Shape::object(schema.get_object(operation.object_type())?);
     let ctx = Ctx {
         schema,
         document,
@@ -54,6 +55,28 @@ pub fn project(
         operation.selection_set.selections.iter(),
     )
     .ok()
+}
+
+/// The type an object is shaped as: an object type, or an interface without any
+/// implementation in the API schema (an `@interfaceObject` answers with the interface's
+/// name; the executor has no object type to stand for it and would fail).
+#[derive(Clone, Copy)]
+struct Shape<'a> {
+    name: &'a Name,
+    fields: &'a IndexMap<Name, Component<FieldDefinition>>,
+    implements: &'a IndexSet<ComponentName>,
+    interface: bool,
+}
+
+impl<'a> Shape<'a> {
+    fn object(def: &'a ObjectType) -> Self {
+        Self {
+            name: &def.name,
+            fields: &def.fields,
+            implements: &def.implements_interfaces,
+            interface: false,
+        }
+    }
 }
 
 /// Fields of one response key: the first, and any more merged with it.
@@ -72,7 +95,7 @@ impl<'a> Group<'a> {
 impl<'a> Ctx<'a> {
     fn object(
         &self,
-        object_type: &'a ObjectType,
+        object_type: Shape<'a>,
         map: Option<&JsonMap>,
         selections: impl Iterator<Item = &'a Selection>,
     ) -> Projected<JsonMap> {
@@ -110,7 +133,7 @@ impl<'a> Ctx<'a> {
     /// apollo-compiler's `collect_fields`.
     fn collect(
         &self,
-        object_type: &'a ObjectType,
+        object_type: Shape<'a>,
         selections: impl Iterator<Item = &'a Selection>,
         visited: &mut Vec<&'a Name>,
         groups: &mut Vec<Group<'a>>,
@@ -168,13 +191,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn applies(&self, object_type: &ObjectType, condition: &Name) -> bool {
+    fn applies(&self, object_type: Shape<'_>, condition: &Name) -> bool {
         match self.schema.types.get(condition) {
-            Some(ExtendedType::Object(_)) => *condition == object_type.name,
+            Some(ExtendedType::Object(_)) => condition == object_type.name,
             Some(ExtendedType::Interface(_)) => {
-                object_type.implements_interfaces.contains(condition)
+                object_type.implements.contains(condition)
+                    || (object_type.interface && condition == object_type.name)
             }
-            Some(ExtendedType::Union(def)) => def.members.contains(&object_type.name),
+            Some(ExtendedType::Union(def)) => def.members.contains(object_type.name),
             _ => false,
         }
     }
@@ -249,7 +273,26 @@ impl<'a> Ctx<'a> {
                         let JsonValue::Object(map) = value else {
                             return Err(Bail);
                         };
-                        self.nested(def, map, group)
+                        self.nested(Shape::object(def), map, group)
+                    }
+                    ExtendedType::Interface(def)
+                        if map_typename(value) == Some(name.as_str())
+                            && !self
+                                .schema
+                                .types
+                                .values()
+                                .any(|t| t.is_object() && implements(t, name)) =>
+                    {
+                        let JsonValue::Object(map) = value else {
+                            return Err(Bail);
+                        };
+                        let shape = Shape {
+                            name,
+                            fields: &def.fields,
+                            implements: &def.implements_interfaces,
+                            interface: true,
+                        };
+                        self.nested(shape, map, group)
                     }
                     ExtendedType::Interface(_) | ExtendedType::Union(_) => {
                         let JsonValue::Object(map) = value else {
@@ -267,7 +310,7 @@ impl<'a> Ctx<'a> {
                         if !belongs {
                             return Err(Bail);
                         }
-                        self.nested(concrete, map, group)
+                        self.nested(Shape::object(concrete), map, group)
                     }
                     ExtendedType::Enum(def) => match value.as_str() {
                         Some(text) if def.values.contains_key(text) => Ok(value.clone()),
@@ -282,7 +325,7 @@ impl<'a> Ctx<'a> {
 
     fn nested(
         &self,
-        object_type: &'a ObjectType,
+        object_type: Shape<'a>,
         map: &JsonMap,
         group: &Group<'a>,
     ) -> Projected<JsonValue> {
@@ -311,6 +354,17 @@ fn leaf(name: &Name, value: &JsonValue) -> Projected<JsonValue> {
     if ok { Ok(value.clone()) } else { Err(Bail) }
 }
 
+fn map_typename(value: &JsonValue) -> Option<&str> {
+    value.as_object()?.get("__typename")?.as_str()
+}
+
+fn implements(ty: &ExtendedType, interface: &Name) -> bool {
+    match ty {
+        ExtendedType::Object(o) => o.implements_interfaces.contains(interface),
+        _ => false,
+    }
+}
+
 fn has_variable(value: &Value) -> bool {
     match value {
         Value::Variable(_) => true,
@@ -327,7 +381,8 @@ mod tests {
     use super::*;
 
     const SDL: &str = r#"
-        type Query { me: User feed: [Item!]! search(term: String!): [Result] pet: Pet }
+        type Query { me: User feed: [Item!]! search(term: String!): [Result] pet: Pet lonely: Lonely }
+        interface Lonely { id: ID! field: String }
         interface Item { id: ID! owner: User }
         type Post implements Item { id: ID! owner: User title: String score: Float }
         type Photo implements Item { id: ID! owner: User url: String! }
@@ -397,6 +452,25 @@ mod tests {
                 serde_json::to_string(&executed).expect("serializes")
             );
         }
+    }
+
+    #[test]
+    fn an_interface_without_implementations_is_shaped_as_itself() {
+        // An `@interfaceObject` answers with the interface's name; with no object type
+        // implementing it in the API schema the executor has nothing to stand for it.
+        let (projected, executed, errors) = both(
+            r#"{ lonely { id ... on Lonely { field } } }"#,
+            "{}",
+            r#"{"lonely": {"__typename": "Lonely", "id": "n1", "field": "foo"}}"#,
+        );
+        assert_eq!(
+            serde_json::to_string(&projected).expect("serializes"),
+            r#"{"lonely":{"id":"n1","field":"foo"}}"#
+        );
+        assert!(
+            errors > 0 && executed != projected,
+            "the executor fails there"
+        );
     }
 
     #[test]
