@@ -630,8 +630,9 @@ impl Builder<'_> {
         let resolvers = self.sg.resolvers(parent, &field.name);
         if resolvers.is_empty() {
             if let Some((interface, target)) = self.sg.interface_object_for(parent, &field.name) {
-                return self
-                    .jump_to_interface_object(fetch, graph, &interface, target, field, out, path);
+                return self.jump_to_interface_object(
+                    fetch, graph, parent, &interface, target, field, out, path,
+                );
             }
             if self.sg.is_abstract(parent) {
                 // An interface field resolved per implementation elsewhere.
@@ -1025,6 +1026,7 @@ impl Builder<'_> {
         &mut self,
         fetch: usize,
         graph: GraphId,
+        parent: &Name,
         interface: &Name,
         target: GraphId,
         field: &Node<Field>,
@@ -1048,6 +1050,19 @@ impl Builder<'_> {
         let group = self.group(fetch, target, interface, path);
         self.drafts[group].typename = Some(interface.clone());
         add_field_set(&mut self.drafts[group].representation, &key.selection);
+        // `@requires` of the interface object's field: planned on the object here, sent
+        // in the representation (the fetch waits for whatever supplies them).
+        if let Some(requires) = self
+            .sg
+            .field_join(interface, &field.name, target)
+            .and_then(|j| j.requires.as_ref().map(alias_arguments))
+        {
+            self.closed.push(group);
+            let planned = self.plan_supplied(fetch, graph, parent, &requires, out, path, group);
+            self.closed.retain(|g| *g != group);
+            planned?;
+            add_field_set(&mut self.drafts[group].representation, &requires);
+        }
         self.plan_in_group(group, target, interface, field, path)
     }
 
