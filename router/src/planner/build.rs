@@ -1147,8 +1147,18 @@ impl Builder<'_> {
         out: &mut Selection,
         path: &[PathSeg],
     ) -> Result<(), PlanError> {
+        let concretes = self.sg.possible_types(parent);
+        if concretes.is_empty() {
+            // No object type implements it (only an `@interfaceObject` knows its fields):
+            // nothing could answer the field.
+            return Err(unreachable(
+                parent,
+                &field.name,
+                "no object type implements the interface, and no subgraph resolves the field on it",
+            ));
+        }
         out.add_leaf(&Name::new_static_unchecked("__typename"));
-        for concrete in self.sg.possible_types(parent) {
+        for concrete in concretes {
             if !self.sg.graph_has_type(&concrete, graph) {
                 continue;
             }
