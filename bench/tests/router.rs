@@ -1,7 +1,16 @@
 //! Our router in front of the benchmark subgraphs, all in this process: the benchmark
 //! operation's exact answer, and the load generator's counting against it.
 
-use std::{collections::HashMap, net::Ipv4Addr, path::PathBuf, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    net::Ipv4Addr,
+    path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
 
 use serde_json::{Value, json};
 use tessera_bench::{
@@ -38,14 +47,24 @@ async fn bench() -> Bench {
     let running = subgraphs::start(Ipv4Addr::LOCALHOST.into(), 0)
         .await
         .expect("free ports");
+    let urls = running
+        .urls()
+        .iter()
+        .map(|(name, url)| ((*name).to_owned(), url.clone()))
+        .collect();
+    Bench {
+        url: router(urls).await,
+        _subgraphs: running,
+    }
+}
+
+/// The router on a free port, built from the committed supergraph, sending to
+/// `subgraph_urls`; its URL.
+async fn router(subgraph_urls: HashMap<String, String>) -> String {
     let supergraph =
         Supergraph::parse(&bench_file("supergraph.graphql")).expect("the bench supergraph loads");
     let options = RouterOptions {
-        subgraph_urls: running
-            .urls()
-            .iter()
-            .map(|(name, url)| ((*name).to_owned(), url.clone()))
-            .collect::<HashMap<_, _>>(),
+        subgraph_urls,
         ..RouterOptions::default()
     };
     let router = Arc::new(Router::new(supergraph, &options));
@@ -55,10 +74,7 @@ async fn bench() -> Bench {
     let addr = listener.local_addr().expect("bound");
     let app = server::app(router, server::ServerOptions::default());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    Bench {
-        url: format!("http://{addr}/graphql"),
-        _subgraphs: running,
-    }
+    format!("http://{addr}/graphql")
 }
 
 fn post_operation(url: &str, query: &str) -> RequestSpec {
@@ -99,6 +115,78 @@ async fn the_router_answers_the_benchmark_operation_exactly() {
     assert!(
         body == expected_text().trim_end(),
         "same JSON, but not the same text (member order?)"
+    );
+}
+
+/// A proxy in front of `upstream` that counts what it forwards; its URL.
+async fn counting_proxy(upstream: String, count: Arc<AtomicUsize>) -> String {
+    let client = reqwest::Client::new();
+    let app = axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let (client, upstream, count) = (client.clone(), upstream.clone(), count.clone());
+            async move {
+                count.fetch_add(1, Ordering::SeqCst);
+                let answer = client
+                    .post(&upstream)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("the subgraph answers");
+                let body = answer.bytes().await.expect("a body");
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("bound");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}/graphql")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_benchmark_operation_costs_six_subgraph_requests() {
+    let running = subgraphs::start(Ipv4Addr::LOCALHOST.into(), 0)
+        .await
+        .expect("free ports");
+    let mut counts = Vec::new();
+    let mut subgraph_urls = HashMap::new();
+    for (name, url) in running.urls() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let proxy = counting_proxy(url.clone(), count.clone()).await;
+        subgraph_urls.insert((*name).to_owned(), proxy);
+        counts.push((*name, count));
+    }
+    let url = router(subgraph_urls).await;
+    let body: Value = reqwest::Client::new()
+        .post(&url)
+        .json(&json!({ "query": operation() }))
+        .send()
+        .await
+        .expect("the router answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(body, expected());
+    let per_subgraph: Vec<(&str, usize)> = counts
+        .iter()
+        .map(|(name, count)| (*name, count.load(Ordering::SeqCst)))
+        .collect();
+    // One `_entities` fetch per path and type took 13; Hive Router sends 7.
+    assert_eq!(
+        per_subgraph,
+        [
+            ("accounts", 2),
+            ("inventory", 1),
+            ("products", 2),
+            ("reviews", 1)
+        ]
     );
 }
 

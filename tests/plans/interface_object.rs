@@ -36,3 +36,127 @@ fn a_field_of_the_interface_object_is_fetched_with_the_interface_as_typename() {
          [1] names after 0 at users.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Account {name} } }\n"
     );
 }
+
+#[test]
+fn a_requirement_of_an_interface_object_field_travels_in_its_representation() {
+    // `username` needs `name`: fetched with the concrete type from a, sent to b with the
+    // key under the interface's name.
+    let sg = supergraph(&[
+        (
+            "a",
+            r#"type Query { users: [NodeWithName!]! }
+               interface NodeWithName @key(fields: "id") { id: ID! name: String }
+               type User implements NodeWithName @key(fields: "id") { id: ID! name: String age: Int }"#,
+        ),
+        (
+            "b",
+            r#"type Query { anotherUsers: [NodeWithName] }
+               type NodeWithName @key(fields: "id") @interfaceObject {
+                 id: ID!
+                 name: String @external
+                 username: String @requires(fields: "name")
+               }"#,
+        ),
+    ]);
+    assert_eq!(
+        plan(&sg, "{ anotherUsers { ... on User { age username } id } }"),
+        "[0] b\n  query {anotherUsers {__typename id}}\n\
+         [1] a after 0 at anotherUsers.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on NodeWithName {__typename ... on User {age __typename id name}} } }\n\
+         [2] b after 1 at anotherUsers.@.|[User]\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on NodeWithName {username} } }\n"
+    );
+}
+
+#[test]
+fn a_field_only_a_non_resolvable_interface_object_has_cannot_be_planned() {
+    // The audit's `non-resolvable-interface-object`: `Node.field` is only in b, whose
+    // `Node` cannot be resolved by key, and no object type implements `Node`.
+    let sg = tessera_router::Supergraph::parse(NON_RESOLVABLE_INTERFACE_OBJECT).expect("loads");
+    let doc = apollo_compiler::ExecutableDocument::parse_and_validate(
+        &sg.api,
+        "{ a { field } }",
+        "op.graphql",
+    )
+    .expect("valid");
+    let operation = doc.operations.get(None).expect("one operation");
+    let error = tessera_router::planner::plan(&sg, &doc, operation).expect_err("cannot plan");
+    assert!(error.to_string().contains("`Node.field`"), "{error}");
+    // What b resolves by itself is planned.
+    assert_eq!(
+        plan(&sg, "{ b { id field } }"),
+        "[0] b\n  query {b {__typename id field}}\n"
+    );
+}
+
+const NON_RESOLVABLE_INTERFACE_OBJECT: &str = r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+type Bread implements Product
+  @join__implements(graph: B, interface: "Product")
+  @join__type(graph: B, key: "id")
+{
+  id: ID!
+  name: String!
+}
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
+  B @join__graph(name: "b", url: "http://127.0.0.1:1/b")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+interface Node
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id", resolvable: false, isInterfaceObject: true)
+{
+  id: ID!
+  field: String @join__field(graph: B)
+}
+
+interface Product
+  @join__type(graph: A, key: "id", resolvable: false, isInterfaceObject: true)
+  @join__type(graph: B, key: "id")
+{
+  id: ID!
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  a: Node @join__field(graph: A)
+  product: Product! @join__field(graph: A)
+  b: Node @join__field(graph: B)
+}"#;

@@ -62,6 +62,100 @@ fn the_key_the_source_subgraph_can_provide_is_chosen() {
     // a only knows `id`; c only resolves by `upc`: b bridges.
     assert_eq!(
         plan(&sg, "{ thing { price } }"),
-        "[0] a\n  query {thing {__typename id}}\n[1] c after 0,2 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {price} } }\n[2] b after 0 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {upc} } }\n"
+        "[0] a\n  query {thing {__typename id}}\n\
+         [1] b after 0 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {upc} } }\n\
+         [2] c after 0,1 at thing\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Thing {price} } }\n"
     );
 }
+
+#[test]
+fn a_shared_field_no_subgraph_covers_is_split_among_its_subgraphs() {
+    // The audit's `parent-entity-call-complex` supergraph (composed by Apollo; ours
+    // refuses a type that is an entity in one subgraph and a value type in others).
+    // `Product.category` is shared by a and b; `details` is only in a, `id` only in b,
+    // `name` only in c through the key `id`: a gets `details`, b `id`, then c `name`.
+    let sg = tessera_router::Supergraph::parse(PARENT_ENTITY_CALL_COMPLEX).expect("loads");
+    assert_eq!(
+        plan(
+            &sg,
+            r#"{ productFromD(id: "1") { id name category { id name details } } }"#
+        ),
+        "[0] d\n  query {productFromD(id: \"1\") {id name __typename}}\n\
+         [1] a after 0 at productFromD\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {details}} } }\n\
+         [2] b after 0 at productFromD\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {id __typename}} } }\n\
+         [3] c after 2 at productFromD.category\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Category {name} } }\n"
+    );
+}
+
+const PARENT_ENTITY_CALL_COMPLEX: &str = r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+type Category
+  @join__type(graph: A)
+  @join__type(graph: B)
+  @join__type(graph: C, key: "id")
+{
+  details: String @join__field(graph: A)
+  id: ID @join__field(graph: B) @join__field(graph: C)
+  name: String @join__field(graph: C)
+}
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
+  B @join__graph(name: "b", url: "http://127.0.0.1:1/b")
+  C @join__graph(name: "c", url: "http://127.0.0.1:1/c")
+  D @join__graph(name: "d", url: "http://127.0.0.1:1/d")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Product
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+  @join__type(graph: D, key: "id")
+{
+  id: ID @join__field(graph: A, external: true) @join__field(graph: B, external: true) @join__field(graph: D)
+  category: Category @join__field(graph: A) @join__field(graph: B)
+  name: String @join__field(graph: D)
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+  @join__type(graph: C)
+  @join__type(graph: D)
+{
+  productFromD(id: ID!): Product @join__field(graph: D)
+}"#;

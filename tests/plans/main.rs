@@ -4,6 +4,7 @@
 mod abstract_types;
 mod interface_object;
 mod keys;
+mod merging;
 mod provides;
 mod requires;
 mod requires_own;

@@ -36,6 +36,8 @@ fn a_requirement_from_a_third_subgraph_orders_the_fetches() {
     ]);
     assert_eq!(
         plan(&sg, "{ item { label } }"),
-        "[0] a\n  query {item {__typename id}}\n[1] c after 0,2 at item\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Item {label} } }\n[2] b after 0 at item\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Item {size} } }\n"
+        "[0] a\n  query {item {__typename id}}\n\
+         [1] b after 0 at item\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Item {size} } }\n\
+         [2] c after 0,1 at item\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Item {label} } }\n"
     );
 }

@@ -1,7 +1,10 @@
 //! The data tree: finding the objects at a plan path, building `_entities`
 //! representations from them, and merging fetched results in.
 
-use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::{
+    Name,
+    response::{JsonMap, JsonValue},
+};
 
 use crate::{
     planner::{
@@ -14,8 +17,8 @@ use crate::{
 /// One step of a concrete position in the data tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// An object key.
-    Key(String),
+    /// An object key (the plan's name: cloning it does not allocate).
+    Key(Name),
     /// A list index.
     Index(usize),
 }
@@ -23,32 +26,33 @@ pub enum Step {
 /// A concrete position in the data tree.
 pub type Address = Vec<Step>;
 
-/// Every object at `path` (lists flattened, type conditions checked by `__typename`).
-pub fn collect_objects(
+/// Calls `f` with every object at `path` and its address (lists flattened, type
+/// conditions checked by `__typename`), in document order.
+pub fn visit_objects<'v>(
     sg: &Supergraph,
-    value: &JsonValue,
+    value: &'v JsonValue,
     path: &[PathSeg],
     address: &mut Address,
-    out: &mut Vec<Address>,
+    f: &mut dyn FnMut(&Address, &'v JsonMap),
 ) {
     let Some((first, rest)) = path.split_first() else {
-        if value.is_object() {
-            out.push(address.clone());
+        if let JsonValue::Object(map) = value {
+            f(address, map);
         }
         return;
     };
     match (first, value) {
         (PathSeg::Key(key), JsonValue::Object(map)) => {
             if let Some(child) = map.get(key.as_str()) {
-                address.push(Step::Key(key.to_string()));
-                collect_objects(sg, child, rest, address, out);
+                address.push(Step::Key(key.clone()));
+                visit_objects(sg, child, rest, address, f);
                 address.pop();
             }
         }
         (PathSeg::List, JsonValue::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 address.push(Step::Index(i));
-                collect_objects(sg, item, rest, address, out);
+                visit_objects(sg, item, rest, address, f);
                 address.pop();
             }
         }
@@ -60,7 +64,7 @@ pub fn collect_objects(
                 None => false,
             };
             if matches {
-                collect_objects(sg, value, rest, address, out);
+                visit_objects(sg, value, rest, address, f);
             }
         }
         _ => {}
@@ -111,6 +115,17 @@ pub fn representation(
     let JsonValue::Object(map) = object else {
         return None;
     };
+    representation_of(map, entity, typename, fields, is_a)
+}
+
+/// [`representation`] of an object's members.
+pub fn representation_of(
+    map: &JsonMap,
+    entity: &str,
+    typename: Option<&str>,
+    fields: &Selection,
+    is_a: &dyn Fn(&str, &str) -> bool,
+) -> Option<JsonValue> {
     let typename = typename.unwrap_or_else(|| {
         map.get("__typename")
             .and_then(JsonValue::as_str)

@@ -7,9 +7,11 @@
 //! - [`merge`]: paths into the data tree, representations, deep merge.
 //! - [`shape`]: the client's response from the data tree (aliases, fragments,
 //!   `@skip`/`@include`, null propagation, introspection).
+//! - [`project`]: the fast path of shaping, for data that needs no error.
 
 pub mod fetch;
 pub mod merge;
+pub mod project;
 pub mod shape;
 
 use std::{collections::HashMap, sync::Arc};
@@ -24,10 +26,10 @@ use tokio::sync::Mutex;
 
 use self::{
     fetch::SubgraphClient,
-    merge::{Address, address_to_path, collect_objects, deep_merge, get_mut, representation},
+    merge::{Address, address_to_path, deep_merge, get_mut, representation_of, visit_objects},
 };
 use crate::{
-    planner::{Fetch, Plan},
+    planner::{EntityCall, Fetch, Plan},
     supergraph::Supergraph,
 };
 
@@ -95,47 +97,60 @@ async fn run_fetch(
 ) {
     let subgraph = &sg.subgraphs[fetch.subgraph].name;
     let mut vars = forwarded(fetch, variables);
-    // For entity fetches: which response objects each representation came from.
-    let mut origins: Vec<Vec<Address>> = Vec::new();
-    if let Some(entity) = &fetch.entity {
+    // For entity fetches, per `_entities` field: which response objects each
+    // representation came from.
+    let mut origins: Vec<Vec<Vec<Address>>> = Vec::with_capacity(fetch.entities.len());
+    if !fetch.entities.is_empty() {
         let guard = state.lock().await;
-        let mut addresses = Vec::new();
-        collect_objects(
-            sg,
-            &guard.data,
-            &fetch.path,
-            &mut Vec::new(),
-            &mut addresses,
-        );
-        let mut reps: Vec<JsonValue> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for address in addresses {
-            let Some(object) = merge::get(&guard.data, &address) else {
-                continue;
-            };
-            let typename = fetch.representation_typename.as_ref().map(|t| t.as_str());
-            let is_a = |condition: &str, actual: &str| {
-                condition == actual || sg.schema.is_subtype(condition, actual)
-            };
-            let Some(rep) = representation(object, entity, typename, &fetch.representation, &is_a)
-            else {
-                continue; // a key or required field is missing (null after an error)
-            };
-            let text = serde_json::to_string(&rep).unwrap_or_default();
-            match index.get(&text) {
-                Some(&i) => origins[i].push(address),
-                None => {
-                    index.insert(text, reps.len());
-                    reps.push(rep);
-                    origins.push(vec![address]);
-                }
+        let is_a = |condition: &str, actual: &str| {
+            condition == actual || sg.schema.is_subtype(condition, actual)
+        };
+        let mut any = false;
+        for (k, call) in fetch.entities.iter().enumerate() {
+            let typename = call.representation_typename.as_ref().map(|t| t.as_str());
+            let mut reps: Vec<JsonValue> = Vec::new();
+            let mut from: Vec<Vec<Address>> = Vec::new();
+            let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+            let mut text = Vec::new();
+            for path in &call.paths {
+                visit_objects(
+                    sg,
+                    &guard.data,
+                    path,
+                    &mut Vec::new(),
+                    &mut |address, object| {
+                        let Some(rep) = representation_of(
+                            object,
+                            &call.entity,
+                            typename,
+                            &call.representation,
+                            &is_a,
+                        ) else {
+                            return; // a key or required field is missing (null after an error)
+                        };
+                        text.clear();
+                        if serde_json::to_writer(&mut text, &rep).is_err() {
+                            return;
+                        }
+                        match index.get(text.as_slice()) {
+                            Some(&i) => from[i].push(address.clone()),
+                            None => {
+                                index.insert(text.clone(), reps.len());
+                                reps.push(rep);
+                                from.push(vec![address.clone()]);
+                            }
+                        }
+                    },
+                );
             }
+            any |= !reps.is_empty();
+            vars.insert(EntityCall::variable(k), JsonValue::Array(reps));
+            origins.push(from);
         }
         drop(guard);
-        if reps.is_empty() {
+        if !any {
             return;
         }
-        vars.insert("representations", JsonValue::Array(reps));
     }
 
     tracing::debug!(subgraph = %subgraph, operation = %fetch.operation, variables = ?vars, "fetch");
@@ -160,14 +175,12 @@ async fn run_fetch(
                     format!("subgraph `{subgraph}` could not be fetched: {err}").into(),
                 ),
             );
-            let path = if fetch.entity.is_some() {
-                origins
-                    .first()
-                    .and_then(|a| a.first())
-                    .map(|a| address_to_path(a))
-            } else {
-                None
-            };
+            let path = origins
+                .iter()
+                .flatten()
+                .next()
+                .and_then(|a| a.first())
+                .map(|a| address_to_path(a));
             if let Some(path) = path {
                 error.insert("path", path);
             }
@@ -182,13 +195,9 @@ async fn run_fetch(
             return;
         }
     };
-    let entities = match &response.data {
-        Some(JsonValue::Object(data)) => match data.get("_entities") {
-            Some(JsonValue::Array(entities)) => Some(entities.as_slice()),
-            _ => None,
-        },
-        _ => None,
-    };
+    let keys: Vec<String> = (0..fetch.entities.len())
+        .map(EntityCall::response_key)
+        .collect();
     for mut error in response.errors {
         // Locations point into the subgraph's operation, not the client's document.
         error.remove("locations");
@@ -199,7 +208,7 @@ async fn run_fetch(
             ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
         }
         let path = error.remove("path");
-        let mut paths = repath(path, fetch, &origins, entities).into_iter();
+        let mut paths = repath(path, &keys, &origins, response.data.as_ref()).into_iter();
         let Some(first) = paths.next() else {
             outcome.errors.push(error);
             continue;
@@ -218,23 +227,30 @@ async fn run_fetch(
     if fetch.internal_aliases {
         merge::undo_internal_aliases(&mut data);
     }
-    if fetch.entity.is_none() {
+    if fetch.entities.is_empty() {
         deep_merge(&mut outcome.data, data);
         return;
     }
     let JsonValue::Object(mut data) = data else {
         return;
     };
-    let Some(JsonValue::Array(entities)) = data.remove("_entities") else {
-        return;
-    };
-    for (i, entity) in entities.into_iter().enumerate() {
-        let Some(addresses) = origins.get(i) else {
-            break;
+    for (key, from) in keys.iter().zip(&origins) {
+        let Some(JsonValue::Array(entities)) = data.remove(key.as_str()) else {
+            continue;
         };
-        for address in addresses {
-            if let Some(target) = get_mut(&mut outcome.data, address) {
-                deep_merge(target, entity.clone());
+        for (entity, addresses) in entities.into_iter().zip(from) {
+            // The last object that produced this representation takes the entity
+            // itself, the others a copy.
+            let Some((last, others)) = addresses.split_last() else {
+                continue;
+            };
+            for address in others {
+                if let Some(target) = get_mut(&mut outcome.data, address) {
+                    deep_merge(target, entity.clone());
+                }
+            }
+            if let Some(target) = get_mut(&mut outcome.data, last) {
+                deep_merge(target, entity);
             }
         }
     }
@@ -243,20 +259,33 @@ async fn run_fetch(
 /// A subgraph error's paths in the client's response: one, or none when it has no
 /// path, or, for an `_entities` error whose path lacks the representation's index
 /// (async-graphql 7 sends `["_entities", "field"]`), one per entity it can explain
-/// (null there), since each of those nulls needs its reason.
+/// (null there), since each of those nulls needs its reason. `keys` are the response
+/// keys of the fetch's `_entities` fields (none for a root fetch), `origins` per key
+/// the objects each representation came from.
 fn repath(
     path: Option<JsonValue>,
-    fetch: &Fetch,
-    origins: &[Vec<Address>],
-    entities: Option<&[JsonValue]>,
+    keys: &[String],
+    origins: &[Vec<Vec<Address>>],
+    data: Option<&JsonValue>,
 ) -> Vec<JsonValue> {
     let Some(JsonValue::Array(path)) = path else {
         return Vec::new();
     };
-    if fetch.entity.is_none() {
+    if keys.is_empty() {
         return vec![JsonValue::Array(path)];
     }
-    // ["_entities", i, rest…] → address of representation i + rest
+    // [key, i, rest…] → address of representation i of that `_entities` field + rest
+    let k = path
+        .first()
+        .and_then(JsonValue::as_str)
+        .and_then(|head| keys.iter().position(|key| key == head))
+        .unwrap_or(0);
+    let origins = origins.get(k).map_or(&[][..], Vec::as_slice);
+    let entities = data
+        .and_then(JsonValue::as_object)
+        .and_then(|d| d.get(keys[k].as_str()))
+        .and_then(JsonValue::as_array)
+        .map(Vec::as_slice);
     let (indices, rest): (Vec<usize>, &[JsonValue]) = match path.get(1).and_then(JsonValue::as_u64)
     {
         Some(i) => (usize::try_from(i).into_iter().collect(), &path[2..]),
@@ -315,6 +344,66 @@ mod tests {
 
     fn json(text: &str) -> JsonValue {
         serde_json::from_str(text).expect("valid JSON")
+    }
+
+    #[test]
+    fn entity_errors_are_repathed_through_their_own_entities_field() {
+        use self::merge::Step;
+        let keys = vec![EntityCall::response_key(0), EntityCall::response_key(1)];
+        let at = |steps: &[&str]| -> Address {
+            steps
+                .iter()
+                .map(|s| match s.parse::<usize>() {
+                    Ok(i) => Step::Index(i),
+                    Err(_) => Step::Key(apollo_compiler::Name::new(s).expect("a name")),
+                })
+                .collect()
+        };
+        // `_entities` came from `me`; `_entities_1` from two products, the second
+        // representation standing for objects at two paths.
+        let origins = vec![
+            vec![vec![at(&["me"])]],
+            vec![
+                vec![at(&["top", "0"])],
+                vec![at(&["top", "1"]), at(&["me", "favorite"])],
+            ],
+        ];
+        let data =
+            json(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
+        let path = |text: &str| Some(json(text));
+        assert_eq!(
+            repath(
+                path(r#"["_entities_1", 1, "name"]"#),
+                &keys,
+                &origins,
+                Some(&data)
+            ),
+            vec![json(r#"["top", 1, "name"]"#)]
+        );
+        assert_eq!(
+            repath(
+                path(r#"["_entities", 0, "nick"]"#),
+                &keys,
+                &origins,
+                Some(&data)
+            ),
+            vec![json(r#"["me", "nick"]"#)]
+        );
+        // Without an index, every entity of that field null there.
+        assert_eq!(
+            repath(
+                path(r#"["_entities_1", "name"]"#),
+                &keys,
+                &origins,
+                Some(&data)
+            ),
+            vec![json(r#"["top", 1, "name"]"#)]
+        );
+        // A root fetch keeps the path as sent.
+        assert_eq!(
+            repath(path(r#"["users", 0]"#), &[], &[], None),
+            vec![json(r#"["users", 0]"#)]
+        );
     }
 
     #[test]

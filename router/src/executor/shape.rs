@@ -3,8 +3,10 @@
 //! That gives spec behaviour for aliases, fragments, `@skip`/`@include`, `__typename`,
 //! introspection (`__schema`, `__type`) and null propagation in one place.
 //!
-//! It costs a walk over the result; a dedicated projector is the known next step for
-//! the hot path (see `router/PLANNER.md`).
+//! That walk is slow (boxed resolvers, argument coercion and field grouping per
+//! object), so [`shape`] first tries [`super::project`], which walks the operation over
+//! the data tree directly and gives up, leaving it to the executor, wherever an error,
+//! null propagation or introspection is involved.
 
 use apollo_compiler::{
     ExecutableDocument, Schema,
@@ -115,8 +117,27 @@ fn resolve<'a>(
     }
 }
 
-/// Shapes `data` into the client's response for `operation`.
+/// Shapes `data` into the client's response for `operation`: by the projector when
+/// nothing needs an error, else by apollo-compiler's executor.
 pub fn shape(
+    api: &Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    variables: &Valid<JsonMap>,
+    data: &JsonValue,
+) -> Result<ExecutionResponse, RequestError> {
+    if let Some(data) = super::project::project(api, document, operation, variables, data) {
+        return Ok(ExecutionResponse {
+            errors: Vec::new(),
+            data: Some(data),
+        });
+    }
+    execute(api, document, operation, variables, data)
+}
+
+/// Shapes `data` with apollo-compiler's executor (errors, null propagation,
+/// introspection).
+pub fn execute(
     api: &Valid<Schema>,
     document: &Valid<ExecutableDocument>,
     operation: &Operation,

@@ -12,7 +12,7 @@ use apollo_compiler::{
 };
 
 use super::{
-    plan::{Fetch, PathSeg, Plan},
+    plan::{EntityCall, Fetch, PathSeg, Plan},
     selection::{FieldItem, Selection},
 };
 use crate::supergraph::{GraphId, Supergraph};
@@ -630,14 +630,21 @@ impl Builder<'_> {
         let resolvers = self.sg.resolvers(parent, &field.name);
         if resolvers.is_empty() {
             if let Some((interface, target)) = self.sg.interface_object_for(parent, &field.name) {
-                return self
-                    .jump_to_interface_object(fetch, graph, &interface, target, field, out, path);
+                return self.jump_to_interface_object(
+                    fetch, graph, parent, &interface, target, field, out, path,
+                );
             }
             if self.sg.is_abstract(parent) {
                 // An interface field resolved per implementation elsewhere.
                 return self.split_by_type(fetch, graph, parent, field, out, path);
             }
             return Err(unreachable(parent, &field.name, "no subgraph resolves it"));
+        }
+        if let Some(parts) = self.split_among(graph, parent, field, &resolvers, provided) {
+            for (target, key, part) in parts {
+                self.jump_to(fetch, graph, parent, &part, out, path, target, &key, false)?;
+            }
+            return Ok(());
         }
         // Prefer a subgraph already fetched at this path (fewer fetches), then order.
         let mut ordered = resolvers.clone();
@@ -690,6 +697,80 @@ impl Builder<'_> {
         self.jump_to(
             fetch, graph, parent, field, out, path, target, &key, bridged,
         )
+    }
+
+    /// A shared field none of whose subgraphs reaches its whole sub-selection, split
+    /// among them: each asked (through its key of `parent`) for the fields it resolves,
+    /// and the rest going where it can be reached from through keys of the child type.
+    /// `None` when one subgraph will do, or when no split covers everything.
+    fn split_among(
+        &self,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        resolvers: &[GraphId],
+        provided: Option<&SelectionSet>,
+    ) -> Option<Vec<(GraphId, crate::supergraph::Key, Node<Field>)>> {
+        let child = field.definition.ty.inner_named_type();
+        let set = &field.selection_set;
+        if resolvers.len() < 2
+            || set.selections.is_empty()
+            || self.sg.is_abstract(child)
+            || set
+                .selections
+                .iter()
+                .any(|s| !matches!(s, ExeSelection::Field(_)))
+            || resolvers.iter().any(|g| {
+                self.reachable(*g, child, set, 2)
+                    || self
+                        .sg
+                        .field_join(parent, &field.name, *g)
+                        .is_some_and(|j| j.requires.is_some())
+            })
+        {
+            return None;
+        }
+        let mut parts: Vec<SelectionSet> = resolvers
+            .iter()
+            .map(|_| SelectionSet::new(set.ty.clone()))
+            .collect();
+        for selection in &set.selections {
+            let ExeSelection::Field(f) = selection else {
+                return None;
+            };
+            let single = SelectionSet {
+                ty: set.ty.clone(),
+                selections: vec![selection.clone()],
+            };
+            let at = resolvers
+                .iter()
+                .position(|g| {
+                    f.name.starts_with("__")
+                        || (self.sg.resolves(child, &f.name, *g)
+                            && self.reachable(*g, child, &single, 2))
+                })
+                .or_else(|| {
+                    resolvers
+                        .iter()
+                        .position(|g| self.reachable(*g, child, &single, 2))
+                })?;
+            parts[at].selections.push(selection.clone());
+        }
+        let mut out = Vec::new();
+        for (target, part) in resolvers.iter().zip(parts) {
+            if part.selections.is_empty() {
+                continue;
+            }
+            let key = self
+                .sg
+                .keys(parent, *target)
+                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
+                .cloned()?;
+            let mut partial = field.clone();
+            partial.make_mut().selection_set = part;
+            out.push((*target, key, partial));
+        }
+        Some(out)
     }
 
     /// The second half of [`Builder::jump`]: the target and key are chosen.
@@ -945,6 +1026,7 @@ impl Builder<'_> {
         &mut self,
         fetch: usize,
         graph: GraphId,
+        parent: &Name,
         interface: &Name,
         target: GraphId,
         field: &Node<Field>,
@@ -968,6 +1050,19 @@ impl Builder<'_> {
         let group = self.group(fetch, target, interface, path);
         self.drafts[group].typename = Some(interface.clone());
         add_field_set(&mut self.drafts[group].representation, &key.selection);
+        // `@requires` of the interface object's field: planned on the object here, sent
+        // in the representation (the fetch waits for whatever supplies them).
+        if let Some(requires) = self
+            .sg
+            .field_join(interface, &field.name, target)
+            .and_then(|j| j.requires.as_ref().map(alias_arguments))
+        {
+            self.closed.push(group);
+            let planned = self.plan_supplied(fetch, graph, parent, &requires, out, path, group);
+            self.closed.retain(|g| *g != group);
+            planned?;
+            add_field_set(&mut self.drafts[group].representation, &requires);
+        }
         self.plan_in_group(group, target, interface, field, path)
     }
 
@@ -1052,8 +1147,18 @@ impl Builder<'_> {
         out: &mut Selection,
         path: &[PathSeg],
     ) -> Result<(), PlanError> {
+        let concretes = self.sg.possible_types(parent);
+        if concretes.is_empty() {
+            // No object type implements it (only an `@interfaceObject` knows its fields):
+            // nothing could answer the field.
+            return Err(unreachable(
+                parent,
+                &field.name,
+                "no object type implements the interface, and no subgraph resolves the field on it",
+            ));
+        }
         out.add_leaf(&Name::new_static_unchecked("__typename"));
-        for concrete in self.sg.possible_types(parent) {
+        for concrete in concretes {
             if !self.sg.graph_has_type(&concrete, graph) {
                 continue;
             }
@@ -1100,69 +1205,242 @@ impl Builder<'_> {
     }
 
     fn finish(self, operation: &Operation) -> Plan {
-        let kind = operation.operation_type;
-        let fetches = self
-            .drafts
+        // Deferring a fetch to a later wave is only safe for queries: after a mutation
+        // it could read what a later mutation changed.
+        let groups = merge_groups(
+            &self.drafts,
+            operation.operation_type == OperationType::Query,
+        );
+        let mut fetch_of = vec![0; self.drafts.len()];
+        for (id, members) in groups.iter().enumerate() {
+            for m in members {
+                fetch_of[*m] = id;
+            }
+        }
+        let mut drafts: Vec<Option<Draft>> = self.drafts.into_iter().map(Some).collect();
+        let fetches = groups
             .into_iter()
             .enumerate()
-            .map(|(id, mut d)| {
-                let internal_aliases = d.selection.alias_type_conflicts();
-                let mut variables = Vec::new();
-                d.selection.variables(&mut variables);
-                let definitions: Vec<String> = variables
-                    .iter()
-                    .filter_map(|v| operation.variables.iter().find(|def| def.name == *v))
-                    .map(|def| match &def.default_value {
-                        // The default keeps the definition valid where the variable
-                        // meets a non-null position, as it was in the client's document.
-                        Some(default) => format!("${}: {} = {default}", def.name, def.ty),
-                        None => format!("${}: {}", def.name, def.ty),
-                    })
+            .map(|(id, members)| {
+                let members: Vec<Draft> = members
+                    .into_iter()
+                    .filter_map(|m| drafts[m].take())
                     .collect();
-                let (operation_text, kind) = match &d.entity {
-                    None => {
-                        let keyword = match kind {
-                            OperationType::Mutation => "mutation",
-                            OperationType::Subscription => "subscription",
-                            OperationType::Query => "query",
-                        };
-                        let vars = if definitions.is_empty() {
-                            String::new()
-                        } else {
-                            format!("({})", definitions.join(", "))
-                        };
-                        (format!("{keyword}{vars} {}", d.selection), kind)
-                    }
-                    Some(entity) => {
-                        let mut defs = vec!["$representations: [_Any!]!".to_owned()];
-                        defs.extend(definitions);
-                        (
-                            format!(
-                                "query({}) {{ _entities(representations: $representations) {{ ... on {entity} {} }} }}",
-                                defs.join(", "),
-                                d.selection
-                            ),
-                            OperationType::Query,
-                        )
-                    }
-                };
-                Fetch {
-                    id,
-                    subgraph: d.subgraph,
-                    path: d.path,
-                    entity: d.entity,
-                    representation_typename: d.typename,
-                    representation: d.representation,
-                    selection: d.selection,
-                    depends_on: d.depends_on.into_iter().filter(|x| *x != id).collect(),
-                    operation: operation_text,
-                    variables,
-                    kind,
-                    internal_aliases,
-                }
+                build_fetch(id, members, &fetch_of, operation)
             })
             .collect();
         Plan { fetches }
+    }
+}
+
+/// The fetches drafts become: lists of drafts, each list one request, in the order
+/// they run (wave by wave).
+///
+/// Entity drafts on the same subgraph are merged into one request when that costs no
+/// extra wave. The executor runs a fetch as soon as its dependencies are done, so a
+/// draft's wave is its *level* (the longest chain of dependencies before it). A draft
+/// can also run later, up to the wave before its first dependent (or, for queries, the
+/// plan's last wave when nothing depends on it): drafts whose windows overlap run
+/// together. Along every dependency the merged wave still grows, so the merged plan has
+/// no cycle and no more waves than the drafts had. Root drafts are not merged (the
+/// planner already groups root fields by subgraph).
+fn merge_groups(drafts: &[Draft], defer: bool) -> Vec<Vec<usize>> {
+    let singles = || (0..drafts.len()).map(|i| vec![i]).collect();
+    let Some(level) = levels(drafts) else {
+        return singles(); // a cycle: leave the plan as it is
+    };
+    let last = level.iter().copied().max().unwrap_or(0);
+    let mut latest: Vec<usize> = (0..drafts.len())
+        .map(|i| if defer { last } else { level[i] })
+        .collect();
+    for (i, d) in drafts.iter().enumerate() {
+        for &dep in &d.depends_on {
+            if dep != i && dep < drafts.len() {
+                latest[dep] = latest[dep].min(level[i].saturating_sub(1));
+            }
+        }
+    }
+    struct Group {
+        members: Vec<usize>,
+        earliest: usize,
+        latest: usize,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut order: Vec<usize> = (0..drafts.len()).collect();
+    order.sort_by_key(|&i| (level[i], i));
+    for i in order {
+        let d = &drafts[i];
+        let fits = |g: &Group| {
+            let first = &drafts[g.members[0]];
+            d.entity.is_some()
+                && first.entity.is_some()
+                && first.subgraph == d.subgraph
+                && g.earliest.max(level[i]) <= g.latest.min(latest[i])
+        };
+        // Prefer a group of the same wave: nothing moves.
+        let chosen = groups
+            .iter()
+            .position(|g| fits(g) && g.earliest == level[i])
+            .or_else(|| groups.iter().position(fits));
+        match chosen {
+            Some(g) => {
+                let g = &mut groups[g];
+                g.members.push(i);
+                g.earliest = g.earliest.max(level[i]);
+                g.latest = g.latest.min(latest[i]);
+            }
+            None => groups.push(Group {
+                members: vec![i],
+                earliest: level[i],
+                latest: latest[i],
+            }),
+        }
+    }
+    // In the order they run: wave by wave, each wave in planning order.
+    groups.sort_by_key(|g| (g.earliest, g.members.iter().copied().min()));
+    groups
+        .into_iter()
+        .map(|mut g| {
+            g.members.sort_unstable();
+            g.members
+        })
+        .collect()
+}
+
+/// Each draft's level: 0 without dependencies, else one more than its deepest
+/// dependency; `None` when the dependencies form a cycle.
+fn levels(drafts: &[Draft]) -> Option<Vec<usize>> {
+    const UNSEEN: usize = usize::MAX;
+    const VISITING: usize = usize::MAX - 1;
+    fn visit(i: usize, drafts: &[Draft], level: &mut [usize]) -> Option<usize> {
+        match level[i] {
+            VISITING => return None,
+            UNSEEN => {}
+            known => return Some(known),
+        }
+        level[i] = VISITING;
+        let mut mine = 0;
+        for &dep in &drafts[i].depends_on {
+            if dep != i && dep < drafts.len() {
+                mine = mine.max(visit(dep, drafts, level)? + 1);
+            }
+        }
+        level[i] = mine;
+        Some(mine)
+    }
+    let mut level = vec![UNSEEN; drafts.len()];
+    for i in 0..drafts.len() {
+        visit(i, drafts, &mut level)?;
+    }
+    Some(level)
+}
+
+/// One fetch from its drafts (several only for entity drafts merged by
+/// [`merge_groups`]): drafts asking the same of the same entity type share one
+/// `_entities` field (their paths joined), the others get an aliased one each.
+fn build_fetch(id: usize, members: Vec<Draft>, fetch_of: &[usize], operation: &Operation) -> Fetch {
+    let subgraph = members[0].subgraph;
+    let mut depends_on: Vec<usize> = members
+        .iter()
+        .flat_map(|d| d.depends_on.iter().map(|dep| fetch_of[*dep]))
+        .filter(|dep| *dep != id)
+        .collect();
+    depends_on.sort_unstable();
+    depends_on.dedup();
+    let mut internal_aliases = false;
+    let mut variables = Vec::new();
+    let mut root: Option<Selection> = None;
+    let mut entities: Vec<EntityCall> = Vec::new();
+    for mut d in members {
+        internal_aliases |= d.selection.alias_type_conflicts();
+        d.selection.variables(&mut variables);
+        let Some(entity) = d.entity else {
+            root = Some(d.selection);
+            continue;
+        };
+        let same = entities.iter_mut().find(|c| {
+            c.entity == entity
+                && c.representation_typename == d.typename
+                && c.representation == d.representation
+                && c.selection == d.selection
+        });
+        match same {
+            Some(call) => {
+                if !call.paths.contains(&d.path) {
+                    call.paths.push(d.path);
+                }
+            }
+            None => entities.push(EntityCall {
+                paths: vec![d.path],
+                entity,
+                representation_typename: d.typename,
+                representation: d.representation,
+                selection: d.selection,
+            }),
+        }
+    }
+    let definitions: Vec<String> = variables
+        .iter()
+        .filter_map(|v| operation.variables.iter().find(|def| def.name == *v))
+        .map(|def| match &def.default_value {
+            // The default keeps the definition valid where the variable meets a
+            // non-null position, as it was in the client's document.
+            Some(default) => format!("${}: {} = {default}", def.name, def.ty),
+            None => format!("${}: {}", def.name, def.ty),
+        })
+        .collect();
+    let (text, kind) = match root {
+        Some(selection) if entities.is_empty() => {
+            let kind = operation.operation_type;
+            let keyword = match kind {
+                OperationType::Mutation => "mutation",
+                OperationType::Subscription => "subscription",
+                OperationType::Query => "query",
+            };
+            let vars = if definitions.is_empty() {
+                String::new()
+            } else {
+                format!("({})", definitions.join(", "))
+            };
+            (format!("{keyword}{vars} {selection}"), kind)
+        }
+        _ => {
+            let mut defs: Vec<String> = (0..entities.len())
+                .map(|k| format!("${}: [_Any!]!", EntityCall::variable(k)))
+                .collect();
+            defs.extend(definitions);
+            let fields: Vec<String> = entities
+                .iter()
+                .enumerate()
+                .map(|(k, call)| {
+                    let alias = if k == 0 {
+                        String::new()
+                    } else {
+                        format!("{}: ", EntityCall::response_key(k))
+                    };
+                    format!(
+                        "{alias}_entities(representations: ${}) {{ ... on {} {} }}",
+                        EntityCall::variable(k),
+                        call.entity,
+                        call.selection
+                    )
+                })
+                .collect();
+            (
+                format!("query({}) {{ {} }}", defs.join(", "), fields.join(" ")),
+                OperationType::Query,
+            )
+        }
+    };
+    Fetch {
+        id,
+        subgraph,
+        entities,
+        depends_on,
+        operation: text,
+        variables,
+        kind,
+        internal_aliases,
     }
 }
 

@@ -3,7 +3,7 @@
 //! How it chooses subgraphs is written up in `router/PLANNER.md`.
 //!
 //! # Layout
-//! - [`plan`]: the plan (fetches with paths and dependencies) and its printed form.
+//! - [`plan`]: the plan (fetches with their paths and dependencies) and its printed form.
 //! - [`build`]: walking the operation and deciding, field by field, where it is fetched.
 //! - [`selection`]: subgraph selection sets as they grow, and their GraphQL text.
 
@@ -12,4 +12,4 @@ pub mod plan;
 pub mod selection;
 
 pub use build::{PlanError, plan};
-pub use plan::{Fetch, PathSeg, Plan};
+pub use plan::{EntityCall, Fetch, PathSeg, Plan};

@@ -35,17 +35,10 @@ pub struct Fetch {
     pub id: usize,
     /// The subgraph asked.
     pub subgraph: GraphId,
-    /// Where the results go (empty: the response root).
-    pub path: Vec<PathSeg>,
-    /// For `_entities` fetches, the entity type; `None` for root fetches.
-    pub entity: Option<Name>,
-    /// The `__typename` representations carry when it is not the object's own (an
-    /// `@interfaceObject` target knows only the interface).
-    pub representation_typename: Option<Name>,
-    /// What each representation holds besides `__typename` (keys and `@requires`).
-    pub representation: Selection,
-    /// The selection asked for.
-    pub selection: Selection,
+    /// For `_entities` fetches, the `_entities` fields of the operation (the first as
+    /// `_entities` with `$representations`, the others aliased [`EntityCall::response_key`]
+    /// with their own variable); empty for root fetches, whose results go to the root.
+    pub entities: Vec<EntityCall>,
     /// Fetches that must finish first.
     pub depends_on: Vec<usize>,
     /// The operation text sent to the subgraph.
@@ -58,10 +51,57 @@ pub struct Fetch {
     pub internal_aliases: bool,
 }
 
+impl Fetch {
+    /// Every path results go to (none for a root fetch).
+    pub fn paths(&self) -> impl Iterator<Item = &[PathSeg]> {
+        self.entities
+            .iter()
+            .flat_map(|call| call.paths.iter().map(Vec::as_slice))
+    }
+}
+
+/// One `_entities` field of a fetch: objects of one entity type, collected from one or
+/// more paths (deduplicated across them), asked for one selection; each result merges
+/// back into every object that produced its representation.
+#[derive(Debug, Clone)]
+pub struct EntityCall {
+    /// Where the objects are (several when fetches of the same wave were merged).
+    pub paths: Vec<Vec<PathSeg>>,
+    /// The entity type.
+    pub entity: Name,
+    /// The `__typename` representations carry when it is not the object's own (an
+    /// `@interfaceObject` target knows only the interface).
+    pub representation_typename: Option<Name>,
+    /// What each representation holds besides `__typename` (keys and `@requires`).
+    pub representation: Selection,
+    /// The selection asked for.
+    pub selection: Selection,
+}
+
+impl EntityCall {
+    /// The key of the `k`-th `_entities` field in the subgraph's answer.
+    pub fn response_key(k: usize) -> String {
+        if k == 0 {
+            "_entities".to_owned()
+        } else {
+            format!("_entities_{k}")
+        }
+    }
+
+    /// The variable holding the `k`-th `_entities` field's representations.
+    pub fn variable(k: usize) -> String {
+        if k == 0 {
+            "representations".to_owned()
+        } else {
+            format!("representations_{k}")
+        }
+    }
+}
+
 /// A whole plan.
 #[derive(Debug, Clone, Default)]
 pub struct Plan {
-    /// The fetches; a fetch only depends on fetches before it.
+    /// The fetches in the order they run: a fetch only depends on fetches before it.
     pub fetches: Vec<Fetch>,
 }
 
@@ -86,9 +126,16 @@ impl fmt::Display for PlanDisplay<'_> {
                 let deps: Vec<String> = fetch.depends_on.iter().map(ToString::to_string).collect();
                 write!(f, " after {}", deps.join(","))?;
             }
-            if !fetch.path.is_empty() {
-                let path: Vec<String> = fetch.path.iter().map(ToString::to_string).collect();
-                write!(f, " at {}", path.join("."))?;
+            let mut paths: Vec<String> = Vec::new();
+            for path in fetch.paths() {
+                let segs: Vec<String> = path.iter().map(ToString::to_string).collect();
+                let path = segs.join(".");
+                if !paths.contains(&path) {
+                    paths.push(path);
+                }
+            }
+            if !paths.is_empty() && paths.iter().any(|p| !p.is_empty()) {
+                write!(f, " at {}", paths.join(" + "))?;
             }
             writeln!(f)?;
             writeln!(f, "  {}", fetch.operation)?;

@@ -1,0 +1,515 @@
+//! The fast path of shaping: the client's operation walked straight over the data
+//! tree, without apollo-compiler's resolver machinery (no argument coercion per object,
+//! no boxed resolvers, no maps built per object to group fields).
+//!
+//! It follows the same rules as apollo-compiler's executor (field grouping by response
+//! key in first-seen order, `@skip`/`@include`, fragments by type condition, result
+//! coercion of leaves) but only for data that needs no error: at the first value that
+//! would give one (a null in a non-null position, a value of the wrong kind, a type it
+//! cannot tell), at introspection, or at an argument whose coercion could fail, it gives
+//! up and [`super::shape`] runs the full executor instead, so errors, their paths and
+//! null propagation stay exactly the executor's.
+
+use apollo_compiler::{
+    ExecutableDocument, Name, Schema,
+    ast::{OperationType, Type, Value},
+    collections::{IndexMap, IndexSet},
+    executable::{Field, Operation, Selection},
+    response::{JsonMap, JsonValue},
+    schema::{Component, ComponentName, ExtendedType, FieldDefinition, ObjectType},
+    validation::Valid,
+};
+
+/// Gave up: the full executor decides.
+struct Bail;
+
+type Projected<T> = Result<T, Bail>;
+
+struct Ctx<'a> {
+    schema: &'a Valid<Schema>,
+    document: &'a Valid<ExecutableDocument>,
+    variables: &'a Valid<JsonMap>,
+}
+
+/// The response's `data` for `operation` over `data`, or `None` when the full executor
+/// must shape it (errors, introspection, subscriptions).
+pub fn project(
+    schema: &Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    variables: &Valid<JsonMap>,
+    data: &JsonValue,
+) -> Option<JsonMap> {
+    if operation.operation_type == OperationType::Subscription {
+        return None;
+    }
+    let root = Shape::object(schema.get_object(operation.object_type())?);
+    let ctx = Ctx {
+        schema,
+        document,
+        variables,
+    };
+    ctx.object(
+        root,
+        data.as_object(),
+        operation.selection_set.selections.iter(),
+    )
+    .ok()
+}
+
+/// The type an object is shaped as: an object type, or an interface without any
+/// implementation in the API schema (an `@interfaceObject` answers with the interface's
+/// name; the executor has no object type to stand for it and would fail).
+#[derive(Clone, Copy)]
+struct Shape<'a> {
+    name: &'a Name,
+    fields: &'a IndexMap<Name, Component<FieldDefinition>>,
+    implements: &'a IndexSet<ComponentName>,
+    interface: bool,
+}
+
+impl<'a> Shape<'a> {
+    fn object(def: &'a ObjectType) -> Self {
+        Self {
+            name: &def.name,
+            fields: &def.fields,
+            implements: &def.implements_interfaces,
+            interface: false,
+        }
+    }
+}
+
+/// Fields of one response key: the first, and any more merged with it.
+struct Group<'a> {
+    key: &'a Name,
+    first: &'a Field,
+    more: Vec<&'a Field>,
+}
+
+impl<'a> Group<'a> {
+    fn fields(&self) -> impl Iterator<Item = &'a Field> + '_ {
+        std::iter::once(self.first).chain(self.more.iter().copied())
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn object(
+        &self,
+        object_type: Shape<'a>,
+        map: Option<&JsonMap>,
+        selections: impl Iterator<Item = &'a Selection>,
+    ) -> Projected<JsonMap> {
+        let mut groups: Vec<Group<'a>> = Vec::new();
+        let mut visited: Vec<&'a Name> = Vec::new();
+        self.collect(object_type, selections, &mut visited, &mut groups);
+        let mut out = JsonMap::with_capacity(groups.len());
+        for group in &groups {
+            let field = group.first;
+            if field.name == "__typename" {
+                out.insert(
+                    group.key.as_str(),
+                    JsonValue::String(object_type.name.as_str().into()),
+                );
+                continue;
+            }
+            if field.name.starts_with("__") {
+                return Err(Bail); // introspection
+            }
+            let definition = object_type.fields.get(&field.name).ok_or(Bail)?;
+            self.check_arguments(field, &definition.arguments)?;
+            // The data tree's own key is reused (a shared buffer, no allocation).
+            let (key, value) = match map.and_then(|m| m.get_key_value(group.key.as_str())) {
+                Some((key, value)) => (key.clone(), Some(value)),
+                None => (group.key.as_str().into(), None),
+            };
+            // The executor completes with the selected field's own type (an
+            // interface's, when selected through one), as here.
+            let value = self.complete(field.ty(), value, group)?;
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
+
+    /// apollo-compiler's `collect_fields`.
+    fn collect(
+        &self,
+        object_type: Shape<'a>,
+        selections: impl Iterator<Item = &'a Selection>,
+        visited: &mut Vec<&'a Name>,
+        groups: &mut Vec<Group<'a>>,
+    ) {
+        for selection in selections {
+            if self.if_arg(selection, "skip").unwrap_or(false)
+                || !self.if_arg(selection, "include").unwrap_or(true)
+            {
+                continue;
+            }
+            match selection {
+                Selection::Field(field) => {
+                    let key = field.response_key();
+                    match groups.iter_mut().find(|g| g.key == key) {
+                        Some(group) => group.more.push(field),
+                        None => groups.push(Group {
+                            key,
+                            first: field,
+                            more: Vec::new(),
+                        }),
+                    }
+                }
+                Selection::FragmentSpread(spread) => {
+                    if visited.contains(&&spread.fragment_name) {
+                        continue;
+                    }
+                    visited.push(&spread.fragment_name);
+                    let Some(fragment) = self.document.fragments.get(&spread.fragment_name) else {
+                        continue;
+                    };
+                    if !self.applies(object_type, fragment.type_condition()) {
+                        continue;
+                    }
+                    self.collect(
+                        object_type,
+                        fragment.selection_set.selections.iter(),
+                        visited,
+                        groups,
+                    );
+                }
+                Selection::InlineFragment(inline) => {
+                    if let Some(condition) = &inline.type_condition
+                        && !self.applies(object_type, condition)
+                    {
+                        continue;
+                    }
+                    self.collect(
+                        object_type,
+                        inline.selection_set.selections.iter(),
+                        visited,
+                        groups,
+                    );
+                }
+            }
+        }
+    }
+
+    fn applies(&self, object_type: Shape<'_>, condition: &Name) -> bool {
+        match self.schema.types.get(condition) {
+            Some(ExtendedType::Object(_)) => condition == object_type.name,
+            Some(ExtendedType::Interface(_)) => {
+                object_type.implements.contains(condition)
+                    || (object_type.interface && condition == object_type.name)
+            }
+            Some(ExtendedType::Union(def)) => def.members.contains(object_type.name),
+            _ => false,
+        }
+    }
+
+    fn if_arg(&self, selection: &Selection, directive: &str) -> Option<bool> {
+        match selection
+            .directives()
+            .get(directive)?
+            .specified_argument_by_name("if")?
+            .as_ref()
+        {
+            Value::Boolean(value) => Some(*value),
+            Value::Variable(var) => self.variables.get(var.as_str())?.as_bool(),
+            _ => None,
+        }
+    }
+
+    /// Gives up where the executor's argument coercion could fail: a variable that is
+    /// null or absent in a non-null argument, or a variable nested in a literal.
+    fn check_arguments(
+        &self,
+        field: &Field,
+        definitions: &[apollo_compiler::Node<apollo_compiler::schema::InputValueDefinition>],
+    ) -> Projected<()> {
+        for argument in &field.arguments {
+            match argument.value.as_ref() {
+                Value::Variable(var) => {
+                    let definition = definitions
+                        .iter()
+                        .find(|d| d.name == argument.name)
+                        .ok_or(Bail)?;
+                    let value = self.variables.get(var.as_str());
+                    if definition.ty.is_non_null() && value.is_none_or(JsonValue::is_null) {
+                        return Err(Bail);
+                    }
+                }
+                Value::List(_) | Value::Object(_) if has_variable(&argument.value) => {
+                    return Err(Bail);
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// apollo-compiler's `complete_value`, over the data tree (see `shape::resolve`).
+    fn complete(
+        &self,
+        ty: &'a Type,
+        value: Option<&JsonValue>,
+        group: &Group<'a>,
+    ) -> Projected<JsonValue> {
+        let value = match value {
+            None | Some(JsonValue::Null) if ty.is_non_null() => return Err(Bail),
+            None | Some(JsonValue::Null) => return Ok(JsonValue::Null),
+            Some(v) => v,
+        };
+        match ty {
+            Type::List(inner) | Type::NonNullList(inner) => {
+                let JsonValue::Array(items) = value else {
+                    return Err(Bail);
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.complete(inner, Some(item), group)?);
+                }
+                Ok(JsonValue::Array(out))
+            }
+            Type::Named(name) | Type::NonNullNamed(name) => {
+                match self.schema.types.get(name).ok_or(Bail)? {
+                    ExtendedType::Object(def) => {
+                        let JsonValue::Object(map) = value else {
+                            return Err(Bail);
+                        };
+                        self.nested(Shape::object(def), map, group)
+                    }
+                    ExtendedType::Interface(def)
+                        if map_typename(value) == Some(name.as_str())
+                            && !self
+                                .schema
+                                .types
+                                .values()
+                                .any(|t| t.is_object() && implements(t, name)) =>
+                    {
+                        let JsonValue::Object(map) = value else {
+                            return Err(Bail);
+                        };
+                        let shape = Shape {
+                            name,
+                            fields: &def.fields,
+                            implements: &def.implements_interfaces,
+                            interface: true,
+                        };
+                        self.nested(shape, map, group)
+                    }
+                    ExtendedType::Interface(_) | ExtendedType::Union(_) => {
+                        let JsonValue::Object(map) = value else {
+                            return Err(Bail);
+                        };
+                        let concrete = map
+                            .get("__typename")
+                            .and_then(JsonValue::as_str)
+                            .and_then(|t| self.schema.get_object(t))
+                            .ok_or(Bail)?;
+                        let belongs = match self.schema.types.get(name) {
+                            Some(ExtendedType::Union(def)) => def.members.contains(&concrete.name),
+                            _ => concrete.implements_interfaces.contains(name),
+                        };
+                        if !belongs {
+                            return Err(Bail);
+                        }
+                        self.nested(Shape::object(concrete), map, group)
+                    }
+                    ExtendedType::Enum(def) => match value.as_str() {
+                        Some(text) if def.values.contains_key(text) => Ok(value.clone()),
+                        _ => Err(Bail),
+                    },
+                    ExtendedType::Scalar(_) => leaf(name, value),
+                    ExtendedType::InputObject(_) => Err(Bail),
+                }
+            }
+        }
+    }
+
+    fn nested(
+        &self,
+        object_type: Shape<'a>,
+        map: &JsonMap,
+        group: &Group<'a>,
+    ) -> Projected<JsonValue> {
+        let selections = group
+            .fields()
+            .flat_map(|field| field.selection_set.selections.iter());
+        self.object(object_type, Some(map), selections)
+            .map(JsonValue::Object)
+    }
+}
+
+/// Result coercion of a scalar, as the executor does it after `shape::resolve` (which
+/// turns an integer for a Float into a float).
+fn leaf(name: &Name, value: &JsonValue) -> Projected<JsonValue> {
+    let ok = match name.as_str() {
+        "Int" => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        "Float" if value.is_i64() => {
+            return Ok(JsonValue::from(value.as_f64().unwrap_or_default()));
+        }
+        "Float" => value.is_f64(),
+        "String" => value.is_string(),
+        "Boolean" => value.is_boolean(),
+        "ID" => value.is_string() || value.is_i64(),
+        _ => true,
+    };
+    if ok { Ok(value.clone()) } else { Err(Bail) }
+}
+
+fn map_typename(value: &JsonValue) -> Option<&str> {
+    value.as_object()?.get("__typename")?.as_str()
+}
+
+fn implements(ty: &ExtendedType, interface: &Name) -> bool {
+    match ty {
+        ExtendedType::Object(o) => o.implements_interfaces.contains(interface),
+        _ => false,
+    }
+}
+
+fn has_variable(value: &Value) -> bool {
+    match value {
+        Value::Variable(_) => true,
+        Value::List(items) => items.iter().any(|v| has_variable(v)),
+        Value::Object(fields) => fields.iter().any(|(_, v)| has_variable(v)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use apollo_compiler::request::coerce_variable_values;
+
+    use super::*;
+
+    const SDL: &str = r#"
+        type Query { me: User feed: [Item!]! search(term: String!): [Result] pet: Pet lonely: Lonely }
+        interface Lonely { id: ID! field: String }
+        interface Item { id: ID! owner: User }
+        type Post implements Item { id: ID! owner: User title: String score: Float }
+        type Photo implements Item { id: ID! owner: User url: String! }
+        type User { id: ID! name: String role: Role friends(first: Int): [User!] }
+        union Result = User | Post
+        enum Role { ADMIN MEMBER }
+        interface Pet { name: String! }
+        type Dog implements Pet { name: String! }
+    "#;
+
+    fn json(text: &str) -> JsonValue {
+        serde_json::from_str(text).expect("valid JSON")
+    }
+
+    /// The projector's answer, and the executor's (data, error count).
+    fn both(query: &str, variables: &str, data: &str) -> (Option<JsonMap>, Option<JsonMap>, usize) {
+        let schema = Schema::parse_and_validate(SDL, "schema.graphql").expect("valid schema");
+        let document = ExecutableDocument::parse_and_validate(&schema, query, "op.graphql")
+            .expect("valid operation");
+        let operation = document.operations.get(None).expect("one operation");
+        let JsonValue::Object(raw) = json(variables) else {
+            unreachable!("variables are an object")
+        };
+        let variables = coerce_variable_values(&schema, operation, &raw).expect("valid variables");
+        let data = json(data);
+        let projected = project(&schema, &document, operation, &variables, &data);
+        let executed =
+            super::super::shape::execute(&schema, &document, operation, &variables, &data)
+                .expect("executes");
+        (projected, executed.data, executed.errors.len())
+    }
+
+    #[test]
+    fn the_projector_answers_as_the_executor_does() {
+        let cases = [
+            (
+                r#"query($all: Boolean!, $n: Int) {
+                     me { ...U name handle: name friends(first: $n) { id } role }
+                     feed { __typename id ... on Post { title score owner { id } }
+                            ... on Photo { url } ... on Item { owner { name } } }
+                     search(term: "x") { ... on User { id } ... on Post { id title @include(if: $all) } }
+                     b: me @skip(if: $all) { id }
+                   }
+                   fragment U on User { id role }"#,
+                r#"{"all": false, "n": 2}"#,
+                r#"{"me": {"id": "u1", "name": "Ann", "role": "ADMIN", "friends": [{"id": "u2"}]},
+                    "feed": [{"__typename": "Post", "id": 1, "title": null, "score": 3,
+                              "owner": {"id": "u1", "name": "Ann"}},
+                             {"__typename": "Photo", "id": "p2", "url": "http://x", "owner": null}],
+                    "search": [{"__typename": "Post", "id": "p9", "title": "t"}, null,
+                               {"__typename": "User", "id": "u3"}]}"#,
+            ),
+            (
+                r#"{ me { name friends { name } } pet { name } }"#,
+                "{}",
+                r#"{"me": null, "pet": {"__typename": "Dog", "name": "Rex"}}"#,
+            ),
+        ];
+        for (query, variables, data) in cases {
+            let (projected, executed, errors) = both(query, variables, data);
+            assert_eq!(errors, 0, "{query}");
+            assert!(projected.is_some(), "the projector answers {query}");
+            assert_eq!(projected, executed, "{query}");
+            // Same text, so members come in the same order.
+            assert_eq!(
+                serde_json::to_string(&projected).expect("serializes"),
+                serde_json::to_string(&executed).expect("serializes")
+            );
+        }
+    }
+
+    #[test]
+    fn an_interface_without_implementations_is_shaped_as_itself() {
+        // An `@interfaceObject` answers with the interface's name; with no object type
+        // implementing it in the API schema the executor has nothing to stand for it.
+        let (projected, executed, errors) = both(
+            r#"{ lonely { id ... on Lonely { field } } }"#,
+            "{}",
+            r#"{"lonely": {"__typename": "Lonely", "id": "n1", "field": "foo"}}"#,
+        );
+        assert_eq!(
+            serde_json::to_string(&projected).expect("serializes"),
+            r#"{"lonely":{"id":"n1","field":"foo"}}"#
+        );
+        assert!(
+            errors > 0 && executed != projected,
+            "the executor fails there"
+        );
+    }
+
+    #[test]
+    fn errors_and_introspection_are_left_to_the_executor() {
+        let cases = [
+            // A null in a non-null position.
+            (r#"{ feed { id } }"#, "{}", r#"{"feed": [{"id": null}]}"#),
+            // A value of the wrong kind, an unknown enum value, an Int overflow.
+            (r#"{ me { name } }"#, "{}", r#"{"me": {"name": 5}}"#),
+            (r#"{ me { role } }"#, "{}", r#"{"me": {"role": "OWNER"}}"#),
+            (
+                r#"{ me { friends { id } } }"#,
+                "{}",
+                r#"{"me": {"friends": {"id": "x"}}}"#,
+            ),
+            // An abstract value without a type it can tell.
+            (r#"{ pet { name } }"#, "{}", r#"{"pet": {"name": "Rex"}}"#),
+            (
+                r#"{ pet { name } }"#,
+                "{}",
+                r#"{"pet": {"__typename": "Pet", "name": "Rex"}}"#,
+            ),
+            // Introspection.
+            (r#"{ __schema { queryType { name } } }"#, "{}", "{}"),
+            (r#"{ __type(name: "User") { name } }"#, "{}", "{}"),
+        ];
+        for (query, variables, data) in cases {
+            let (projected, _, _) = both(query, variables, data);
+            assert!(
+                projected.is_none(),
+                "the executor shapes {query} over {data}"
+            );
+        }
+        // A non-null argument given a null variable: the executor's coercion decides.
+        let (projected, _, _) = both(
+            r#"query($t: String = "x") { search(term: $t) { __typename } }"#,
+            r#"{"t": null}"#,
+            r#"{"search": []}"#,
+        );
+        assert!(projected.is_none());
+    }
+}
