@@ -36,6 +36,7 @@ async fn replicas_share_registrations_and_survive_losing_redis() {
     let ttl = Duration::from_secs(60);
     let a = ApqStore::new(1 << 20, ttl, Some(&format!("redis://{addr}"))).expect("a client");
     let b = ApqStore::new(1 << 20, ttl, Some(&url)).expect("a client");
+    a.announce();
 
     let first = unique("First");
     a.put(sha256(&first), first.clone()).await;

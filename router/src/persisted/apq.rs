@@ -55,20 +55,13 @@ impl ApqStore {
             .time_to_live(ttl)
             .build();
         let redis = match redis_url {
-            None => {
-                tracing::info!(
-                    "automatic persisted queries: in-process store only (no `redis.url`); replicas do not share registrations"
-                );
-                metrics::gauge!("tessera_apq_redis_up").set(0.0);
-                None
-            }
+            None => None,
             Some(url) => {
                 let client = redis::Client::open(url)?;
                 let config = redis::aio::ConnectionManagerConfig::new()
                     .set_connection_timeout(Some(Duration::from_millis(500)))
                     .set_response_timeout(Some(REDIS_TIMEOUT))
                     .set_number_of_retries(1);
-                metrics::gauge!("tessera_apq_redis_up").set(1.0);
                 Some(redis::aio::ConnectionManager::new_lazy_with_config(
                     client, config,
                 )?)
@@ -81,6 +74,19 @@ impl ApqStore {
             failures: AtomicU64::new(0),
             last_warning: Mutex::new(None),
         })
+    }
+
+    /// Says at start-up where registrations live: a log line when Redis is not
+    /// configured, and `tessera_apq_redis_up` (1 until a call fails).
+    pub fn announce(&self) {
+        if self.redis.is_some() {
+            metrics::gauge!("tessera_apq_redis_up").set(1.0);
+        } else {
+            tracing::info!(
+                "automatic persisted queries: in-process store only (no `redis.url`); replicas do not share registrations"
+            );
+            metrics::gauge!("tessera_apq_redis_up").set(0.0);
+        }
     }
 
     /// How many Redis calls failed (the store answered from process memory instead).

@@ -204,15 +204,20 @@ impl std::fmt::Debug for Persisted {
 }
 
 impl Default for Persisted {
-    /// APQ in process, no trusted documents.
+    /// APQ in process, no trusted documents; nothing logged or recorded.
     fn default() -> Self {
-        Self::new(&PersistedOptions::default()).unwrap_or_else(|_| unreachable!())
+        Self::build(&PersistedOptions::default(), false).unwrap_or_else(|_| unreachable!())
     }
 }
 
 impl Persisted {
-    /// Loads the manifests (unless the mode is `off`) and opens the APQ store.
+    /// Loads the manifests (unless the mode is `off`) and opens the APQ store; says in
+    /// the log and the metrics what is in force.
     pub fn new(options: &PersistedOptions) -> Result<Self, PersistedError> {
+        Self::build(options, true)
+    }
+
+    fn build(options: &PersistedOptions, announce: bool) -> Result<Self, PersistedError> {
         let manifests = if options.mode == TrustedMode::Off {
             Manifests::default()
         } else {
@@ -227,20 +232,26 @@ impl Persisted {
                         .join(", "),
                 ));
             }
-            tracing::info!(
-                documents = manifests.len(),
-                mode = ?options.mode,
-                "trusted documents loaded"
-            );
-            metrics::gauge!("tessera_trusted_documents").set(manifests.len() as f64);
+            if announce {
+                tracing::info!(
+                    documents = manifests.len(),
+                    mode = ?options.mode,
+                    "trusted documents loaded"
+                );
+                metrics::gauge!("tessera_trusted_documents").set(manifests.len() as f64);
+            }
             manifests
         };
         let apq = if options.apq {
-            Some(ApqStore::new(
+            let store = ApqStore::new(
                 options.apq_max_bytes,
                 options.apq_ttl,
                 options.redis_url.as_deref(),
-            )?)
+            )?;
+            if announce {
+                store.announce();
+            }
+            Some(store)
         } else {
             None
         };
