@@ -305,6 +305,30 @@ async fn a_query_crosses_users_codex_and_workouts() {
     );
 }
 
+/// A client may name its variables as it likes, `$representations` included: the
+/// entity fetch that forwards it sends the representations under another name.
+#[tokio::test]
+async fn a_client_variable_named_like_the_routers_own_does_not_collide() {
+    let p = Platform::start(&["users", "codex"], false).await;
+    let (status, body) = p
+        .gql(
+            None,
+            "query($representations: Int!, $_representations: String!) { userByHandle(handle: $_representations) { handle codexEntries(first: $representations) { edges { node { title } } } } }",
+            json!({ "representations": 1, "_representations": "carter" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(body["data"]["userByHandle"]["handle"], "carter");
+    assert_eq!(
+        body["data"]["userByHandle"]["codexEntries"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{body}"
+    );
+}
+
 #[tokio::test]
 async fn operation_limits_refuse_with_their_own_codes_and_the_router_keeps_serving() {
     use tessera_router::limits::OperationLimits;

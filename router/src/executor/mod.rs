@@ -144,7 +144,10 @@ async fn run_fetch(
                 );
             }
             any |= !reps.is_empty();
-            vars.insert(EntityCall::variable(k), JsonValue::Array(reps));
+            vars.insert(
+                EntityCall::variable(k, &fetch.variables),
+                JsonValue::Array(reps),
+            );
             origins.push(from);
         }
         drop(guard);

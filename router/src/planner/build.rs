@@ -1406,7 +1406,7 @@ fn build_fetch(id: usize, members: Vec<Draft>, fetch_of: &[usize], operation: &O
         }
         _ => {
             let mut defs: Vec<String> = (0..entities.len())
-                .map(|k| format!("${}: [_Any!]!", EntityCall::variable(k)))
+                .map(|k| format!("${}: [_Any!]!", EntityCall::variable(k, &variables)))
                 .collect();
             defs.extend(definitions);
             let fields: Vec<String> = entities
@@ -1420,7 +1420,7 @@ fn build_fetch(id: usize, members: Vec<Draft>, fetch_of: &[usize], operation: &O
                     };
                     format!(
                         "{alias}_entities(representations: ${}) {{ ... on {} {} }}",
-                        EntityCall::variable(k),
+                        EntityCall::variable(k, &variables),
                         call.entity,
                         call.selection
                     )

@@ -88,13 +88,20 @@ impl EntityCall {
         }
     }
 
-    /// The variable holding the `k`-th `_entities` field's representations.
-    pub fn variable(k: usize) -> String {
-        if k == 0 {
+    /// The variable holding the `k`-th `_entities` field's representations in a fetch
+    /// that also forwards the `client` variables: `representations`(`_k`), with as many
+    /// leading underscores as it takes to differ from every client variable (an
+    /// operation may well call one of its own variables `$representations`).
+    pub fn variable(k: usize, client: &[Name]) -> String {
+        let mut name = if k == 0 {
             "representations".to_owned()
         } else {
             format!("representations_{k}")
+        };
+        while client.iter().any(|v| v.as_str() == name) {
+            name.insert(0, '_');
         }
+        name
     }
 }
 
