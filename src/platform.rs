@@ -240,6 +240,7 @@ pub async fn prepare_router(
         identity_ttl: config.identity.token_ttl(),
         limits: config.router.limits.limits(config.router.production),
         reject_unauthorized: config.router.auth.reject_unauthorized,
+        override_labels: config.router.override_labels.clone(),
         persisted: std::sync::Arc::new(
             config
                 .router

@@ -51,6 +51,10 @@ pub struct RouterConfig {
     /// Automatic persisted queries and trusted documents.
     #[serde(default)]
     pub persisted_queries: super::persisted::PersistedQueriesConfig,
+    /// Progressive `@override` labels that are on (`percent(n)` labels are rolled per
+    /// request whatever this says).
+    #[serde(default)]
+    pub override_labels: Vec<String>,
 }
 
 /// One quota: a sustained rate and a burst.

@@ -5,6 +5,7 @@ mod abstract_types;
 mod interface_object;
 mod keys;
 mod merging;
+mod override_labels;
 mod provides;
 mod requires;
 mod requires_own;

@@ -51,6 +51,9 @@ pub struct RouterOptions {
     pub reject_unauthorized: bool,
     /// Automatic persisted queries and trusted documents.
     pub persisted: Arc<Persisted>,
+    /// Progressive `@override` labels that are always on (`percent(n)` labels are
+    /// rolled per request).
+    pub override_labels: Vec<String>,
 }
 
 impl Default for RouterOptions {
@@ -64,12 +67,17 @@ impl Default for RouterOptions {
             limits: OperationLimits::default(),
             reject_unauthorized: false,
             persisted: Arc::new(Persisted::default()),
+            override_labels: Vec::new(),
         }
     }
 }
 
-/// A plan without some fields, or why it could not be made.
+/// A plan of a variant of an operation (some fields removed, some override labels
+/// on), or why it could not be made.
 type FilteredPlan = Arc<Result<Plan, String>>;
+
+/// Which variant: the active override labels and the fields removed.
+type VariantKey = (Vec<String>, Vec<(Name, Name)>);
 
 /// A parsed, validated and planned operation.
 struct Prepared {
@@ -77,9 +85,9 @@ struct Prepared {
     plan: Result<Plan, PlanError>,
     /// The selected operation's size (none when the name matches no operation).
     measured: Option<Measured>,
-    /// Plans of this operation without the fields some callers may not see, by the
-    /// set of fields removed.
-    filtered: moka::sync::Cache<Vec<(Name, Name)>, FilteredPlan>,
+    /// Plans of this operation without the fields some callers may not see and with
+    /// progressive override labels on, by the labels and the set of fields removed.
+    variants: moka::sync::Cache<VariantKey, FilteredPlan>,
 }
 
 /// How a prepared operation is found again: by its text, or by the SHA-256 of its
@@ -97,6 +105,9 @@ pub struct Router {
     clients: Vec<SubgraphClient>,
     prepared: moka::sync::Cache<(DocKey, Option<String>), Arc<Prepared>>,
     persisted: Arc<Persisted>,
+    /// Labels always on; the supergraph as planned with each set of active labels.
+    override_labels: Vec<String>,
+    label_variants: moka::sync::Cache<Vec<String>, Arc<Supergraph>>,
     /// Operations parsed, validated and planned (cache misses).
     prepared_total: std::sync::atomic::AtomicU64,
     signer: Option<Signer>,
@@ -139,6 +150,8 @@ impl Router {
             authorization: Authorization::from_schema(&supergraph_schema),
             reject_unauthorized: options.reject_unauthorized,
             persisted: options.persisted.clone(),
+            override_labels: options.override_labels.clone(),
+            label_variants: moka::sync::Cache::new(64),
             prepared_total: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -223,8 +236,21 @@ impl Router {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
         let denied = self.authorization.denied(document, operation, identity);
-        let filtered;
-        let plan = if denied.is_empty() {
+        if !denied.is_empty() && self.reject_unauthorized {
+            let first = &denied[0];
+            return RouterResponse::request_error(
+                ErrorCode::UnauthorizedFieldOrType,
+                &format!(
+                    "the operation selects what the caller may not see: `{}.{}` (at {}) needs {}",
+                    first.coordinate.0,
+                    first.coordinate.1,
+                    first.path.join("."),
+                    first.needs
+                ),
+            );
+        }
+        let variant;
+        let plan = if denied.is_empty() && self.supergraph.override_labels().is_empty() {
             match &prepared.plan {
                 Ok(plan) => plan,
                 Err(err) => {
@@ -236,24 +262,16 @@ impl Router {
                 }
             }
         } else {
-            if self.reject_unauthorized {
-                let first = &denied[0];
-                return RouterResponse::request_error(
-                    ErrorCode::UnauthorizedFieldOrType,
-                    &format!(
-                        "the operation selects what the caller may not see: `{}.{}` (at {}) needs {}",
-                        first.coordinate.0,
-                        first.coordinate.1,
-                        first.path.join("."),
-                        first.needs
-                    ),
-                );
-            }
-            filtered = self.filtered_plan(&prepared, request.operation_name.as_deref(), &denied);
-            match &*filtered {
+            variant = self.variant_plan(
+                &prepared,
+                request.operation_name.as_deref(),
+                &denied,
+                self.active_labels(),
+            );
+            match &*variant {
                 Ok(plan) => plan,
                 Err(err) => {
-                    tracing::error!(error = %err, "query planning failed (authorization-filtered)");
+                    tracing::error!(error = %err, "query planning failed (a variant)");
                     return RouterResponse::request_error(ErrorCode::QueryPlanningFailed, err);
                 }
             }
@@ -286,29 +304,56 @@ impl Router {
         }
     }
 
-    /// The plan of `prepared`'s operation without the `denied` fields.
-    fn filtered_plan(
+    /// The progressive override labels on for one request: those configured as always
+    /// on, and each `percent(n)` label with a probability of n %.
+    fn active_labels(&self) -> Vec<String> {
+        self.supergraph
+            .override_labels()
+            .iter()
+            .filter(|label| match percent(label) {
+                Some(p) => roll_under(p),
+                None => self.override_labels.contains(label),
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The plan of `prepared`'s operation without the `denied` fields, with the
+    /// `labels` on.
+    fn variant_plan(
         &self,
         prepared: &Prepared,
         operation_name: Option<&str>,
         denied: &[Denied],
+        labels: Vec<String>,
     ) -> FilteredPlan {
-        let mut key: Vec<(Name, Name)> = denied.iter().map(|d| d.coordinate.clone()).collect();
-        key.sort();
-        key.dedup();
-        prepared.filtered.get_with(key, || {
-            let plan = authorization::without(
-                &self.supergraph.api,
-                &prepared.document,
-                operation_name,
-                denied,
-            )
-            .and_then(|document| {
+        let mut removed: Vec<(Name, Name)> = denied.iter().map(|d| d.coordinate.clone()).collect();
+        removed.sort();
+        removed.dedup();
+        prepared.variants.get_with((labels.clone(), removed), || {
+            let supergraph = if self.supergraph.override_labels().is_empty() {
+                self.supergraph.clone()
+            } else {
+                self.label_variants.get_with(labels.clone(), || {
+                    Arc::new(self.supergraph.with_active_labels(&labels))
+                })
+            };
+            let document = if denied.is_empty() {
+                Ok(prepared.document.clone())
+            } else {
+                authorization::without(
+                    &self.supergraph.api,
+                    &prepared.document,
+                    operation_name,
+                    denied,
+                )
+            };
+            let plan = document.and_then(|document| {
                 let operation = document
                     .operations
                     .get(operation_name)
                     .map_err(|e| e.message().to_string())?;
-                planner::plan(&self.supergraph, &document, operation).map_err(|e| e.to_string())
+                planner::plan(&supergraph, &document, operation).map_err(|e| e.to_string())
             });
             Arc::new(plan)
         })
@@ -475,9 +520,28 @@ impl Router {
             document,
             plan,
             measured,
-            filtered: moka::sync::Cache::new(16),
+            variants: moka::sync::Cache::new(64),
         })
     }
+}
+
+/// `n` of a `percent(n)` label (0–100, decimals allowed).
+fn percent(label: &str) -> Option<f64> {
+    let n: f64 = label
+        .strip_prefix("percent(")?
+        .strip_suffix(')')?
+        .trim()
+        .parse()
+        .ok()?;
+    (0.0..=100.0).contains(&n).then_some(n)
+}
+
+/// True with a probability of `p` % (the operating system's randomness; `percent(0)`
+/// never, `percent(100)` always).
+fn roll_under(p: f64) -> bool {
+    // Uniform in [0, 1): never 1, so 100 % always holds.
+    let r = f64::from(getrandom::u32().unwrap_or(u32::MAX)) / 4_294_967_296.0;
+    r * 100.0 < p
 }
 
 fn refused(refused: persisted::Refused) -> RouterResponse {
@@ -492,4 +556,118 @@ pub fn error_object(code: ErrorCode, message: &str) -> JsonMap {
     ext.insert("code", JsonValue::String(code.as_str().into()));
     error.insert("extensions", JsonValue::Object(ext));
     error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABELLED: &str = include_str!("../../tests/fixtures/override-labels.graphql");
+
+    #[test]
+    fn percent_labels_parse_and_roll_at_their_rate() {
+        assert_eq!(percent("percent(25)"), Some(25.0));
+        assert_eq!(percent("percent(0.5)"), Some(0.5));
+        assert_eq!(percent("percent(101)"), None);
+        assert_eq!(percent("new-colour"), None);
+        assert!((0..1_000).all(|_| roll_under(100.0)));
+        assert!((0..1_000).all(|_| !roll_under(0.0)));
+        // 25 % of 4 000 rolls: 1 000 expected, standard deviation ~27.
+        let hits = (0..4_000).filter(|_| roll_under(25.0)).count();
+        assert!((800..1_200).contains(&hits), "{hits}");
+    }
+
+    /// A subgraph over real HTTP: `fields` names what it resolves on `Product`, and it
+    /// answers with those the request asks for, at the root (`product`) or as one entity.
+    async fn product_subgraph(fields: &'static [(&'static str, serde_json::Value)]) -> String {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(move |body: String| async move {
+                let mut product = serde_json::json!({ "__typename": "Product", "id": "1" });
+                for (name, value) in fields {
+                    if body.contains(name) {
+                        product[*name] = value.clone();
+                    }
+                }
+                let data = if body.contains("_entities") {
+                    serde_json::json!({ "_entities": [product] })
+                } else {
+                    serde_json::json!({ "product": product })
+                };
+                axum::Json(serde_json::json!({ "data": data }))
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("bound");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        format!("http://{addr}/graphql")
+    }
+
+    #[tokio::test]
+    async fn each_request_is_planned_with_its_own_labels() {
+        static A: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
+            std::sync::LazyLock::new(|| vec![("price", 1.0.into()), ("colour", "red (a)".into())]);
+        static B: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
+            std::sync::LazyLock::new(|| vec![("price", 2.0.into()), ("colour", "blue (b)".into())]);
+        let a = product_subgraph(&A).await;
+        let b = product_subgraph(&B).await;
+        let router = Router::new(
+            Supergraph::parse(LABELLED).expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([("a".to_owned(), a), ("b".to_owned(), b)]),
+                override_labels: vec!["new-colour".to_owned()],
+                ..RouterOptions::default()
+            },
+        );
+        let mut from_b = 0;
+        for _ in 0..200 {
+            let request = GraphqlRequest {
+                query: Some("{ product { price colour } }".to_owned()),
+                ..GraphqlRequest::default()
+            };
+            let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+            let body = serde_json::to_value(&response.body).expect("JSON");
+            assert_eq!(body["data"]["product"]["colour"], "blue (b)", "{body}");
+            match body["data"]["product"]["price"].as_f64() {
+                Some(2.0) => from_b += 1,
+                Some(1.0) => {}
+                _ => panic!("{body}"),
+            }
+        }
+        // percent(25) of 200: 50 expected, standard deviation ~6.
+        assert!((20..80).contains(&from_b), "{from_b}");
+        assert_eq!(
+            router.operations_prepared(),
+            1,
+            "one operation, prepared once"
+        );
+    }
+
+    #[test]
+    fn configured_labels_are_always_on_and_percent_labels_sometimes() {
+        let router = Router::new(
+            Supergraph::parse(LABELLED).expect("loads"),
+            &RouterOptions {
+                override_labels: vec!["new-colour".to_owned()],
+                ..RouterOptions::default()
+            },
+        );
+        let rolls: Vec<Vec<String>> = (0..400).map(|_| router.active_labels()).collect();
+        assert!(rolls.iter().all(|r| r.contains(&"new-colour".to_owned())));
+        let with_percent = rolls
+            .iter()
+            .filter(|r| r.contains(&"percent(25)".to_owned()))
+            .count();
+        assert!((40..160).contains(&with_percent), "{with_percent}");
+        let plain = Router::new(
+            Supergraph::parse(LABELLED).expect("loads"),
+            &RouterOptions::default(),
+        );
+        assert!(
+            (0..100).all(|_| !plain.active_labels().contains(&"new-colour".to_owned())),
+            "a named label is off unless configured"
+        );
+    }
 }

@@ -90,6 +90,8 @@ pub struct FieldJoin {
     pub used_overridden: bool,
     /// Progressive override label (`percent(n)` or a name).
     pub override_label: Option<String>,
+    /// `@override(from:)`: the subgraph this one takes the field from.
+    pub overrides: Option<String>,
     /// The field's named type in this subgraph, when it differs from the supergraph's
     /// (`@join__field(type:)`, e.g. a union member where the supergraph has the union).
     pub named_type: Option<Name>,
@@ -121,6 +123,7 @@ pub struct TypeInfo {
 }
 
 /// A loaded supergraph.
+#[derive(Clone)]
 pub struct Supergraph {
     /// The supergraph schema, join directives included.
     pub schema: Valid<Schema>,
@@ -131,6 +134,8 @@ pub struct Supergraph {
     /// The subgraphs, in `join__Graph` order.
     pub subgraphs: Vec<Subgraph>,
     types: HashMap<Name, TypeInfo>,
+    /// Progressive `@override` labels, sorted.
+    override_labels: Vec<String>,
 }
 
 impl Supergraph {
@@ -149,13 +154,51 @@ impl Supergraph {
         }
         let api = api_schema::derive(&schema)?;
         let implementers = api.implementers_map();
+        let mut override_labels: Vec<String> = types
+            .values()
+            .flat_map(|t| t.fields.values())
+            .flat_map(|f| f.joins.iter())
+            .filter_map(|j| j.override_label.clone())
+            .collect();
+        override_labels.sort();
+        override_labels.dedup();
         Ok(Self {
             schema,
             api,
             implementers,
             subgraphs,
             types,
+            override_labels,
         })
+    }
+
+    /// The progressive `@override` labels (`percent(n)` or names), sorted; empty when
+    /// no override is progressive.
+    pub fn override_labels(&self) -> &[String] {
+        &self.override_labels
+    }
+
+    /// This supergraph as planning sees it when exactly the `active` labels are on: a
+    /// labelled `@override` moves its field to the overriding subgraph while its label
+    /// is active, and leaves it with the original one otherwise. The other subgraph
+    /// keeps knowing the field (as after a plain `@override` used in a key) but no
+    /// longer resolves it.
+    pub fn with_active_labels(&self, active: &[String]) -> Self {
+        let mut variant = self.clone();
+        for info in variant.types.values_mut() {
+            for field in info.fields.values_mut() {
+                for join in &mut field.joins {
+                    let Some(label) = &join.override_label else {
+                        continue;
+                    };
+                    let on = active.contains(label);
+                    if on != join.overrides.is_some() {
+                        join.used_overridden = true;
+                    }
+                }
+            }
+        }
+        variant
     }
 
     /// Join metadata of a type.
@@ -454,6 +497,7 @@ fn read_type(
                 external: bool_arg(d, "external").unwrap_or(false),
                 used_overridden: bool_arg(d, "usedOverridden").unwrap_or(false),
                 override_label: str_arg(d, "overrideLabel"),
+                overrides: str_arg(d, "override"),
                 named_type: str_arg(d, "type")
                     .map(|t| t.trim_matches(|c| matches!(c, '[' | ']' | '!')).to_owned())
                     .and_then(|t| Name::new(&t).ok()),

@@ -1,0 +1,46 @@
+//! Progressive `@override`: a labelled override moves its field only while its label
+//! is on (`percent(n)` rolled per request, named labels by configuration).
+
+use apollo_compiler::ExecutableDocument;
+use tessera_router::{Supergraph, planner};
+
+/// `b` takes `Product.price` from `a` under `percent(25)` and `Product.colour` under
+/// the named label `new-colour`; `weight` moved for good.
+pub const LABELLED: &str = include_str!("../../router/tests/fixtures/override-labels.graphql");
+
+fn plan(sg: &Supergraph, active: &[&str], query: &str) -> String {
+    let active: Vec<String> = active.iter().map(|l| (*l).to_owned()).collect();
+    let variant = sg.with_active_labels(&active);
+    let doc = ExecutableDocument::parse_and_validate(&variant.api, query, "op.graphql")
+        .expect("the operation is valid");
+    let operation = doc.operations.get(None).expect("one operation");
+    let plan = planner::plan(&variant, &doc, operation).expect("plans");
+    let names: Vec<String> = variant.subgraphs.iter().map(|s| s.name.clone()).collect();
+    plan.display(&names).to_string()
+}
+
+#[test]
+fn a_labelled_override_moves_its_field_only_while_the_label_is_on() {
+    let sg = Supergraph::parse(LABELLED).expect("the supergraph loads");
+    assert_eq!(sg.override_labels(), ["new-colour", "percent(25)"]);
+    let query = "{ product { name price colour } }";
+    // Labels off: everything stays in `a`.
+    assert_eq!(
+        plan(&sg, &[], query),
+        "[0] a\n  query {product {name price colour}}\n"
+    );
+    // `percent(25)` on: price comes from `b`, colour still from `a`.
+    assert_eq!(
+        plan(&sg, &["percent(25)"], query),
+        "[0] a\n  query {product {name __typename id colour}}\n\
+         [1] b after 0 at product\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {price} } }\n"
+    );
+    // Both on: both from `b`, in one entity fetch.
+    assert_eq!(
+        plan(&sg, &["new-colour", "percent(25)"], query),
+        "[0] a\n  query {product {name __typename id}}\n\
+         [1] b after 0 at product\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {price colour} } }\n"
+    );
+    // An unlabelled override holds whatever the labels.
+    assert!(plan(&sg, &[], "{ product { weight } }").contains("[1] b after 0 at product"));
+}
