@@ -160,42 +160,39 @@ fn walk(document: &ExecutableDocument, set: &SelectionSet, depth: u32, m: &mut M
 impl OperationLimits {
     /// Checks what was measured of an operation, for `identity`.
     pub fn check(&self, m: &Measured, identity: &Identity) -> Result<(), Exceeded> {
-        let over = |limit: Option<u32>, value: u32| limit.filter(|max| value > *max);
-        if let Some(max) = over(self.max_depth, m.depth) {
-            return Err(Exceeded::new(
+        type Message = fn(u32, u32) -> String;
+        let limits: [(Option<u32>, u32, ErrorCode, Message); 4] = [
+            (
+                self.max_depth,
+                m.depth,
                 ErrorCode::MaxDepthLimit,
-                format!(
-                    "the operation nests fields {} deep; at most {max} is allowed",
-                    m.depth
-                ),
-            ));
-        }
-        if let Some(max) = over(self.max_aliases, m.aliases) {
-            return Err(Exceeded::new(
+                |v, max| format!("the operation nests fields {v} deep; at most {max} is allowed"),
+            ),
+            (
+                self.max_aliases,
+                m.aliases,
                 ErrorCode::MaxAliasesLimit,
-                format!(
-                    "the operation uses {} aliases; at most {max} are allowed",
-                    m.aliases
-                ),
-            ));
-        }
-        if let Some(max) = over(self.max_root_fields, m.root_fields) {
-            return Err(Exceeded::new(
+                |v, max| format!("the operation uses {v} aliases; at most {max} are allowed"),
+            ),
+            (
+                self.max_root_fields,
+                m.root_fields,
                 ErrorCode::MaxRootFieldsLimit,
-                format!(
-                    "the operation selects {} root fields; at most {max} are allowed",
-                    m.root_fields
-                ),
-            ));
-        }
-        if let Some(max) = over(self.max_directives, m.directives) {
-            return Err(Exceeded::new(
+                |v, max| {
+                    format!("the operation selects {v} root fields; at most {max} are allowed")
+                },
+            ),
+            (
+                self.max_directives,
+                m.directives,
                 ErrorCode::MaxDirectivesLimit,
-                format!(
-                    "the operation applies {} directives; at most {max} are allowed",
-                    m.directives
-                ),
-            ));
+                |v, max| format!("the operation applies {v} directives; at most {max} are allowed"),
+            ),
+        ];
+        for (limit, value, code, message) in limits {
+            if let Some(max) = limit.filter(|max| value > *max) {
+                return Err(Exceeded::new(code, message(value, max)));
+            }
         }
         if m.introspection
             && let Some(roles) = &self.introspection_roles
