@@ -153,16 +153,7 @@ fn status_of(response: &RouterResponse, graphql_json: bool) -> StatusCode {
     let Some(code) = response.request_error else {
         return StatusCode::OK;
     };
-    // The request itself is refused: a persisted-query hash that does not match its
-    // text, or a document outside the trusted list, is 400 whatever the client accepts.
-    let http_level = matches!(
-        code,
-        ErrorCode::BadRequest
-            | ErrorCode::MethodNotAllowed
-            | ErrorCode::PersistedQueryHashMismatch
-            | ErrorCode::PersistedQueryNotInList
-    );
-    if graphql_json || http_level {
+    if graphql_json || code.refuses_the_http_request() {
         StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
     } else {
         StatusCode::OK

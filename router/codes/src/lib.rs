@@ -177,6 +177,21 @@ impl ErrorCode {
         }
     }
 
+    /// Whether a request refused with this code gets [`ErrorCode::http_status`] even
+    /// from a client that accepts only `application/json` (which otherwise sees 200 for
+    /// GraphQL errors): the HTTP request itself is wrong — not GraphQL, a mutation over
+    /// GET, a persisted-query hash that is not its text's, a document outside the
+    /// trusted list.
+    pub const fn refuses_the_http_request(self) -> bool {
+        matches!(
+            self,
+            Self::BadRequest
+                | Self::MethodNotAllowed
+                | Self::PersistedQueryHashMismatch
+                | Self::PersistedQueryNotInList
+        )
+    }
+
     /// Parses the wire spelling back (the router reads subgraph errors with it).
     pub fn from_wire(code: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|c| c.as_str() == code)
@@ -211,5 +226,8 @@ mod tests {
         assert_eq!(ErrorCode::PersistedQueryNotFound.http_status(), 200);
         assert_eq!(ErrorCode::PersistedQueryHashMismatch.http_status(), 400);
         assert_eq!(ErrorCode::RateLimited.http_status(), 429);
+        assert!(ErrorCode::PersistedQueryHashMismatch.refuses_the_http_request());
+        assert!(!ErrorCode::PersistedQueryNotFound.refuses_the_http_request());
+        assert!(!ErrorCode::GraphqlValidationFailed.refuses_the_http_request());
     }
 }
