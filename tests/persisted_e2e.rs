@@ -252,8 +252,8 @@ fn manifests() -> tempfile::TempDir {
     dir
 }
 
-/// The committed web manifest's id for an operation name.
-fn web_id(name: &str) -> String {
+/// The committed web manifest's `field` (`id`, `body`) of an operation.
+fn web_manifest(name: &str, field: &str) -> String {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/persisted/web.json"),
     )
@@ -262,23 +262,13 @@ fn web_id(name: &str) -> String {
     manifest["operations"]
         .as_array()
         .and_then(|ops| ops.iter().find(|op| op["name"] == name))
-        .and_then(|op| op["id"].as_str())
+        .and_then(|op| op[field].as_str())
         .expect("the operation is in the manifest")
         .to_owned()
 }
 
-fn web_body(name: &str) -> String {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/persisted/web.json"),
-    )
-    .expect("web.json");
-    let manifest: Value = serde_json::from_str(&text).expect("JSON");
-    manifest["operations"]
-        .as_array()
-        .and_then(|ops| ops.iter().find(|op| op["name"] == name))
-        .and_then(|op| op["body"].as_str())
-        .expect("the operation is in the manifest")
-        .to_owned()
+fn web_id(name: &str) -> String {
+    web_manifest(name, "id")
 }
 
 #[tokio::test]
@@ -322,7 +312,7 @@ async fn enforce_runs_only_trusted_documents_except_for_exempt_callers_and_reloa
     let (status, answer) = post(
         &p,
         &url,
-        json!({ "query": web_body("Profile"), "variables": vars }),
+        json!({ "query": web_manifest("Profile", "body"), "variables": vars }),
         GRAPHQL_JSON,
     )
     .await;

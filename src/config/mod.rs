@@ -201,7 +201,25 @@ mod tests {
                 tessera_router::persisted::TrustedMode::LogUnknown
             );
             assert_eq!(pq.manifests, [std::path::PathBuf::from("schema/persisted")]);
+            assert_eq!(
+                config.telemetry.metrics_listen,
+                Some(SocketAddr::from(([127, 0, 0, 1], 9464)))
+            );
+            assert!(config.router.override_labels.is_empty());
         });
+        with_env(
+            &[(
+                "TESSERA_ROUTER__OVERRIDE_LABELS",
+                "[new-billing, faster-search]",
+            )],
+            || {
+                let config = Config::load(None).expect("valid");
+                assert_eq!(
+                    config.router.override_labels,
+                    ["new-billing", "faster-search"]
+                );
+            },
+        );
         let err = error_with(&[(
             "TESSERA_ROUTER__PERSISTED_QUERIES__TRUSTED_DOCUMENTS",
             "strict",

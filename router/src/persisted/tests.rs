@@ -109,26 +109,48 @@ fn apq_protocol_before_parsing() {
 fn malformed_persisted_query_extensions_are_bad_requests() {
     let p = Persisted::default();
     let anyone = Identity::ANONYMOUS;
-    for ext in [
-        serde_json::json!({ "persistedQuery": "abc" }),
-        serde_json::json!({ "persistedQuery": { "version": 2, "sha256Hash": "a" } }),
-        serde_json::json!({ "persistedQuery": { "sha256Hash": "a" } }),
-        serde_json::json!({ "persistedQuery": { "version": 1 } }),
-        serde_json::json!({ "persistedQuery": { "version": 1, "sha256Hash": "" } }),
+    let shape = "`extensions.persistedQuery` must be an object with `version` and `sha256Hash`";
+    let hash = "`extensions.persistedQuery.sha256Hash` must be a non-empty string";
+    for (ext, message) in [
+        (serde_json::json!({ "persistedQuery": "abc" }), shape),
+        (
+            serde_json::json!({ "persistedQuery": { "version": 2, "sha256Hash": "a" } }),
+            "persisted query version 2 is not supported; send version 1",
+        ),
+        (
+            serde_json::json!({ "persistedQuery": { "sha256Hash": "a" } }),
+            "`extensions.persistedQuery.version` must be 1",
+        ),
+        (
+            serde_json::json!({ "persistedQuery": { "version": 1 } }),
+            hash,
+        ),
+        (
+            serde_json::json!({ "persistedQuery": { "version": 1, "sha256Hash": "" } }),
+            hash,
+        ),
     ] {
         let ext: JsonMap = serde_json::from_value(ext.clone()).expect("object");
         let refused = p
             .resolve(None, Some(&ext), None, &anyone)
             .expect_err("refused");
-        assert_eq!(refused.code, ErrorCode::BadRequest, "{ext:?}");
+        assert_eq!(
+            refused,
+            Refused::new(ErrorCode::BadRequest, message),
+            "{ext:?}"
+        );
     }
     assert_eq!(
-        code(p.resolve(None, None, None, &anyone)),
-        ErrorCode::BadRequest
+        p.resolve(None, None, None, &anyone).expect_err("no query"),
+        Refused::new(ErrorCode::BadRequest, "the request has no query")
     );
     assert_eq!(
-        code(p.resolve(Some(ME.into()), None, Some("me-v1"), &anyone)),
-        ErrorCode::BadRequest
+        p.resolve(Some(ME.into()), None, Some("me-v1"), &anyone)
+            .expect_err("both"),
+        Refused::new(
+            ErrorCode::BadRequest,
+            "send either `query` or a document id (`documentId`, `doc_id`), not both"
+        )
     );
     let mut other = JsonMap::new();
     other.insert("clientLibrary", JsonValue::String("x".into()));
