@@ -22,10 +22,15 @@
 #   HIVE_ROUTER_BIN     Hive Router's `hive_router` binary; skipped when unset
 #   HIVE_ROUTER_VERSION for the record (its log at level warn does not say)
 #   APOLLO_ROUTER_BIN   Apollo Router's `router` binary; skipped when unset
-#   ROUTERS             which of "ours hive hive-nodedupe apollo" to run [ours, and
-#                       hive and apollo when their binaries are set]; hive-nodedupe is
-#                       Hive Router with its deduplication of identical in-flight
-#                       subgraph requests (on by default) turned off
+#   ROUTERS             which of "ours ours-cached ours-entities hive hive-nodedupe
+#                       apollo" to run [ours, and hive and apollo when their binaries
+#                       are set]; hive-nodedupe is Hive Router with its deduplication of
+#                       identical in-flight subgraph requests (on by default) turned
+#                       off; ours-cached is ours with the response cache on,
+#                       ours-entities with the entity cache only (both with a default
+#                       max age of 60 s: the benchmark subgraphs send no cache hints)
+#   MIX                 1: every router also gets bench/operations/mix-*.graphql on
+#                       its share of the connections (a query mix) [0]
 #   OUT [target/bench/<UTC timestamp>]  where reports, logs and answers go
 set -euo pipefail
 
@@ -63,10 +68,10 @@ else
 fi
 for router in "${routers[@]}"; do
     case $router in
-    ours) ;;
+    ours | ours-cached | ours-entities) ;;
     hive | hive-nodedupe) [[ -x ${HIVE_ROUTER_BIN:-} ]] || die "HIVE_ROUTER_BIN is not an executable: '${HIVE_ROUTER_BIN:-}'" ;;
     apollo) [[ -x ${APOLLO_ROUTER_BIN:-} ]] || die "APOLLO_ROUTER_BIN is not an executable: '${APOLLO_ROUTER_BIN:-}'" ;;
-    *) die "unknown router '$router' (ours, hive, hive-nodedupe, apollo)" ;;
+    *) die "unknown router '$router' (ours, ours-cached, ours-entities, hive, hive-nodedupe, apollo)" ;;
     esac
 done
 [[ " ${routers[*]} " == *" hive "* ]] || echo "run.sh: HIVE_ROUTER_BIN unset: only ${routers[*]}" >&2
@@ -137,11 +142,16 @@ router_pid=
 start_router() { # name
     local log=$out/$1.log
     case $1 in
-    ours)
+    ours | ours-cached | ours-entities)
         # Per-client rate limits would answer 429 to a load generator on one IP; Hive
         # and Apollo have none by default. Operation limits stay on.
+        local responses=false entities=false
+        if [[ $1 == ours-cached ]]; then responses=true; fi
+        if [[ $1 == ours-entities ]]; then entities=true; fi
         TESSERA_ROUTER__SUPERGRAPH=$supergraph TESSERA_ROUTER__LISTEN=127.0.0.1:$port \
             TESSERA_ROUTER__RATE_LIMITS__ENABLED=false TESSERA_TELEMETRY__LOG=warn \
+            TESSERA_ROUTER__CACHE__RESPONSES=$responses TESSERA_ROUTER__CACHE__ENTITIES=$entities \
+            TESSERA_ROUTER__CACHE__DEFAULT_MAX_AGE=60 \
             "$tessera_bin" router >>"$log" 2>&1 &
         ;;
     hive)
@@ -180,8 +190,12 @@ stop_router() {
     sleep 2
 }
 
+mix=()
+if [[ ${MIX:-0} == 1 ]]; then
+    for file in "$root"/bench/operations/mix-*.graphql; do mix+=(--mix "$file"); done
+fi
 load() { # extra arguments for `tessera-bench load`
-    "$bench_bin" load --url "$url" --query "$operation" --expect "$expected" "$@"
+    "$bench_bin" load --url "$url" --query "$operation" --expect "$expected" "${mix[@]}" "$@"
 }
 
 echo

@@ -4,13 +4,15 @@
 //! - `tessera serve <subgraph>`: one subgraph, as deployed.
 //! - `tessera migrate [subgraph…]`: apply migrations (production runs this before deploys).
 //! - `tessera compose [--check]`: write `schema/*.graphql` from the subgraphs' SDL.
+//! - `tessera check [--update-baseline]`: the schema contract, locally (composition,
+//!   breaking changes against `schema/api.graphql`, persisted operations).
 
 use std::{io::Write as _, path::PathBuf, process::ExitCode};
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use tessera::{
-    compose,
+    check, compose,
     config::Config,
     platform::{self, SUBGRAPHS},
 };
@@ -52,6 +54,16 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Check the schema contract locally: composition up to date, no breaking change
+    /// against `schema/api.graphql`, every persisted operation valid. Fails on any.
+    Check {
+        /// Accept the changes: rewrite `schema/api.graphql` from a fresh composition.
+        #[arg(long)]
+        update_baseline: bool,
+        /// The workspace root holding `supergraph.yaml`.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Print a new router identity key pair (private PEM, public key).
     Keygen,
 }
@@ -78,6 +90,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let command = cli.command.unwrap_or(Command::Dev);
     match command {
         Command::Compose { check, root } => return compose_command(&root, check),
+        Command::Check {
+            update_baseline,
+            root,
+        } => return check_command(&root, update_baseline),
         Command::Keygen => {
             keygen()?;
             return Ok(ExitCode::SUCCESS);
@@ -109,7 +125,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::info!(subgraph = %name, applied, "migrations up to date");
             }
         }
-        Command::Compose { .. } | Command::Keygen => unreachable!("handled above"),
+        Command::Compose { .. } | Command::Check { .. } | Command::Keygen => {
+            unreachable!("handled above")
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -187,4 +205,32 @@ fn compose_command(root: &std::path::Path, check: bool) -> anyhow::Result<ExitCo
         eprintln!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn check_command(root: &std::path::Path, update_baseline: bool) -> anyhow::Result<ExitCode> {
+    if update_baseline {
+        let composition = compose::compose_workspace(root)?;
+        let api = check::api_schema(composition.supergraph())?;
+        let before = check::load_baseline(root).ok();
+        let path = check::write_baseline(root, &api).context("writing the baseline")?;
+        if let Some(before) = before {
+            eprint!(
+                "{}",
+                check::report::changes_report(&check::diff(&before, &api))
+            );
+        }
+        eprintln!("wrote {}", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let report = check::run(root)?;
+    // The report is the command's output: stdout, so it can be piped or saved.
+    #[allow(clippy::print_stdout)]
+    {
+        print!("{report}");
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

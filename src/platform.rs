@@ -14,7 +14,10 @@ use tessera_migrations::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, ConfigError};
+use crate::{
+    compose::PARTNER_TAG,
+    config::{Config, ConfigError},
+};
 
 /// The subgraphs this build contains, in port order.
 pub const SUBGRAPHS: &[&str] = &["users", "workouts", "notifications", "journal", "codex"];
@@ -211,6 +214,35 @@ pub async fn prepare_metrics(config: &Config) -> Result<Option<Prepared>, Platfo
     }))
 }
 
+/// Where the partner variant is served.
+pub const PARTNER_PATH: &str = "/partner/graphql";
+
+/// The partner variant of `supergraph_sdl`: the same supergraph with everything not
+/// tagged `partner` made `@inaccessible` (planned with the full join metadata), served
+/// at [`PARTNER_PATH`] to callers holding the `partner` role, with the router's options
+/// and sharing `main`'s caches (an invalidation through the full API reaches it too).
+pub fn partner_variant(
+    supergraph_sdl: &str,
+    options: &tessera_router::pipeline::RouterOptions,
+    main: &tessera_router::Router,
+) -> Result<tessera_router::server::Variant, PlatformError> {
+    let options = tessera_router::pipeline::RouterOptions {
+        shared_caches: Some(main.caches().clone()),
+        ..options.clone()
+    };
+    let partner =
+        tessera_router::supergraph::variant::contract_supergraph(supergraph_sdl, PARTNER_TAG)
+            .and_then(|variant| tessera_router::Supergraph::parse(&variant))
+            .map_err(|err| PlatformError::Router(format!("the partner variant: {err}")))?;
+    Ok(tessera_router::server::Variant {
+        path: PARTNER_PATH.to_owned(),
+        role: PARTNER_TAG.to_owned(),
+        router: std::sync::Arc::new(tessera_router::Router::try_new(partner, &options).map_err(
+            |err| PlatformError::Router(format!("`redis.url` for the response caches: {err}")),
+        )?),
+    })
+}
+
 /// Loads the supergraph (the configured file, else the built-in one), binds the
 /// router's port and builds its app. In the all-in-one `dev` mode, `local_subgraphs`
 /// points the router at the subgraphs' configured addresses.
@@ -241,6 +273,8 @@ pub async fn prepare_router(
         limits: config.router.limits.limits(config.router.production),
         reject_unauthorized: config.router.auth.reject_unauthorized,
         override_labels: config.router.override_labels.clone(),
+        cache: config.router.cache.options()?,
+        cache_redis_url: config.redis.url.clone(),
         persisted: std::sync::Arc::new(
             config
                 .router
@@ -256,8 +290,15 @@ pub async fn prepare_router(
                 .insert(name.clone(), format!("http://{}/graphql", subgraph.listen));
         }
     }
-    let server_options = config.router.server_options(config.redis.url.as_deref())?;
-    let router = std::sync::Arc::new(tessera_router::Router::new(supergraph, &options));
+    let mut server_options = config.router.server_options(config.redis.url.as_deref())?;
+    let router = std::sync::Arc::new(
+        tessera_router::Router::try_new(supergraph, &options).map_err(|err| {
+            PlatformError::Router(format!("`redis.url` for the response caches: {err}"))
+        })?,
+    );
+    server_options
+        .variants
+        .push(partner_variant(&sdl, &options, &router)?);
     let listener = tessera_kit::server::bind("router", config.router.listen)
         .await
         .map_err(|err| PlatformError::Router(err.to_string()))?;

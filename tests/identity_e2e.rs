@@ -113,6 +113,130 @@ async fn row_rules_hold_through_the_router() {
 }
 
 #[tokio::test]
+async fn a_coach_plans_for_their_athletes_only_and_a_removed_link_lapses_at_the_next_refresh() {
+    let p = Platform::start(&["users", "workouts"], true).await;
+    let session = p.sign_in("carter").await;
+    let carter = session["accessToken"].as_str().expect("a token").to_owned();
+    let handle_id = |handle: &str| {
+        tessera_kit::demo::ALL
+            .iter()
+            .find(|u| u.handle == handle)
+            .map(|u| u.id.to_string())
+            .expect("a demo person")
+    };
+    let create = "mutation($i: CreateWorkoutPlanInput!) { createWorkoutPlan(input: $i) { id } }";
+    let plan = json!({ "i": { "title": "Base", "weeks": 1, "sessions": [{ "week": 1, "day": 1, "exercises": [
+        { "exerciseId": tessera_workouts::service::catalogue::id_of("deadlift").to_string(), "sets": 3, "reps": 5 }
+    ] }] } });
+    let new_plan = |token: String| {
+        let p = &p;
+        let plan = plan.clone();
+        async move {
+            let (_, body) = p.gql(Some(&token), create, plan).await;
+            body["data"]["createWorkoutPlan"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("a plan: {body}"))
+                .to_owned()
+        }
+    };
+    let assign = "mutation($p: ID!, $a: ID!) { assignWorkoutPlan(planId: $p, athleteId: $a, startsAt: \"2026-12-07T07:00:00Z\") { athlete { handle } } }";
+
+    // Carter coaches Alex (users says so): the plan lands, and the router joins the
+    // athlete's handle from users.
+    let plan_id = new_plan(carter.clone()).await;
+    let (_, body) = p
+        .gql(
+            Some(&carter),
+            assign,
+            json!({ "p": plan_id, "a": handle_id("alex") }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "assignWorkoutPlan": { "athlete": { "handle": "alex" } } } })
+    );
+
+    // Casey is Kim's athlete: refused by workouts, nothing written.
+    let (_, body) = p
+        .gql(
+            Some(&carter),
+            assign,
+            json!({ "p": plan_id, "a": handle_id("casey") }),
+        )
+        .await;
+    assert_eq!(body["data"], Value::Null, "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "you may plan only for athletes you coach"
+    );
+    assert_eq!(body["errors"][0]["path"], json!(["assignWorkoutPlan"]));
+    assert_eq!(
+        body["errors"][0]["extensions"],
+        json!({ "code": "FORBIDDEN", "serviceName": "workouts" })
+    );
+    let kim = p.token("kim").await;
+    let (_, body) = p
+        .gql(
+            Some(&kim),
+            r#"{ userByHandle(handle: "casey") { planAssignments { nodes { plan { title } } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert!(
+        !body.to_string().contains("\"Base\""),
+        "no plan of Carter's reached Casey: {body}"
+    );
+
+    // Users removes the link to Alex. The access token Carter holds still names Alex
+    // until it expires (minutes); the one his next refresh gets does not.
+    let users = &p.dbs["users"].db;
+    let unlinked = tessera_users::service::coaching::unlink(
+        users,
+        tessera_kit::demo::COACH_CARTER.id,
+        tessera_kit::demo::ATHLETE_ALEX.id,
+    )
+    .await
+    .expect("unlinked");
+    assert!(unlinked);
+    let (_, body) = p
+        .gql(
+            None,
+            "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }",
+            json!({ "t": session["refreshToken"] }),
+        )
+        .await;
+    let refreshed = body["data"]["refreshSession"]["accessToken"]
+        .as_str()
+        .expect("a refreshed token")
+        .to_owned();
+    let second_plan = new_plan(refreshed.clone()).await;
+    let (_, body) = p
+        .gql(
+            Some(&refreshed),
+            assign,
+            json!({ "p": second_plan, "a": handle_id("alex") }),
+        )
+        .await;
+    assert_eq!(
+        error_codes(&body),
+        [("assignWorkoutPlan".to_owned(), "FORBIDDEN".to_owned())],
+        "{body}"
+    );
+    let (_, body) = p
+        .gql(
+            Some(&refreshed),
+            r#"{ userByHandle(handle: "alex") { workouts(first: 1) { nodes { id } } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        error_codes(&body),
+        [("workouts".to_owned(), "FORBIDDEN".to_owned())],
+        "the plan he assigned grants him nothing: {body}"
+    );
+}
+
+#[tokio::test]
 async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
     let p = Platform::start(&["users"], true).await;
     let users_db = p.dbs["users"].db.clone();

@@ -305,6 +305,73 @@ async fn a_query_crosses_users_codex_and_workouts() {
     );
 }
 
+/// The codex's entries are an entity interface (articles and practices); the workouts
+/// subgraph adds `exercises` to every one of them as an `@interfaceObject`, with the
+/// title it `@requires`. One query reaches it from the codex's root fields and from
+/// users through the codex.
+#[tokio::test]
+async fn every_codex_entry_takes_its_exercises_from_workouts_whatever_its_kind() {
+    let p = Platform::start(&["users", "codex", "workouts"], false).await;
+    // The demo corpus: entry 25 is the first article on the back squat, 28 its checklist,
+    // a practice; both by Coach Kim.
+    let body = p
+        .query(
+            r#"{
+            article: codexEntry(id: "01930000-0000-7005-8001-000000000019") {
+                __typename title ... on CodexArticle { readingMinutes } exercises { slug name }
+            }
+            practice: codexEntry(id: "01930000-0000-7005-8001-00000000001c") {
+                __typename title ... on CodexPractice { durationMinutes } exercises { slug }
+            }
+            codexSearch(query: "deadlift", first: 5) { nodes { title exercises { slug } } }
+            userByHandle(handle: "kim") { codexEntries(first: 30) { nodes { __typename title exercises { slug } } } }
+        }"#,
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let data = &body["data"];
+    assert_eq!(
+        data["article"],
+        json!({ "__typename": "CodexArticle", "title": "A beginner's guide to the back squat",
+                "readingMinutes": 1, "exercises": [{ "slug": "back-squat", "name": "Back squat" }] })
+    );
+    assert_eq!(
+        data["practice"],
+        json!({ "__typename": "CodexPractice", "title": "A coach's checklist for the back squat",
+                "durationMinutes": 10, "exercises": [{ "slug": "back-squat" }] })
+    );
+    let hits = data["codexSearch"]["nodes"].as_array().expect("hits");
+    assert!(!hits.is_empty(), "{data}");
+    for hit in hits {
+        let named = hit["title"]
+            .as_str()
+            .is_some_and(|t| t.to_lowercase().contains("deadlift"));
+        let expected = if named {
+            json!([{ "slug": "deadlift" }])
+        } else {
+            json!([])
+        };
+        assert_eq!(hit["exercises"], expected, "{hit}");
+    }
+    // users → codex → workouts.
+    let kims = data["userByHandle"]["codexEntries"]["nodes"]
+        .as_array()
+        .expect("Kim's entries");
+    let practice = kims
+        .iter()
+        .find(|e| e["title"] == "A coach's checklist for the back squat")
+        .expect("the checklist among Kim's entries");
+    assert_eq!(
+        practice,
+        &json!({ "__typename": "CodexPractice", "title": "A coach's checklist for the back squat",
+                 "exercises": [{ "slug": "back-squat" }] })
+    );
+    assert!(
+        kims.iter().any(|e| e["__typename"] == "CodexArticle"),
+        "{kims:?}"
+    );
+}
+
 /// A client may name its variables as it likes, `$representations` included: the
 /// entity fetch that forwards it sends the representations under another name.
 #[tokio::test]

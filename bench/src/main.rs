@@ -70,6 +70,10 @@ struct LoadArgs {
     /// The operation's name.
     #[arg(long, requires = "query")]
     operation_name: Option<String>,
+    /// Another operation file sent beside `--query` on its share of the connections
+    /// (repeatable: a query mix); held to no expected answer, only to no errors.
+    #[arg(long, requires = "query")]
+    mix: Vec<PathBuf>,
     /// A file with the whole request body (any JSON: persisted-query extensions,
     /// batches…); with --get, a JSON object whose members become query parameters.
     #[arg(long)]
@@ -204,6 +208,21 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         request_timeout: args.timeout,
         expect,
         label: args.label.clone(),
+        mix: args
+            .mix
+            .iter()
+            .map(|path| -> anyhow::Result<RequestSpec> {
+                let body = load::graphql_body(&read(path)?, None, None);
+                let mut spec = RequestSpec::post(
+                    &args.url,
+                    serde_json::to_vec(&body).context("a JSON object serializes")?,
+                )?;
+                for header in &args.headers {
+                    spec = spec.with_header(header)?;
+                }
+                Ok(spec)
+            })
+            .collect::<anyhow::Result<_>>()?,
         ..LoadOptions::new(spec)
     };
     let run = load::run(&options).await?;

@@ -4,46 +4,25 @@
 
 use std::path::{Path, PathBuf};
 
-use apollo_compiler::ExecutableDocument;
 use tessera_router::{
     Supergraph,
     persisted::{hex, manifest::Manifests},
 };
 
 fn manifests_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/persisted")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(tessera::check::PERSISTED_DIR)
 }
 
 fn loaded() -> Manifests {
     Manifests::load(&[manifests_dir()]).expect("the committed manifests load")
 }
 
-/// The failures of `manifests` against `supergraph`'s API schema, one line each.
+/// The failures of `manifests` against `supergraph`'s API schema, one line each: the
+/// same function `tessera check` runs.
 fn broken(supergraph: &Supergraph, manifests: &Manifests) -> Vec<String> {
-    let mut failures: Vec<String> = manifests
-        .documents()
-        .filter_map(|doc| {
-            let name = doc.name.as_deref().unwrap_or("(unnamed)");
-            let file = doc
-                .file
-                .file_name()
-                .map_or_else(String::new, |f| f.to_string_lossy().into_owned());
-            let errors =
-                match ExecutableDocument::parse_and_validate(&supergraph.api, &*doc.body, name) {
-                    Ok(valid) => match valid.operations.get(doc.name.as_deref()) {
-                        Ok(_) => return None,
-                        Err(_) => "the document has no operation of that name".to_owned(),
-                    },
-                    Err(with) => with.errors.to_string(),
-                };
-            Some(format!(
-                "{file}: operation `{name}` (id `{}`): {errors}",
-                doc.id
-            ))
-        })
-        .collect();
-    failures.sort();
-    failures
+    tessera::check::persisted::broken_operations(&supergraph.api, manifests)
 }
 
 #[test]

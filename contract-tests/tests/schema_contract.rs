@@ -100,3 +100,45 @@ fn every_type_field_argument_and_value_has_a_description() {
         missing.join("\n")
     );
 }
+
+/// What a user's training, inbox and journal hold is theirs alone: the fields those
+/// domains add to `User` must tell the router's response cache so (`scope: PRIVATE`,
+/// or `maxAge: 0`). Without a hint, a scalar field would inherit `User`'s public 60 s
+/// and one caller's answer could be served to another with the same roles.
+#[test]
+fn fields_the_private_domains_add_to_user_are_never_cached_for_everyone() {
+    let sdl = std::fs::read_to_string(workspace_root().join("schema/supergraph.graphql"))
+        .expect("the committed supergraph");
+    let schema = apollo_compiler::Schema::parse(&sdl, "supergraph.graphql").expect("parses");
+    let user = schema.get_object("User").expect("User");
+    let mut unhinted = Vec::new();
+    for field in user.fields.values() {
+        let graphs: Vec<String> = field
+            .directives
+            .get_all("join__field")
+            .filter_map(|d| d.specified_argument_by_name("graph"))
+            .map(|g| g.to_string())
+            .collect();
+        let private_domain = graphs
+            .iter()
+            .any(|g| ["JOURNAL", "NOTIFICATIONS", "WORKOUTS"].contains(&g.as_str()));
+        let external = field
+            .directives
+            .get_all("join__field")
+            .any(|d| d.specified_argument_by_name("external").is_some());
+        if !private_domain || external || field.name == "id" {
+            continue;
+        }
+        let safe = field.directives.get("cacheControl").is_some_and(|hint| {
+            let arg = |name: &str| hint.specified_argument_by_name(name).map(|v| v.to_string());
+            arg("scope").as_deref() == Some("PRIVATE") || arg("maxAge").as_deref() == Some("0")
+        });
+        if !safe {
+            unhinted.push(format!("User.{} ({})", field.name, graphs.join(", ")));
+        }
+    }
+    assert!(
+        unhinted.is_empty(),
+        "fields without a private or uncacheable @cacheControl hint: {unhinted:?}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The identity token the router signs for each subgraph request.
 //!
 //! A JWT (`alg: EdDSA`) with `iss: tessera-router`, `aud: tessera-subgraphs`, `iat`,
-//! `exp` (a minute by default), and the caller: `sub` when signed in, `roles`, `scopes`.
+//! `exp` (a minute by default), and the caller: `sub` when signed in, `roles`, `scopes`,
+//! and a coach's `athletes`.
 //! It travels in the [`HEADER`] header. The router's [`Signer`] reuses a token for the
 //! same caller until half its lifetime has passed, so signing costs nothing on the hot
 //! path; a subgraph's [`Verifier`] remembers tokens it verified until they expire, so
@@ -188,8 +189,8 @@ mod tests {
         Identity {
             subject: Some("0193b1f2-0000-7000-8000-000000000001".to_owned()),
             roles: vec!["coach".to_owned(), "athlete".to_owned()],
-            scopes: vec![],
-            policies: vec![],
+            athletes: vec!["0193b1f2-0000-7000-8000-000000000002".to_owned()],
+            ..Identity::default()
         }
     }
 
@@ -201,6 +202,15 @@ mod tests {
         let token = signer.token(&coach());
         assert_eq!(verifier.verify(Some(&token)), Ok(coach()));
         assert!(Arc::ptr_eq(&token, &signer.token(&coach())), "reused");
+        // The roster is part of who the caller is: a coach whose athletes changed gets
+        // a token of their own, never the one naming the old roster.
+        let unlinked = Identity {
+            athletes: Vec::new(),
+            ..coach()
+        };
+        let fresh = signer.token(&unlinked);
+        assert_ne!(&*fresh, &*token);
+        assert_eq!(verifier.verify(Some(&fresh)), Ok(unlinked));
         let anonymous = signer.token(&Identity::ANONYMOUS);
         assert_eq!(verifier.verify(Some(&anonymous)), Ok(Identity::ANONYMOUS));
         assert_ne!(&*anonymous, &*token);

@@ -10,9 +10,11 @@
 //! # Layout
 //! - [`users`]: users, roles, coach–athlete links; credentials, refresh tokens, signing keys.
 //! - [`workouts`]: exercises, plans and their targets, assignments, workouts, sets.
-//! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents.
+//! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents,
+//!   and the pseudonymised consent ledger erasures leave behind.
 //! - [`journal`]: journal entries.
-//! - [`codex`]: codex entries, tags, full-text search (tsvector + GIN, or FTS5).
+//! - [`codex`]: codex entries (articles and practices), tags, full-text search
+//!   (tsvector + GIN, or FTS5).
 
 // `#[async_trait]` cannot take `SchemaManager<'_>` (its lifetimes must stay late-bound).
 #![allow(elided_lifetimes_in_paths)]

@@ -151,6 +151,7 @@ async fn notifications_migrations_go_up_down_and_up_again() {
         "quiet_hours",
         "consents",
         "coach_contacts",
+        "consent_ledger",
     ];
     for table in tables {
         assert!(
@@ -163,6 +164,8 @@ async fn notifications_migrations_go_up_down_and_up_again() {
         ("deliveries", "deliveries_notification_channel_key"),
         ("deliveries", "deliveries_due_idx"),
         ("devices", "devices_token_key"),
+        ("consent_ledger", "consent_ledger_subject_idx"),
+        ("consent_ledger", "consent_ledger_retain_until_idx"),
     ] {
         assert!(
             manager.has_index(table, index).await.expect("query"),
@@ -203,6 +206,15 @@ async fn codex_migrations_go_up_down_and_up_again_with_full_text_search() {
         Backend::Sqlite => manager.has_table("codex_fts").await.expect("query"),
     };
     assert!(search, "full-text search structure on {:?}", t.backend);
+    for column in ["kind", "minutes"] {
+        assert!(
+            manager
+                .has_column("codex_entries", column)
+                .await
+                .expect("query"),
+            "{column} exists"
+        );
+    }
     CodexMigrator::down(&t.db, None).await.expect("rolls back");
     assert!(!manager.has_table("codex_entries").await.expect("query"));
     if t.backend == Backend::Sqlite {

@@ -16,7 +16,9 @@
 //!   small leeway. A verified token is remembered until it expires (at most five
 //!   minutes), so a client's repeated token costs a lookup, not a signature check.
 //! - Claims: `sub`, `roles` (array), `scope` (space-separated) or `scopes` (array);
-//!   a configured table adds scopes per role.
+//!   a configured table adds scopes per role. `athletes` (array of user ids) is a coach's
+//!   roster: kept only for a caller holding the `coach` role, and at most
+//!   [`ROSTER_MAX`] of them (a longer list is cut, which only ever grants less).
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -33,7 +35,7 @@ use jsonwebtoken::{
 };
 use serde::Deserialize;
 use tessera_codes::ErrorCode;
-use tessera_identity::Identity;
+use tessera_identity::{Identity, ROSTER_MAX};
 
 /// Where verification keys come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +166,8 @@ struct Claims {
     scope: Option<String>,
     #[serde(default)]
     scopes: Vec<String>,
+    #[serde(default)]
+    athletes: Vec<String>,
     #[serde(flatten)]
     other: serde_json::Map<String, serde_json::Value>,
 }
@@ -421,11 +425,20 @@ impl Authenticator {
             .map(|(name, _)| name.clone())
             .collect();
         policies.sort();
+        // Who a coach coaches, as the users domain said when it issued the token; a
+        // caller without the role coaches nobody, whatever the token says.
+        let mut athletes = claims.athletes;
+        if claims.roles.iter().any(|r| r == "coach") {
+            athletes.truncate(ROSTER_MAX);
+        } else {
+            athletes.clear();
+        }
         Identity {
             subject: Some(claims.sub),
             roles: claims.roles,
             scopes: scopes.into_iter().collect(),
             policies,
+            athletes,
         }
     }
 
@@ -548,5 +561,49 @@ fn add_keys(set: &mut KeySet, jwks: &JwkSet) {
             }
             None => set.anonymous.push(key),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn authenticator() -> Authenticator {
+        Authenticator::new(AuthOptions {
+            // Never fetched: these tests map claims, they verify nothing.
+            jwks: vec![JwksSource::Url("http://127.0.0.1:9/jwks.json".to_owned())],
+            ..AuthOptions::default()
+        })
+        .expect("valid options")
+    }
+
+    fn identity(claims: serde_json::Value) -> Identity {
+        authenticator().identity(serde_json::from_value(claims).expect("claims"))
+    }
+
+    #[test]
+    fn a_coachs_athletes_travel_and_nobody_elses_do() {
+        let ids: Vec<String> = (0..=ROSTER_MAX).map(|i| format!("athlete-{i}")).collect();
+        let coach = identity(json!({
+            "sub": "carter", "exp": 1, "roles": ["coach", "athlete"],
+            "athletes": ["alex", "blair"], "tier": "pro",
+        }));
+        assert_eq!(coach.athletes, ["alex", "blair"]);
+        assert_eq!(coach.roles, ["coach", "athlete"]);
+
+        // The same claim without the coach role names nobody.
+        let athlete = identity(json!({
+            "sub": "alex", "exp": 1, "roles": ["athlete"], "athletes": ["blair"],
+        }));
+        assert!(athlete.athletes.is_empty(), "{athlete:?}");
+
+        // No claim: nobody; a longer list than any roster: cut to the bound.
+        let none = identity(json!({ "sub": "kim", "exp": 1, "roles": ["coach"] }));
+        assert!(none.athletes.is_empty());
+        let long = identity(json!({ "sub": "kim", "exp": 1, "roles": ["coach"], "athletes": ids }));
+        assert_eq!(long.athletes.len(), ROSTER_MAX);
+        assert_eq!(long.athletes.last(), Some(&ids[ROSTER_MAX - 1]));
     }
 }

@@ -447,6 +447,7 @@ mod tests {
             roles: vec![],
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
             policies: policies.iter().map(|s| (*s).to_owned()).collect(),
+            ..Identity::default()
         }
     }
 

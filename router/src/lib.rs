@@ -9,15 +9,19 @@
 //!   may not see is removed before planning.
 //! - [`persisted`]: automatic persisted queries and trusted documents.
 //! - [`pipeline`]: one request through parse → validate → plan → execute.
+//! - [`cache`]: cache policies (`@cacheControl`, subgraph headers), the response and
+//!   entity caches, invalidation across replicas.
 //! - [`limits`]: operation limits (depth, aliases, root fields, tokens, directives,
 //!   estimated cost, introspection).
 //! - [`supergraph`]: the supergraph's join metadata and the API schema clients see.
 //! - [`planner`]: our query planner (see `router/PLANNER.md`).
 //! - [`executor`]: runs a plan's fetches, merges results, shapes the response.
 //! - [`metrics`]: the Prometheus recorder and its exposition.
+//! - [`redis_link`]: Redis for features that keep serving without it.
 
 pub mod auth;
 pub mod authorization;
+pub mod cache;
 pub mod executor;
 pub mod limits;
 pub mod metrics;
@@ -25,8 +29,11 @@ pub mod persisted;
 pub mod pipeline;
 pub mod planner;
 pub mod ratelimit;
+pub mod redis_link;
 pub mod server;
 pub mod supergraph;
+#[cfg(test)]
+mod test_support;
 
 pub use pipeline::Router;
 pub use supergraph::Supergraph;

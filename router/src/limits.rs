@@ -509,7 +509,7 @@ mod tests {
             subject: Some("a".into()),
             roles: vec!["admin".into()],
             scopes: vec![],
-            policies: vec![],
+            ..Identity::default()
         };
         assert_eq!(limits.check(&introspect, &admin), Ok(()));
     }

@@ -277,7 +277,7 @@ mod tests {
             subject: Some("u1".into()),
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             scopes: vec![],
-            policies: vec![],
+            ..Identity::default()
         }
     }
 

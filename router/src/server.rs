@@ -1,7 +1,8 @@
 //! The router's HTTP surface, as Apollo Client, the SPA and partners speak it: POST
 //! JSON (one request or a batch array), GET for queries, content negotiation between
 //! `application/graphql-response+json` and `application/json`, CSRF prevention, CORS,
-//! a body size limit.
+//! a body size limit. Contract variants (the partner API) are served the same way at
+//! their own path, by their own [`Router`], to callers holding their role.
 
 use std::{collections::HashMap, net::SocketAddr, sync::Arc};
 
@@ -12,7 +13,7 @@ use axum::{
     extract::{ConnectInfo, DefaultBodyLimit, Query, State, rejection::BytesRejection},
     http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use tessera_codes::ErrorCode;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -38,6 +39,31 @@ pub struct ServerOptions {
     pub auth: Option<Arc<Authenticator>>,
     /// Rate limits per client; none: unlimited.
     pub rate_limiter: Option<SharedLimiter>,
+    /// Contract variants, each at its own path (e.g. `/partner/graphql`).
+    pub variants: Vec<Variant>,
+}
+
+/// A contract variant: a [`Router`] built from the variant's supergraph (see
+/// [`crate::supergraph::variant`]), served at `path` to callers holding `role`. Only
+/// the router answers there, so nothing outside the variant is reachable: not by
+/// validation, not by introspection.
+#[derive(Clone)]
+pub struct Variant {
+    /// Where it is served, e.g. `/partner/graphql`.
+    pub path: String,
+    /// The role a caller needs, e.g. `partner`.
+    pub role: String,
+    /// The router over the variant's supergraph.
+    pub router: Arc<Router>,
+}
+
+impl std::fmt::Debug for Variant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Variant")
+            .field("path", &self.path)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for ServerOptions {
@@ -48,6 +74,7 @@ impl Default for ServerOptions {
             max_batch: 32,
             auth: None,
             rate_limiter: None,
+            variants: Vec::new(),
         }
     }
 }
@@ -75,8 +102,33 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
         ])
         .allow_credentials(true);
     let body_limit = options.max_body_bytes;
-    Axum::new()
-        .route("/graphql", get(get_graphql).post(post_graphql))
+    let mut app = Axum::new();
+    for variant in &options.variants {
+        let (for_get, for_post) = (variant.clone(), variant.clone());
+        app = app.route(
+            &variant.path,
+            get(
+                move |State(state): State<AppState>,
+                      headers: HeaderMap,
+                      extensions: Extensions,
+                      params: Query<HashMap<String, String>>| {
+                    let variant = for_get.clone();
+                    async move { get_to(state, Some(variant), headers, extensions, params).await }
+                },
+            )
+            .post(
+                move |State(state): State<AppState>,
+                      headers: HeaderMap,
+                      extensions: Extensions,
+                      body: Result<Bytes, BytesRejection>| {
+                    let variant = for_post.clone();
+                    async move { post_to(state, Some(variant), headers, extensions, body).await }
+                },
+            ),
+        );
+    }
+    app.route("/graphql", get(get_graphql).post(post_graphql))
+        .route("/admin/cache/invalidate", post(invalidate_cache))
         .route(
             "/health/live",
             get(|| async { axum::Json(serde_json::json!({"status": "live"})) }),
@@ -133,18 +185,45 @@ fn csrf_ok(headers: &HeaderMap) -> bool {
 }
 
 fn respond(status: StatusCode, graphql_json: bool, body: &JsonValue) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    respond_bytes(status, graphql_json, bytes.into(), None)
+}
+
+/// A body with its content type and `Cache-Control` (`no-store` unless the pipeline
+/// computed a policy that allows reuse).
+fn respond_bytes(
+    status: StatusCode,
+    graphql_json: bool,
+    body: Bytes,
+    cache_control: Option<&str>,
+) -> Response {
     let content_type = if graphql_json {
         GRAPHQL_RESPONSE_JSON
     } else {
         "application/json"
     };
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let cache_control = cache_control
+        .and_then(|v| HeaderValue::from_str(v).ok())
+        .unwrap_or(HeaderValue::from_static("no-store"));
     (
         status,
-        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
-        bytes,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, cache_control),
+        ],
+        body,
     )
         .into_response()
+}
+
+/// One executed request's HTTP response.
+fn respond_router(response: &RouterResponse, graphql_json: bool) -> Response {
+    respond_bytes(
+        status_of(response, graphql_json),
+        graphql_json,
+        response.to_bytes(),
+        Some(&response.cache_control()),
+    )
 }
 
 /// The status of one response: with `application/json` request errors stay 200
@@ -212,6 +291,36 @@ async fn rate_limited(
     Some(response)
 }
 
+/// The response refusing a caller without the variant's role: 401 when not signed in,
+/// 403 when signed in without it.
+fn refuse_outside(variant: &Variant, identity: &Identity, graphql_json: bool) -> Option<Response> {
+    if identity.has_role(&variant.role) {
+        return None;
+    }
+    if identity.subject.is_none() {
+        let mut response = request_error(
+            ErrorCode::Unauthenticated,
+            &format!(
+                "{} answers only callers with the `{}` role: sign in",
+                variant.path, variant.role
+            ),
+            graphql_json,
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return Some(response);
+    }
+    Some(request_error(
+        ErrorCode::Forbidden,
+        &format!(
+            "{} answers only callers with the `{}` role",
+            variant.path, variant.role
+        ),
+        graphql_json,
+    ))
+}
+
 fn request_error(code: ErrorCode, message: &str, graphql_json: bool) -> Response {
     let response = RouterResponse::request_error(code, message);
     let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
@@ -220,6 +329,17 @@ fn request_error(code: ErrorCode, message: &str, graphql_json: bool) -> Response
 
 async fn post_graphql(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    extensions: Extensions,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    post_to(state, None, headers, extensions, body).await
+}
+
+/// A POST to the full API (`variant` none) or to a variant.
+async fn post_to(
+    state: AppState,
+    variant: Option<Variant>,
     headers: HeaderMap,
     extensions: Extensions,
     body: Result<Bytes, BytesRejection>,
@@ -259,6 +379,12 @@ async fn post_graphql(
         Ok(identity) => identity,
         Err(response) => return response,
     };
+    if let Some(variant) = &variant
+        && let Some(refused) = refuse_outside(variant, &identity, graphql_json)
+    {
+        return refused;
+    }
+    let router = variant.map_or_else(|| state.router.clone(), |v| v.router);
     // A single request (the common case) deserialises straight from the body; only a
     // batch, or a body that fails, is read as a JSON tree first.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
@@ -267,9 +393,8 @@ async fn post_graphql(
         if let Some(limited) = rate_limited(&state, &identity, &extensions, 1, graphql_json).await {
             return limited;
         }
-        let response = state.router.execute(request, true, &identity).await;
-        let status = status_of(&response, graphql_json);
-        return respond(status, graphql_json, &JsonValue::Object(response.body));
+        let response = router.execute(request, true, &identity).await;
+        return respond_router(&response, graphql_json);
     }
     let parsed: JsonValue = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -318,15 +443,13 @@ async fn post_graphql(
                 return limited;
             }
             let futures = items.into_iter().map(|item| {
-                let router = state.router.clone();
+                let router = router.clone();
                 let identity = &identity;
                 async move {
                     match serde_json::to_value(&item)
                         .and_then(serde_json::from_value::<GraphqlRequest>)
                     {
-                        Ok(request) => {
-                            JsonValue::Object(router.execute(request, true, identity).await.body)
-                        }
+                        Ok(request) => router.execute(request, true, identity).await.to_json(),
                         Err(err) => JsonValue::Object(
                             RouterResponse::request_error(
                                 ErrorCode::BadRequest,
@@ -352,6 +475,17 @@ async fn get_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
     extensions: Extensions,
+    params: Query<HashMap<String, String>>,
+) -> Response {
+    get_to(state, None, headers, extensions, params).await
+}
+
+/// A GET to the full API (`variant` none) or to a variant.
+async fn get_to(
+    state: AppState,
+    variant: Option<Variant>,
+    headers: HeaderMap,
+    extensions: Extensions,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let graphql_json = wants_graphql_response_json(&headers);
@@ -366,6 +500,12 @@ async fn get_graphql(
         Ok(identity) => identity,
         Err(response) => return response,
     };
+    if let Some(variant) = &variant
+        && let Some(refused) = refuse_outside(variant, &identity, graphql_json)
+    {
+        return refused;
+    }
+    let router = variant.map_or_else(|| state.router.clone(), |v| v.router);
     if let Some(limited) = rate_limited(&state, &identity, &extensions, 1, graphql_json).await {
         return limited;
     }
@@ -393,7 +533,69 @@ async fn get_graphql(
             .or_else(|| params.get("doc_id"))
             .cloned(),
     };
-    let response = state.router.execute(request, false, &identity).await;
-    let status = status_of(&response, graphql_json);
-    respond(status, graphql_json, &JsonValue::Object(response.body))
+    let response = router.execute(request, false, &identity).await;
+    respond_router(&response, graphql_json)
+}
+
+/// `POST /admin/cache/invalidate`, for administrators: drops the cached responses and
+/// entities holding what the body names, in every replica. The body is one
+/// `{"typename": "CodexEntry", "key": {"id": "…"}}` (no `key`: the whole type) or an
+/// array of them; the answer lists the tags dropped.
+async fn invalidate_cache(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let identity = match authenticate(&state, &headers, true).await {
+        Ok(identity) => identity,
+        Err(response) => return response,
+    };
+    if identity.subject.is_none() {
+        let mut response = request_error(
+            ErrorCode::Unauthenticated,
+            "invalidating the cache needs an administrator's access token",
+            true,
+        );
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        return response;
+    }
+    if !identity.has_role("admin") {
+        return request_error(
+            ErrorCode::Forbidden,
+            "only administrators may invalidate the cache",
+            true,
+        );
+    }
+    let parsed = body
+        .map_err(|rejection| rejection.body_text())
+        .and_then(|body| serde_json::from_slice::<OneOrMany>(&body).map_err(|err| err.to_string()));
+    let changed = match parsed {
+        Ok(OneOrMany::One(one)) => vec![one],
+        Ok(OneOrMany::Many(many)) => many,
+        Err(reason) => {
+            return request_error(
+                ErrorCode::BadRequest,
+                &format!(
+                    "the body must be {{\"typename\": …, \"key\": {{…}}}} or an array of them: {reason}"
+                ),
+                true,
+            );
+        }
+    };
+    let tags = state.router.invalidate(&changed).await;
+    tracing::info!(subject = ?identity.subject, ?tags, "cache invalidated by an administrator");
+    respond(
+        StatusCode::OK,
+        false,
+        &serde_json::from_value(serde_json::json!({ "invalidated": tags })).unwrap_or_default(),
+    )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(crate::executor::fetch::Invalidation),
+    Many(Vec<crate::executor::fetch::Invalidation>),
 }

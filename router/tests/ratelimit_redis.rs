@@ -33,7 +33,7 @@ fn someone() -> Identity {
         subject: Some(format!("test-{nanos}-{}", std::process::id())),
         roles: vec![],
         scopes: vec![],
-        policies: vec![],
+        ..Identity::default()
     }
 }
 

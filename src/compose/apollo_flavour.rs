@@ -11,8 +11,9 @@
 //! - custom scalars carry no `@join__type`: added from the subgraphs' own SDL (and
 //!   `@join__enumValue` likewise, should an enum value lack it);
 //! - Grafbase's own `@join__owner` is dropped;
-//! - authorization, tag, inaccessible and cost directives are used without their
-//!   `@link` or definitions: both are added for those in use.
+//! - authorization, tag, inaccessible, cost and `@cacheControl` (composed with
+//!   `@composeDirective`) directives are used without their `@link` or definitions:
+//!   both are added for those in use.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -103,6 +104,11 @@ const OPTIONAL_SPECS: &[OptionalSpec] = &[
         directives: &["policy"],
         link: r#"url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY"#,
         definitions: "directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM\n\nscalar policy__Policy\n",
+    },
+    OptionalSpec {
+        directives: &["cacheControl"],
+        link: r#"url: "https://specs.tessera.dev/cacheControl/v0.1", import: ["@cacheControl"]"#,
+        definitions: "directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION\n",
     },
     OptionalSpec {
         directives: &["cost", "listSize"],
@@ -204,6 +210,14 @@ pub fn rewrite(grafbase_sdl: &str, subgraphs: &[SubgraphSdl]) -> Result<String, 
                 let mut o = o.clone();
                 let object = o.make_mut();
                 drop_owner(&mut object.directives);
+                one_each(&mut object.directives, &object.name)?;
+                for field in &mut object.fields {
+                    let field = field.make_mut();
+                    one_each(
+                        &mut field.directives,
+                        &format!("{}.{}", object.name, field.name),
+                    )?;
+                }
                 if roots.iter().any(|(_, name)| *name == object.name) {
                     for graph in graphs_of_fields(&object.fields) {
                         object.directives.push(Node::new(join_type(graph)));
@@ -231,6 +245,25 @@ pub fn rewrite(grafbase_sdl: &str, subgraphs: &[SubgraphSdl]) -> Result<String, 
                     }
                 }
                 Some(Definition::EnumTypeDefinition(e))
+            }
+            Definition::InterfaceTypeDefinition(i) => {
+                let mut i = i.clone();
+                let interface = i.make_mut();
+                one_each(&mut interface.directives, &interface.name)?;
+                for field in &mut interface.fields {
+                    let field = field.make_mut();
+                    one_each(
+                        &mut field.directives,
+                        &format!("{}.{}", interface.name, field.name),
+                    )?;
+                }
+                Some(Definition::InterfaceTypeDefinition(i))
+            }
+            Definition::UnionTypeDefinition(u) => {
+                let mut u = u.clone();
+                let union = u.make_mut();
+                one_each(&mut union.directives, &union.name)?;
+                Some(Definition::UnionTypeDefinition(u))
             }
             other => Some(other.clone()),
         };
@@ -286,6 +319,42 @@ fn uses_directive(sdl: &str, name: &str) -> bool {
             .next()
             .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
     })
+}
+
+/// Composed directives that may appear once per location: composition repeats them on
+/// a type or field every subgraph that shares it applies them to.
+const COMPOSED_ONCE: &[&str] = &["cacheControl"];
+
+/// Keeps one of each [`COMPOSED_ONCE`] directive at `site`: identical copies are one;
+/// subgraphs disagreeing (different arguments) is a composition error.
+fn one_each(directives: &mut DirectiveList, site: &str) -> Result<(), ComposeError> {
+    for name in COMPOSED_ONCE {
+        let mut seen: Option<String> = None;
+        let mut problem = None;
+        directives.0.retain(|d| {
+            if d.name != *name {
+                return true;
+            }
+            let text = d.to_string();
+            match &seen {
+                None => {
+                    seen = Some(text);
+                    true
+                }
+                Some(first) if *first == text => false,
+                Some(first) => {
+                    problem = Some(format!(
+                        "`{site}`: subgraphs disagree on `@{name}`: {first} and {text}"
+                    ));
+                    true
+                }
+            }
+        });
+        if let Some(problem) = problem {
+            return Err(ComposeError::Composition(vec![problem]));
+        }
+    }
+    Ok(())
 }
 
 fn drop_owner(directives: &mut DirectiveList) {
@@ -355,7 +424,38 @@ fn join_graph_directive(
 
 #[cfg(test)]
 mod tests {
-    use super::uses_directive;
+    use apollo_compiler::ast::{Definition, Document};
+
+    use super::{one_each, uses_directive};
+
+    fn directives_of(sdl: &str) -> apollo_compiler::ast::DirectiveList {
+        let doc = Document::parse(sdl, "t.graphql").expect("parses");
+        match &doc.definitions[0] {
+            Definition::ObjectTypeDefinition(o) => o.directives.clone(),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn a_composed_cache_hint_repeated_by_sharing_subgraphs_is_kept_once() {
+        let mut same = directives_of(
+            "type PageInfo @cacheControl(inheritMaxAge: true) @cacheControl(inheritMaxAge: true) @tag(name: \"a\") @tag(name: \"b\") { x: Int }",
+        );
+        one_each(&mut same, "PageInfo").expect("identical copies are one");
+        assert_eq!(
+            same.to_string(),
+            " @cacheControl(inheritMaxAge: true) @tag(name: \"a\") @tag(name: \"b\")",
+            "repeatable directives are left alone"
+        );
+        let mut different = directives_of(
+            "type User @cacheControl(maxAge: 60) @cacheControl(maxAge: 5) { x: Int }",
+        );
+        let err = one_each(&mut different, "User").expect_err("subgraphs disagree");
+        assert_eq!(
+            err.to_string(),
+            "composition failed:\n`User`: subgraphs disagree on `@cacheControl`: @cacheControl(maxAge: 60) and @cacheControl(maxAge: 5)"
+        );
+    }
 
     #[test]
     fn directive_use_is_found_by_whole_name() {

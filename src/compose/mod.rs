@@ -1,5 +1,6 @@
-//! `tessera compose`: from each subgraph's own SDL to `schema/<name>.graphql` and the
-//! composed `schema/supergraph.graphql`.
+//! `tessera compose`: from each subgraph's own SDL to `schema/<name>.graphql`, the
+//! composed `schema/supergraph.graphql` and the partner variant's API schema
+//! `schema/partner.graphql`.
 //!
 //! Composition (merging types, checking keys, shareability, overrides…) is done by
 //! Grafbase's `graphql-composition`, used unmodified (MPL-2.0). Its supergraph is not
@@ -23,6 +24,12 @@ use supergraph_yaml::SupergraphYaml;
 /// Where the composed supergraph is written, relative to the workspace root.
 pub const SUPERGRAPH_FILE: &str = "schema/supergraph.graphql";
 
+/// Where the partner variant's API schema is written, relative to the workspace root.
+pub const PARTNER_FILE: &str = "schema/partner.graphql";
+
+/// The tag that puts an element in the partner variant.
+pub const PARTNER_TAG: &str = "partner";
+
 /// Why composition failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
@@ -43,6 +50,9 @@ pub enum ComposeError {
     /// The subgraphs do not compose; one line per problem.
     #[error("composition failed:\n{}", .0.join("\n"))]
     Composition(Vec<String>),
+    /// The partner variant cannot be derived from the supergraph.
+    #[error("the partner variant: {0}")]
+    Variant(String),
     /// The composed supergraph is not a valid schema (a bug in the rewrite).
     #[error("the composed supergraph is invalid:\n{0}")]
     InvalidSupergraph(String),
@@ -64,7 +74,7 @@ pub struct SubgraphSdl {
 /// Every file composition produces, with its content.
 #[derive(Debug, Clone)]
 pub struct Composition {
-    /// `(path relative to the root, content)`, subgraphs first, supergraph last.
+    /// `(path relative to the root, content)`: subgraphs, supergraph, partner variant.
     pub files: Vec<(PathBuf, String)>,
 }
 
@@ -72,7 +82,8 @@ impl Composition {
     /// The composed supergraph SDL.
     pub fn supergraph(&self) -> &str {
         self.files
-            .last()
+            .iter()
+            .find(|(path, _)| path == Path::new(SUPERGRAPH_FILE))
             .map(|(_, sdl)| sdl.as_str())
             .unwrap_or_default()
     }
@@ -132,8 +143,20 @@ pub fn compose_workspace(root: &Path) -> Result<Composition, ComposeError> {
         .into_iter()
         .map(|s| (s.file, with_trailing_newline(s.sdl)))
         .collect();
+    let partner = partner_api_sdl(&supergraph)?;
     files.push((PathBuf::from(SUPERGRAPH_FILE), supergraph));
+    files.push((PathBuf::from(PARTNER_FILE), partner));
     Ok(Composition { files })
+}
+
+/// The partner variant's API schema (`@tag(name: "partner")` filtering, see
+/// [`tessera_router::supergraph::variant`]) as printed SDL.
+pub fn partner_api_sdl(supergraph_sdl: &str) -> Result<String, ComposeError> {
+    let variant =
+        tessera_router::supergraph::variant::contract_supergraph(supergraph_sdl, PARTNER_TAG)
+            .and_then(|sdl| tessera_router::Supergraph::parse(&sdl))
+            .map_err(|err| ComposeError::Variant(err.to_string()))?;
+    Ok(variant.api.to_string())
 }
 
 /// Composes `subgraphs` into a standard Federation v2 supergraph SDL.

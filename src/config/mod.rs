@@ -6,6 +6,7 @@
 //!   file per section.
 //! - Subgraph sections are the kit's [`SubgraphConfig`].
 
+pub mod cache;
 pub mod identity;
 pub mod persisted;
 pub mod redis;
@@ -99,6 +100,7 @@ impl Config {
                 .map_err(|msg| ConfigError(format!("`subgraphs.{name}.database`: {msg}")))?;
         }
         self.router.rate_limits.validate()?;
+        self.router.cache.options()?;
         self.identity.validate()?;
         self.redis.validate()?;
         self.users.validate()?;
@@ -175,6 +177,56 @@ mod tests {
     }
 
     #[test]
+    fn the_caches_are_configured_and_checked_at_load() {
+        with_env(&[], || {
+            let options = Config::load(None)
+                .expect("defaults")
+                .router
+                .cache
+                .options()
+                .expect("valid");
+            assert!(
+                options.responses && options.entities,
+                "tessera.toml turns both on"
+            );
+            assert_eq!(options.default_max_age, 0);
+            assert_eq!(options.response_memory_bytes, 64 << 20);
+            assert_eq!(options.namespace, "tessera");
+        });
+        with_env(
+            &[
+                ("TESSERA_ROUTER__CACHE__DEFAULT_MAX_AGE", "30"),
+                ("TESSERA_ROUTER__CACHE__ENTITIES", "false"),
+                ("TESSERA_ROUTER__CACHE__REDIS_NAMESPACE", "staging"),
+            ],
+            || {
+                let options = Config::load(None)
+                    .expect("valid")
+                    .router
+                    .cache
+                    .options()
+                    .expect("valid");
+                assert_eq!(
+                    (
+                        options.default_max_age,
+                        options.entities,
+                        options.namespace.as_str()
+                    ),
+                    (30, false, "staging")
+                );
+            },
+        );
+        assert_eq!(
+            error_with(&[("TESSERA_ROUTER__CACHE__MAX_TTL_SECONDS", "0")]),
+            "configuration: `router.cache.max_ttl_seconds` must be at least 1"
+        );
+        assert_eq!(
+            error_with(&[("TESSERA_ROUTER__CACHE__REDIS_NAMESPACE", "two words")]),
+            "configuration: `router.cache.redis_namespace` must be a non-empty word"
+        );
+    }
+
+    #[test]
     fn the_committed_defaults_load() {
         with_env(&[], || {
             let config = Config::load(None).expect("the committed defaults are valid");
@@ -187,6 +239,15 @@ mod tests {
                     .starts_with("sqlite://data/")
             );
             assert!(config.redis.url.is_none());
+        });
+    }
+
+    #[test]
+    fn partners_have_their_own_quota() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("defaults");
+            let partner = config.router.rate_limits.roles["partner"];
+            assert_eq!((partner.per_minute, partner.burst), (600, 100));
         });
     }
 
@@ -457,6 +518,11 @@ mod tests {
 
         let err = error_with(&[("TESSERA_REDIS__URL", "http://cache")]);
         assert!(err.contains("`redis.url`"), "{err}");
+        let err = error_with(&[("TESSERA_REDIS__URL", "redis://cache:port")]);
+        assert!(
+            err.contains("`redis.url` = `redis://cache:port` is not a Redis URL"),
+            "{err}"
+        );
         let err = error_with(&[("TESSERA_REDIS__URL", "rediss://cache:6380")]);
         assert!(
             err.contains("TLS to Redis (rediss://) is not built"),

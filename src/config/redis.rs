@@ -27,7 +27,10 @@ impl RedisConfig {
             Some(url) if !url.starts_with("redis://") => Err(ConfigError(format!(
                 "`redis.url` = `{url}` must start with redis://"
             ))),
-            _ => Ok(()),
+            Some(url) => tessera_router::redis_link::check_url(url).map_err(|err| {
+                ConfigError(format!("`redis.url` = `{url}` is not a Redis URL: {err}"))
+            }),
+            None => Ok(()),
         }
     }
 }

@@ -55,6 +55,9 @@ pub struct RouterConfig {
     /// request whatever this says).
     #[serde(default)]
     pub override_labels: Vec<String>,
+    /// The response and entity caches.
+    #[serde(default)]
+    pub cache: super::cache::CacheConfig,
 }
 
 /// One quota: a sustained rate and a burst.
@@ -397,6 +400,7 @@ impl RouterConfig {
                 .rate_limits
                 .limiter(redis_url)?
                 .map(std::sync::Arc::new),
+            variants: Vec::new(),
         })
     }
 }

@@ -28,6 +28,8 @@ pub const COOKIE: &str = "tessera_access";
 pub struct Platform {
     /// The router's `/graphql`.
     pub url: String,
+    /// The router's `/partner/graphql` (the partner variant).
+    pub partner_url: String,
     /// The users subgraph's base URL (`http://127.0.0.1:<port>`), when it runs.
     pub users: Option<String>,
     /// Each running subgraph's database, by name.
@@ -156,9 +158,14 @@ impl Platform {
         }
         tweak(&mut options, &mut server_options);
         let router = Arc::new(Router::new(supergraph, &options));
+        server_options.variants.push(
+            tessera::platform::partner_variant(SUPERGRAPH, &options, &router)
+                .expect("the partner variant derives"),
+        );
         let served_router = testing::serve(server::app(router.clone(), server_options)).await;
         Self {
             url: format!("{}/graphql", served_router.url),
+            partner_url: format!("{}{}", served_router.url, tessera::platform::PARTNER_PATH),
             router,
             users,
             dbs,
@@ -191,16 +198,40 @@ impl Platform {
     /// POSTs `query` with `variables`, as the holder of `token` (anonymous on `None`);
     /// returns status and JSON body.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> (u16, Value) {
+        self.gql_at(&self.url, token, query, variables).await
+    }
+
+    /// [`Platform::gql`] at `url` (e.g. [`Platform::partner_url`]).
+    pub async fn gql_at(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        let (status, _, body) = self.gql_with_headers(url, token, query, variables).await;
+        (status, body)
+    }
+
+    /// [`Platform::gql_at`], with the response's headers.
+    pub async fn gql_with_headers(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
         let mut request = self
             .client
-            .post(&self.url)
+            .post(url)
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         let response = request.send().await.expect("the router answers");
         let status = response.status().as_u16();
-        (status, response.json().await.expect("a JSON body"))
+        let headers = response.headers().clone();
+        (status, headers, response.json().await.expect("a JSON body"))
     }
 
     /// Signs a demo person in through the router; returns the `signIn` payload.

@@ -49,6 +49,10 @@ pub struct LoadOptions {
     pub expect: Option<Value>,
     /// A name for the report (the router's).
     pub label: Option<String>,
+    /// Other requests sent beside `request`: connection `i` sends `request` when
+    /// `i % (1 + mix.len()) == 0`, else `mix[i % (1 + mix.len()) - 1]` (only `request`
+    /// is held to `expect`; the others must answer without errors).
+    pub mix: Vec<RequestSpec>,
 }
 
 impl LoadOptions {
@@ -63,6 +67,7 @@ impl LoadOptions {
             request_timeout: Duration::from_secs(10),
             expect: None,
             label: None,
+            mix: Vec::new(),
         }
     }
 }
@@ -126,10 +131,13 @@ pub async fn run(options: &LoadOptions) -> Result<Run, LoadError> {
         measure_from: start + options.warmup,
         end: start + options.warmup + options.duration,
     };
-    let spec = Arc::new(options.request.clone());
-    let check = Arc::new(check);
+    let mut specs = vec![(Arc::new(options.request.clone()), Arc::new(check))];
+    for other in &options.mix {
+        specs.push((Arc::new(other.clone()), Arc::new(Check::new())));
+    }
     let mut workers = JoinSet::new();
-    for _ in 0..options.concurrency {
+    for i in 0..options.concurrency {
+        let (spec, check) = &specs[i % specs.len()];
         workers.spawn(worker::run(
             addr,
             spec.clone(),

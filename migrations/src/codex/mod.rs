@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_codex;
+mod m20261201_000001_entry_kinds;
 
 /// Applies the codex domain's tables, indexes and full-text search.
 pub struct CodexMigrator;
@@ -10,7 +11,10 @@ pub struct CodexMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for CodexMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_codex::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_codex::Migration),
+            Box::new(m20261201_000001_entry_kinds::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

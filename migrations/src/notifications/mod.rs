@@ -3,6 +3,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_notifications;
+mod m20261201_000001_consent_ledger;
 
 /// Applies the notifications domain's tables and indexes.
 pub struct NotificationsMigrator;
@@ -10,7 +11,10 @@ pub struct NotificationsMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for NotificationsMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_notifications::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_notifications::Migration),
+            Box::new(m20261201_000001_consent_ledger::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

@@ -22,6 +22,8 @@ use futures_util::{
 };
 use serde::Deserialize;
 
+use crate::cache::CachePolicy;
+
 /// How a subgraph request failed as a whole.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
@@ -45,12 +47,39 @@ pub struct SubgraphResponse {
     /// `errors`, as sent.
     #[serde(default)]
     pub errors: Vec<JsonMap>,
+    /// What the router reads of `extensions`.
+    #[serde(default)]
+    pub extensions: SubgraphExtensions,
+    /// The subgraph's `Cache-Control` header, as a restriction.
+    #[serde(skip)]
+    pub policy: CachePolicy,
 }
 
-/// A subgraph's answer before parsing: status and body.
+/// The extensions of a subgraph response the router acts on.
+#[derive(Debug, Default, Deserialize)]
+pub struct SubgraphExtensions {
+    /// Entities the operation changed: cached responses and entities holding them are
+    /// dropped (`[{"typename": "CodexEntry", "key": {"id": "…"}}]`; no `key`: every
+    /// entity of the type).
+    #[serde(default)]
+    pub invalidate: Vec<Invalidation>,
+}
+
+/// One changed entity, or every entity of a type.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Invalidation {
+    /// The entity type.
+    pub typename: String,
+    /// The key's fields and values; none for the whole type.
+    #[serde(default)]
+    pub key: Option<JsonValue>,
+}
+
+/// A subgraph's answer before parsing: status, `Cache-Control` and body.
 #[derive(Debug, Clone)]
 struct Answer {
     status: u16,
+    cache_control: Option<String>,
     body: Bytes,
 }
 
@@ -154,22 +183,37 @@ impl SubgraphClient {
             .await
             .map_err(|e| FetchError::Transport(e.to_string()))?;
         let status = response.status().as_u16();
+        let cache_control = response
+            .headers()
+            .get_all(reqwest::header::CACHE_CONTROL)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect::<Vec<_>>();
+        let cache_control = (!cache_control.is_empty()).then(|| cache_control.join(", "));
         let body = response
             .bytes()
             .await
             .map_err(|e| FetchError::Transport(e.to_string()))?;
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            cache_control,
+            body,
+        })
     }
 }
 
 fn parse(answer: &Answer) -> Result<SubgraphResponse, FetchError> {
     let success = (200..300).contains(&answer.status);
-    match serde_json::from_slice::<SubgraphResponse>(&answer.body) {
-        Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => Ok(parsed),
-        _ if !success => Err(FetchError::Status(answer.status)),
-        Ok(parsed) => Ok(parsed),
-        Err(err) => Err(FetchError::Body(err.to_string())),
+    let mut parsed = match serde_json::from_slice::<SubgraphResponse>(&answer.body) {
+        Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => parsed,
+        _ if !success => return Err(FetchError::Status(answer.status)),
+        Ok(parsed) => parsed,
+        Err(err) => return Err(FetchError::Body(err.to_string())),
+    };
+    if let Some(header) = &answer.cache_control {
+        parsed.policy = CachePolicy::from_header(header);
     }
+    Ok(parsed)
 }
 
 #[cfg(test)]
@@ -194,12 +238,7 @@ mod tests {
                 }
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let addr = listener.local_addr().expect("bound");
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}/graphql")
+        crate::test_support::serve(app).await
     }
 
     #[tokio::test]

@@ -4,11 +4,13 @@
 //!
 //! # Layout
 //! - [`fetch`]: HTTP to subgraphs.
+//! - [`entity_cache`]: `_entities` answers from and into the entity cache.
 //! - [`merge`]: paths into the data tree, representations, deep merge.
 //! - [`shape`]: the client's response from the data tree (aliases, fragments,
 //!   `@skip`/`@include`, null propagation, introspection).
 //! - [`project`]: the fast path of shaping, for data that needs no error.
 
+pub mod entity_cache;
 pub mod fetch;
 pub mod merge;
 pub mod project;
@@ -24,11 +26,14 @@ use futures_util::future::join_all;
 use tessera_codes::ErrorCode;
 use tokio::sync::Mutex;
 
+pub use self::entity_cache::EntityCache;
 use self::{
-    fetch::SubgraphClient,
+    entity_cache::Representations,
+    fetch::{Invalidation, SubgraphClient},
     merge::{Address, address_to_path, deep_merge, get_mut, representation_of, visit_objects},
 };
 use crate::{
+    cache::CachePolicy,
     planner::{EntityCall, Fetch, Plan},
     supergraph::Supergraph,
 };
@@ -39,20 +44,28 @@ pub struct Outcome {
     pub data: JsonValue,
     /// Errors from subgraphs (re-pathed) and from failed fetches.
     pub errors: Vec<JsonMap>,
+    /// The subgraphs' `Cache-Control` answers, together (a failed fetch: uncacheable).
+    pub policy: CachePolicy,
+    /// Entities the subgraphs said they changed.
+    pub invalidations: Vec<Invalidation>,
 }
 
 /// Runs `plan` with the client's coerced `variables`, sending `identity` (the router's
-/// signed identity token) to every subgraph.
+/// signed identity token) to every subgraph; `_entities` answers come from and go to
+/// `cache` when given.
 pub async fn execute(
     sg: &Supergraph,
     clients: &[SubgraphClient],
     plan: &Plan,
     variables: &JsonMap,
     identity: Option<&Arc<str>>,
+    cache: Option<&EntityCache<'_>>,
 ) -> Outcome {
     let state = Mutex::new(Outcome {
         data: JsonValue::Object(JsonMap::new()),
         errors: Vec::new(),
+        policy: CachePolicy::UNRESTRICTED,
+        invalidations: Vec::new(),
     });
     let mut done = vec![false; plan.fetches.len()];
     loop {
@@ -70,7 +83,7 @@ pub async fn execute(
         join_all(
             ready
                 .into_iter()
-                .map(|f| run_fetch(sg, clients, f, variables, identity, &state)),
+                .map(|f| run_fetch(sg, clients, f, variables, identity, cache, &state)),
         )
         .await;
     }
@@ -93,23 +106,31 @@ async fn run_fetch(
     fetch: &Fetch,
     variables: &JsonMap,
     identity: Option<&Arc<str>>,
+    cache: Option<&EntityCache<'_>>,
     state: &Mutex<Outcome>,
 ) {
+    let started = std::time::Instant::now();
     let subgraph = &sg.subgraphs[fetch.subgraph].name;
     let mut vars = forwarded(fetch, variables);
+    let cache = cache.filter(|_| fetch.kind == OperationType::Query && !fetch.entities.is_empty());
+    let forwarded_vars = cache.map(|_| entity_cache::forwarded_text(&vars));
     // For entity fetches, per `_entities` field: which response objects each
     // representation came from.
     let mut origins: Vec<Vec<Vec<Address>>> = Vec::with_capacity(fetch.entities.len());
+    // Representations whose entity came from the cache, and per call how it is cached.
+    let mut hits: Vec<(Vec<Address>, JsonValue)> = Vec::new();
+    let mut cached_calls = Vec::new();
+    let mut hits_policy = CachePolicy::UNRESTRICTED;
+    let mut texts: Vec<Vec<Vec<u8>>> = Vec::new();
     if !fetch.entities.is_empty() {
+        let mut all: Vec<Representations> = Vec::with_capacity(fetch.entities.len());
         let guard = state.lock().await;
         let is_a = |condition: &str, actual: &str| {
             condition == actual || sg.schema.is_subtype(condition, actual)
         };
-        let mut any = false;
-        for (k, call) in fetch.entities.iter().enumerate() {
+        for call in &fetch.entities {
             let typename = call.representation_typename.as_ref().map(|t| t.as_str());
-            let mut reps: Vec<JsonValue> = Vec::new();
-            let mut from: Vec<Vec<Address>> = Vec::new();
+            let mut reps = Representations::default();
             let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
             let mut text = Vec::new();
             for path in &call.paths {
@@ -133,25 +154,44 @@ async fn run_fetch(
                             return;
                         }
                         match index.get(text.as_slice()) {
-                            Some(&i) => from[i].push(address.clone()),
+                            Some(&i) => reps.from[i].push(address.clone()),
                             None => {
-                                index.insert(text.clone(), reps.len());
-                                reps.push(rep);
-                                from.push(vec![address.clone()]);
+                                index.insert(text.clone(), reps.values.len());
+                                reps.values.push(rep);
+                                reps.from.push(vec![address.clone()]);
+                                if cache.is_some() {
+                                    reps.texts.push(text.clone());
+                                }
                             }
                         }
                     },
                 );
             }
-            any |= !reps.is_empty();
-            vars.insert(
-                EntityCall::variable(k, &fetch.variables),
-                JsonValue::Array(reps),
-            );
-            origins.push(from);
+            all.push(reps);
         }
         drop(guard);
+        if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars) {
+            let taken = cache
+                .take_hits(sg, subgraph, &fetch.entities, forwarded, &mut all)
+                .await;
+            (hits, cached_calls, hits_policy) = (taken.entities, taken.calls, taken.policy);
+        }
+        let mut any = false;
+        for (k, reps) in all.into_iter().enumerate() {
+            any |= !reps.values.is_empty();
+            vars.insert(
+                EntityCall::variable(k, &fetch.variables),
+                JsonValue::Array(reps.values),
+            );
+            origins.push(reps.from);
+            texts.push(reps.texts);
+        }
         if !any {
+            if !hits.is_empty() {
+                let mut guard = state.lock().await;
+                guard.policy = guard.policy.restrict(hits_policy);
+                merge_hits(&mut guard.data, hits);
+            }
             return;
         }
     }
@@ -167,9 +207,12 @@ async fn run_fetch(
         .await;
     let mut guard = state.lock().await;
     let outcome = &mut *guard;
-    let response = match result {
+    outcome.policy = outcome.policy.restrict(hits_policy);
+    merge_hits(&mut outcome.data, hits);
+    let mut response = match result {
         Ok(response) => response,
         Err(err) => {
+            outcome.policy = CachePolicy::UNCACHEABLE;
             tracing::warn!(subgraph = %subgraph, error = %err, "subgraph fetch failed");
             let mut error = JsonMap::new();
             error.insert(
@@ -198,9 +241,14 @@ async fn run_fetch(
             return;
         }
     };
+    outcome.policy = outcome.policy.restrict(response.policy);
+    outcome
+        .invalidations
+        .append(&mut response.extensions.invalidate);
     let keys: Vec<String> = (0..fetch.entities.len())
         .map(EntityCall::response_key)
         .collect();
+    let clean = response.errors.is_empty();
     for mut error in response.errors {
         // Locations point into the subgraph's operation, not the client's document.
         error.remove("locations");
@@ -237,25 +285,61 @@ async fn run_fetch(
     let JsonValue::Object(mut data) = data else {
         return;
     };
-    for (key, from) in keys.iter().zip(&origins) {
+    // Answered entities to keep: (call, representation text, entity).
+    let mut answered: Vec<(usize, Vec<u8>, bytes::Bytes)> = Vec::new();
+    let storing = cache.is_some() && clean;
+    for (k, (key, from)) in keys.iter().zip(&origins).enumerate() {
         let Some(JsonValue::Array(entities)) = data.remove(key.as_str()) else {
             continue;
         };
-        for (entity, addresses) in entities.into_iter().zip(from) {
-            // The last object that produced this representation takes the entity
-            // itself, the others a copy.
-            let Some((last, others)) = addresses.split_last() else {
-                continue;
-            };
-            for address in others {
-                if let Some(target) = get_mut(&mut outcome.data, address) {
-                    deep_merge(target, entity.clone());
-                }
+        for (i, (entity, addresses)) in entities.into_iter().zip(from).enumerate() {
+            if storing
+                && entity.is_object()
+                && let Some(text) = texts.get(k).and_then(|t| t.get(i))
+                && let Ok(body) = serde_json::to_vec(&entity)
+            {
+                answered.push((k, text.clone(), body.into()));
             }
-            if let Some(target) = get_mut(&mut outcome.data, last) {
-                deep_merge(target, entity);
-            }
+            merge_entity(&mut outcome.data, addresses, entity);
         }
+    }
+    drop(guard);
+    if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars)
+        && !answered.is_empty()
+    {
+        cache
+            .store(
+                &fetch.entities,
+                &cached_calls,
+                forwarded,
+                response.policy,
+                answered,
+                started,
+            )
+            .await;
+    }
+}
+
+/// Merges entities from the cache into every object that stands for them.
+fn merge_hits(data: &mut JsonValue, hits: Vec<(Vec<Address>, JsonValue)>) {
+    for (addresses, entity) in hits {
+        merge_entity(data, &addresses, entity);
+    }
+}
+
+/// Merges `entity` into the object at each of `addresses`: the last takes the entity
+/// itself, the others a copy.
+fn merge_entity(data: &mut JsonValue, addresses: &[Address], entity: JsonValue) {
+    let Some((last, others)) = addresses.split_last() else {
+        return;
+    };
+    for address in others {
+        if let Some(target) = get_mut(data, address) {
+            deep_merge(target, entity.clone());
+        }
+    }
+    if let Some(target) = get_mut(data, last) {
+        deep_merge(target, entity);
     }
 }
 

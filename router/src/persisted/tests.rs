@@ -48,7 +48,7 @@ fn someone(roles: &[&str], scopes: &[&str]) -> Identity {
         subject: Some("u".into()),
         roles: roles.iter().map(|r| (*r).to_owned()).collect(),
         scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-        policies: vec![],
+        ..Identity::default()
     }
 }
 

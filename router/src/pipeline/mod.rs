@@ -23,7 +23,12 @@ use tessera_identity::{Ed25519Key, Identity, internal::Signer};
 pub use self::request::{GraphqlRequest, RouterResponse};
 use crate::{
     authorization::{self, Authorization, Denied},
-    executor::{self, fetch::SubgraphClient, shape::shape},
+    cache::{CacheKeys, CacheOptions, CachePolicy, Caches, EntityKeys, Entry, Key, KeyParts},
+    executor::{
+        self, EntityCache,
+        fetch::{Invalidation, SubgraphClient},
+        shape::shape,
+    },
     limits::{self, Measured, OperationLimits},
     persisted::{self, Persisted, Resolved, Sha256},
     planner::{self, Plan, PlanError},
@@ -54,6 +59,13 @@ pub struct RouterOptions {
     /// Progressive `@override` labels that are always on (`percent(n)` labels are
     /// rolled per request).
     pub override_labels: Vec<String>,
+    /// The response and entity caches.
+    pub cache: CacheOptions,
+    /// Redis the caches share with other replicas.
+    pub cache_redis_url: Option<String>,
+    /// Caches to share instead of making new ones (a router over a variant of another
+    /// router's supergraph: one invalidation then reaches both, even without Redis).
+    pub shared_caches: Option<Arc<Caches>>,
 }
 
 impl Default for RouterOptions {
@@ -68,6 +80,9 @@ impl Default for RouterOptions {
             reject_unauthorized: false,
             persisted: Arc::new(Persisted::default()),
             override_labels: Vec::new(),
+            cache: CacheOptions::default(),
+            cache_redis_url: None,
+            shared_caches: None,
         }
     }
 }
@@ -81,7 +96,11 @@ type VariantKey = (Vec<String>, Vec<(Name, Name)>);
 
 /// A parsed, validated and planned operation.
 struct Prepared {
+    /// The SHA-256 of the document's text.
+    hash: Sha256,
     document: Valid<ExecutableDocument>,
+    /// The selected operation's cache policy from the schema's hints.
+    policy: CachePolicy,
     plan: Result<Plan, PlanError>,
     /// The selected operation's size (none when the name matches no operation).
     measured: Option<Measured>,
@@ -114,11 +133,23 @@ pub struct Router {
     limits: OperationLimits,
     authorization: Authorization,
     reject_unauthorized: bool,
+    caches: Arc<Caches>,
+    /// The SHA-256 of the supergraph served, in every cache key.
+    schema_hash: Sha256,
 }
 
 impl Router {
-    /// A router over `supergraph`.
+    /// A router over `supergraph`. Panics when `options.cache_redis_url` is not a Redis
+    /// URL (callers that read it from configuration use [`Router::try_new`]).
     pub fn new(supergraph: Supergraph, options: &RouterOptions) -> Self {
+        Self::try_new(supergraph, options).expect("a valid Redis URL for the caches")
+    }
+
+    /// A router over `supergraph`, or why the caches' Redis URL cannot be used.
+    pub fn try_new(
+        supergraph: Supergraph,
+        options: &RouterOptions,
+    ) -> Result<Self, redis::RedisError> {
         let http = reqwest::Client::builder()
             .pool_idle_timeout(Duration::from_secs(90))
             .pool_max_idle_per_host(256)
@@ -138,7 +169,25 @@ impl Router {
             })
             .collect();
         let supergraph_schema = supergraph.schema.clone();
-        Self {
+        let schema_hash = persisted::sha256(&supergraph_schema.to_string());
+        let caches = match &options.shared_caches {
+            Some(shared) => shared.clone(),
+            None => {
+                let caches = Arc::new(Caches::new(
+                    &options.cache,
+                    &supergraph,
+                    options.cache_redis_url.as_deref(),
+                )?);
+                // Other replicas' invalidations (when a runtime is there to listen on).
+                if tokio::runtime::Handle::try_current().is_ok() {
+                    caches.listen();
+                }
+                caches
+            }
+        };
+        Ok(Self {
+            caches,
+            schema_hash,
             supergraph: Arc::new(supergraph),
             clients,
             prepared: moka::sync::Cache::new(options.plan_cache_size),
@@ -153,7 +202,7 @@ impl Router {
             override_labels: options.override_labels.clone(),
             label_variants: moka::sync::Cache::new(64),
             prepared_total: std::sync::atomic::AtomicU64::new(0),
-        }
+        })
     }
 
     /// How many operations this router parsed, validated and planned (each a miss of
@@ -171,6 +220,11 @@ impl Router {
     /// The supergraph served.
     pub fn supergraph(&self) -> &Supergraph {
         &self.supergraph
+    }
+
+    /// The response and entity caches (shared with routers over variants).
+    pub fn caches(&self) -> &Arc<Caches> {
+        &self.caches
     }
 
     /// Answers one request of `identity`. `allow_mutations` is false for GET.
@@ -249,6 +303,37 @@ impl Router {
                 ),
             );
         }
+        let labels = if self.supergraph.override_labels().is_empty() {
+            Vec::new()
+        } else {
+            self.active_labels()
+        };
+        let mut removed: Vec<(Name, Name)> = denied.iter().map(|d| d.coordinate.clone()).collect();
+        removed.sort();
+        removed.dedup();
+        let started = std::time::Instant::now();
+        let cache_keys = match (&self.caches.responses, prepared.policy.cacheable_for()) {
+            (Some(_), Some(_)) => Some(self.caches.response_keys(
+                &KeyParts {
+                    schema: &self.schema_hash,
+                    document: &prepared.hash,
+                    operation_name: request.operation_name.as_deref(),
+                    variables: &variables,
+                    identity,
+                    denied: &removed,
+                    labels: &labels,
+                },
+                prepared.policy.private,
+            )),
+            _ => None,
+        }
+        // A private operation of an anonymous caller has nowhere to go.
+        .filter(|keys| !keys.candidates().is_empty());
+        if let Some(keys) = &cache_keys
+            && let Some(hit) = self.cached_response(keys, identity).await
+        {
+            return hit;
+        }
         let variant;
         let plan = if denied.is_empty() && self.supergraph.override_labels().is_empty() {
             match &prepared.plan {
@@ -266,7 +351,8 @@ impl Router {
                 &prepared,
                 request.operation_name.as_deref(),
                 &denied,
-                self.active_labels(),
+                removed,
+                labels,
             );
             match &*variant {
                 Ok(plan) => plan,
@@ -277,14 +363,31 @@ impl Router {
             }
         };
         let token = self.signer.as_ref().map(|s| s.token(identity));
+        // Not for mutations: their entity fetches must see what the mutation changed
+        // (its invalidations apply once the plan has run).
+        let entity_cache = self
+            .caches
+            .entities
+            .as_deref()
+            .filter(|_| operation.operation_type == OperationType::Query)
+            .map(|store| EntityCache {
+                caches: &self.caches,
+                store,
+                schema: &self.schema_hash,
+                identity,
+            });
         let outcome = executor::execute(
             &self.supergraph,
             &self.clients,
             plan,
             &variables,
             token.as_ref(),
+            entity_cache.as_ref(),
         )
         .await;
+        if !outcome.invalidations.is_empty() {
+            self.invalidate(&outcome.invalidations).await;
+        }
         match shape(
             &self.supergraph.api,
             document,
@@ -295,13 +398,104 @@ impl Router {
             Ok(shaped) => {
                 let mut errors: Vec<JsonMap> = denied.iter().map(authorization::error).collect();
                 errors.extend(outcome.errors);
-                RouterResponse::executed(shaped, errors)
+                let response = RouterResponse::executed(shaped, errors);
+                let policy = if response.body.contains_key("errors") {
+                    CachePolicy::UNCACHEABLE
+                } else {
+                    prepared.policy.restrict(outcome.policy)
+                };
+                let target = cache_keys.as_ref().and_then(|k| k.for_policy(&policy));
+                self.kept(
+                    response,
+                    policy,
+                    target,
+                    identity,
+                    (document, operation),
+                    started,
+                )
+                .await
             }
             Err(err) => {
                 let error = err.to_graphql_error(&document.sources);
                 RouterResponse::from_errors(ErrorCode::BadRequest, vec![error])
             }
         }
+    }
+
+    /// A cached answer under one of `keys`, with what is left of its max age.
+    async fn cached_response(
+        &self,
+        keys: &CacheKeys,
+        identity: &Identity,
+    ) -> Option<RouterResponse> {
+        let store = self.caches.responses.as_ref()?;
+        let Some(entry) = store.get(&keys.candidates()).await else {
+            metrics::counter!("tessera_cache_lookups_total", "cache" => "response", "outcome" => "miss").increment(1);
+            return None;
+        };
+        metrics::counter!("tessera_cache_lookups_total", "cache" => "response", "outcome" => "hit")
+            .increment(1);
+        let policy = CachePolicy {
+            max_age: Some(entry.remaining_secs()),
+            private: entry.private,
+        };
+        Some(RouterResponse::encoded(
+            entry.body.clone(),
+            (policy, identity.subject.is_none()),
+        ))
+    }
+
+    /// `response` with its `policy`, stored under `key` (tagged with the entities it
+    /// holds) when the policy allows and the response cache is on.
+    async fn kept(
+        &self,
+        mut response: RouterResponse,
+        policy: CachePolicy,
+        key: Option<Key>,
+        identity: &Identity,
+        (document, operation): (&ExecutableDocument, &apollo_compiler::executable::Operation),
+        started: std::time::Instant,
+    ) -> RouterResponse {
+        let cache = (policy, identity.subject.is_none());
+        let (Some(store), Some(max_age), Some(key)) =
+            (&self.caches.responses, policy.cacheable_for(), key)
+        else {
+            response.cache = Some(cache);
+            return response;
+        };
+        let bytes = response.to_bytes();
+        let tags = match response.body.get("data") {
+            Some(JsonValue::Object(data)) => self.caches.keys.tags(
+                &self.supergraph.api,
+                document,
+                &operation.selection_set,
+                data,
+            ),
+            _ => Vec::new(),
+        };
+        let entry = Entry::new(
+            bytes.clone(),
+            policy.private,
+            self.caches.ttl(max_age),
+            tags,
+        );
+        if store.put(key, entry, started).await {
+            metrics::counter!("tessera_cache_stores_total", "cache" => "response").increment(1);
+        }
+        RouterResponse::encoded(bytes, cache)
+    }
+
+    /// Drops cached responses and entities holding what `changed` names, in every
+    /// replica.
+    pub async fn invalidate(&self, changed: &[Invalidation]) -> Vec<String> {
+        let mut tags: Vec<String> = changed
+            .iter()
+            .flat_map(|c| EntityKeys::invalidation_tags(&c.typename, c.key.as_ref()))
+            .collect();
+        tags.sort();
+        tags.dedup();
+        self.caches.invalidate(&tags).await;
+        tags
     }
 
     /// The progressive override labels on for one request: those configured as always
@@ -325,11 +519,9 @@ impl Router {
         prepared: &Prepared,
         operation_name: Option<&str>,
         denied: &[Denied],
+        removed: Vec<(Name, Name)>,
         labels: Vec<String>,
     ) -> FilteredPlan {
-        let mut removed: Vec<(Name, Name)> = denied.iter().map(|d| d.coordinate.clone()).collect();
-        removed.sort();
-        removed.dedup();
         prepared.variants.get_with((labels.clone(), removed), || {
             let supergraph = if self.supergraph.override_labels().is_empty() {
                 self.supergraph.clone()
@@ -508,15 +700,20 @@ impl Router {
                 let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
                 RouterResponse::from_errors(ErrorCode::GraphqlValidationFailed, errors)
             })?;
-        let (plan, measured) = match document.operations.get(operation_name) {
+        let (plan, measured, policy) = match document.operations.get(operation_name) {
             Ok(operation) => (
                 planner::plan(&self.supergraph, &document, operation),
                 Some(limits::measure(&document, operation)),
+                self.caches
+                    .hints
+                    .of_operation(&self.supergraph.api, &document, operation),
             ),
             // An unknown name is answered per request; nothing to plan.
-            Err(_) => (Ok(Plan::default()), None),
+            Err(_) => (Ok(Plan::default()), None, CachePolicy::UNCACHEABLE),
         };
         Ok(Prepared {
+            hash: persisted::sha256(query),
+            policy,
             document,
             plan,
             measured,
@@ -597,12 +794,7 @@ mod tests {
                 axum::Json(serde_json::json!({ "data": data }))
             }),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("a port");
-        let addr = listener.local_addr().expect("bound");
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        format!("http://{addr}/graphql")
+        crate::test_support::serve(app).await
     }
 
     #[tokio::test]
@@ -643,6 +835,61 @@ mod tests {
             1,
             "one operation, prepared once"
         );
+    }
+
+    /// A subgraph over real HTTP answering `product { name }` with `cache_control` as
+    /// its `Cache-Control` header.
+    async fn subgraph_saying(cache_control: &'static str) -> String {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(move || async move {
+                (
+                    [("cache-control", cache_control)],
+                    axum::Json(serde_json::json!({ "data": { "product": { "name": "Bar" } } })),
+                )
+            }),
+        );
+        crate::test_support::serve(app).await
+    }
+
+    #[tokio::test]
+    async fn a_subgraphs_cache_control_header_restricts_the_responses_policy() {
+        let cases = [
+            ("max-age=20", Some(20), false),
+            ("max-age=900", Some(300), false),
+            ("max-age=20, private", Some(20), true),
+            ("no-store", None, false),
+            ("public", Some(300), false),
+        ];
+        for (header, max_age, private) in cases {
+            let router = Router::new(
+                Supergraph::parse(LABELLED).expect("loads"),
+                &RouterOptions {
+                    subgraph_urls: HashMap::from([("a".to_owned(), subgraph_saying(header).await)]),
+                    // The fixture has no hints: everything may be kept 300 s.
+                    cache: CacheOptions {
+                        default_max_age: 300,
+                        ..CacheOptions::default()
+                    },
+                    ..RouterOptions::default()
+                },
+            );
+            let request = GraphqlRequest {
+                query: Some("{ product { name } }".to_owned()),
+                ..GraphqlRequest::default()
+            };
+            let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+            assert_eq!(
+                serde_json::to_value(&response.body).expect("JSON"),
+                serde_json::json!({ "data": { "product": { "name": "Bar" } } })
+            );
+            let (policy, _) = response.cache.expect("a policy");
+            assert_eq!(
+                (policy.cacheable_for(), policy.private),
+                (max_age, private),
+                "subgraph said `{header}`"
+            );
+        }
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! What enters and leaves the pipeline.
 
 use apollo_compiler::response::{ExecutionResponse, GraphQLError, JsonMap, JsonValue};
+use bytes::Bytes;
 use serde::Deserialize;
 use tessera_codes::ErrorCode;
 
 use super::error_object;
+use crate::cache::CachePolicy;
 
 /// A GraphQL request (POST body, or GET query parameters decoded).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -32,10 +34,15 @@ pub struct GraphqlRequest {
 /// HTTP status.
 #[derive(Debug, Clone)]
 pub struct RouterResponse {
-    /// `{errors?, data?}`.
+    /// `{errors?, data?}` (empty when `encoded` holds the body).
     pub body: JsonMap,
+    /// The body already serialised (a response cache hit, or a response just stored).
+    pub encoded: Option<Box<Bytes>>,
     /// Set when the request failed before execution (`data` absent).
     pub request_error: Option<ErrorCode>,
+    /// The response's cache policy, and whether shared caches (CDNs) may keep it (the
+    /// caller is anonymous): the client's `Cache-Control` (`no-store` when none).
+    pub cache: Option<(CachePolicy, bool)>,
 }
 
 impl RouterResponse {
@@ -46,9 +53,49 @@ impl RouterResponse {
             "errors",
             JsonValue::Array(vec![JsonValue::Object(error_object(code, message))]),
         );
+        Self::of(body, Some(code))
+    }
+
+    fn of(body: JsonMap, request_error: Option<ErrorCode>) -> Self {
         Self {
             body,
-            request_error: Some(code),
+            encoded: None,
+            request_error,
+            cache: None,
+        }
+    }
+
+    /// A body already serialised.
+    pub fn encoded(bytes: Bytes, cache: (CachePolicy, bool)) -> Self {
+        Self {
+            body: JsonMap::new(),
+            encoded: Some(Box::new(bytes)),
+            request_error: None,
+            cache: Some(cache),
+        }
+    }
+
+    /// The client's `Cache-Control`.
+    pub fn cache_control(&self) -> String {
+        self.cache.map_or_else(
+            || "no-store".to_owned(),
+            |(policy, shareable)| policy.header(shareable),
+        )
+    }
+
+    /// The body as bytes.
+    pub fn to_bytes(&self) -> Bytes {
+        match &self.encoded {
+            Some(bytes) => Bytes::clone(bytes),
+            None => Bytes::from(serde_json::to_vec(&self.body).unwrap_or_default()),
+        }
+    }
+
+    /// The body as JSON.
+    pub fn to_json(&self) -> JsonValue {
+        match &self.encoded {
+            Some(bytes) => serde_json::from_slice(bytes.as_ref()).unwrap_or(JsonValue::Null),
+            None => JsonValue::Object(self.body.clone()),
         }
     }
 
@@ -72,10 +119,7 @@ impl RouterResponse {
             .collect();
         let mut body = JsonMap::new();
         body.insert("errors", JsonValue::Array(errors));
-        Self {
-            body,
-            request_error: Some(code),
-        }
+        Self::of(body, Some(code))
     }
 
     /// An executed response: router and subgraph errors first, then those of shaping
@@ -118,9 +162,6 @@ impl RouterResponse {
             "data",
             shaped.data.map_or(JsonValue::Null, JsonValue::Object),
         );
-        Self {
-            body,
-            request_error: None,
-        }
+        Self::of(body, None)
     }
 }

@@ -1376,6 +1376,7 @@ fn build_fetch(id: usize, members: Vec<Draft>, fetch_of: &[usize], operation: &O
                 representation_typename: d.typename,
                 representation: d.representation,
                 selection: d.selection,
+                cache_identity: std::sync::OnceLock::new(),
             }),
         }
     }

@@ -76,9 +76,32 @@ pub struct EntityCall {
     pub representation: Selection,
     /// The selection asked for.
     pub selection: Selection,
+    /// For the entity cache, worked out on first use: what identifies the call
+    /// ([`crate::cache::Caches::entity_call`]) and its static cache policy.
+    pub cache_identity: std::sync::OnceLock<([u8; 32], crate::cache::CachePolicy)>,
 }
 
 impl EntityCall {
+    /// [`EntityCall::cache_identity`], worked out once.
+    pub fn cache_identity(
+        &self,
+        sg: &crate::supergraph::Supergraph,
+        subgraph: &str,
+        hints: &crate::cache::Hints,
+    ) -> ([u8; 32], crate::cache::CachePolicy) {
+        *self.cache_identity.get_or_init(|| {
+            let id = crate::cache::Caches::entity_call(
+                subgraph,
+                &self.entity,
+                &self.selection.to_string(),
+            );
+            (
+                id,
+                hints.of_entity(&sg.schema, &self.entity, &self.selection),
+            )
+        })
+    }
+
     /// The key of the `k`-th `_entities` field in the subgraph's answer.
     pub fn response_key(k: usize) -> String {
         if k == 0 {

@@ -11,7 +11,7 @@ use apollo_compiler::{
 use super::SupergraphError;
 
 /// Directives of the supergraph that are machinery, not API.
-fn is_machinery(name: &str) -> bool {
+pub(super) fn is_machinery(name: &str) -> bool {
     name.starts_with("join__")
         || name.starts_with("link__")
         || matches!(
@@ -61,6 +61,18 @@ pub fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, SupergraphErr
         schema.types.shift_remove(name);
     }
     let is_hidden = |name: &str| hidden.iter().any(|h| h == name);
+    // A variant may hide a whole root type (a partner variant without mutations).
+    let root = schema.schema_definition.make_mut();
+    if root.mutation.as_ref().is_some_and(|m| is_hidden(&m.name)) {
+        root.mutation = None;
+    }
+    if root
+        .subscription
+        .as_ref()
+        .is_some_and(|s| is_hidden(&s.name))
+    {
+        root.subscription = None;
+    }
 
     for ty in schema.types.values_mut() {
         match ty {

@@ -4,8 +4,10 @@
 //! # Layout
 //! - this file: the join metadata model and its queries.
 //! - [`api_schema`]: the schema clients see (no join machinery, nothing `@inaccessible`).
+//! - [`variant`]: contract variants (`@tag` filtering) as supergraphs with `@inaccessible`.
 
 pub mod api_schema;
+pub mod variant;
 
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
 //! The demo corpus: 120 entries generated from fixed parts — five shelves, six topics
 //! each, four angles on every topic — written by Coach Carter, Coach Kim and Ada, every
-//! tenth one private. Ids, text and times are fixed, so search results are the same on
+//! tenth one private; the checklists (one angle) are practices, the rest articles. Ids, text and times are fixed, so search results are the same on
 //! every machine and backend; inserts skip existing rows: seeding twice changes nothing.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -9,7 +9,7 @@ use tessera_kit::{demo, error::ServiceError};
 use uuid::Uuid;
 
 use crate::entity::{
-    entry::{self, Category, Visibility},
+    entry::{self, Category, Kind, Visibility},
     tag,
 };
 
@@ -263,6 +263,13 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
                     } else {
                         Visibility::Public
                     },
+                    // A checklist is run through, not read: a practice of ten minutes.
+                    kind: if angle_tag == "checklist" {
+                        Kind::Practice
+                    } else {
+                        Kind::Article
+                    },
+                    minutes: (angle_tag == "checklist").then_some(10),
                     published_at: (!private).then_some(at),
                     created_at: at,
                     updated_at: at,

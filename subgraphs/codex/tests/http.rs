@@ -209,6 +209,120 @@ async fn private_entries_are_for_their_author_only() {
 }
 
 #[tokio::test]
+async fn entries_are_articles_or_practices_behind_one_entity_interface() {
+    let t = db().await;
+    let carter = coach();
+    let served = serve(&t.db).await;
+    let create = "mutation($i: CreateCodexEntryInput!) { createCodexEntry(input: $i) {
+        __typename id title ... on CodexPractice { durationMinutes } ... on CodexArticle { readingMinutes } } }";
+    let input = |kind: &str, minutes: Value| {
+        json!({ "i": { "title": "Box breathing", "body": "In for four, hold four, out for four.",
+                       "category": "MINDSET", "kind": kind, "durationMinutes": minutes } })
+    };
+
+    // Each kind's minutes are checked on the field the client named.
+    for (kind, minutes, message) in [
+        ("PRACTICE", Value::Null, "a practice takes 1 to 240 minutes"),
+        ("PRACTICE", json!(241), "a practice takes 1 to 240 minutes"),
+        (
+            "ARTICLE",
+            json!(5),
+            "only a practice takes minutes; an article has none",
+        ),
+    ] {
+        let body = served
+            .gql(Some(&carter.viewer()), create, input(kind, minutes))
+            .await;
+        assert_eq!(body["errors"][0]["message"], message, "{body}");
+        assert_eq!(
+            first_error(&body),
+            &json!({ "code": "BAD_USER_INPUT", "field": "durationMinutes" })
+        );
+    }
+    let practice = served
+        .gql(Some(&carter.viewer()), create, input("PRACTICE", json!(4)))
+        .await;
+    let practice = &practice["data"]["createCodexEntry"];
+    assert_eq!(practice["__typename"], "CodexPractice");
+    assert_eq!(practice["durationMinutes"], 4);
+    let article = served
+        .gql(
+            Some(&carter.viewer()),
+            create,
+            input("ARTICLE", Value::Null),
+        )
+        .await;
+    let article = &article["data"]["createCodexEntry"];
+    assert_eq!(article["__typename"], "CodexArticle");
+    assert_eq!(article["readingMinutes"], 1);
+
+    // By the interface's key the router gets the concrete kind (what it asks when a
+    // subgraph that sees `CodexEntry` as an object is involved); by a kind's key, only
+    // entries of that kind.
+    let entities = "query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on CodexEntry { __typename title } } }";
+    let rep = |typename: &str, entry: &Value| json!({ "__typename": typename, "id": entry["id"] });
+    let body = served
+        .gql(
+            None,
+            entities,
+            json!({ "r": [
+                rep("CodexEntry", practice),
+                rep("CodexEntry", article),
+                rep("CodexPractice", practice),
+                rep("CodexArticle", practice),
+                rep("CodexArticle", article),
+            ] }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "_entities": [
+            { "__typename": "CodexPractice", "title": "Box breathing" },
+            { "__typename": "CodexArticle", "title": "Box breathing" },
+            { "__typename": "CodexPractice", "title": "Box breathing" },
+            null,
+            { "__typename": "CodexArticle", "title": "Box breathing" },
+        ] } })
+    );
+
+    // A practice's minutes change; an article's never exist.
+    let update =
+        "mutation($id: ID!, $m: Int) { updateCodexEntry(id: $id, input: { durationMinutes: $m }) {
+        ... on CodexPractice { durationMinutes } } }";
+    let body = served
+        .gql(
+            Some(&carter.viewer()),
+            update,
+            json!({ "id": practice["id"], "m": 12 }),
+        )
+        .await;
+    assert_eq!(
+        body["data"],
+        json!({ "updateCodexEntry": { "durationMinutes": 12 } })
+    );
+    // The router's caches are told what changed: the entry, and its author's list.
+    assert_eq!(
+        body["extensions"]["invalidate"],
+        json!([
+            { "typename": "CodexEntry", "key": { "id": practice["id"] } },
+            { "typename": "User", "key": { "id": carter.id.to_string() } }
+        ])
+    );
+    let body = served
+        .gql(
+            Some(&carter.viewer()),
+            update,
+            json!({ "id": article["id"], "m": 12 }),
+        )
+        .await;
+    assert_eq!(
+        first_error(&body),
+        &json!({ "code": "BAD_USER_INPUT", "field": "durationMinutes" })
+    );
+}
+
+#[tokio::test]
 async fn writing_is_validated_and_for_coaches() {
     let t = db().await;
     let carter = coach();

@@ -437,4 +437,26 @@ async fn the_demo_corpus_seeds_120_entries_idempotently() {
         entry::Entity::find().count(&t.db).await.expect("count"),
         demo::ENTRIES as u64
     );
+    // One angle of four, the checklist, is a practice of ten minutes; the rest articles.
+    let practices = entry::Entity::find()
+        .filter(entry::Column::Kind.eq(entry::Kind::Practice))
+        .all(&t.db)
+        .await
+        .expect("practices");
+    assert_eq!(practices.len(), demo::ENTRIES / 4);
+    assert!(
+        practices
+            .iter()
+            .all(|p| p.minutes == Some(10) && p.title.starts_with("A coach's checklist for")),
+        "{practices:?}"
+    );
+    assert_eq!(
+        entry::Entity::find()
+            .filter(entry::Column::Minutes.is_not_null())
+            .count(&t.db)
+            .await
+            .expect("count"),
+        practices.len() as u64,
+        "articles have no minutes"
+    );
 }

@@ -100,8 +100,9 @@ async fn entries_are_normalised_and_each_bad_value_names_its_field() {
 async fn private_for_the_author_shared_for_that_coach_and_never_for_others() {
     let t = db().await;
     let alex = athlete();
-    let carter = coach();
-    let kim = coach();
+    let carter = coach().coaching(&[&alex]);
+    // Kim coaches Alex too, but Alex shared nothing with her.
+    let kim = coach().coaching(&[&alex]);
     let private = write(&t.db, &alex, "private", None, t0()).await;
     let shared = write(&t.db, &alex, "shared", Some(&carter), t0()).await;
 
@@ -120,12 +121,24 @@ async fn private_for_the_author_shared_for_that_coach_and_never_for_others() {
     }
     assert!(!carter.access().may_read(&private));
     assert!(carter.access().may_read(&shared));
-    // Being named is not enough: the reader must hold the coach role.
+    // Being named is not enough: the reader must hold the coach role…
     let carter_as_athlete = Person {
         roles: &[tessera_kit::viewer::Role::Athlete],
-        ..carter
+        ..carter.clone()
     };
     assert!(!carter_as_athlete.access().may_read(&shared));
+    // …and coach the author: once users removes the link, the entry closes, and
+    // naming someone who does not coach the author opens nothing.
+    let former = carter.clone().unlinked_from(&alex);
+    assert!(!former.access().may_read(&shared));
+    assert!(matches!(
+        former.access().visibility_of(alex.id),
+        Err(ServiceError::Forbidden(m)) if m == "a journal is for its author, and for the coach they share entries with"
+    ));
+    let stranger = coach();
+    let misdirected = write(&t.db, &alex, "misdirected", Some(&stranger), t0()).await;
+    assert!(!stranger.access().may_read(&misdirected));
+    assert!(stranger.access().visibility_of(alex.id).is_err());
 
     assert_eq!(
         alex.access().visibility_of(alex.id).expect("own"),
@@ -134,6 +147,10 @@ async fn private_for_the_author_shared_for_that_coach_and_never_for_others() {
     assert_eq!(
         carter.access().visibility_of(alex.id).expect("coach"),
         Visibility::SharedWith(carter.id)
+    );
+    assert_eq!(
+        kim.access().visibility_of(alex.id).expect("coach"),
+        Visibility::SharedWith(kim.id)
     );
     assert!(matches!(
         admin().access().visibility_of(alex.id),
@@ -169,7 +186,7 @@ async fn private_for_the_author_shared_for_that_coach_and_never_for_others() {
 async fn update_delete_and_restore_are_for_the_author_only() {
     let t = db().await;
     let alex = athlete();
-    let carter = coach();
+    let carter = coach().coaching(&[&alex]);
     let e = write(&t.db, &alex, "draft", Some(&carter), t0()).await;
 
     let err = entries::update(&t.db, &carter.access(), e.id, EntryUpdate::default(), t0())
@@ -318,7 +335,7 @@ async fn filters_by_tag_mood_and_range_in_one_statement_for_many_authors() {
 async fn the_mood_trend_averages_per_local_day_in_the_database() {
     let t = db().await;
     let alex = athlete();
-    let carter = coach();
+    let carter = coach().coaching(&[&alex]);
     let tz: chrono_tz::Tz = "America/New_York".parse().expect("zone");
     // 23 Nov 03:00 UTC is still 22 Nov in New York; 23 Nov 12:00 and 20:00 UTC are 23 Nov.
     for (hour, mood, energy, coach) in [

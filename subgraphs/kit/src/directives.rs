@@ -35,6 +35,34 @@ pub fn authenticated() {}
 )]
 pub fn policy(policies: Vec<Vec<String>>) {}
 
+/// Who may share a cached answer: everyone (`PUBLIC`), or only the caller it was made
+/// for (`PRIVATE`).
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "CacheControlScope", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum CacheScope {
+    /// Any caller may be answered from the cached value.
+    Public,
+    /// Only the caller it was made for.
+    Private,
+}
+
+/// How long the router (and a CDN, for public answers) may reuse the value of the
+/// field, or of every field returning the type, and for whom (Apollo's
+/// `@cacheControl`). `inherit_max_age` makes a field returning an object take its
+/// parent's max age instead of counting as uncacheable.
+#[TypeDirective(
+    name = "cacheControl",
+    location = "FieldDefinition",
+    location = "Object",
+    location = "Interface"
+)]
+pub fn cache_control(
+    max_age: Option<i32>,
+    scope: Option<CacheScope>,
+    inherit_max_age: Option<bool>,
+) {
+}
+
 const IMPORTED: &str = "\"@requiresScopes\"]";
 const WITH_OURS: &str = "\"@requiresScopes\", \"@authenticated\", \"@policy\"]";
 
@@ -46,8 +74,16 @@ where
     S: SubscriptionType + 'static,
 {
     let sdl = schema.sdl_with_options(SDLExportOptions::new().federation());
-    with_authorization_imports(&sdl)
+    let mut sdl = with_authorization_imports(&sdl);
+    if sdl.contains("@cacheControl(") {
+        sdl.push_str(CACHE_CONTROL_LINK);
+    }
+    sdl
 }
+
+/// Links `@cacheControl` and asks composition to carry it into the supergraph, where
+/// the router reads it.
+const CACHE_CONTROL_LINK: &str = "extend schema\n\t@link(url: \"https://specs.tessera.dev/cacheControl/v0.1\", import: [\"@cacheControl\"])\n\t@composeDirective(name: \"@cacheControl\")\n";
 
 fn with_authorization_imports(sdl: &str) -> String {
     let mut out: Vec<String> = Vec::new();
@@ -115,6 +151,11 @@ mod tests {
         async fn plans(&self) -> Option<i32> {
             None
         }
+
+        #[graphql(directive = cache_control::apply(Some(60), Some(CacheScope::Private), None))]
+        async fn cached(&self) -> Option<i32> {
+            None
+        }
     }
 
     #[test]
@@ -134,6 +175,14 @@ mod tests {
             "its description goes too: {sdl}"
         );
         assert!(sdl.contains("me: Int @authenticated"), "{sdl}");
+        // `@cacheControl` is ours: defined here, linked and composed.
+        assert!(
+            sdl.contains("cached: Int @cacheControl(maxAge: 60, scope: PRIVATE)"),
+            "{sdl}"
+        );
+        assert!(sdl.contains("directive @cacheControl(maxAge: Int, scope: CacheControlScope, inheritMaxAge: Boolean)"), "{sdl}");
+        assert!(sdl.contains("enum CacheControlScope"), "{sdl}");
+        assert!(sdl.ends_with(CACHE_CONTROL_LINK), "{sdl}");
         assert!(
             sdl.contains(r#"stats: Int @policy(policies: [["premium"]])"#),
             "{sdl}"

@@ -2,6 +2,7 @@
 //! holds only its entities, rules and GraphQL types.
 //!
 //! # Layout
+//! - [`cache`]: what a response tells the router's caches (entities changed, private).
 //! - [`config`]: the settings a subgraph process reads (listen address, database).
 //! - [`db`]: connecting to SQLite or PostgreSQL from config, migrations on start.
 //! - [`error`]: `extensions.code` on every GraphQL error; database errors mapped to codes.
@@ -9,13 +10,15 @@
 //! - [`telemetry`]: tracing set-up shared by all binaries.
 //! - [`viewer`]: who is asking, as resolvers see it.
 //! - [`directives`]: `@authenticated`, `@policy` (and async-graphql's `@requiresScopes`)
-//!   for the router to enforce, and the federation SDL that carries them.
+//!   for the router to enforce, `@cacheControl` for its caches, and the federation SDL
+//!   that carries them.
 //! - [`pagination`]: Relay connections with capped page sizes and opaque cursors.
 //! - [`loader`]: dataloaders that fetch many rows by key in one statement.
 //! - [`purge`]: the timer that removes soft-deleted rows after their retention.
 //! - [`demo`]: the demo identities every domain's seed data refers to.
 //! - `testing` (feature `testing`): a fresh database per test, a subgraph served over HTTP.
 
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod demo;

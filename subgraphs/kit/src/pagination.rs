@@ -222,8 +222,15 @@ pub struct Paged<T> {
 }
 
 /// Where a page sits in its list (Relay `PageInfo`).
+///
+/// It takes the max age of the connection it belongs to (`@cacheControl(inheritMaxAge:
+/// true)`), as do every connection and edge type made with [`connection!`]: a page is as
+/// cacheable as the field that returns it.
 #[derive(Debug, Clone, PartialEq, Eq, SimpleObject)]
-#[graphql(shareable)]
+#[graphql(
+    shareable,
+    directive = crate::directives::cache_control::apply(None, None, Some(true))
+)]
 pub struct PageInfo {
     /// Whether items exist before this page (when paginating backwards with `last`).
     pub has_previous_page: bool,
@@ -242,7 +249,10 @@ macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $description:literal) => {
         #[doc = $description]
         #[derive(async_graphql::SimpleObject)]
-        #[graphql(complex)]
+        #[graphql(
+                    complex,
+                    directive = $crate::directives::cache_control::apply(None, None, Some(true))
+                )]
         pub struct $connection {
             /// The items of this page with their cursors, in order.
             pub edges: Vec<$edge>,
@@ -260,6 +270,7 @@ macro_rules! connection {
 
         /// One item of a page, with the cursor to paginate from it.
         #[derive(async_graphql::SimpleObject)]
+        #[graphql(directive = $crate::directives::cache_control::apply(None, None, Some(true)))]
         pub struct $edge {
             /// The item.
             pub node: $node,

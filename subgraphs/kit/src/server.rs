@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
 
 use crate::{
+    cache::CacheNotes,
     db::StartupError,
     error::ServiceError,
     viewer::{RouterTrust, Viewer},
@@ -131,8 +132,12 @@ async fn graphql<E: Executor>(
         }
     };
     let mut request = request.into_inner().data(viewer);
-    if let Some(hook) = &state.hook {
-        for single in request.iter_mut() {
+    let mut notes = Vec::new();
+    for single in request.iter_mut() {
+        let note = CacheNotes::default();
+        single.data.insert(note.clone());
+        notes.push(note);
+        if let Some(hook) = &state.hook {
             hook(single);
         }
     }
@@ -141,11 +146,30 @@ async fn graphql<E: Executor>(
     // the keys registered after the yield may miss the loader's batch, so one list level
     // costs two statements instead of one.
     let mut response = tokio::task::unconstrained(state.executor.execute_batch(request)).await;
-    match &mut response {
-        BatchResponse::Single(single) => null_failed_fields(single),
-        BatchResponse::Batch(all) => all.iter_mut().for_each(null_failed_fields),
+    let singles: Vec<&mut async_graphql::Response> = match &mut response {
+        BatchResponse::Single(single) => vec![single],
+        BatchResponse::Batch(all) => all.iter_mut().collect(),
+    };
+    let mut private = false;
+    for (single, note) in singles.into_iter().zip(&notes) {
+        null_failed_fields(single);
+        let changed = note.invalidations();
+        if !changed.is_empty() {
+            single.extensions.insert(
+                "invalidate".to_owned(),
+                Value::from_json(serde_json::Value::Array(changed)).unwrap_or_default(),
+            );
+        }
+        private |= note.is_private();
     }
-    GraphQLResponse::from(response).into_response()
+    let mut response = GraphQLResponse::from(response).into_response();
+    if private {
+        response.headers_mut().append(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("private"),
+        );
+    }
+    response
 }
 
 /// Puts `null` where a field's resolver failed. async-graphql 7 leaves such a field out

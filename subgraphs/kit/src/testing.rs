@@ -11,6 +11,8 @@
 //! [`http`] serves a subgraph on a free port for tests that go through real HTTP
 //! ([`serve`], [`Served::gql`], [`first_error`], [`error_codes`]), signing identities
 //! with the test router key ([`router_key`], [`trust`], [`identity_header`]).
+//!
+//! [`person`]: the [`Person`] a domain's tests act as (roles, scopes, a coach's roster).
 
 use std::sync::{
     Arc,
@@ -22,8 +24,10 @@ use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
 
 pub mod http;
+pub mod person;
 
 pub use http::{Served, error_codes, first_error, identity_header, router_key, serve, trust};
+pub use person::Person;
 
 /// Which backend a test database runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,12 +8,18 @@
 //! subgraph stores roles; every other domain learns them from the token. Scopes are the
 //! rare grants a role alone does not carry (an administrator's `support` scope, which
 //! opens private journals for a support case).
+//!
+//! A coach's viewer also carries their roster: the athletes the users domain says they
+//! coach ([`Viewer::coaches`]). It is the only evidence of "their athletes" a domain may
+//! use; a domain's own rows (a plan assigned, an entry shared) never make someone a
+//! coach's athlete. The roster is as fresh as the access token (minutes), which is why
+//! the viewer is `Clone` and not `Copy`: it holds a shared list.
 
 use std::sync::Arc;
 
 use axum::http::HeaderMap;
 use tessera_identity::{
-    Identity,
+    Identity, ROSTER_MAX,
     internal::{HEADER, Verifier, VerifyError},
 };
 use uuid::Uuid;
@@ -95,11 +101,16 @@ impl Role {
 }
 
 /// The caller of the current request; anonymous when no identity came with it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+///
+/// Cloning is cheap: the roster is shared, not copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Viewer {
     user_id: Option<Uuid>,
     roles: u8,
     scopes: u8,
+    /// The athletes a coach coaches, sorted (looked up by binary search); `None` for
+    /// nobody.
+    athletes: Option<Arc<[Uuid]>>,
 }
 
 impl Viewer {
@@ -108,14 +119,14 @@ impl Viewer {
         user_id: None,
         roles: 0,
         scopes: 0,
+        athletes: None,
     };
 
     /// A signed-in caller (holding no roles until [`Viewer::with_roles`]).
     pub fn user(user_id: Uuid) -> Self {
         Self {
             user_id: Some(user_id),
-            roles: 0,
-            scopes: 0,
+            ..Self::ANONYMOUS
         }
     }
 
@@ -129,6 +140,36 @@ impl Viewer {
     pub fn with_scopes(mut self, scopes: &[Scope]) -> Self {
         self.scopes |= scopes.iter().fold(0, |bits, s| bits | s.bit());
         self
+    }
+
+    /// The same caller, coaching `athletes` (replacing any roster it had). Only a caller
+    /// holding [`Role::Coach`] coaches anyone ([`Viewer::coaches`]); at most
+    /// [`ROSTER_MAX`] are kept.
+    pub fn with_athletes(mut self, athletes: impl IntoIterator<Item = Uuid>) -> Self {
+        let mut athletes: Vec<Uuid> = athletes.into_iter().take(ROSTER_MAX).collect();
+        athletes.sort_unstable();
+        athletes.dedup();
+        self.athletes = (!athletes.is_empty()).then(|| athletes.into());
+        self
+    }
+
+    /// Whether the caller is a coach and `athlete` is on their roster: the one rule for
+    /// "a coach sees and plans for their athletes only", in every domain.
+    pub fn coaches(&self, athlete: Uuid) -> bool {
+        self.has(Role::Coach)
+            && self
+                .athletes
+                .as_deref()
+                .is_some_and(|roster| roster.binary_search(&athlete).is_ok())
+    }
+
+    /// The athletes the caller coaches (sorted by id); empty for anyone but a coach.
+    pub fn athletes(&self) -> &[Uuid] {
+        if self.has(Role::Coach) {
+            self.athletes.as_deref().unwrap_or_default()
+        } else {
+            &[]
+        }
     }
 
     /// Whether the caller is signed in and was granted `scope`.
@@ -185,16 +226,22 @@ impl Viewer {
                 .map(|s| s.as_str().to_owned())
                 .collect(),
             policies: Vec::new(),
+            athletes: self.athletes().iter().map(Uuid::to_string).collect(),
         }
     }
 
     /// The viewer an identity names. A subject that is no user id is refused (a broken
-    /// or forged caller), as are roles or scopes without a subject. Roles and scopes this
-    /// build does not know are ignored: a newer router may grant more than this
-    /// subgraph understands, and ignoring only ever grants less.
+    /// or forged caller), as are roles, scopes or athletes without a subject. Roles and
+    /// scopes this build does not know are ignored: a newer router may grant more than
+    /// this subgraph understands, and ignoring only ever grants less. For the same
+    /// reason athletes that are no user id are ignored, athletes of a caller without the
+    /// coach role are dropped, and a roster longer than [`ROSTER_MAX`] is cut.
     pub fn from_identity(identity: &Identity) -> Result<Self, ServiceError> {
         let Some(subject) = &identity.subject else {
-            return if identity.roles.is_empty() && identity.scopes.is_empty() {
+            return if identity.roles.is_empty()
+                && identity.scopes.is_empty()
+                && identity.athletes.is_empty()
+            {
                 Ok(Self::ANONYMOUS)
             } else {
                 Err(ServiceError::Unauthenticated)
@@ -211,7 +258,16 @@ impl Viewer {
             .iter()
             .filter_map(|s| Scope::parse(s))
             .collect();
-        Ok(Self::user(id).with_roles(&roles).with_scopes(&scopes))
+        let viewer = Self::user(id).with_roles(&roles).with_scopes(&scopes);
+        if !viewer.has(Role::Coach) {
+            return Ok(viewer);
+        }
+        let athletes = identity
+            .athletes
+            .iter()
+            .take(ROSTER_MAX)
+            .filter_map(|a| Uuid::parse_str(a).ok());
+        Ok(viewer.with_athletes(athletes))
     }
 
     /// The viewer of a request: the router's identity token in `headers`, verified by
@@ -244,7 +300,7 @@ mod tests {
             subject: subject.map(str::to_owned),
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            policies: Vec::new(),
+            ..Identity::default()
         }
     }
 
@@ -258,6 +314,9 @@ mod tests {
             Viewer::user(id)
                 .with_roles(&[Role::Admin])
                 .with_scopes(&[Scope::Support]),
+            Viewer::user(id)
+                .with_roles(&[Role::Coach])
+                .with_athletes([Uuid::now_v7(), Uuid::now_v7()]),
         ] {
             let identity = viewer.to_identity();
             assert_eq!(
@@ -308,6 +367,58 @@ mod tests {
     }
 
     #[test]
+    fn a_roster_counts_only_for_a_coach_and_only_up_to_its_bound() {
+        let me = Uuid::now_v7();
+        let alex = Uuid::now_v7();
+        let casey = Uuid::now_v7();
+        let coach = Viewer::user(me)
+            .with_roles(&[Role::Coach])
+            .with_athletes([alex, alex]);
+        assert!(coach.coaches(alex));
+        assert!(!coach.coaches(casey));
+        assert!(!coach.coaches(me));
+        assert_eq!(coach.athletes(), [alex]);
+        assert_eq!(coach.to_identity().athletes, [alex.to_string()]);
+
+        // The same list without the coach role makes nobody an athlete.
+        let athlete = Viewer::user(me)
+            .with_roles(&[Role::Athlete, Role::Admin])
+            .with_athletes([alex]);
+        assert!(!athlete.coaches(alex));
+        assert!(athlete.athletes().is_empty());
+        assert!(athlete.to_identity().athletes.is_empty());
+
+        // From the router's identity: ids only, coaches only, at most ROSTER_MAX.
+        let from = |roles: &[&str], athletes: Vec<String>| {
+            Viewer::from_identity(&Identity {
+                subject: Some(me.to_string()),
+                roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+                athletes,
+                ..Identity::default()
+            })
+        };
+        let viewer =
+            from(&["coach"], vec![alex.to_string(), "not-an-id".to_owned()]).expect("a coach");
+        assert_eq!(viewer.athletes(), [alex]);
+        let viewer = from(&["athlete"], vec![alex.to_string()]).expect("an athlete");
+        assert_eq!(viewer, Viewer::user(me).with_roles(&[Role::Athlete]));
+        let many: Vec<Uuid> = (0..=ROSTER_MAX).map(|_| Uuid::now_v7()).collect();
+        let viewer = from(&["coach"], many.iter().map(Uuid::to_string).collect()).expect("a coach");
+        assert_eq!(viewer.athletes().len(), ROSTER_MAX);
+        assert!(viewer.coaches(many[ROSTER_MAX - 1]));
+        assert!(!viewer.coaches(many[ROSTER_MAX]), "the one past the bound");
+
+        let nobody = Identity {
+            athletes: vec![alex.to_string()],
+            ..Identity::default()
+        };
+        assert!(matches!(
+            Viewer::from_identity(&nobody),
+            Err(ServiceError::Unauthenticated)
+        ));
+    }
+
+    #[test]
     fn only_a_token_the_router_signed_names_a_viewer() {
         let router = Ed25519Key::from_seed("router", &[3; 32]);
         let trust = Verifier::for_key(&router);
@@ -321,7 +432,7 @@ mod tests {
         let signer = Signer::new(&router, Duration::from_secs(60));
         let token = signer.token(&coach.to_identity());
         headers.insert(HEADER, token.parse().expect("a header value"));
-        assert_eq!(Viewer::from_headers(&headers, &trust), Ok(coach));
+        assert_eq!(Viewer::from_headers(&headers, &trust), Ok(coach.clone()));
 
         let forger = Signer::new(
             &Ed25519Key::from_seed("router", &[4; 32]),

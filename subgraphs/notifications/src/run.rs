@@ -33,7 +33,8 @@ const WORKER_BATCH: u64 = 200;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
     /// How long soft-deleted notifications are kept before the purge removes them, and how
-    /// often it looks (30 days, hourly).
+    /// often it looks (30 days, hourly). The same job removes consent-ledger records past
+    /// their own deadline ([`service::ledger`]).
     pub retention: Retention,
 }
 
@@ -94,6 +95,11 @@ async fn worker(db: DatabaseConnection, providers: Providers) {
 fn spawn_purge(db: DatabaseConnection, retention: Retention) {
     purge::spawn("notifications", retention.every, move |now| {
         let db = db.clone();
-        async move { service::purge::purge_deleted(&db, &retention, now).await }
+        async move {
+            let notifications = service::purge::purge_deleted(&db, &retention, now).await?;
+            // Each ledger record carries its own deadline (three years after the erasure).
+            let ledger = service::ledger::purge_expired(&db, now).await?;
+            Ok(notifications + ledger)
+        }
     });
 }

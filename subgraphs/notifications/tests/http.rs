@@ -8,7 +8,10 @@ use chrono::{Timelike, Utc};
 use common::*;
 use serde_json::{Value, json};
 use tessera_kit::testing::{error_codes, first_error};
-use tessera_notifications::{entity::kinds::Platform, service::settings};
+use tessera_notifications::{
+    entity::kinds::{Channel, Platform},
+    service::{ledger, settings},
+};
 
 const USER_LISTS: &str = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User {
     id
@@ -189,6 +192,58 @@ async fn sends_are_idempotent_and_validated_over_http() {
 }
 
 #[tokio::test]
+async fn a_coach_sends_only_to_athletes_their_roster_names() {
+    let t = db().await;
+    let alex = athlete();
+    let casey = athlete();
+    let carter = coach().coaching(&[&alex]);
+    // Both accept Carter's messages; only Alex is his athlete.
+    for who in [&alex, &casey] {
+        settings::allow_coach(&t.db, &who.access(), carter.id, true, t0())
+            .await
+            .expect("allowed");
+    }
+    let served = serve(&t.db).await;
+    let mutation = "mutation($i: SendNotificationInput!) { sendNotification(input: $i) { notifications { recipient { id } } } }";
+    let to = |who: &[&Person], key: &str| {
+        json!({ "i": { "recipientIds": who.iter().map(|p| p.id.to_string()).collect::<Vec<_>>(),
+                       "kind": "COACH_MESSAGE", "title": "Tomorrow", "body": "Easy day.",
+                       "idempotencyKey": key } })
+    };
+    let refused = served
+        .gql(Some(&carter.viewer()), mutation, to(&[&alex, &casey], "k1"))
+        .await;
+    assert_eq!(refused["data"], Value::Null, "{refused}");
+    assert_eq!(
+        refused["errors"][0]["message"],
+        "1 of the recipients are not athletes you coach"
+    );
+    assert_eq!(refused["errors"][0]["path"], json!(["sendNotification"]));
+    assert_eq!(first_error(&refused), &json!({ "code": "FORBIDDEN" }));
+    let unread = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { unreadNotificationCount } } }";
+    for who in [&alex, &casey] {
+        let inbox = served
+            .gql(
+                Some(&who.viewer()),
+                unread,
+                json!({ "r": [{ "__typename": "User", "id": who.id.to_string() }] }),
+            )
+            .await;
+        assert_eq!(
+            inbox["data"]["_entities"][0]["unreadNotificationCount"], 0,
+            "nothing was sent: {inbox}"
+        );
+    }
+    let sent = served
+        .gql(Some(&carter.viewer()), mutation, to(&[&alex], "k2"))
+        .await;
+    assert_eq!(
+        sent,
+        json!({ "data": { "sendNotification": { "notifications": [{ "recipient": { "id": alex.id.to_string() } }] } } })
+    );
+}
+
+#[tokio::test]
 async fn inboxes_and_deliveries_are_for_their_owner() {
     let t = db().await;
     let alex = athlete();
@@ -309,10 +364,13 @@ async fn settings_change_through_mutations() {
 async fn export_then_delete_my_notification_data() {
     let t = db().await;
     let alex = athlete();
-    let carter = coach();
+    let carter = coach().coaching(&[&alex]);
     settings::allow_coach(&t.db, &alex.access(), carter.id, true, t0())
         .await
         .expect("allowed");
+    settings::record_consent(&t.db, &alex.access(), Channel::Sms, true, t0())
+        .await
+        .expect("consent");
     send(&t.db, &[&alex], "gdpr").await;
     let served = serve(&t.db).await;
     let export = served
@@ -332,13 +390,21 @@ async fn export_then_delete_my_notification_data() {
     let erased = served
         .gql(
             Some(&alex.viewer()),
-            "mutation { deleteMyNotificationData { notifications devices } }",
+            "mutation { deleteMyNotificationData { notifications devices consentRecordsKept } }",
             json!({}),
         )
         .await;
+    // The SMS consent, and its withdrawal by the erasure, stay in the consent ledger.
     assert_eq!(
         erased["data"]["deleteMyNotificationData"],
-        json!({ "notifications": 1, "devices": 0 })
+        json!({ "notifications": 1, "devices": 0, "consentRecordsKept": 2 })
+    );
+    let kept = ledger::evidence_of(&t.db, alex.id).await.expect("evidence");
+    assert_eq!(
+        kept.iter()
+            .map(|r| (r.channel, r.granted))
+            .collect::<Vec<_>>(),
+        [(Channel::Sms, true), (Channel::Sms, false)]
     );
     let after = served
         .gql(

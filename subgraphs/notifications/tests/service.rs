@@ -12,13 +12,15 @@ use tessera_kit::{error::ServiceError, pagination::PageArgs, purge::Retention};
 use tessera_notifications::{
     demo,
     entity::{
+        consent,
+        consent_ledger::LedgerSource,
         delivery, device,
         kinds::{Channel, DeliveryStatus, NotificationKind, Platform},
         notification,
     },
     service::{
         delivery::{self as worker, ChannelProvider, Delivered, MAX_ATTEMPTS, Message, Providers},
-        inbox, privacy, purge,
+        inbox, ledger, privacy, purge,
         sending::{self, Send},
         settings::{self, Preference},
     },
@@ -155,10 +157,11 @@ async fn a_retried_send_never_creates_a_second_notification() {
 }
 
 #[tokio::test]
-async fn coaches_send_coaching_kinds_to_athletes_who_accept_them() {
+async fn coaches_send_coaching_kinds_to_their_athletes_who_accept_them() {
     let t = db().await;
-    let carter = coach();
     let alex = athlete();
+    let casey = athlete();
+    let carter = coach().coaching(&[&alex]);
     let coach_message = |key: &str| Send {
         kind: NotificationKind::CoachMessage,
         ..message(&[&alex], key)
@@ -166,13 +169,40 @@ async fn coaches_send_coaching_kinds_to_athletes_who_accept_them() {
     let err = sending::send(&t.db, &carter.access(), coach_message("c1"), t0())
         .await
         .expect_err("not accepted yet");
-    assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+    assert!(
+        matches!(&err, ServiceError::Forbidden(m) if m == "1 of the recipients do not accept messages from you"),
+        "{err:?}"
+    );
     settings::allow_coach(&t.db, &alex.access(), carter.id, true, t0())
         .await
         .expect("allowed");
     sending::send(&t.db, &carter.access(), coach_message("c2"), t0())
         .await
         .expect("accepted now");
+    // Accepting a coach's messages does not make one their athlete: users' roster does.
+    settings::allow_coach(&t.db, &casey.access(), carter.id, true, t0())
+        .await
+        .expect("allowed");
+    let to_both = Send {
+        kind: NotificationKind::CoachMessage,
+        ..message(&[&alex, &casey], "c2b")
+    };
+    let err = sending::send(&t.db, &carter.access(), to_both, t0())
+        .await
+        .expect_err("Casey is not Carter's athlete");
+    assert!(
+        matches!(&err, ServiceError::Forbidden(m) if m == "1 of the recipients are not athletes you coach"),
+        "{err:?}"
+    );
+    assert_eq!(
+        notification::Entity::find()
+            .filter(notification::Column::IdempotencyKey.eq("c2b"))
+            .count(&t.db)
+            .await
+            .expect("count"),
+        0,
+        "nothing written"
+    );
     let err = sending::send(&t.db, &carter.access(), message(&[&alex], "c3"), t0())
         .await
         .expect_err("system notices are not for coaches");
@@ -552,7 +582,8 @@ async fn erasure_hides_notifications_and_stops_their_delivery() {
         erased,
         privacy::Erased {
             notifications: 1,
-            devices: 1
+            devices: 1,
+            consent_records_kept: 2,
         }
     );
     let after = privacy::export(&t.db, &alex.access(), t0())
@@ -581,6 +612,103 @@ async fn erasure_hides_notifications_and_stops_their_delivery() {
     assert_eq!(
         status(&t, &sent[1], Channel::InApp).await.status,
         DeliveryStatus::Delivered
+    );
+}
+
+#[tokio::test]
+async fn erasure_keeps_a_pseudonymised_consent_ledger_for_three_years() {
+    let t = db().await;
+    let alex = athlete();
+    let blair = athlete();
+    let hour = Duration::hours(1);
+    for (who, channel, granted, at) in [
+        (&alex, Channel::Email, true, t0()),
+        (&alex, Channel::Sms, true, t0() + hour),
+        (&alex, Channel::Sms, false, t0() + hour * 2),
+        (&blair, Channel::Email, true, t0()),
+    ] {
+        settings::record_consent(&t.db, &who.access(), channel, granted, at)
+            .await
+            .expect("consent");
+    }
+    let erased_at = t0() + Duration::days(10);
+    let erased = privacy::erase(&t.db, &alex.access(), erased_at)
+        .await
+        .expect("erase");
+    assert_eq!(erased.consent_records_kept, 4);
+
+    // The consent records themselves are gone with the rest of Alex's data …
+    assert_eq!(
+        consent::Entity::find()
+            .filter(consent::Column::UserId.eq(alex.id))
+            .count(&t.db)
+            .await
+            .expect("count"),
+        0
+    );
+    assert!(
+        privacy::export(&t.db, &alex.access(), erased_at)
+            .await
+            .expect("export")
+            .consents
+            .is_empty()
+    );
+    // … and Blair's are untouched.
+    assert_eq!(
+        settings::consents_of(&t.db, &[blair.id]).await.expect("q")[&blair.id].len(),
+        1
+    );
+
+    // What the ledger keeps: the history, and the email consent that still stood
+    // withdrawn by the erasure; no id, only its hash; each row due in three years.
+    let ledger = ledger::evidence_of(&t.db, alex.id).await.expect("evidence");
+    let kept: Vec<(Channel, bool, LedgerSource, chrono::DateTime<chrono::Utc>)> = ledger
+        .iter()
+        .map(|r| (r.channel, r.granted, r.source, r.recorded_at))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            (Channel::Email, true, LedgerSource::Person, t0()),
+            (Channel::Sms, true, LedgerSource::Person, t0() + hour),
+            (Channel::Sms, false, LedgerSource::Person, t0() + hour * 2),
+            (Channel::Email, false, LedgerSource::Erasure, erased_at),
+        ]
+    );
+    let due = erased_at + Duration::days(ledger::RETENTION_DAYS);
+    assert!(ledger.iter().all(|r| r.retain_until == due));
+    assert!(
+        ledger
+            .iter()
+            .all(|r| r.subject_hash == ledger::subject_hash(alex.id)
+                && !r.subject_hash.contains(&alex.id.simple().to_string()))
+    );
+    assert!(
+        ledger::evidence_of(&t.db, blair.id)
+            .await
+            .expect("evidence")
+            .is_empty(),
+        "only an erasure writes to the ledger"
+    );
+    // Erasing again finds nothing more to keep.
+    let again = privacy::erase(&t.db, &alex.access(), erased_at + hour)
+        .await
+        .expect("erase");
+    assert_eq!(again.consent_records_kept, 0);
+
+    // Not a second before the three years are up; then all of it.
+    assert_eq!(
+        ledger::purge_expired(&t.db, due - Duration::seconds(1))
+            .await
+            .expect("purge"),
+        0
+    );
+    assert_eq!(ledger::purge_expired(&t.db, due).await.expect("purge"), 4);
+    assert!(
+        ledger::evidence_of(&t.db, alex.id)
+            .await
+            .expect("evidence")
+            .is_empty()
     );
 }
 
@@ -657,15 +785,16 @@ async fn demo_inboxes_seed_idempotently() {
     let alex = tessera_kit::demo::ATHLETE_ALEX.id;
     let unread = inbox::unread_counts(&t.db, &[alex]).await.expect("counts");
     assert!(unread[&alex] > 0 && unread[&alex] < 10, "{unread:?}");
-    // Coach Carter may message Alex in the demo.
-    let carter = Person {
-        id: tessera_kit::demo::COACH_CARTER.id,
-        ..coach()
-    };
+    // Coach Carter (who coaches Alex in the users demo) may message Alex in the demo.
     let alex_person = Person {
         id: alex,
         ..athlete()
     };
+    let carter = Person {
+        id: tessera_kit::demo::COACH_CARTER.id,
+        ..coach()
+    }
+    .coaching(&[&alex_person]);
     sending::send(
         &t.db,
         &carter.access(),

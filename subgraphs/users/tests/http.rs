@@ -3,9 +3,98 @@
 
 mod common;
 
+use base64::Engine as _;
 use common::*;
-use serde_json::json;
+use serde_json::{Value, json};
 use tessera_kit::testing::{error_codes, first_error};
+use tessera_users::service::{coaching, sessions};
+
+/// The claims of a JWT, unverified (the router's tests verify signatures).
+fn claims(token: &Value) -> Value {
+    let payload = token
+        .as_str()
+        .and_then(|t| t.split('.').nth(1))
+        .expect("a JWT");
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    serde_json::from_slice(&json).expect("JSON claims")
+}
+
+#[tokio::test]
+async fn a_coachs_access_token_names_their_athletes_until_a_link_is_removed() {
+    let t = db().await;
+    let carter = coach(&t.db, "carter").await;
+    let alex = athlete(&t.db, "alex").await;
+    let blair = athlete(&t.db, "blair").await;
+    let casey = athlete(&t.db, "casey").await;
+    coaching::link(&t.db, carter.id, blair.id, t0())
+        .await
+        .expect("linked");
+    coaching::link(
+        &t.db,
+        carter.id,
+        alex.id,
+        t0() + chrono::Duration::seconds(1),
+    )
+    .await
+    .expect("linked");
+    for who in [&carter, &alex] {
+        sessions::set_password(&t.db, who.id, "long enough pw", "password", t0())
+            .await
+            .expect("password set");
+    }
+    let served = serve(&t.db).await;
+    let sign_in = "mutation($i: SignInInput!) { signIn(input: $i) { accessToken refreshToken } }";
+    let as_ = |handle: &str| json!({ "i": { "email": format!("{handle}@example.com"), "password": "long enough pw" } });
+
+    let session = served.gql(None, sign_in, as_("carter")).await;
+    let first = &session["data"]["signIn"];
+    let token = claims(&first["accessToken"]);
+    assert_eq!(token["roles"], json!(["coach"]));
+    assert_eq!(
+        token["athletes"],
+        json!([blair.id.to_string(), alex.id.to_string()]),
+        "oldest link first; Casey is nobody's"
+    );
+    assert!(
+        !token["athletes"]
+            .to_string()
+            .contains(&casey.id.to_string())
+    );
+    // An athlete's token has no roster at all.
+    let session = served.gql(None, sign_in, as_("alex")).await;
+    let athlete_token = claims(&session["data"]["signIn"]["accessToken"]);
+    assert_eq!(athlete_token["sub"], alex.id.to_string());
+    assert_eq!(athlete_token.get("athletes"), None, "{athlete_token}");
+
+    // Users removes the link: the next refreshed token no longer carries Blair.
+    assert!(
+        coaching::unlink(&t.db, carter.id, blair.id)
+            .await
+            .expect("unlinked")
+    );
+    let refresh = "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }";
+    let refreshed = served
+        .gql(None, refresh, json!({ "t": first["refreshToken"] }))
+        .await;
+    let token = claims(&refreshed["data"]["refreshSession"]["accessToken"]);
+    assert_eq!(token["athletes"], json!([alex.id.to_string()]));
+    // (The token issued before keeps naming Blair until it expires: at most one
+    // access-token lifetime, 15 minutes by default.)
+    assert_eq!(
+        claims(&first["accessToken"])["athletes"][0],
+        blair.id.to_string()
+    );
+
+    // The last link gone: no claim at all.
+    coaching::unlink(&t.db, carter.id, alex.id)
+        .await
+        .expect("unlinked");
+    let session = served.gql(None, sign_in, as_("carter")).await;
+    let token = claims(&session["data"]["signIn"]["accessToken"]);
+    assert_eq!(token.get("athletes"), None, "{token}");
+}
 
 #[tokio::test]
 async fn a_batch_of_50_entities_costs_one_statement() {
@@ -78,7 +167,7 @@ async fn invalid_input_answers_bad_user_input_with_the_field_and_the_process_kee
             json!({ "i": { "handle": "ok_handle", "displayName": "Ok", "email": "not-an-email", "password": "long enough pw" } }),
         )
         .await;
-    assert_eq!(body["data"], serde_json::Value::Null);
+    assert_eq!(body["data"], Value::Null);
     assert_eq!(
         body["errors"][0]["message"],
         "`not-an-email` is not an email address"
@@ -179,7 +268,7 @@ async fn malformed_requests_get_clear_errors() {
         .send()
         .await
         .expect("answers");
-    let body: serde_json::Value = response.json().await.expect("json");
+    let body: Value = response.json().await.expect("json");
     assert_eq!(first_error(&body)["code"], "UNAUTHENTICATED");
 
     let body = served.gql(None, "{ me { handle ", json!({})).await;
@@ -295,7 +384,7 @@ async fn private_fields_and_coach_links_follow_the_rules() {
         )
         .await;
     assert_eq!(other["data"]["user"]["handle"], "alex");
-    assert_eq!(other["data"]["user"]["email"], serde_json::Value::Null);
+    assert_eq!(other["data"]["user"]["email"], Value::Null);
     let codes: Vec<(&str, &str)> = other["errors"]
         .as_array()
         .expect("errors")
@@ -385,7 +474,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
             json!({ "id": alex.id.to_string() }),
         )
         .await;
-    assert_eq!(by_id["data"]["user"], serde_json::Value::Null);
+    assert_eq!(by_id["data"]["user"], Value::Null);
     let by_handle = served
         .gql(
             Some(&carter.viewer()),
@@ -393,7 +482,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
             json!({}),
         )
         .await;
-    assert_eq!(by_handle["data"]["userByHandle"], serde_json::Value::Null);
+    assert_eq!(by_handle["data"]["userByHandle"], Value::Null);
     let entity = served
         .gql(
             None,
@@ -417,7 +506,7 @@ async fn a_deleted_account_disappears_and_its_export_was_exact() {
     let me = served
         .gql(Some(&alex.viewer()), "{ me { handle } }", json!({}))
         .await;
-    assert_eq!(me["data"]["me"], serde_json::Value::Null);
+    assert_eq!(me["data"]["me"], Value::Null);
     let again = served
         .gql(
             Some(&alex.viewer()),
@@ -440,7 +529,7 @@ async fn health_endpoints_answer() {
             .await
             .expect("answers");
         assert_eq!(response.status(), 200);
-        let body: serde_json::Value = response.json().await.expect("json");
+        let body: Value = response.json().await.expect("json");
         assert_eq!(body["status"], status);
     }
     // A closed pool is what a lost database looks like to the readiness probe.
@@ -452,7 +541,7 @@ async fn health_endpoints_answer() {
         .await
         .expect("answers");
     assert_eq!(response.status(), 503);
-    let body: serde_json::Value = response.json().await.expect("json");
+    let body: Value = response.json().await.expect("json");
     assert_eq!(
         body,
         json!({ "status": "unavailable", "reason": "database" })
@@ -467,7 +556,7 @@ async fn administrators_set_roles_and_nobody_else_does() {
     let riley = athlete(&t.db, "riley").await;
     let set =
         "mutation($u: ID!, $r: [Role!]!) { setUserRoles(userId: $u, roles: $r) { handle roles } }";
-    let vars = |user: &tessera_users::entity::user::Model, roles: serde_json::Value| json!({ "u": user.id.to_string(), "r": roles });
+    let vars = |user: &tessera_users::entity::user::Model, roles: Value| json!({ "u": user.id.to_string(), "r": roles });
 
     let body = served
         .gql(
@@ -478,7 +567,11 @@ async fn administrators_set_roles_and_nobody_else_does() {
         .await;
     assert_eq!(
         body,
-        json!({ "data": { "setUserRoles": { "handle": "riley", "roles": ["ATHLETE", "COACH"] } } })
+        json!({
+            "data": { "setUserRoles": { "handle": "riley", "roles": ["ATHLETE", "COACH"] } },
+            // The router's caches drop what they hold of riley.
+            "extensions": { "invalidate": [{ "typename": "User", "key": { "id": riley.id.to_string() } }] }
+        })
     );
     let body = served
         .gql(Some(&riley.viewer()), set, vars(&riley, json!(["ADMIN"])))

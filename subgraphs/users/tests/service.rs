@@ -480,6 +480,113 @@ async fn only_coaches_can_be_linked_as_coaches() {
 }
 
 #[tokio::test]
+async fn a_roster_is_the_coachs_active_athletes_oldest_link_first_and_bounded() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+    use tessera_users::entity::{coach_athlete, user};
+    let t = db().await;
+    let carter = coach(&t.db, "carter").await;
+    let max = coaching::ROSTER_MAX;
+    // ROSTER_MAX + 1 athletes, written straight into the table (signing up 501 people
+    // one by one would only make the test slow).
+    let athletes: Vec<user::Model> = (0..=max)
+        .map(|i| user::Model {
+            id: uuid::Uuid::now_v7(),
+            handle: format!("athlete_{i}"),
+            display_name: format!("Athlete {i}"),
+            email: format!("athlete{i}@example.com"),
+            roles: user::Roles::of(&[Role::Athlete]).0,
+            subscription_tier: SubscriptionTier::Free,
+            timezone: "UTC".to_owned(),
+            avatar_url: None,
+            created_at: t0(),
+            updated_at: t0(),
+            deleted_at: None,
+            purge_after: None,
+        })
+        .collect();
+    for chunk in athletes.chunks(50) {
+        user::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .exec_without_returning(&t.db)
+        .await
+        .expect("athletes");
+    }
+    // The first ROSTER_MAX linked, each a second after the one before, newest first in
+    // insertion order so that the order of the roster is the links' and not the ids'.
+    let at = |i: usize| t0() + Duration::seconds(i64::try_from(i).expect("small"));
+    for i in (0..max).rev() {
+        coaching::link(&t.db, carter.id, athletes[i].id, at(i))
+            .await
+            .expect("linked");
+    }
+    let roster = coaching::roster_of(&t.db, carter.id).await.expect("roster");
+    assert_eq!(roster.len(), max);
+    assert_eq!(roster[0], athletes[0].id, "oldest link first");
+    assert_eq!(roster[max - 1], athletes[max - 1].id);
+
+    // One more is refused, on the field that names them; linking again is still a no-op.
+    let err = coaching::link(&t.db, carter.id, athletes[max].id, at(max))
+        .await
+        .expect_err("one too many");
+    assert!(
+        matches!(&err, ServiceError::Conflict { field: Some(f), message }
+            if f == "athleteId" && message == "a coach coaches at most 500 athletes"),
+        "{err:?}"
+    );
+    coaching::link(&t.db, carter.id, athletes[0].id, at(0))
+        .await
+        .expect("linking twice is a no-op, even at the bound");
+
+    // A link made around the rule (before it, or by hand) does not make the token
+    // longer: the newest link is left out.
+    coach_athlete::ActiveModel {
+        coach_id: Set(carter.id),
+        athlete_id: Set(athletes[max].id),
+        created_at: Set(at(max)),
+    }
+    .insert(&t.db)
+    .await
+    .expect("linked by hand");
+    let roster = coaching::roster_of(&t.db, carter.id).await.expect("roster");
+    assert_eq!(roster.len(), max);
+    assert!(!roster.contains(&athletes[max].id));
+
+    // A deleted athlete leaves the roster at once, which makes room for the newest.
+    let mut gone: user::ActiveModel = athletes[3].clone().into();
+    gone.deleted_at = Set(Some(t0()));
+    gone.update(&t.db).await.expect("deleted");
+    let roster = coaching::roster_of(&t.db, carter.id).await.expect("roster");
+    assert_eq!(roster.len(), max);
+    assert!(!roster.contains(&athletes[3].id));
+    assert_eq!(roster.last(), Some(&athletes[max].id));
+
+    // Unlinking says whether there was a link.
+    assert!(
+        coaching::unlink(&t.db, carter.id, athletes[0].id)
+            .await
+            .expect("unlinked")
+    );
+    assert!(
+        !coaching::unlink(&t.db, carter.id, athletes[0].id)
+            .await
+            .expect("no link")
+    );
+    let roster = coaching::roster_of(&t.db, carter.id).await.expect("roster");
+    assert_eq!(roster[0], athletes[1].id);
+    // An athlete has no roster.
+    assert_eq!(
+        coaching::roster_of(&t.db, athletes[1].id)
+            .await
+            .expect("roster"),
+        Vec::<uuid::Uuid>::new()
+    );
+}
+
+#[tokio::test]
 async fn a_retired_signing_key_stays_published_until_its_tokens_expire_then_goes() {
     use tessera_users::service::keys::KeyRing;
     let t = db().await;

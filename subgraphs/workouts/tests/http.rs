@@ -27,12 +27,11 @@ const USER_LISTS: &str = "query($r: [_Any!]!) { _entities(representations: $r) {
 
 /// Assigns a plan to each of `n` athletes and logs a set on each one's first workout.
 async fn athletes_with_training(t: &tessera_kit::testing::TestDb, n: usize) -> Vec<Person> {
-    let carter = coach();
-    let mut people = Vec::new();
-    for _ in 0..n {
-        let p = athlete();
-        let (_, workouts) = assign(&t.db, &carter, &p).await;
-        let access = p.access(&t.db).await;
+    let people: Vec<Person> = (0..n).map(|_| athlete()).collect();
+    let carter = coach().coaching(&people.iter().collect::<Vec<_>>());
+    for p in &people {
+        let (_, workouts) = assign(&t.db, &carter, p).await;
+        let access = p.access();
         sessions::log_set(
             &t.db,
             &access,
@@ -48,7 +47,6 @@ async fn athletes_with_training(t: &tessera_kit::testing::TestDb, n: usize) -> V
         )
         .await
         .expect("logs");
-        people.push(p);
     }
     people
 }
@@ -236,10 +234,10 @@ async fn requests_without_a_router_token_are_refused() {
 #[tokio::test]
 async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
     let t = db().await;
-    let carter = coach();
-    let kim = coach();
     let alex = athlete();
     let blair = athlete();
+    let carter = coach().coaching(&[&alex]);
+    let kim = coach().coaching(&[&blair]);
     let (_, workouts) = assign(&t.db, &carter, &alex).await;
     let served = serve(&t.db).await;
     let lists = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { workouts { nodes { id } } progress { scheduledWorkouts } workoutPlans { nodes { title } } } } }";
@@ -336,6 +334,114 @@ async fn athletes_coaches_and_admins_see_what_the_rules_allow() {
 }
 
 #[tokio::test]
+async fn a_coach_plans_for_and_sees_only_the_athletes_their_roster_names() {
+    let t = db().await;
+    let alex = athlete();
+    let casey = athlete();
+    let carter = coach().coaching(&[&alex]);
+    let plan = plan_by(&t.db, &carter).await;
+    let served = serve(&t.db).await;
+    let assign = "mutation($p: ID!, $a: ID!) { assignWorkoutPlan(planId: $p, athleteId: $a, startsAt: \"2026-11-23T07:00:00Z\") { athlete { id } } }";
+    let schedule = "mutation($a: ID!) { scheduleWorkout(input: { athleteId: $a, title: \"Extra\", scheduledAt: \"2026-11-24T07:00:00Z\" }) { id } }";
+    let lists = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { workouts { nodes { id } } planAssignments { nodes { id } } progress { scheduledWorkouts } } } }";
+    let of = |p: &Person| json!({ "r": [{ "__typename": "User", "id": p.id.to_string() }] });
+    let vars = |athlete: &Person| json!({ "p": plan.id.to_string(), "a": athlete.id.to_string() });
+    let forbidden = |body: &Value, field: &str, message: &str| {
+        assert_eq!(body["data"], Value::Null, "{body}");
+        assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+        let error = &body["errors"][0];
+        assert_eq!(error["message"], message);
+        assert_eq!(error["path"], json!([field]));
+        assert_eq!(error["extensions"], json!({ "code": "FORBIDDEN" }));
+    };
+
+    // Casey is not Carter's athlete: the plan is refused and nothing is written.
+    let refused = served
+        .gql(Some(&carter.viewer()), assign, vars(&casey))
+        .await;
+    forbidden(
+        &refused,
+        "assignWorkoutPlan",
+        "you may plan only for athletes you coach",
+    );
+    let refused = served
+        .gql(
+            Some(&carter.viewer()),
+            schedule,
+            json!({ "a": casey.id.to_string() }),
+        )
+        .await;
+    forbidden(
+        &refused,
+        "scheduleWorkout",
+        "you may schedule workouts for yourself and for athletes you coach",
+    );
+    let own = served.gql(Some(&casey.viewer()), lists, of(&casey)).await;
+    assert_eq!(
+        own["data"]["_entities"][0]["workouts"]["nodes"],
+        json!([]),
+        "nothing was scheduled for Casey: {own}"
+    );
+    assert_eq!(
+        own["data"]["_entities"][0]["planAssignments"]["nodes"],
+        json!([])
+    );
+
+    // Nor does Carter read Casey's training.
+    let read = served.gql(Some(&carter.viewer()), lists, of(&casey)).await;
+    let mut denied = tessera_kit::testing::error_codes(&read);
+    denied.sort();
+    assert_eq!(
+        denied,
+        [
+            ("planAssignments".to_owned(), "FORBIDDEN".to_owned()),
+            ("progress".to_owned(), "FORBIDDEN".to_owned()),
+            ("workouts".to_owned(), "FORBIDDEN".to_owned()),
+        ]
+    );
+
+    // Alex is: the plan lands and Carter follows it.
+    let assigned = served
+        .gql(Some(&carter.viewer()), assign, vars(&alex))
+        .await;
+    assert_eq!(
+        assigned,
+        json!({ "data": { "assignWorkoutPlan": { "athlete": { "id": alex.id.to_string() } } } })
+    );
+    let followed = served.gql(Some(&carter.viewer()), lists, of(&alex)).await;
+    assert_eq!(tessera_kit::testing::error_codes(&followed), []);
+    let nodes = followed["data"]["_entities"][0]["workouts"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .clone();
+    assert_eq!(nodes.len(), 4);
+
+    // Once users removes the link, the assignment Carter made grants him nothing.
+    let former = carter.clone().unlinked_from(&alex);
+    let read = served.gql(Some(&former.viewer()), lists, of(&alex)).await;
+    assert_eq!(tessera_kit::testing::error_codes(&read).len(), 3, "{read}");
+    let one = served
+        .gql(
+            Some(&former.viewer()),
+            "query($id: ID!) { workout(id: $id) { id } }",
+            json!({ "id": nodes[0]["id"] }),
+        )
+        .await;
+    assert_eq!(one, json!({ "data": { "workout": null } }));
+    let again = served
+        .gql(
+            Some(&former.viewer()),
+            schedule,
+            json!({ "a": alex.id.to_string() }),
+        )
+        .await;
+    assert_eq!(
+        tessera_kit::testing::error_codes(&again),
+        [("scheduleWorkout".to_owned(), "FORBIDDEN".to_owned())]
+    );
+}
+
+#[tokio::test]
 async fn exercises_resolve_by_either_key_for_anyone() {
     let t = db().await;
     let served = serve(&t.db).await;
@@ -374,10 +480,44 @@ async fn exercises_resolve_by_either_key_for_anyone() {
 }
 
 #[tokio::test]
+async fn every_codex_entry_gets_the_exercises_its_title_names() {
+    let t = db().await;
+    let served = serve(&t.db).await;
+    let entry = |title: &str| json!({ "__typename": "CodexEntry", "id": uuid::Uuid::now_v7().to_string(), "title": title });
+    // The router sends the codex's interface as this subgraph's object, with the title
+    // the field requires; anyone may ask (the codex decided who may read the entry).
+    let body = served
+        .gql(
+            None,
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on CodexEntry { exercises { slug name } } } }",
+            json!({ "r": [
+                entry("A beginner's guide to the back squat"),
+                entry("Five mistakes in the deadlift"),
+                entry("Sleep hygiene"),
+                entry("Pull-ups, dips and a PLANK"),
+            ] }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "_entities": [
+            { "exercises": [{ "slug": "back-squat", "name": "Back squat" }] },
+            { "exercises": [{ "slug": "deadlift", "name": "Deadlift" }] },
+            { "exercises": [] },
+            { "exercises": [
+                { "slug": "pull-up", "name": "Pull-up" },
+                { "slug": "dip", "name": "Dip" },
+                { "slug": "plank", "name": "Plank" },
+            ] },
+        ] } })
+    );
+}
+
+#[tokio::test]
 async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
     let t = db().await;
-    let carter = coach();
     let alex = athlete();
+    let carter = coach().coaching(&[&alex]);
     let served = serve(&t.db).await;
     let plan = plan_by(&t.db, &carter).await;
     let assigned = served
@@ -464,8 +604,8 @@ async fn a_plan_goes_from_coach_to_athlete_calendar_to_progress() {
 #[tokio::test]
 async fn export_then_delete_my_workout_data() {
     let t = db().await;
-    let carter = coach();
     let alex = athlete();
+    let carter = coach().coaching(&[&alex]);
     let (_, workouts) = assign(&t.db, &carter, &alex).await;
     let served = serve(&t.db).await;
     let export = served
@@ -510,7 +650,11 @@ async fn export_then_delete_my_workout_data() {
             json!({ "r": [{ "__typename": "User", "id": alex.id.to_string() }] }),
         )
         .await;
-    assert_eq!(first_error(&coach_view)["code"], "FORBIDDEN");
+    // Carter still coaches Alex (users says so), and finds nothing left.
+    assert_eq!(
+        coach_view,
+        json!({ "data": { "_entities": [{ "workouts": { "nodes": [] } }] } })
+    );
     let anonymous = served
         .gql(
             None,

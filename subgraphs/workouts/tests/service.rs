@@ -66,17 +66,51 @@ async fn the_catalogue_seeds_once_and_is_found_by_slug_and_muscle_group() {
     assert_eq!(slugs, vec!["calf-raise", "easy-run"]);
 }
 
+#[test]
+fn a_text_names_the_exercises_it_spells_out_as_whole_words() {
+    let slugs = |text: &str| -> Vec<&str> {
+        catalogue::named_in(text)
+            .into_iter()
+            .map(|id| {
+                catalogue::CATALOGUE
+                    .iter()
+                    .find(|(slug, ..)| id_of(slug) == id)
+                    .map(|(slug, ..)| *slug)
+                    .expect("a catalogue id")
+            })
+            .collect()
+    };
+    assert_eq!(
+        slugs("A beginner's guide to the back squat"),
+        ["back-squat"]
+    );
+    assert_eq!(
+        slugs("Back squats and front squats"),
+        ["back-squat", "front-squat"]
+    );
+    assert_eq!(slugs("The science of the deadlift"), ["deadlift"]);
+    assert_eq!(slugs("Romanian deadlift day"), ["romanian-deadlift"]);
+    assert_eq!(slugs("Bench presses"), ["bench-press"]);
+    assert_eq!(slugs("Dipping into sleep hygiene"), Vec::<&str>::new());
+    assert_eq!(
+        slugs("Squat"),
+        Vec::<&str>::new(),
+        "no exercise is just `squat`"
+    );
+    assert_eq!(slugs(""), Vec::<&str>::new());
+}
+
 #[tokio::test]
 async fn only_coaches_create_plans_and_each_bad_value_names_its_field() {
     let t = db().await;
     let carter = coach();
     let alex = athlete();
-    let err = plans::create(&t.db, &alex.access(&t.db).await, two_week_plan(), t0())
+    let err = plans::create(&t.db, &alex.access(), two_week_plan(), t0())
         .await
         .expect_err("athletes cannot");
     assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
 
-    let access = carter.access(&t.db).await;
+    let access = carter.access();
     let with = |f: &dyn Fn(&mut plans::NewPlan)| {
         let mut p = two_week_plan();
         f(&mut p);
@@ -129,22 +163,15 @@ async fn only_coaches_create_plans_and_each_bad_value_names_its_field() {
 #[tokio::test]
 async fn assigning_schedules_every_session_once_and_only_for_own_live_plans() {
     let t = db().await;
-    let carter = coach();
-    let kim = coach();
     let alex = athlete();
+    let carter = coach().coaching(&[&alex]);
+    let kim = coach().coaching(&[&alex]);
     let plan = plan_by(&t.db, &carter).await;
-    let access = carter.access(&t.db).await;
+    let access = carter.access();
 
-    let err = plans::assign(
-        &t.db,
-        &kim.access(&t.db).await,
-        plan.id,
-        alex.id,
-        t0(),
-        t0(),
-    )
-    .await
-    .expect_err("not Kim's plan");
+    let err = plans::assign(&t.db, &kim.access(), plan.id, alex.id, t0(), t0())
+        .await
+        .expect_err("not Kim's plan");
     assert!(matches!(err, ServiceError::NotFound(_)), "{err:?}");
 
     let (assignment, workouts) = plans::assign(&t.db, &access, plan.id, alex.id, t0(), t0())
@@ -196,35 +223,47 @@ async fn assigning_schedules_every_session_once_and_only_for_own_live_plans() {
         .await
         .expect("archived");
     assert_eq!(archived.archived_at, Some(t0()));
-    let blair = athlete();
-    let err = plans::assign(&t.db, &access, plan.id, blair.id, t0(), t0())
+    let err = plans::assign(&t.db, &access, plan.id, alex.id, t0(), t0())
         .await
         .expect_err("archived");
     assert!(matches!(err, ServiceError::Conflict { .. }), "{err:?}");
 }
 
 #[tokio::test]
-async fn coaches_see_only_athletes_they_assigned_and_admins_see_all() {
+async fn coaches_see_only_their_roster_and_admins_see_all() {
     let t = db().await;
-    let carter = coach();
-    let kim = coach();
     let alex = athlete();
     let blair = athlete();
+    let carter = coach().coaching(&[&alex]);
+    let kim = coach().coaching(&[&blair]);
     assign(&t.db, &carter, &alex).await;
 
-    let carter_access = carter.access(&t.db).await;
+    let carter_access = carter.access();
     assert!(carter_access.may_see_athlete(alex.id));
     assert!(!carter_access.may_see_athlete(blair.id));
-    assert!(!kim.access(&t.db).await.may_see_athlete(alex.id));
-    assert!(admin().access(&t.db).await.may_see_athlete(alex.id));
-    assert!(alex.access(&t.db).await.may_see_athlete(alex.id));
-    assert!(!alex.access(&t.db).await.may_see_athlete(blair.id));
-    // Without the coach role, an assignment row grants nothing.
+    assert!(!kim.access().may_see_athlete(alex.id));
+    assert!(admin().access().may_see_athlete(alex.id));
+    assert!(alex.access().may_see_athlete(alex.id));
+    assert!(!alex.access().may_see_athlete(blair.id));
+    // Without the coach role, a roster grants nothing.
     let not_a_coach = Person {
-        id: carter.id,
         roles: &[tessera_kit::viewer::Role::Athlete],
+        ..carter.clone()
     };
-    assert!(!not_a_coach.access(&t.db).await.may_see_athlete(alex.id));
+    assert!(!not_a_coach.access().may_see_athlete(alex.id));
+    // The plan Carter assigned to Alex is no evidence of coaching: once the link is
+    // removed in users, Carter sees nothing of Alex's, assignment or not.
+    let former = carter.clone().unlinked_from(&alex);
+    assert!(!former.access().may_see_athlete(alex.id));
+    let page = PageArgs::default().page().expect("page");
+    assert_eq!(
+        plans::assignments_of(&t.db, &[alex.id], &page)
+            .await
+            .expect("assignments")[&alex.id]
+            .len(),
+        1,
+        "the assignment is still there"
+    );
 
     // A coach schedules for their athlete, not for others.
     let for_alex = sessions::schedule(
@@ -240,33 +279,83 @@ async fn coaches_see_only_athletes_they_assigned_and_admins_see_all() {
     .await
     .expect("coach schedules for their athlete");
     assert_eq!(for_alex.coach_id, Some(carter.id));
-    let err = sessions::schedule(
-        &t.db,
-        &carter_access,
-        NewWorkout {
-            athlete_id: blair.id,
-            title: "Extra".into(),
-            scheduled_at: t0(),
-        },
-        t0(),
-    )
-    .await
-    .expect_err("not Carter's athlete");
+    for (who, athlete) in [(&carter, &blair), (&former, &alex)] {
+        let err = sessions::schedule(
+            &t.db,
+            &who.access(),
+            NewWorkout {
+                athlete_id: athlete.id,
+                title: "Extra".into(),
+                scheduled_at: t0(),
+            },
+            t0(),
+        )
+        .await
+        .expect_err("not their athlete");
+        assert!(
+            matches!(&err, ServiceError::Forbidden(m)
+                if m == "you may schedule workouts for yourself and for athletes you coach"),
+            "{err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_coach_cannot_assign_to_someone_they_do_not_coach_and_nothing_is_written() {
+    let t = db().await;
+    let alex = athlete();
+    let casey = athlete();
+    let carter = coach().coaching(&[&alex]);
+    let plan = plan_by(&t.db, &carter).await;
+    let workouts_before = rows::<workout::Entity>(&t).await;
+    for stranger in [&casey, &admin()] {
+        let err = plans::assign(&t.db, &carter.access(), plan.id, stranger.id, t0(), t0())
+            .await
+            .expect_err("not Carter's athlete");
+        assert!(
+            matches!(&err, ServiceError::Forbidden(m) if m == "you may plan only for athletes you coach"),
+            "{err:?}"
+        );
+    }
+    // Nor once the link is gone, even for an athlete Carter planned for before.
+    assign(&t.db, &carter, &alex).await;
+    let former = carter.clone().unlinked_from(&alex);
+    let err = plans::assign(&t.db, &former.access(), plan.id, alex.id, t0(), t0())
+        .await
+        .expect_err("no longer Carter's athlete");
     assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
+    assert_eq!(
+        rows::<assignment::Entity>(&t).await,
+        1,
+        "only the allowed one"
+    );
+    assert_eq!(
+        rows::<workout::Entity>(&t).await,
+        workouts_before + 4,
+        "only the allowed one's sessions"
+    );
+    assert_eq!(
+        assignment::Entity::find()
+            .filter(assignment::Column::AthleteId.eq(casey.id))
+            .count(&t.db)
+            .await
+            .expect("count"),
+        0
+    );
 }
 
 #[tokio::test]
 async fn only_the_athlete_logs_and_completes_and_completing_twice_conflicts() {
     let t = db().await;
-    let carter = coach();
     let alex = athlete();
+    let carter = coach().coaching(&[&alex]);
     let (_, workouts) = assign(&t.db, &carter, &alex).await;
     let w = &workouts[0];
-    let alex_access = alex.access(&t.db).await;
+    let alex_access = alex.access();
 
     let err = sessions::log_set(
         &t.db,
-        &carter.access(&t.db).await,
+        &carter.access(),
         w.id,
         set("back-squat", 5, 100.0),
         t0(),
@@ -276,7 +365,7 @@ async fn only_the_athlete_logs_and_completes_and_completing_twice_conflicts() {
     assert!(matches!(err, ServiceError::Forbidden(_)), "{err:?}");
     let err = sessions::log_set(
         &t.db,
-        &athlete().access(&t.db).await,
+        &athlete().access(),
         w.id,
         set("back-squat", 5, 100.0),
         t0(),
@@ -325,11 +414,11 @@ async fn only_the_athlete_logs_and_completes_and_completing_twice_conflicts() {
 #[tokio::test]
 async fn progress_is_computed_by_the_database_per_week() {
     let t = db().await;
-    let carter = coach();
     let alex = athlete();
     let blair = athlete();
+    let carter = coach().coaching(&[&alex]);
     let (_, workouts) = assign(&t.db, &carter, &alex).await;
-    let alex_access = alex.access(&t.db).await;
+    let alex_access = alex.access();
     // Week of 23 Nov: workouts 0 and 1 done; week of 30 Nov: workout 2 done, 3 missed.
     type Logged<'a> = &'a [(&'a str, i32, f64)];
     let plan: [(usize, Logged<'_>); 3] = [
@@ -395,8 +484,8 @@ async fn progress_is_computed_by_the_database_per_week() {
 #[tokio::test]
 async fn one_statement_pages_the_workouts_of_many_athletes() {
     let t = db().await;
-    let carter = coach();
     let people: Vec<Person> = (0..3).map(|_| athlete()).collect();
+    let carter = coach().coaching(&people.iter().collect::<Vec<_>>());
     for p in &people {
         assign(&t.db, &carter, p).await;
     }
@@ -443,12 +532,12 @@ async fn one_statement_pages_the_workouts_of_many_athletes() {
 }
 
 #[tokio::test]
-async fn erasure_hides_the_callers_rows_and_ends_coach_access() {
+async fn erasure_hides_the_callers_rows_and_leaves_their_coach_nothing() {
     let t = db().await;
-    let carter = coach();
     let alex = athlete();
+    let carter = coach().coaching(&[&alex]);
     let (_, workouts) = assign(&t.db, &carter, &alex).await;
-    let alex_access = alex.access(&t.db).await;
+    let alex_access = alex.access();
     sessions::log_set(
         &t.db,
         &alex_access,
@@ -466,7 +555,7 @@ async fn erasure_hides_the_callers_rows_and_ends_coach_access() {
     assert_eq!(export.sets.len(), 1);
     assert_eq!(export.assignments.len(), 1);
     assert!(export.plans.is_empty());
-    let coach_export = privacy::export(&t.db, &carter.access(&t.db).await, t0())
+    let coach_export = privacy::export(&t.db, &carter.access(), t0())
         .await
         .expect("export");
     assert_eq!(coach_export.plans.len(), 1);
@@ -487,7 +576,9 @@ async fn erasure_hides_the_callers_rows_and_ends_coach_access() {
         .await
         .expect("export");
     assert!(after.workouts.is_empty() && after.sets.is_empty() && after.assignments.is_empty());
-    assert!(!carter.access(&t.db).await.may_see_athlete(alex.id));
+    // Whether Carter still coaches Alex is for users to say; here, nothing is left
+    // for him to see.
+    assert!(carter.access().may_see_athlete(alex.id));
     let page = PageArgs::default().page().expect("page");
     let listed = sessions::of_athletes(&t.db, &[alex.id], Range::default(), &page)
         .await
@@ -520,15 +611,15 @@ where
 async fn erased_workouts_and_plans_are_purged_after_retention_and_nothing_else() {
     let t = db().await;
     let retention = Retention::default();
-    let (carter, kim) = (coach(), coach());
     let (alex, blair) = (athlete(), athlete());
+    let (carter, kim) = (coach().coaching(&[&alex, &blair]), coach());
     let (_, alex_workouts) = assign(&t.db, &carter, &alex).await;
     let (_, blair_workouts) = assign(&t.db, &carter, &blair).await;
     let kept_plan = plan_by(&t.db, &kim).await;
     for (who, workout) in [(&alex, &alex_workouts[0]), (&blair, &blair_workouts[0])] {
         sessions::log_set(
             &t.db,
-            &who.access(&t.db).await,
+            &who.access(),
             workout.id,
             set("back-squat", 5, 100.0),
             t0(),
@@ -537,10 +628,10 @@ async fn erased_workouts_and_plans_are_purged_after_retention_and_nothing_else()
         .expect("logs");
     }
     // Alex erases their data at t0, Carter a day later.
-    privacy::erase(&t.db, &alex.access(&t.db).await, t0())
+    privacy::erase(&t.db, &alex.access(), t0())
         .await
         .expect("erase");
-    privacy::erase(&t.db, &carter.access(&t.db).await, t0() + Duration::days(1))
+    privacy::erase(&t.db, &carter.access(), t0() + Duration::days(1))
         .await
         .expect("erase");
     let purge_at = |at| purge::purge_deleted(&t.db, &retention, at);

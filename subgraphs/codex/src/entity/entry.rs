@@ -18,6 +18,10 @@ pub struct Model {
     /// `codex_entry_tags`.
     pub tags: String,
     pub visibility: Visibility,
+    /// An article (read) or a practice (done).
+    pub kind: Kind,
+    /// How many minutes a practice takes to do; `None` for an article.
+    pub minutes: Option<i32>,
     /// When it first became public.
     pub published_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
@@ -78,4 +82,20 @@ pub enum Visibility {
     /// Its author only.
     #[sea_orm(string_value = "private")]
     Private,
+}
+
+/// What an entry is: something to read or something to do.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+#[graphql(name = "CodexEntryKind", tag = "partner")]
+pub enum Kind {
+    /// Something to read: explanation, research, advice.
+    #[sea_orm(string_value = "article")]
+    Article,
+    /// Something to do, step by step, in a given number of minutes: a routine, a
+    /// checklist, an exercise of the mind.
+    #[sea_orm(string_value = "practice")]
+    Practice,
 }

@@ -41,7 +41,7 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 
 /// The caller.
 pub fn access(ctx: &Context<'_>) -> Access {
-    Access::new(ctx.data_opt::<Viewer>().copied().unwrap_or_default())
+    Access::new(ctx.data_opt::<Viewer>().cloned().unwrap_or_default())
 }
 
 /// Parses an `ID` argument into a UUID, naming the argument when it is not one.

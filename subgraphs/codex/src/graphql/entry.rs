@@ -1,20 +1,93 @@
-//! The `CodexEntry` type and the search result connection.
+//! The `CodexEntry` entity interface, its two kinds (`CodexArticle`, `CodexPractice`),
+//! and the search result connection.
+//!
+//! `CodexEntry` carries the key (`@key(fields: "id")`), so other subgraphs can add
+//! fields to every entry, whatever its kind, without knowing the kinds: the workouts
+//! subgraph adds the catalogue exercises an entry is about (`@interfaceObject`). This
+//! subgraph resolves a `CodexEntry` representation to its concrete kind.
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, Result, ResultExt};
+use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result, ResultExt};
 use chrono::{DateTime, Utc};
 use tessera_kit::error::ServiceError;
 
 use crate::{
-    entity::entry::{self, Category, Visibility},
+    entity::entry::{self, Category, Kind, Visibility},
     graphql::{
         context::{access, loaders},
         user::User,
     },
 };
 
-/// An entry as GraphQL shows it.
-#[derive(Clone)]
-pub struct CodexEntry(pub entry::Model);
+/// Reading speed for [`CodexArticle::reading_minutes`], in words per minute.
+const WORDS_PER_MINUTE: usize = 200;
+
+/// An article or a practice of the codex. Public entries are readable by everyone,
+/// partners included; private ones by their author only.
+#[allow(
+    clippy::duplicated_attributes,
+    reason = "the interface's fields share types (`ty = \"&str\"` twice), which clippy takes for a repeated attribute"
+)]
+#[derive(Interface, Clone)]
+#[graphql(
+    tag = "partner",
+    directive = tessera_kit::directives::cache_control::apply(Some(300), None, None),
+    field(name = "id", ty = "ID", desc = "Stable identifier (a UUIDv7)."),
+    field(name = "author", ty = "User", desc = "Who wrote it."),
+    field(name = "title", ty = "&str", desc = "Title."),
+    field(name = "body", ty = "&str", desc = "The text, in Markdown."),
+    field(name = "category", ty = "Category", desc = "The shelf it sits on."),
+    field(
+        name = "tags",
+        ty = "Vec<String>",
+        desc = "Tags, lowercase, in the order written."
+    ),
+    field(name = "visibility", ty = "Visibility", desc = "Who may read it."),
+    field(
+        name = "published_at",
+        ty = "Option<DateTime<Utc>>",
+        desc = "When it first became public, if it did."
+    ),
+    field(
+        name = "created_at",
+        ty = "DateTime<Utc>",
+        desc = "When it was written."
+    ),
+    field(
+        name = "updated_at",
+        ty = "DateTime<Utc>",
+        desc = "When it last changed."
+    ),
+    field(
+        name = "related_entries",
+        ty = "Vec<CodexEntry>",
+        desc = "Public entries sharing its tags, most shared tags first (at most 20).",
+        arg(name = "first", ty = "i32", default = 5, desc = "How many (1–20).")
+    )
+)]
+pub enum CodexEntry {
+    /// Something to read.
+    Article(CodexArticle),
+    /// Something to do.
+    Practice(CodexPractice),
+}
+
+/// `row`, as shown to the caller of `ctx`: a private entry makes the response private to
+/// that caller (`Cache-Control: private`), whatever the schema's hints say.
+pub fn shown(ctx: &Context<'_>, row: entry::Model) -> entry::Model {
+    if row.visibility != Visibility::Public {
+        tessera_kit::cache::private(ctx);
+    }
+    row
+}
+
+impl From<entry::Model> for CodexEntry {
+    fn from(row: entry::Model) -> Self {
+        match row.kind {
+            Kind::Article => Self::Article(CodexArticle(row)),
+            Kind::Practice => Self::Practice(CodexPractice(row)),
+        }
+    }
+}
 
 tessera_kit::connection!(
     CodexEntryConnection,
@@ -30,93 +103,138 @@ tessera_kit::connection!(
     "A page of search results, most relevant first."
 );
 
-/// An article or practice of the codex. Public entries are readable by everyone,
-/// partners included; private ones by their author only.
-#[Object(tag = "partner")]
-impl CodexEntry {
-    /// Stable identifier (a UUIDv7).
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
+/// An article of the codex: something to read.
+#[derive(Clone)]
+pub struct CodexArticle(pub entry::Model);
 
-    /// Who wrote it.
-    async fn author(&self) -> User {
-        User::new(self.0.author_id)
-    }
+/// A practice of the codex: something to do, in a given number of minutes.
+#[derive(Clone)]
+pub struct CodexPractice(pub entry::Model);
 
-    /// Title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
+/// The fields every kind shares, each as the interface calls it (with the context, as
+/// a result), followed by the kind's own.
+macro_rules! codex_entry {
+    ($(#[$meta:meta])* $kind:ident { $($own:tt)* }) => {
+        $(#[$meta])*
+        #[Object(tag = "partner", directive = tessera_kit::directives::cache_control::apply(Some(300), None, None))]
+        impl $kind {
+            /// Stable identifier (a UUIDv7).
+            async fn id(&self, _ctx: &Context<'_>) -> Result<ID> {
+                Ok(ID(self.0.id.to_string()))
+            }
 
-    /// The text, in Markdown.
-    async fn body(&self) -> &str {
-        &self.0.body
-    }
+            /// Who wrote it.
+            async fn author(&self, _ctx: &Context<'_>) -> Result<User> {
+                Ok(User::new(self.0.author_id))
+            }
 
-    /// The shelf it sits on.
-    async fn category(&self) -> Category {
-        self.0.category
-    }
+            /// Title.
+            async fn title(&self, _ctx: &Context<'_>) -> Result<&str> {
+                Ok(&self.0.title)
+            }
 
-    /// Tags, lowercase, in the order written.
-    async fn tags(&self) -> Vec<String> {
-        self.0.tags()
-    }
+            /// The text, in Markdown.
+            async fn body(&self, _ctx: &Context<'_>) -> Result<&str> {
+                Ok(&self.0.body)
+            }
 
-    /// Who may read it.
-    async fn visibility(&self) -> Visibility {
-        self.0.visibility
-    }
+            /// The shelf it sits on.
+            async fn category(&self, _ctx: &Context<'_>) -> Result<Category> {
+                Ok(self.0.category)
+            }
 
-    /// When it first became public, if it did.
-    async fn published_at(&self) -> Option<DateTime<Utc>> {
-        self.0.published_at
-    }
+            /// Tags, lowercase, in the order written.
+            async fn tags(&self, _ctx: &Context<'_>) -> Result<Vec<String>> {
+                Ok(self.0.tags())
+            }
 
-    /// When it was written.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
+            /// Who may read it.
+            async fn visibility(&self, _ctx: &Context<'_>) -> Result<Visibility> {
+                Ok(self.0.visibility)
+            }
 
-    /// When it last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
+            /// When it first became public, if it did.
+            async fn published_at(&self, _ctx: &Context<'_>) -> Result<Option<DateTime<Utc>>> {
+                Ok(self.0.published_at)
+            }
 
-    /// Public entries sharing its tags, most shared tags first (at most 20).
-    async fn related_entries(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "How many (1–20).", default = 5)] first: i32,
-    ) -> Result<Vec<CodexEntry>> {
-        let limit = usize::try_from(first)
-            .ok()
-            .filter(|n| (1..=20).contains(n))
-            .ok_or_else(|| {
-                ServiceError::invalid(
-                    "first",
-                    format!("`first` must be between 1 and 20 (got {first})"),
-                )
-                .extend()
-            })?;
-        let ids = loaders(ctx)
-            .related
-            .load_one((self.0.id, limit))
-            .await
-            .extend()?
-            .unwrap_or_default();
-        let mut found = loaders(ctx)
-            .entries
-            .load_many(ids.iter().copied())
-            .await
-            .extend()?;
-        let access = access(ctx);
-        Ok(ids
-            .iter()
-            .filter_map(|id| found.remove(id))
-            .filter(|e| access.may_read(e))
-            .map(CodexEntry)
-            .collect())
+            /// When it was written.
+            async fn created_at(&self, _ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+                Ok(self.0.created_at)
+            }
+
+            /// When it last changed.
+            async fn updated_at(&self, _ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+                Ok(self.0.updated_at)
+            }
+
+            /// Public entries sharing its tags, most shared tags first (at most 20).
+            async fn related_entries(
+                &self,
+                ctx: &Context<'_>,
+                #[graphql(desc = "How many (1–20).", default = 5)] first: i32,
+            ) -> Result<Vec<CodexEntry>> {
+                related(ctx, &self.0, first).await
+            }
+
+            $($own)*
+        }
+    };
+}
+
+codex_entry! {
+    /// An article of the codex: something to read. Public articles are readable by
+    /// everyone, partners included; private ones by their author only.
+    CodexArticle {
+        /// About how long reading it takes, in whole minutes (at 200 words a minute,
+        /// at least one).
+        async fn reading_minutes(&self) -> i32 {
+            let words = self.0.body.split_whitespace().count();
+            i32::try_from(words.div_ceil(WORDS_PER_MINUTE).max(1)).unwrap_or(i32::MAX)
+        }
     }
+}
+
+codex_entry! {
+    /// A practice of the codex: something to do, step by step, in a given number of
+    /// minutes. Public practices are readable by everyone, partners included; private
+    /// ones by their author only.
+    CodexPractice {
+        /// How long doing it takes, in minutes, as its author says.
+        async fn duration_minutes(&self) -> i32 {
+            self.0.minutes.unwrap_or_default()
+        }
+    }
+}
+
+/// The public entries related to `row` by tags, as the caller may read them.
+async fn related(ctx: &Context<'_>, row: &entry::Model, first: i32) -> Result<Vec<CodexEntry>> {
+    let limit = usize::try_from(first)
+        .ok()
+        .filter(|n| (1..=20).contains(n))
+        .ok_or_else(|| {
+            ServiceError::invalid(
+                "first",
+                format!("`first` must be between 1 and 20 (got {first})"),
+            )
+            .extend()
+        })?;
+    let ids = loaders(ctx)
+        .related
+        .load_one((row.id, limit))
+        .await
+        .extend()?
+        .unwrap_or_default();
+    let mut found = loaders(ctx)
+        .entries
+        .load_many(ids.iter().copied())
+        .await
+        .extend()?;
+    let access = access(ctx);
+    Ok(ids
+        .iter()
+        .filter_map(|id| found.remove(id))
+        .filter(|e| access.may_read(e))
+        .map(|e| CodexEntry::from(shown(ctx, e)))
+        .collect())
 }

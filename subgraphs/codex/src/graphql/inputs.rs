@@ -4,7 +4,7 @@ use async_graphql::{InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use crate::{
-    entity::entry::{Category, Visibility},
+    entity::entry::{Category, Kind, Visibility},
     graphql::entry::CodexEntry,
     service::entries::{EntryUpdate, NewEntry},
 };
@@ -24,6 +24,12 @@ pub struct CreateCodexEntryInput {
     /// Who may read it.
     #[graphql(default_with = "Visibility::Public")]
     pub visibility: Visibility,
+    /// An article (to read) or a practice (to do); it cannot change later.
+    #[graphql(default_with = "Kind::Article")]
+    pub kind: Kind,
+    /// How many minutes the practice takes (1–240): required for a practice, refused
+    /// for an article.
+    pub duration_minutes: Option<i32>,
 }
 
 impl From<CreateCodexEntryInput> for NewEntry {
@@ -34,6 +40,8 @@ impl From<CreateCodexEntryInput> for NewEntry {
             category: i.category,
             tags: i.tags,
             visibility: i.visibility,
+            kind: i.kind,
+            minutes: i.duration_minutes,
         }
     }
 }
@@ -51,6 +59,8 @@ pub struct UpdateCodexEntryInput {
     pub tags: Option<Vec<String>>,
     /// New visibility.
     pub visibility: Option<Visibility>,
+    /// New duration of a practice, in minutes (1–240); refused for an article.
+    pub duration_minutes: Option<i32>,
 }
 
 impl From<UpdateCodexEntryInput> for EntryUpdate {
@@ -61,6 +71,7 @@ impl From<UpdateCodexEntryInput> for EntryUpdate {
             category: i.category,
             tags: i.tags,
             visibility: i.visibility,
+            minutes: i.duration_minutes,
         }
     }
 }

@@ -3,10 +3,12 @@
 //! # Layout
 //! - [`context`]: reaching the database, loaders, the caller and the request's clock.
 //! - [`loaders`]: the batched queries behind every list.
-//! - [`entry`]: `CodexEntry` and the search result connection.
+//! - [`entry`]: the `CodexEntry` entity interface, its kinds `CodexArticle` and
+//!   `CodexPractice`, and the search result connection.
 //! - [`user`]: `User` (the users domain's entity) extended with authored entries.
 //! - [`query`], [`mutation`]: root fields.
-//! - [`entities`]: `_entities` resolution of `User` and `CodexEntry`.
+//! - [`entities`]: `_entities` resolution of `User`, and of `CodexEntry` (as the
+//!   interface or as one of its kinds).
 //! - [`inputs`]: input and payload types.
 
 pub mod context;

@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 
 use crate::{
+    entity::entry,
     graphql::{
         context::{access, db, now, uuid_arg},
         entry::CodexEntry,
@@ -28,7 +29,8 @@ impl Mutation {
         let row = entries::create(db(ctx), &access(ctx), input.into(), now(ctx))
             .await
             .extend()?;
-        Ok(CodexEntry(row))
+        changed(ctx, &row);
+        Ok(CodexEntry::from(row))
     }
 
     /// Changes one of the caller's entries; making it public the first time publishes it.
@@ -42,7 +44,8 @@ impl Mutation {
         let row = entries::update(db(ctx), &access(ctx), id, input.into(), now(ctx))
             .await
             .extend()?;
-        Ok(CodexEntry(row))
+        changed(ctx, &row);
+        Ok(CodexEntry::from(row))
     }
 
     /// Deletes one of the caller's entries: gone from every query and search at once.
@@ -55,6 +58,7 @@ impl Mutation {
         let row = entries::delete(db(ctx), &access(ctx), id, now(ctx))
             .await
             .extend()?;
+        changed(ctx, &row);
         Ok(ID(row.id.to_string()))
     }
 
@@ -63,7 +67,7 @@ impl Mutation {
         let rows = privacy::export(db(ctx), &access(ctx)).await.extend()?;
         Ok(CodexDataExport {
             exported_at: now(ctx),
-            entries: rows.into_iter().map(CodexEntry).collect(),
+            entries: rows.into_iter().map(CodexEntry::from).collect(),
         })
     }
 
@@ -73,6 +77,13 @@ impl Mutation {
         let entries = privacy::erase(db(ctx), &access(ctx), now(ctx))
             .await
             .extend()?;
+        tessera_kit::cache::changed_all(ctx, "CodexEntry");
         Ok(CodexDataErasure { entries })
     }
+}
+
+/// Tells the router's caches that `row` changed, and with it its author's entries.
+fn changed(ctx: &Context<'_>, row: &entry::Model) {
+    tessera_kit::cache::changed_id(ctx, "CodexEntry", row.id);
+    tessera_kit::cache::changed_id(ctx, "User", row.author_id);
 }

@@ -6,7 +6,7 @@ use tessera_kit::pagination::{PageInfo, Paged};
 use crate::{
     graphql::{
         context::{access, db, uuid_arg},
-        entry::{CodexEntry, CodexSearchConnection},
+        entry::{CodexEntry, CodexSearchConnection, shown},
     },
     service::{
         entries,
@@ -22,7 +22,7 @@ pub struct CodexQuery;
 #[Object]
 impl CodexQuery {
     /// An entry by id, or `null` when there is none the caller may read.
-    #[graphql(tag = "partner")]
+    #[graphql(tag = "partner", directive = tessera_kit::directives::cache_control::apply(Some(300), None, None))]
     async fn codex_entry(
         &self,
         ctx: &Context<'_>,
@@ -32,13 +32,13 @@ impl CodexQuery {
         Ok(entries::by_id(db(ctx), &access(ctx), id)
             .await
             .extend()?
-            .map(CodexEntry))
+            .map(|e| CodexEntry::from(shown(ctx, e))))
     }
 
     /// Full-text search over the entries the caller may read: every word of `query`
     /// must occur (as a word prefix) in the title, tags or body. Most relevant first —
     /// title matches weigh most, then tags, then body — oldest first among equals.
-    #[graphql(tag = "partner")]
+    #[graphql(tag = "partner", directive = tessera_kit::directives::cache_control::apply(Some(60), None, None))]
     async fn codex_search(
         &self,
         ctx: &Context<'_>,
@@ -56,7 +56,12 @@ impl CodexQuery {
         hits.truncate(limit);
         let edges: Vec<(String, CodexEntry)> = hits
             .into_iter()
-            .map(|h| (search::encode(h.score, h.entry.id), CodexEntry(h.entry)))
+            .map(|h| {
+                (
+                    search::encode(h.score, h.entry.id),
+                    CodexEntry::from(shown(ctx, h.entry)),
+                )
+            })
             .collect();
         let page_info = PageInfo {
             has_previous_page: after.is_some(),

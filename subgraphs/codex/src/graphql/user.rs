@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::graphql::{
     context::{access, loaders},
-    entry::{CodexEntry, CodexEntryConnection},
+    entry::{CodexEntry, CodexEntryConnection, shown},
 };
 
 /// A user as this subgraph knows them: by id.
@@ -33,6 +33,7 @@ impl User {
 
     /// The codex entries the user wrote, oldest first: public ones for everyone, private
     /// ones too for the author. At most 100 per page.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(300), None, None))]
     async fn codex_entries(
         &self,
         ctx: &Context<'_>,
@@ -56,6 +57,8 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page.connection(rows, |e| e.id, CodexEntry).into())
+        Ok(page
+            .connection(rows, |e| e.id, |e| CodexEntry::from(shown(ctx, e)))
+            .into())
     }
 }

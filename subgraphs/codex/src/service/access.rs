@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::entity::entry::{self, Visibility};
 
 /// The caller.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Access {
     viewer: Viewer,
 }

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     entity::{
-        entry::{self, Category, Visibility},
+        entry::{self, Category, Kind, Visibility},
         tag,
     },
     service::{access::Access, validation},
@@ -35,6 +35,10 @@ pub struct NewEntry {
     pub tags: Vec<String>,
     /// Who may read it.
     pub visibility: Visibility,
+    /// An article or a practice.
+    pub kind: Kind,
+    /// How many minutes a practice takes (required for one, refused for an article).
+    pub minutes: Option<i32>,
 }
 
 /// Writes an entry authored by the caller (a coach or an administrator).
@@ -58,6 +62,8 @@ where
         category: input.category,
         tags: validation::stored_tags(&tags),
         visibility: input.visibility,
+        kind: input.kind,
+        minutes: validation::minutes(input.kind, input.minutes)?,
         published_at: (input.visibility == Visibility::Public).then_some(now),
         created_at: now,
         updated_at: now,
@@ -85,6 +91,8 @@ pub struct EntryUpdate {
     pub tags: Option<Vec<String>>,
     /// New visibility (the first time it becomes public is its publication).
     pub visibility: Option<Visibility>,
+    /// New minutes, for a practice (an entry's kind never changes).
+    pub minutes: Option<i32>,
 }
 
 /// Changes one of the caller's entries.
@@ -102,6 +110,7 @@ where
     let current = own(db, me, id).await?;
     let now = now.trunc_subsecs(6);
     let first_publication = current.published_at.is_none();
+    let current_kind = current.kind;
     let mut row: entry::ActiveModel = current.into();
     if let Some(title) = &input.title {
         row.title = Set(validation::title(title)?);
@@ -111,6 +120,9 @@ where
     }
     if let Some(category) = input.category {
         row.category = Set(category);
+    }
+    if input.minutes.is_some() {
+        row.minutes = Set(validation::minutes(current_kind, input.minutes)?);
     }
     let tags = input.tags.as_deref().map(validation::tags).transpose()?;
     if let Some(tags) = &tags {

@@ -2,6 +2,8 @@
 
 use tessera_kit::error::ServiceError;
 
+use crate::entity::entry::Kind;
+
 /// Longest title.
 pub const TITLE_MAX: usize = 160;
 /// Longest body, in characters.
@@ -10,6 +12,8 @@ pub const BODY_MAX: usize = 50_000;
 pub const TAGS_MAX: usize = 10;
 /// Most search terms used from a query.
 pub const TERMS_MAX: usize = 8;
+/// Longest practice, in minutes.
+pub const MINUTES_MAX: i32 = 240;
 
 /// A title: 1–160 characters, no control characters.
 pub fn title(raw: &str) -> Result<String, ServiceError> {
@@ -27,6 +31,24 @@ pub fn title(raw: &str) -> Result<String, ServiceError> {
         ));
     }
     Ok(title.to_owned())
+}
+
+/// The minutes of an entry of `kind`: 1–240 for a practice (required), none for an
+/// article. Named `durationMinutes`, as clients spell it.
+pub fn minutes(kind: Kind, minutes: Option<i32>) -> Result<Option<i32>, ServiceError> {
+    const FIELD: &str = "durationMinutes";
+    match (kind, minutes) {
+        (Kind::Article, None) => Ok(None),
+        (Kind::Article, Some(_)) => Err(ServiceError::invalid(
+            FIELD,
+            "only a practice takes minutes; an article has none",
+        )),
+        (Kind::Practice, Some(m)) if (1..=MINUTES_MAX).contains(&m) => Ok(Some(m)),
+        (Kind::Practice, _) => Err(ServiceError::invalid(
+            FIELD,
+            format!("a practice takes 1 to {MINUTES_MAX} minutes"),
+        )),
+    }
 }
 
 /// A Markdown body: 1–50 000 characters.

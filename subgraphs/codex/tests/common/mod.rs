@@ -6,7 +6,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
 use tessera_codex::{
-    entity::entry::{self, Category, Visibility},
+    entity::entry::{self, Category, Kind, Visibility},
     service::{
         access::Access,
         entries::{self, NewEntry},
@@ -15,10 +15,9 @@ use tessera_codex::{
 pub use tessera_kit::testing::Served;
 use tessera_kit::{
     testing::{self, TestDb, fresh_db},
-    viewer::{Role, Scope, Viewer},
+    viewer::{Role, Scope},
 };
 use tessera_migrations::CodexMigrator;
-use uuid::Uuid;
 
 /// A fixed "now" so times in assertions are exact.
 pub fn t0() -> DateTime<Utc> {
@@ -31,33 +30,22 @@ pub async fn db() -> TestDb {
     fresh_db::<CodexMigrator>().await
 }
 
-/// Someone on the platform, as the router would describe them.
-#[derive(Debug, Clone, Copy)]
-pub struct Person {
-    pub id: Uuid,
-    pub roles: &'static [Role],
-    pub scopes: &'static [Scope],
+pub use tessera_kit::testing::Person;
+
+/// A person's access as the GraphQL layer makes it.
+pub trait AccessOf {
+    /// What they may read and change.
+    fn access(&self) -> Access;
 }
 
-impl Person {
-    /// Who they are to the subgraph (what the router would forward).
-    pub fn viewer(&self) -> Viewer {
-        Viewer::user(self.id)
-            .with_roles(self.roles)
-            .with_scopes(self.scopes)
-    }
-
-    pub fn access(&self) -> Access {
+impl AccessOf for Person {
+    fn access(&self) -> Access {
         Access::new(self.viewer())
     }
 }
 
 fn person(roles: &'static [Role], scopes: &'static [Scope]) -> Person {
-    Person {
-        id: Uuid::now_v7(),
-        roles,
-        scopes,
-    }
+    Person::new(roles, scopes)
 }
 
 pub fn athlete() -> Person {
@@ -83,6 +71,8 @@ pub fn new_entry(title: &str, body: &str, tags: &[&str]) -> NewEntry {
         category: Category::Training,
         tags: tags.iter().map(|t| (*t).to_owned()).collect(),
         visibility: Visibility::Public,
+        kind: Kind::Article,
+        minutes: None,
     }
 }
 

@@ -52,7 +52,8 @@ pub struct CreateJournalEntryInput {
     pub tags: Vec<String>,
     /// The workout the entry is about.
     pub workout_id: Option<ID>,
-    /// Share the entry with this coach; private when absent.
+    /// Share the entry with this coach; private when absent. Only one of the author's
+    /// coaches can read it, and only while they coach the author.
     pub share_with_coach_id: Option<ID>,
 }
 

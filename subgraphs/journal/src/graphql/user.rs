@@ -46,8 +46,9 @@ impl User {
     }
 
     /// The user's journal entries, oldest first: all of them for the author; those
-    /// shared with the caller for a coach; nothing for anyone else (`FORBIDDEN`). At most
-    /// 100 per page.
+    /// shared with the caller for the author's coach; nothing for anyone else
+    /// (`FORBIDDEN`). At most 100 per page.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn journal_entries(
         &self,
         ctx: &Context<'_>,
@@ -85,7 +86,7 @@ impl User {
     /// Mood and energy per day over the last `days` days of the user's own calendar
     /// (their time zone), days without entries left out; over the entries the caller may
     /// read, with the same rules as `journalEntries`.
-    #[graphql(requires = "timezone")]
+    #[graphql(requires = "timezone", directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn mood_trend(
         &self,
         ctx: &Context<'_>,

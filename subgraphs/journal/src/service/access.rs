@@ -1,9 +1,12 @@
 //! Who may read which entries.
 //!
 //! A private entry is for its author only. A shared entry is also for the coach it was
-//! shared with (the coach id recorded on the entry, who must hold the coach role). Nobody
-//! else — administrators included — unless the request carries the explicit `support`
-//! scope on top of the admin role (a support case).
+//! shared with (the coach id recorded on the entry) while that coach coaches the author:
+//! the users domain's roster, forwarded in the identity ([`Viewer::coaches`]), says so.
+//! The author chooses whom to share with; the roster decides whether that person is
+//! their coach, so sharing with someone else, or a link removed in users, opens nothing.
+//! Nobody else — administrators included — unless the request carries the explicit
+//! `support` scope on top of the admin role (a support case).
 
 use tessera_kit::{
     error::ServiceError,
@@ -23,7 +26,7 @@ pub enum Visibility {
 }
 
 /// The caller.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Access {
     viewer: Viewer,
 }
@@ -48,18 +51,18 @@ impl Access {
     pub fn may_read(&self, entry: &entry::Model) -> bool {
         self.viewer.is(entry.author_id)
             || self.is_support()
-            || (self.viewer.has(Role::Coach)
-                && entry.shared_with_coach_id.is_some()
-                && entry.shared_with_coach_id == self.viewer.user_id())
+            || (entry.shared_with_coach_id.is_some()
+                && entry.shared_with_coach_id == self.viewer.user_id()
+                && self.viewer.coaches(entry.author_id))
     }
 
     /// Which of `author`'s entries the caller may list; `FORBIDDEN` for anyone who could
-    /// see none by rule (not the author, not a coach, not support).
+    /// see none by rule (not the author, not the author's coach, not support).
     pub fn visibility_of(&self, author: Uuid) -> Result<Visibility, ServiceError> {
         let me = self.require()?;
         if me == author || self.is_support() {
             Ok(Visibility::All)
-        } else if self.viewer.has(Role::Coach) {
+        } else if self.viewer.coaches(author) {
             Ok(Visibility::SharedWith(me))
         } else {
             Err(ServiceError::Forbidden(

@@ -46,7 +46,7 @@ pub fn trust() -> RouterTrust {
 /// The identity header the router would send for `viewer` (anonymous on `None`),
 /// signed with [`router_key`].
 pub fn identity_header(viewer: Option<&Viewer>) -> (&'static str, String) {
-    let identity = viewer.copied().unwrap_or_default().to_identity();
+    let identity = viewer.cloned().unwrap_or_default().to_identity();
     (HEADER, SIGNER.token(&identity).to_string())
 }
 

@@ -1,6 +1,6 @@
-//! An athlete accepts messages from a coach. The coach roster lives in the users
-//! domain; until the router's signed identity (#6) can carry it, the athlete's own
-//! opt-in here is what lets a coach send to them.
+//! An athlete accepts messages from a coach: the athlete's own choice, on top of the
+//! rule that a coach sends only to their athletes. Who coaches whom is not decided here
+//! but by the users domain's roster, which the router's identity carries.
 
 use sea_orm::entity::prelude::*;
 

@@ -2,6 +2,7 @@
 
 pub mod coach_contact;
 pub mod consent;
+pub mod consent_ledger;
 pub mod delivery;
 pub mod device;
 pub mod kinds;

@@ -23,7 +23,7 @@ pub struct Mutation;
 #[Object]
 impl Mutation {
     /// Sends a notification: administrators to anyone (also system events of other
-    /// subgraphs), coaches to athletes who accept their messages. Retrying with the same
+    /// subgraphs), coaches to their athletes who accept their messages. Retrying with the same
     /// `idempotencyKey` returns the first attempt's notifications and never sends twice.
     ///
     /// Needs the `notifications:send` scope (coaches and administrators).
@@ -188,7 +188,9 @@ impl Mutation {
 
     /// Erases the caller's notification data (GDPR): notifications disappear from every
     /// query at once and are no longer delivered; devices, preferences, quiet hours,
-    /// consents and coach contacts are removed.
+    /// consents and coach contacts are removed. A record of the consents given and
+    /// withdrawn stays, without name or id, for three years, as evidence the platform
+    /// may need to answer a claim; any consent still standing is recorded as withdrawn.
     async fn delete_my_notification_data(
         &self,
         ctx: &Context<'_>,
@@ -199,6 +201,7 @@ impl Mutation {
         Ok(NotificationDataErasure {
             notifications: erased.notifications,
             devices: erased.devices,
+            consent_records_kept: erased.consent_records_kept,
         })
     }
 }

@@ -260,4 +260,7 @@ pub struct NotificationDataErasure {
     pub notifications: u64,
     /// Devices removed.
     pub devices: u64,
+    /// Consent records kept, without your name or id, as evidence of the consent you
+    /// gave or withdrew: removed after three years.
+    pub consent_records_kept: u64,
 }

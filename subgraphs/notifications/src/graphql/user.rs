@@ -48,6 +48,7 @@ impl User {
 
     /// The user's notifications, oldest first; only unread ones when asked. At most 100
     /// per page.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn notifications(
         &self,
         ctx: &Context<'_>,
@@ -76,6 +77,7 @@ impl User {
     }
 
     /// How many notifications the user has not read.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i64> {
         access(ctx).check_owner(self.id).extend()?;
         Ok(loaders(ctx)
@@ -88,6 +90,7 @@ impl User {
 
     /// Which kinds of notification use which channels: every kind × channel, with the
     /// defaults (inbox and push on, email and SMS off) where the user never chose.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn notification_preferences(
         &self,
         ctx: &Context<'_>,
@@ -105,6 +108,7 @@ impl User {
     }
 
     /// The devices registered for push messages.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Device>> {
         access(ctx).check_owner(self.id).extend()?;
         Ok(loaders(ctx)
@@ -119,6 +123,7 @@ impl User {
     }
 
     /// The user's quiet hours, if set.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn quiet_hours(&self, ctx: &Context<'_>) -> Result<Option<QuietHours>> {
         access(ctx).check_owner(self.id).extend()?;
         Ok(loaders(ctx)
@@ -131,7 +136,7 @@ impl User {
 
     /// Whether it is quiet time for the user right now, in the time zone the users
     /// subgraph has for them.
-    #[graphql(requires = "timezone")]
+    #[graphql(requires = "timezone", directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn in_quiet_hours(&self, ctx: &Context<'_>) -> Result<bool> {
         access(ctx).check_owner(self.id).extend()?;
         let Some(quiet) = loaders(ctx)
@@ -151,6 +156,7 @@ impl User {
     }
 
     /// The user's current consent per channel (latest record).
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<Consent>> {
         access(ctx).check_owner(self.id).extend()?;
         Ok(loaders(ctx)

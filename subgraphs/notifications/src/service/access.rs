@@ -1,7 +1,8 @@
 //! Who may do what. An inbox and its settings are for their owner (and administrators,
 //! for support); sending is for administrators (any kind, anyone: this is also how other
 //! subgraphs send system events, with a service identity holding the admin role) and for
-//! coaches, to athletes who accept their messages.
+//! coaches, to their athletes (the users domain's roster, forwarded in the identity) who
+//! accept their messages.
 
 use tessera_kit::{
     error::ServiceError,
@@ -10,7 +11,7 @@ use tessera_kit::{
 use uuid::Uuid;
 
 /// The caller.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Access {
     viewer: Viewer,
 }
@@ -34,6 +35,11 @@ impl Access {
     /// Whether the caller is a coach.
     pub fn is_coach(&self) -> bool {
         self.viewer.has(Role::Coach)
+    }
+
+    /// Whether the caller coaches `athlete` (their roster in users says so).
+    pub fn coaches(&self, athlete: Uuid) -> bool {
+        self.viewer.coaches(athlete)
     }
 
     /// Refuses unless the caller is `user` or an administrator.

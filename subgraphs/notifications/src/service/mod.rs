@@ -10,11 +10,13 @@
 //! - [`settings`]: devices, preferences, quiet hours, consent, coach contacts.
 //! - [`delivery`]: the channel trait, the providers, and the outbox worker.
 //! - [`privacy`]: GDPR export and erasure of the caller's rows.
+//! - [`ledger`]: the pseudonymised consent evidence an erasure keeps, for a bounded time.
 //! - [`purge`]: removing for good what was soft-deleted longer ago than the retention.
 
 pub mod access;
 pub mod delivery;
 pub mod inbox;
+pub mod ledger;
 pub mod privacy;
 pub mod purge;
 pub mod sending;

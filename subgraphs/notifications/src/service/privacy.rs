@@ -1,7 +1,9 @@
 //! GDPR: the export of everything this domain holds about the caller, and the erasure
 //! of the caller's rows. Notifications are a person's data: soft-deleted (hidden at
 //! once; their pending deliveries are skipped by the worker). Devices, preferences,
-//! quiet hours, consents and coach contacts are settings: removed.
+//! quiet hours and coach contacts are settings: removed. Consent records are removed
+//! too, but a pseudonymised copy goes to the consent ledger first, for the time claims
+//! about consent can still come ([`super::ledger`]).
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
@@ -14,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     entity::{coach_contact, consent, device, notification, preference, quiet_hours},
-    service::access::Access,
+    service::{access::Access, ledger},
 };
 
 /// Everything the notifications domain holds about one person.
@@ -84,9 +86,12 @@ pub struct Erased {
     pub notifications: u64,
     /// Devices removed.
     pub devices: u64,
+    /// Consent records kept, pseudonymised, in the consent ledger.
+    pub consent_records_kept: u64,
 }
 
-/// Erases the caller's rows in one transaction.
+/// Erases the caller's rows in one transaction, keeping the consent ledger's copy of
+/// their consent history.
 pub async fn erase<C>(db: &C, access: &Access, now: DateTime<Utc>) -> Result<Erased, ServiceError>
 where
     C: ConnectionTrait + TransactionTrait,
@@ -113,6 +118,12 @@ where
         .exec(&txn)
         .await?;
     quiet_hours::Entity::delete_by_id(me).exec(&txn).await?;
+    let history = consent::Entity::find()
+        .filter(consent::Column::UserId.eq(me))
+        .order_by_asc(consent::Column::Id)
+        .all(&txn)
+        .await?;
+    let consent_records_kept = ledger::keep(&txn, me, &history, now).await?;
     consent::Entity::delete_many()
         .filter(consent::Column::UserId.eq(me))
         .exec(&txn)
@@ -129,5 +140,6 @@ where
     Ok(Erased {
         notifications,
         devices,
+        consent_records_kept,
     })
 }

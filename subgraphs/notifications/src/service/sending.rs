@@ -178,8 +178,8 @@ where
     txn.commit().await
 }
 
-/// Administrators send anything to anyone; coaches send coaching kinds to athletes who
-/// accept their messages; nobody else sends.
+/// Administrators send anything to anyone; coaches send coaching kinds to their athletes
+/// (the roster from users) who accept their messages; nobody else sends.
 async fn authorise(
     db: &impl ConnectionTrait,
     access: &Access,
@@ -199,6 +199,12 @@ async fn authorise(
         return Err(ServiceError::Forbidden(
             "coaches may send coach messages, plan assignments and workout reminders".to_owned(),
         ));
+    }
+    let outside = recipients.iter().filter(|r| !access.coaches(**r)).count();
+    if outside > 0 {
+        return Err(ServiceError::Forbidden(format!(
+            "{outside} of the recipients are not athletes you coach"
+        )));
     }
     let accepting: HashSet<Uuid> = coach_contact::Entity::find()
         .filter(coach_contact::Column::CoachId.eq(sender))

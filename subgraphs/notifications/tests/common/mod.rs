@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 pub use tessera_kit::testing::Served;
 use tessera_kit::{
     testing::{self, TestDb, fresh_db},
-    viewer::{Role, Scope, Viewer},
+    viewer::{Role, Scope},
 };
 use tessera_migrations::NotificationsMigrator;
 use tessera_notifications::{
@@ -18,7 +18,6 @@ use tessera_notifications::{
         sending::{self, Send},
     },
 };
-use uuid::Uuid;
 
 /// A fixed "now" so times in assertions are exact.
 pub fn t0() -> DateTime<Utc> {
@@ -31,39 +30,29 @@ pub async fn db() -> TestDb {
     fresh_db::<NotificationsMigrator>().await
 }
 
-/// Someone on the platform, as the router would describe them.
-#[derive(Debug, Clone, Copy)]
-pub struct Person {
-    pub id: Uuid,
-    pub roles: &'static [Role],
-    pub scopes: &'static [Scope],
+pub use tessera_kit::testing::Person;
+
+/// A person's access as the GraphQL layer makes it.
+pub trait AccessOf {
+    /// What they may read and change.
+    fn access(&self) -> Access;
 }
 
-impl Person {
-    /// Who they are to the subgraph (what the router would forward).
-    pub fn viewer(&self) -> Viewer {
-        Viewer::user(self.id)
-            .with_roles(self.roles)
-            .with_scopes(self.scopes)
-    }
-
-    pub fn access(&self) -> Access {
+impl AccessOf for Person {
+    fn access(&self) -> Access {
         Access::new(self.viewer())
     }
 }
 
 fn person(roles: &'static [Role], scopes: &'static [Scope]) -> Person {
-    Person {
-        id: Uuid::now_v7(),
-        roles,
-        scopes,
-    }
+    Person::new(roles, scopes)
 }
 
 pub fn athlete() -> Person {
     person(&[Role::Athlete], &[])
 }
 
+/// A coach coaching nobody yet ([`Person::coaching`]).
 pub fn coach() -> Person {
     person(&[Role::Coach], &[])
 }

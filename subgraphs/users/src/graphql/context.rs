@@ -72,7 +72,7 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 
 /// The caller, resolved to their account once per request.
 pub async fn access<'a>(ctx: &Context<'a>) -> Result<&'a Access> {
-    let viewer = ctx.data_opt::<Viewer>().copied().unwrap_or_default();
+    let viewer = ctx.data_opt::<Viewer>().cloned().unwrap_or_default();
     let cell = ctx.data_unchecked::<AccessCell>();
     cell.0
         .get_or_try_init(|| async {

@@ -147,6 +147,7 @@ impl Mutation {
         let user = accounts::update_profile(db(ctx), access, input.into(), Utc::now())
             .await
             .extend()?;
+        tessera_kit::cache::changed_id(ctx, "User", user.id);
         Ok(User(user))
     }
 
@@ -165,6 +166,7 @@ impl Mutation {
         let user = accounts::set_roles(db(ctx), access, id, &roles, Utc::now())
             .await
             .extend()?;
+        tessera_kit::cache::changed_id(ctx, "User", user.id);
         Ok(User(user))
     }
 
@@ -179,6 +181,7 @@ impl Mutation {
             .await
             .extend()?;
         sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
+        tessera_kit::cache::changed_id(ctx, "User", row.id);
         Ok(DeletedAccount::of(&row))
     }
 

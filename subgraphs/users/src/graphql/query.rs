@@ -20,6 +20,7 @@ pub struct UserQuery;
 #[Object]
 impl UserQuery {
     /// The signed-in caller, or `null` when nobody is signed in.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(60), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         Ok(access(ctx).await?.viewer().cloned().map(User))
     }
@@ -48,6 +49,7 @@ impl UserQuery {
 
     /// Users in sign-up order, narrowed by `filter`. Signed-in callers only; at most 100
     /// per page.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(60), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn users(
         &self,
         ctx: &Context<'_>,

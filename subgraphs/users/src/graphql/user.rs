@@ -24,7 +24,7 @@ tessera_kit::connection!(
 /// A person on the platform: an athlete, a coach, an administrator or a partner
 /// developer's account. Other domains extend `User` with workouts, notifications,
 /// journal entries and codex entries.
-#[Object]
+#[Object(directive = tessera_kit::directives::cache_control::apply(Some(60), None, None))]
 impl User {
     /// Stable identifier (a UUIDv7), the same in every domain.
     async fn id(&self) -> ID {
@@ -43,7 +43,7 @@ impl User {
 
     /// Contact address. Only the user and administrators may read it; others get a
     /// `FORBIDDEN` error on this field.
-    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
+    #[graphql(directive = tessera_kit::directives::authenticated::apply(), directive = tessera_kit::directives::cache_control::apply(None, Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         access(ctx)
             .await?
@@ -58,6 +58,7 @@ impl User {
     }
 
     /// The plan the user pays for. Only the user and administrators may read it.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(60), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn subscription_tier(&self, ctx: &Context<'_>) -> Result<Option<SubscriptionTier>> {
         access(ctx)
             .await?
@@ -87,6 +88,7 @@ impl User {
     }
 
     /// The user's coaches. Visible to the user, to those coaches and to administrators.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(60), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn coaches(&self, ctx: &Context<'_>) -> Result<Option<Vec<User>>> {
         let access = access(ctx).await?;
         access.require().extend()?;
@@ -109,6 +111,7 @@ impl User {
 
     /// The athletes this user coaches, oldest link first by sign-up order. Visible to
     /// the coach and to administrators. At most 100 per page.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(60), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn athletes(
         &self,
         ctx: &Context<'_>,

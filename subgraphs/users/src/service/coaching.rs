@@ -1,14 +1,21 @@
-//! Who coaches whom.
+//! Who coaches whom. This domain is the authority on it: the other domains learn a
+//! coach's athletes only from the `athletes` claim of the coach's access token, which
+//! [`roster_of`] fills at sign-in and at every refresh.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter,
-    QuerySelect, RelationTrait, sea_query::ExprTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, sea_query::ExprTrait,
 };
 use tessera_kit::error::ServiceError;
 use uuid::Uuid;
+
+/// The most athletes one coach coaches: every one of them travels in the coach's access
+/// token, so the roster is bounded ([`tessera_identity::ROSTER_MAX`] says what it costs).
+/// Linking one more is refused; the token never has to leave anyone out.
+pub const ROSTER_MAX: usize = tessera_identity::ROSTER_MAX;
 
 use crate::{
     entity::{
@@ -18,7 +25,8 @@ use crate::{
     service::directory,
 };
 
-/// Links `coach_id` as a coach of `athlete_id`. The coach must hold the coach role;
+/// Links `coach_id` as a coach of `athlete_id`. The coach must hold the coach role and
+/// coach fewer than [`ROSTER_MAX`] athletes (`CONFLICT` on `athleteId` otherwise);
 /// linking twice is a no-op.
 pub async fn link(
     db: &impl ConnectionTrait,
@@ -41,6 +49,22 @@ pub async fn link(
     directory::by_id(db, athlete_id)
         .await?
         .ok_or_else(|| ServiceError::NotFound(format!("no user {athlete_id}")))?;
+    let linked = coach_athlete::Entity::find_by_id((coach_id, athlete_id))
+        .one(db)
+        .await?;
+    if linked.is_some() {
+        return Ok(());
+    }
+    let coached = coach_athlete::Entity::find()
+        .filter(coach_athlete::Column::CoachId.eq(coach_id))
+        .count(db)
+        .await?;
+    if coached >= ROSTER_MAX as u64 {
+        return Err(ServiceError::Conflict {
+            field: Some("athleteId".to_owned()),
+            message: format!("a coach coaches at most {ROSTER_MAX} athletes"),
+        });
+    }
     let row = coach_athlete::ActiveModel {
         coach_id: Set(coach_id),
         athlete_id: Set(athlete_id),
@@ -51,6 +75,53 @@ pub async fn link(
         .exec_without_returning(db)
         .await?;
     Ok(())
+}
+
+/// Ends `coach_id`'s coaching of `athlete_id`; whether there was a link. The coach's
+/// next access token (at the latest after one access-token lifetime) no longer names
+/// the athlete.
+pub async fn unlink(
+    db: &impl ConnectionTrait,
+    coach_id: Uuid,
+    athlete_id: Uuid,
+) -> Result<bool, ServiceError> {
+    let removed = coach_athlete::Entity::delete_by_id((coach_id, athlete_id))
+        .exec(db)
+        .await?;
+    Ok(removed.rows_affected > 0)
+}
+
+/// The athletes `coach_id` coaches, as the `athletes` claim of their access token:
+/// active accounts only, oldest link first, at most [`ROSTER_MAX`] (one statement).
+///
+/// Links beyond the bound can only predate it (or come from outside this service):
+/// they are left out, the oldest links win, and a warning names the coach so that an
+/// operator can act. Leaving some out only ever grants less.
+pub async fn roster_of(
+    db: &impl ConnectionTrait,
+    coach_id: Uuid,
+) -> Result<Vec<Uuid>, ServiceError> {
+    let mut athletes: Vec<Uuid> = coach_athlete::Entity::find()
+        .select_only()
+        .column(coach_athlete::Column::AthleteId)
+        .join(JoinType::InnerJoin, coach_athlete::Relation::Athlete.def())
+        .filter(coach_athlete::Column::CoachId.eq(coach_id))
+        .filter(directory::active())
+        .order_by_asc(coach_athlete::Column::CreatedAt)
+        .order_by_asc(coach_athlete::Column::AthleteId)
+        .limit(ROSTER_MAX as u64 + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if athletes.len() > ROSTER_MAX {
+        athletes.truncate(ROSTER_MAX);
+        tracing::warn!(
+            coach = %coach_id,
+            kept = ROSTER_MAX,
+            "the coach has more athletes than an access token carries; the newest links are left out"
+        );
+    }
+    Ok(athletes)
 }
 
 /// The active coaches of each of `athlete_ids`, in one statement; athletes without

@@ -2,8 +2,10 @@
 //!
 //! - An access token is a JWT (`EdDSA`, the [`KeyRing`]'s current key, `kid` in the
 //!   header) with `iss`, `aud`, `sub`, `iat`, `nbf`, `exp`, `jti`, `sid` (the session),
-//!   `roles`, `scope` and `tier`. It lives minutes; the router verifies it against the
-//!   JWKS and never calls back.
+//!   `roles`, `scope` and `tier`, and for a coach `athletes`: the ids of the athletes they
+//!   coach ([`coaching::roster_of`]), read from the database at sign-in and at every
+//!   refresh, so a link removed here lapses everywhere within one access-token lifetime.
+//!   It lives minutes; the router verifies it against the JWKS and never calls back.
 //! - A refresh token is 32 random bytes (base64url); only its SHA-256 is stored. Each
 //!   refresh spends the token and returns a successor in the same family. Presenting a
 //!   spent token again means it was copied: the whole family is revoked, and both the
@@ -29,7 +31,7 @@ use crate::{
         credential, refresh_token,
         user::{self, Role, SubscriptionTier},
     },
-    service::{access::Access, directory, keys::KeyRing, passwords},
+    service::{access::Access, coaching, directory, keys::KeyRing, passwords},
 };
 
 /// The `iss` of access tokens.
@@ -122,6 +124,8 @@ struct AccessClaims<'a> {
     #[serde(skip_serializing_if = "str::is_empty")]
     scope: &'a str,
     tier: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    athletes: Vec<String>,
 }
 
 fn refused(message: &str) -> ServiceError {
@@ -201,11 +205,18 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
         ));
     }
     let scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
+    let athletes = athletes_claim(db, &user).await?;
     let family = Uuid::now_v7();
     let txn = db.begin().await?;
     let refresh = new_refresh_token(&txn, settings, family, user.id, &scopes, now).await?;
     txn.commit().await?;
-    issue(keys, settings, user, family, scopes, refresh, now).await
+    let session = Issued {
+        user,
+        family,
+        scopes,
+        athletes,
+    };
+    issue(keys, settings, session, refresh, now).await
 }
 
 /// Exchanges a refresh token for a new access token and its successor.
@@ -260,7 +271,14 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     let scopes: Vec<String> = row.scopes.split_whitespace().map(str::to_owned).collect();
     let successor = new_refresh_token(&txn, settings, row.family_id, user.id, &scopes, now).await?;
     txn.commit().await?;
-    issue(keys, settings, user, row.family_id, scopes, successor, now).await
+    let athletes = athletes_claim(db, &user).await?;
+    let session = Issued {
+        user,
+        family: row.family_id,
+        scopes,
+        athletes,
+    };
+    issue(keys, settings, session, successor, now).await
 }
 
 /// Signs out the session `token` belongs to (spent or not). Unknown tokens are a no-op
@@ -390,15 +408,43 @@ async fn new_refresh_token(
     Ok(NewRefresh { token, expires_at })
 }
 
-async fn issue(
-    keys: &KeyRing,
-    settings: &AuthSettings,
+/// The `athletes` claim of `user`'s next access token: their roster if they hold the
+/// coach role, nothing otherwise.
+async fn athletes_claim(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+) -> Result<Vec<String>, ServiceError> {
+    if !user.roles().has(Role::Coach) {
+        return Ok(Vec::new());
+    }
+    Ok(coaching::roster_of(db, user.id)
+        .await?
+        .iter()
+        .map(Uuid::to_string)
+        .collect())
+}
+
+/// Who an access token is for.
+struct Issued {
     user: user::Model,
     family: Uuid,
     scopes: Vec<String>,
+    athletes: Vec<String>,
+}
+
+async fn issue(
+    keys: &KeyRing,
+    settings: &AuthSettings,
+    issued: Issued,
     refresh: NewRefresh,
     now: DateTime<Utc>,
 ) -> Result<Session, ServiceError> {
+    let Issued {
+        user,
+        family,
+        scopes,
+        athletes,
+    } = issued;
     let key = keys.signing_key(now).await?;
     let now = now.trunc_subsecs(0);
     let expires_at = now + settings.access_ttl;
@@ -415,6 +461,7 @@ async fn issue(
         roles: user.roles().to_vec().into_iter().map(role_name).collect(),
         scope: &scope,
         tier: tier_name(user.subscription_tier),
+        athletes,
     };
     let mut header = Header::new(Ed25519Key::ALGORITHM);
     header.kid = Some(key.kid().to_owned());

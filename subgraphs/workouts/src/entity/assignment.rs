@@ -1,5 +1,5 @@
-//! A coach assigned one of their plans to an athlete. This is also what makes the
-//! athlete "theirs" in this domain: a coach sees the data of athletes they assigned.
+//! A coach assigned one of their plans to an athlete (a fact of the past: it grants the
+//! coach nothing; who coaches whom comes from the users domain's roster).
 
 use sea_orm::entity::prelude::*;
 

@@ -1,27 +1,28 @@
 //! What resolvers reach through the context.
 
+use std::sync::OnceLock;
+
 use async_graphql::{Context, ErrorExtensions, Result};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::DatabaseConnection;
 use tessera_kit::{error::ServiceError, viewer::Viewer};
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 pub use crate::graphql::loaders::Loaders;
 use crate::service::access::Access;
 
-/// What one request shares between its resolvers: the caller's [`Access`], resolved at
-/// most once, and the request's clock (so that every user's statistics window of one
-/// request is the same window, and their loads batch together).
+/// What one request shares between its resolvers: the caller's [`Access`], made once,
+/// and the request's clock (so that every user's statistics window of one request is the
+/// same window, and their loads batch together).
 pub struct AccessCell {
-    access: OnceCell<Access>,
+    access: OnceLock<Access>,
     now: DateTime<Utc>,
 }
 
 impl Default for AccessCell {
     fn default() -> Self {
         Self {
-            access: OnceCell::new(),
+            access: OnceLock::new(),
             now: Utc::now().trunc_subsecs(6),
         }
     }
@@ -42,15 +43,11 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
-/// The caller with the athletes they coach here, resolved once per request (one
-/// statement, for coaches only).
-pub async fn access<'a>(ctx: &Context<'a>) -> Result<&'a Access> {
-    let viewer = ctx.data_opt::<Viewer>().copied().unwrap_or_default();
-    let cell = ctx.data_unchecked::<AccessCell>();
-    cell.access
-        .get_or_try_init(|| Access::resolve(db(ctx), viewer))
-        .await
-        .map_err(|err| err.extend())
+/// The caller, with the athletes they coach (from the router's identity).
+pub fn access<'a>(ctx: &Context<'a>) -> &'a Access {
+    ctx.data_unchecked::<AccessCell>()
+        .access
+        .get_or_init(|| Access::new(ctx.data_opt::<Viewer>().cloned().unwrap_or_default()))
 }
 
 /// Parses an `ID` argument into a UUID, naming the argument when it is not one.

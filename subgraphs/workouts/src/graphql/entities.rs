@@ -6,12 +6,16 @@
 //!   only slugs can still join.
 //! - `Workout` by `id`: what the journal's entries link to; `null` for workouts the
 //!   caller may not see.
+//! - `CodexEntry` by `id` (the codex's interface, an object here), with its `title` when
+//!   `exercises` requires it: a stub, since whether the caller may read the entry was
+//!   decided by the codex, which the router asked first.
 
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use uuid::Uuid;
 
 use crate::{
     graphql::{
+        codex::CodexEntry,
         context::{access, db, loaders},
         exercise::Exercise,
         user::User,
@@ -59,13 +63,26 @@ impl WorkoutEntities {
             .map(Exercise))
     }
 
+    /// `CodexEntry` by its key `id`, with the `title` a `@requires` field needs; `null`
+    /// for a malformed id.
+    #[graphql(entity)]
+    async fn find_codex_entry_by_id(
+        &self,
+        #[graphql(key)] id: ID,
+        title: Option<String>,
+    ) -> Option<CodexEntry> {
+        Uuid::parse_str(id.as_str())
+            .ok()
+            .map(|id| CodexEntry::new(id, title))
+    }
+
     /// `Workout` by its key `id`; `null` when unknown, deleted or not the caller's to see.
     #[graphql(entity)]
     async fn find_workout_by_id(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Workout>> {
         let Ok(id) = Uuid::parse_str(id.as_str()) else {
             return Ok(None);
         };
-        let access = access(ctx).await?;
+        let access = access(ctx);
         Ok(loaders(ctx)
             .workouts
             .load_one(id)

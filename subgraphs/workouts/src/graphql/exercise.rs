@@ -17,7 +17,7 @@ tessera_kit::connection!(
 
 /// An exercise of the catalogue, referred to by plans and logged sets. Identified by
 /// `id` or by its `slug`; partners may read the catalogue.
-#[Object(tag = "partner")]
+#[Object(tag = "partner", directive = tessera_kit::directives::cache_control::apply(Some(3600), None, None))]
 impl Exercise {
     /// Stable identifier (a UUIDv7).
     async fn id(&self) -> ID {

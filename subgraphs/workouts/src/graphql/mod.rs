@@ -6,10 +6,13 @@
 //! - [`exercise`], [`plan`], [`workout`], [`user`]: the types (`User` is the users
 //!   domain's entity, extended here).
 //! - [`query`], [`mutation`]: root fields.
-//! - [`entities`]: `_entities` resolution of `User`, `Exercise` (by `id` or `slug`) and
-//!   `Workout`.
+//! - [`codex`]: `CodexEntry`, the codex's entity interface as an `@interfaceObject`,
+//!   with the catalogue exercises each entry is about.
+//! - [`entities`]: `_entities` resolution of `User`, `Exercise` (by `id` or `slug`),
+//!   `Workout` and `CodexEntry`.
 //! - [`inputs`], [`export`]: input and payload types.
 
+pub mod codex;
 pub mod context;
 pub mod entities;
 pub mod exercise;

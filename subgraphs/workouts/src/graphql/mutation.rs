@@ -33,7 +33,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The plan with its sessions.")] input: CreateWorkoutPlanInput,
     ) -> Result<WorkoutPlan> {
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let plan = plans::create(db(ctx), access, input.into_new_plan()?, now(ctx))
             .await
             .extend()?;
@@ -51,7 +51,7 @@ impl Mutation {
         #[graphql(desc = "The fields to change.")] input: UpdateWorkoutPlanInput,
     ) -> Result<WorkoutPlan> {
         let id = uuid_arg(&id, "id")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let plan = plans::update(db(ctx), access, id, input.into(), now(ctx))
             .await
             .extend()?;
@@ -69,7 +69,7 @@ impl Mutation {
         #[graphql(desc = "The plan's id.")] id: ID,
     ) -> Result<WorkoutPlan> {
         let id = uuid_arg(&id, "id")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let plan = plans::archive(db(ctx), access, id, now(ctx))
             .await
             .extend()?;
@@ -90,7 +90,7 @@ impl Mutation {
     ) -> Result<PlanAssignment> {
         let plan_id = uuid_arg(&plan_id, "planId")?;
         let athlete_id = uuid_arg(&athlete_id, "athleteId")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let (assignment, _) =
             plans::assign(db(ctx), access, plan_id, athlete_id, starts_at, now(ctx))
                 .await
@@ -105,7 +105,7 @@ impl Mutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The workout.")] input: ScheduleWorkoutInput,
     ) -> Result<Workout> {
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let workout = sessions::schedule(db(ctx), access, input.into_new_workout()?, now(ctx))
             .await
             .extend()?;
@@ -120,7 +120,7 @@ impl Mutation {
         #[graphql(desc = "The set.")] input: LogSetInput,
     ) -> Result<WorkoutSet> {
         let workout_id = uuid_arg(&workout_id, "workoutId")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let set = sessions::log_set(db(ctx), access, workout_id, input.into_new_set()?, now(ctx))
             .await
             .extend()?;
@@ -136,7 +136,7 @@ impl Mutation {
         #[graphql(desc = "How long it took, in seconds.")] duration_seconds: Option<i32>,
     ) -> Result<Workout> {
         let workout_id = uuid_arg(&workout_id, "workoutId")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let workout = sessions::complete(db(ctx), access, workout_id, duration_seconds, now(ctx))
             .await
             .extend()?;
@@ -145,7 +145,7 @@ impl Mutation {
 
     /// Everything this domain holds about the caller, for download (GDPR data export).
     async fn export_my_workout_data(&self, ctx: &Context<'_>) -> Result<WorkoutDataExport> {
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let export = privacy::export(db(ctx), access, now(ctx)).await.extend()?;
         Ok(export.into())
     }
@@ -153,7 +153,7 @@ impl Mutation {
     /// Erases the caller's training data (GDPR): their workouts and plans disappear from
     /// every query at once; plan assignments they are part of are removed.
     async fn delete_my_workout_data(&self, ctx: &Context<'_>) -> Result<WorkoutDataErasure> {
-        let access = access(ctx).await?;
+        let access = access(ctx);
         let erased = privacy::erase(db(ctx), access, now(ctx)).await.extend()?;
         Ok(erased.into())
     }

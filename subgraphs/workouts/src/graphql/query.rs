@@ -23,7 +23,7 @@ pub struct WorkoutQuery;
 impl WorkoutQuery {
     /// The exercise catalogue, in catalogue order, optionally only exercises training a
     /// muscle group. Open to everyone, partners included. At most 100 per page.
-    #[graphql(tag = "partner")]
+    #[graphql(tag = "partner", directive = tessera_kit::directives::cache_control::apply(Some(3600), None, None))]
     async fn exercises(
         &self,
         ctx: &Context<'_>,
@@ -50,7 +50,7 @@ impl WorkoutQuery {
     }
 
     /// A catalogue exercise by its slug (e.g. `back-squat`), or `null`.
-    #[graphql(tag = "partner")]
+    #[graphql(tag = "partner", directive = tessera_kit::directives::cache_control::apply(Some(3600), None, None))]
     async fn exercise(
         &self,
         ctx: &Context<'_>,
@@ -69,7 +69,7 @@ impl WorkoutQuery {
         #[graphql(desc = "The workout's id.")] id: ID,
     ) -> Result<Option<Workout>> {
         let id = uuid_arg(&id, "id")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         Ok(sessions::by_id(db(ctx), access, id)
             .await
             .extend()?
@@ -84,7 +84,7 @@ impl WorkoutQuery {
         #[graphql(desc = "The plan's id.")] id: ID,
     ) -> Result<Option<WorkoutPlan>> {
         let id = uuid_arg(&id, "id")?;
-        let access = access(ctx).await?;
+        let access = access(ctx);
         Ok(plans::visible(db(ctx), access, id)
             .await
             .extend()?

@@ -40,9 +40,9 @@ impl User {
     }
 
     /// The user's workouts scheduled in `[from, to)`, in calendar-entry order. Visible to
-    /// the athlete, coaches who assigned them a plan and administrators. At most 100 per
-    /// page.
+    /// the athlete, their coaches and administrators. At most 100 per page.
     #[allow(clippy::too_many_arguments, reason = "Relay arguments plus filters")]
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn workouts(
         &self,
         ctx: &Context<'_>,
@@ -55,7 +55,7 @@ impl User {
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
     ) -> Result<WorkoutConnection> {
-        access(ctx).await?.check_athlete(self.id).extend()?;
+        access(ctx).check_athlete(self.id).extend()?;
         let range = Range { from, to }.checked().extend()?;
         let page = PageArgs {
             first,
@@ -76,6 +76,7 @@ impl User {
 
     /// The plans this user wrote as a coach, oldest first. Visible to the coach and to
     /// administrators. At most 100 per page.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn workout_plans(
         &self,
         ctx: &Context<'_>,
@@ -85,7 +86,7 @@ impl User {
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
     ) -> Result<WorkoutPlanConnection> {
-        let access = access(ctx).await?;
+        let access = access(ctx);
         access.require().extend()?;
         if !access.may_see_plan_of(self.id) {
             return Err(ServiceError::Forbidden(
@@ -111,7 +112,8 @@ impl User {
     }
 
     /// The plans assigned to this user as an athlete, oldest first. Visible to the
-    /// athlete, coaches who assigned them a plan and administrators.
+    /// athlete, their coaches and administrators.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn plan_assignments(
         &self,
         ctx: &Context<'_>,
@@ -120,7 +122,7 @@ impl User {
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
     ) -> Result<PlanAssignmentConnection> {
-        access(ctx).await?.check_athlete(self.id).extend()?;
+        access(ctx).check_athlete(self.id).extend()?;
         let page = PageArgs {
             first,
             after,
@@ -139,16 +141,16 @@ impl User {
     }
 
     /// Training statistics over the last `weeks` weeks (personal records are all-time).
-    /// Visible to the athlete, coaches who assigned them a plan and administrators.
+    /// Visible to the athlete, their coaches and administrators.
     ///
     /// Part of the paid plans: the `premium` policy (a premium or pro caller).
-    #[graphql(directive = tessera_kit::directives::policy::apply(vec![vec!["premium".to_owned()]]))]
+    #[graphql(directive = tessera_kit::directives::policy::apply(vec![vec!["premium".to_owned()]]), directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
     async fn progress(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many weeks back from now (1–52).", default = 8)] weeks: i32,
     ) -> Result<ProgressStats> {
-        access(ctx).await?.check_athlete(self.id).extend()?;
+        access(ctx).check_athlete(self.id).extend()?;
         let weeks = validation::within("weeks", weeks, 1..=52).extend()?;
         let until = now(ctx);
         let window = Window {

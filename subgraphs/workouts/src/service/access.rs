@@ -1,26 +1,21 @@
 //! Who may see and change whose training.
 //!
 //! Athletes see and log their own; administrators see everything; a coach sees and plans
-//! for their athletes only. The coach–athlete roster belongs to the users domain, so this
-//! domain uses its own evidence of the relationship: a coach's athletes are those the coach
-//! assigned one of their plans to (`plan_assignments`), read once per request.
+//! for their athletes only. Who coaches whom belongs to the users domain: its roster
+//! travels in the router's identity ([`Viewer::coaches`]). Nothing in this domain makes
+//! someone a coach's athlete: a plan assigned earlier, or a workout a coach scheduled,
+//! grants no access once the link is gone in users (within one access-token lifetime).
 
-use std::collections::HashSet;
-
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use tessera_kit::{
     error::ServiceError,
     viewer::{Role, Viewer},
 };
 use uuid::Uuid;
 
-use crate::entity::assignment;
-
-/// The caller with what this domain knows about them.
+/// The caller, with the roster the router forwarded.
 #[derive(Debug, Clone, Default)]
 pub struct Access {
     viewer: Viewer,
-    athletes: HashSet<Uuid>,
 }
 
 impl Access {
@@ -29,36 +24,14 @@ impl Access {
         Self::default()
     }
 
-    /// `viewer`, coaching `athletes` (for tests and callers that know them).
-    pub fn new(viewer: Viewer, athletes: impl IntoIterator<Item = Uuid>) -> Self {
-        Self {
-            viewer,
-            athletes: athletes.into_iter().collect(),
-        }
-    }
-
-    /// Loads the athletes a coach assigned plans to (one statement, coaches only).
-    pub async fn resolve(db: &impl ConnectionTrait, viewer: Viewer) -> Result<Self, ServiceError> {
-        let Some(id) = viewer.user_id() else {
-            return Ok(Self::new(viewer, []));
-        };
-        if !viewer.has(Role::Coach) {
-            return Ok(Self::new(viewer, []));
-        }
-        let athletes: Vec<Uuid> = assignment::Entity::find()
-            .select_only()
-            .column(assignment::Column::AthleteId)
-            .filter(assignment::Column::CoachId.eq(id))
-            .distinct()
-            .into_tuple()
-            .all(db)
-            .await?;
-        Ok(Self::new(viewer, athletes))
+    /// The caller `viewer`.
+    pub fn new(viewer: Viewer) -> Self {
+        Self { viewer }
     }
 
     /// The forwarded identity.
-    pub fn viewer(&self) -> Viewer {
-        self.viewer
+    pub fn viewer(&self) -> &Viewer {
+        &self.viewer
     }
 
     /// The caller's id, or `UNAUTHENTICATED`.
@@ -71,9 +44,9 @@ impl Access {
         self.viewer.has(Role::Admin)
     }
 
-    /// Whether the caller coaches `athlete` here (assigned them a plan).
+    /// Whether the caller coaches `athlete` (their roster in users says so).
     pub fn coaches(&self, athlete: Uuid) -> bool {
-        self.viewer.has(Role::Coach) && self.athletes.contains(&athlete)
+        self.viewer.coaches(athlete)
     }
 
     /// Whether the caller may read `athlete`'s training.
@@ -102,6 +75,18 @@ impl Access {
         } else {
             Err(ServiceError::Forbidden(
                 "only coaches may create and assign plans".to_owned(),
+            ))
+        }
+    }
+
+    /// Refuses unless the caller coaches `athlete`: planning for someone else is for
+    /// their coaches only.
+    pub fn check_coaches(&self, athlete: Uuid) -> Result<(), ServiceError> {
+        if self.coaches(athlete) {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden(
+                "you may plan only for athletes you coach".to_owned(),
             ))
         }
     }

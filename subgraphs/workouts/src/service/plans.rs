@@ -184,7 +184,8 @@ pub async fn archive(
 }
 
 /// Assigns the calling coach's plan to `athlete_id` from `starts_at`, scheduling one
-/// workout per session. An athlete gets a plan once.
+/// workout per session. Only to an athlete the caller coaches (`FORBIDDEN` otherwise,
+/// with nothing written); an athlete gets a plan once.
 pub async fn assign<C>(
     db: &C,
     access: &Access,
@@ -209,6 +210,7 @@ where
             "a coach cannot assign a plan to themselves",
         ));
     }
+    access.check_coaches(athlete_id)?;
     let now = now.trunc_subsecs(6);
     let starts_at = starts_at.trunc_subsecs(6);
     let already = assignment::Entity::find()

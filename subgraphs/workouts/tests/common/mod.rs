@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 pub use tessera_kit::testing::Served;
 use tessera_kit::{
     testing::{self, TestDb, fresh_db},
-    viewer::{Role, Viewer},
+    viewer::Role,
 };
 use tessera_migrations::WorkoutsMigrator;
 use tessera_workouts::{
@@ -19,7 +19,6 @@ use tessera_workouts::{
         plans::{self, NewPlan, NewTarget},
     },
 };
-use uuid::Uuid;
 
 /// A fixed "now" (a Monday) so times in assertions are exact.
 pub fn t0() -> DateTime<Utc> {
@@ -35,43 +34,35 @@ pub async fn db() -> TestDb {
     t
 }
 
-/// Someone on the platform, as the router would describe them.
-#[derive(Debug, Clone, Copy)]
-pub struct Person {
-    pub id: Uuid,
-    pub roles: &'static [Role],
+pub use tessera_kit::testing::Person;
+
+/// A person's access as the GraphQL layer makes it.
+pub trait AccessOf {
+    /// What they may read and change.
+    fn access(&self) -> Access;
 }
 
-impl Person {
-    pub fn viewer(&self) -> Viewer {
-        Viewer::user(self.id).with_roles(self.roles)
+impl AccessOf for Person {
+    fn access(&self) -> Access {
+        Access::new(self.viewer())
     }
+}
 
-    /// Their access as the GraphQL layer resolves it (coached athletes loaded).
-    pub async fn access(&self, db: &DatabaseConnection) -> Access {
-        Access::resolve(db, self.viewer()).await.expect("access")
-    }
+fn person(roles: &'static [Role]) -> Person {
+    Person::new(roles, &[])
 }
 
 pub fn athlete() -> Person {
-    Person {
-        id: Uuid::now_v7(),
-        roles: &[Role::Athlete],
-    }
+    person(&[Role::Athlete])
 }
 
+/// A coach coaching nobody yet ([`Person::coaching`]).
 pub fn coach() -> Person {
-    Person {
-        id: Uuid::now_v7(),
-        roles: &[Role::Coach],
-    }
+    person(&[Role::Coach])
 }
 
 pub fn admin() -> Person {
-    Person {
-        id: Uuid::now_v7(),
-        roles: &[Role::Admin],
-    }
+    person(&[Role::Admin])
 }
 
 /// A 2-week plan, Monday and Thursday: squats 3×5 at 100 kg, then push-ups 3×10.
@@ -106,19 +97,20 @@ pub fn two_week_plan() -> NewPlan {
 }
 
 pub async fn plan_by(db: &DatabaseConnection, coach: &Person) -> plan::Model {
-    plans::create(db, &coach.access(db).await, two_week_plan(), t0())
+    plans::create(db, &coach.access(), two_week_plan(), t0())
         .await
         .expect("plan created")
 }
 
-/// `coach` assigns a fresh plan to `athlete` starting at t0: four workouts.
+/// `coach` (who coaches `athlete`) assigns a fresh plan to `athlete` starting at t0:
+/// four workouts.
 pub async fn assign(
     db: &DatabaseConnection,
     coach: &Person,
     athlete: &Person,
 ) -> (assignment::Model, Vec<workout::Model>) {
     let plan = plan_by(db, coach).await;
-    plans::assign(db, &coach.access(db).await, plan.id, athlete.id, t0(), t0())
+    plans::assign(db, &coach.access(), plan.id, athlete.id, t0(), t0())
         .await
         .expect("assigned")
 }
