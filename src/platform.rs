@@ -299,6 +299,9 @@ pub async fn prepare_router(
     server_options
         .variants
         .push(partner_variant(&sdl, &options, &router)?);
+    if let Some(explorer) = &mut server_options.explorer {
+        explorer.partner = Some(PARTNER_PATH.to_owned());
+    }
     let listener = tessera_kit::server::bind("router", config.router.listen)
         .await
         .map_err(|err| PlatformError::Router(err.to_string()))?;

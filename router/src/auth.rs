@@ -73,6 +73,42 @@ pub struct AuthOptions {
     /// The least time between two fetches (unknown `kid`s cannot make it hammer the
     /// issuer).
     pub min_refresh_interval: Duration,
+    /// Partners' API keys; none: the header is not read.
+    pub api_keys: Option<ApiKeyOptions>,
+}
+
+/// Partners' API keys: a key in `header` is exchanged at `exchange_url` for an access
+/// token, which is then verified like any other. The answer is kept for `cache_ttl`
+/// (never past the token's expiry), so a revoked key stops working within that time,
+/// and an unknown key is refused for that time without asking again.
+#[derive(Debug, Clone)]
+pub struct ApiKeyOptions {
+    /// The header carrying the key (`x-api-key`).
+    pub header: axum::http::HeaderName,
+    /// The exchange (`POST`, the key in `header`; an OAuth 2 token response back).
+    pub exchange_url: String,
+    /// How long an exchange's answer is kept.
+    pub cache_ttl: Duration,
+}
+
+impl ApiKeyOptions {
+    /// Options with `header` and `exchange_url` checked.
+    pub fn new(
+        header: &str,
+        exchange_url: &str,
+        cache_ttl: Duration,
+    ) -> Result<Self, AuthSetupError> {
+        if !(exchange_url.starts_with("http://") || exchange_url.starts_with("https://")) {
+            return Err(AuthSetupError::Url(format!("API-key exchange URL {exchange_url}")));
+        }
+        let header = axum::http::HeaderName::from_bytes(header.as_bytes())
+            .map_err(|_| AuthSetupError::Header(header.to_owned()))?;
+        Ok(Self {
+            header,
+            exchange_url: exchange_url.to_owned(),
+            cache_ttl,
+        })
+    }
 }
 
 impl Default for AuthOptions {
@@ -89,6 +125,7 @@ impl Default for AuthOptions {
             policies: HashMap::new(),
             refresh_interval: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(10),
+            api_keys: None,
         }
     }
 }
@@ -144,13 +181,19 @@ pub enum AuthError {
     /// No key set could be loaded at all.
     #[error("the access token cannot be checked now: no signing keys could be loaded")]
     KeysUnavailable,
+    /// The issuer refused the API key (its words).
+    #[error("the API key was refused: {0}")]
+    ApiKeyRefused(String),
+    /// The API-key exchange could not be reached or failed.
+    #[error("the API key cannot be checked now: {0}")]
+    ApiKeysUnavailable(String),
 }
 
 impl AuthError {
     /// The code the client sees.
     pub fn code(&self) -> ErrorCode {
         match self {
-            Self::KeysUnavailable => ErrorCode::ServiceUnavailable,
+            Self::KeysUnavailable | Self::ApiKeysUnavailable(_) => ErrorCode::ServiceUnavailable,
             _ => ErrorCode::Unauthenticated,
         }
     }
@@ -198,6 +241,8 @@ pub struct Authenticator {
     /// Tokens verified, with what they say and when they expire (a repeated token
     /// costs a lookup, not a signature check).
     verified: moka::sync::Cache<Arc<str>, (Identity, u64)>,
+    /// API keys exchanged (by SHA-256): the access token, or the refusal.
+    api_keys: moka::sync::Cache<[u8; 32], Result<Arc<str>, AuthError>>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -230,9 +275,12 @@ pub enum AuthSetupError {
     /// The HTTP client for JWKS URLs could not be built.
     #[error("the JWKS client: {0}")]
     Client(String),
-    /// A JWKS URL that is not `http://` or `https://`.
-    #[error("JWKS URL {0}: must start with https:// (or http:// inside the network)")]
+    /// A JWKS or API-key exchange URL that is not `http://` or `https://`.
+    #[error("{0}: must start with https:// (or http:// inside the network)")]
     Url(String),
+    /// An API-key header that is not a header name.
+    #[error("{0:?} is not a header name")]
+    Header(String),
 }
 
 impl Authenticator {
@@ -270,7 +318,7 @@ impl Authenticator {
                 JwksSource::Url(url)
                     if !(url.starts_with("http://") || url.starts_with("https://")) =>
                 {
-                    return Err(AuthSetupError::Url(url.clone()));
+                    return Err(AuthSetupError::Url(format!("JWKS URL {url}")));
                 }
                 JwksSource::Url(_) => {}
             }
@@ -293,7 +341,6 @@ impl Authenticator {
             .build()
             .map_err(|e| AuthSetupError::Client(e.to_string()))?;
         Ok(Self {
-            options,
             http,
             keys: RwLock::new(Arc::new(set)),
             fetched: std::sync::Mutex::new(None),
@@ -302,6 +349,16 @@ impl Authenticator {
                 .max_capacity(100_000)
                 .time_to_live(Duration::from_secs(300))
                 .build(),
+            api_keys: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(
+                    options
+                        .api_keys
+                        .as_ref()
+                        .map_or(Duration::from_secs(60), |k| k.cache_ttl),
+                )
+                .build(),
+            options,
         })
     }
 
@@ -320,40 +377,90 @@ impl Authenticator {
     }
 
     /// The caller of a request: anonymous without credentials, an error for bad ones.
+    /// Credentials are read in this order: `Authorization`, the API-key header, the
+    /// cookie.
     pub async fn authenticate(&self, headers: &HeaderMap) -> Result<Identity, AuthError> {
-        let Some(token) = self.token(headers)? else {
-            return Ok(Identity::ANONYMOUS);
-        };
-        self.verify(&token).await
+        if let Some(token) = bearer(headers)? {
+            return self.verify(&token).await;
+        }
+        if let Some(api_keys) = &self.options.api_keys
+            && let Some(key) = headers.get(&api_keys.header)
+        {
+            let key = key
+                .to_str()
+                .map_err(|_| AuthError::ApiKeyRefused("it is not text".to_owned()))?;
+            let token = self.exchange(api_keys, key.trim()).await?;
+            return self.verify(&token).await;
+        }
+        match self.cookie(headers) {
+            Some(token) => self.verify(&token).await,
+            None => Ok(Identity::ANONYMOUS),
+        }
     }
 
-    fn token(&self, headers: &HeaderMap) -> Result<Option<String>, AuthError> {
-        if let Some(value) = headers.get(header::AUTHORIZATION) {
-            let value = value.to_str().map_err(|_| AuthError::Scheme)?.trim();
-            let (scheme, token) = value.split_once(' ').ok_or(AuthError::Scheme)?;
-            if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-                return Err(AuthError::Scheme);
+    /// The access token for API key `key`: kept from an earlier exchange while it has a
+    /// minute left, else asked of the exchange.
+    async fn exchange(&self, options: &ApiKeyOptions, key: &str) -> Result<Arc<str>, AuthError> {
+        use sha2::Digest as _;
+        let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
+        let now = unix_now();
+        if let Some(kept) = self.api_keys.get(&digest) {
+            match kept {
+                Ok(token) if self.verified.get(&token).is_some_and(|(_, exp)| exp > now + 60) => {
+                    return Ok(token);
+                }
+                Ok(_) => {}
+                Err(refusal) => return Err(refusal),
             }
-            return Ok(Some(token.trim().to_owned()));
         }
-        let Some(cookie_name) = &self.options.cookie else {
-            return Ok(None);
+        let answer = self
+            .http
+            .post(&options.exchange_url)
+            .header(&options.header, key)
+            .send()
+            .await
+            .map_err(|e| AuthError::ApiKeysUnavailable(unavailable(&e)))?;
+        let status = answer.status();
+        #[derive(Deserialize)]
+        struct TokenAnswer {
+            access_token: Option<String>,
+            error_description: Option<String>,
+        }
+        let body: TokenAnswer = answer.json().await.map_err(|_| {
+            AuthError::ApiKeysUnavailable(format!("the exchange answered {status} without JSON"))
+        })?;
+        let kept = match (status.as_u16(), body.access_token, body.error_description) {
+            (200, Some(token), _) => Ok(Arc::<str>::from(token)),
+            (400 | 401 | 403, _, reason) => Err(AuthError::ApiKeyRefused(
+                reason.unwrap_or_else(|| "unknown key".to_owned()),
+            )),
+            _ => {
+                return Err(AuthError::ApiKeysUnavailable(format!(
+                    "the exchange answered {status}"
+                )));
+            }
         };
-        Ok(headers
+        self.api_keys.insert(digest, kept.clone());
+        kept
+    }
+
+    fn cookie(&self, headers: &HeaderMap) -> Option<String> {
+        let Some(cookie_name) = &self.options.cookie else {
+            return None;
+        };
+        headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
             .find(|(name, value)| name == cookie_name && !value.is_empty())
-            .map(|(_, value)| value.to_owned()))
+            .map(|(_, value)| value.to_owned())
     }
 
     /// Verifies `token` and reads its identity.
     pub async fn verify(&self, token: &str) -> Result<Identity, AuthError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
+        let now = unix_now();
         if let Some((identity, exp)) = self.verified.get(token) {
             return if now <= exp + self.options.leeway.as_secs() {
                 Ok(identity)
@@ -522,6 +629,34 @@ impl Authenticator {
         }
         let bytes = response.bytes().await.map_err(|e| e.to_string())?;
         serde_json::from_slice(&bytes).map_err(|e| format!("not a JWKS document: {e}"))
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The token of `Authorization: Bearer <token>`; an error for any other scheme.
+fn bearer(headers: &HeaderMap) -> Result<Option<String>, AuthError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().map_err(|_| AuthError::Scheme)?.trim();
+    let (scheme, token) = value.split_once(' ').ok_or(AuthError::Scheme)?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(AuthError::Scheme);
+    }
+    Ok(Some(token.trim().to_owned()))
+}
+
+/// Why the exchange could not be reached, without the URL (the client sees this).
+fn unavailable(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "the exchange did not answer in time".to_owned()
+    } else {
+        "the exchange is unreachable".to_owned()
     }
 }
 

@@ -3,6 +3,7 @@
 //!
 //! # Layout (in the order a request flows)
 //! - [`server`]: the HTTP surface (POST/GET, batching, content negotiation).
+//! - [`explorer`]: the API explorer page the router serves, with all its files.
 //! - [`auth`]: access tokens (JWT against JWKS) → the caller's identity.
 //! - [`ratelimit`]: GCRA quotas per client, shared through Redis.
 //! - [`authorization`]: `@authenticated`, `@requiresScopes`, `@policy`: what the caller
@@ -23,6 +24,7 @@ pub mod auth;
 pub mod authorization;
 pub mod cache;
 pub mod executor;
+pub mod explorer;
 pub mod limits;
 pub mod metrics;
 pub mod persisted;

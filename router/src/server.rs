@@ -41,6 +41,8 @@ pub struct ServerOptions {
     pub rate_limiter: Option<SharedLimiter>,
     /// Contract variants, each at its own path (e.g. `/partner/graphql`).
     pub variants: Vec<Variant>,
+    /// The API explorer at `/explorer`; none: not served.
+    pub explorer: Option<crate::explorer::ExplorerOptions>,
 }
 
 /// A contract variant: a [`Router`] built from the variant's supergraph (see
@@ -75,6 +77,7 @@ impl Default for ServerOptions {
             auth: None,
             rate_limiter: None,
             variants: Vec::new(),
+            explorer: None,
         }
     }
 }
@@ -99,6 +102,7 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
             HeaderName::from_static("apollographql-client-version"),
             HeaderName::from_static("apollo-require-preflight"),
             HeaderName::from_static("x-apollo-operation-name"),
+            HeaderName::from_static("x-api-key"),
         ])
         .allow_credentials(true);
     let body_limit = options.max_body_bytes;
@@ -127,7 +131,8 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
             ),
         );
     }
-    app.route("/graphql", get(get_graphql).post(post_graphql))
+    app = app
+        .route("/graphql", get(get_graphql).post(post_graphql))
         .route("/admin/cache/invalidate", post(invalidate_cache))
         .route(
             "/health/live",
@@ -138,8 +143,11 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
             get(|| async { axum::Json(serde_json::json!({"status": "ready"})) }),
         )
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(cors)
-        .with_state(AppState { router, options })
+        .layer(cors);
+    if let Some(explorer) = &options.explorer {
+        app = app.merge(crate::explorer::routes(explorer));
+    }
+    app.with_state(AppState { router, options })
 }
 
 /// Whether the client accepts `application/graphql-response+json` (then request

@@ -58,6 +58,9 @@ pub struct RouterConfig {
     /// The response and entity caches.
     #[serde(default)]
     pub cache: super::cache::CacheConfig,
+    /// Serve the API explorer at `/explorer` (and send browsers at `/` there).
+    #[serde(default = "RouterConfig::default_true")]
+    pub explorer: bool,
 }
 
 /// One quota: a sustained rate and a burst.
@@ -287,6 +290,14 @@ pub struct AuthConfig {
     pub jwks_refresh_seconds: u64,
     /// Least seconds between two JWKS fetches (unknown `kid`s).
     pub jwks_min_refresh_seconds: u64,
+    /// Where partners' API keys are exchanged for access tokens (the users subgraph's
+    /// `/api-keys/exchange`); unset: API keys are not accepted.
+    pub api_key_exchange_url: Option<String>,
+    /// The header carrying an API key.
+    pub api_key_header: String,
+    /// Seconds an exchanged key is trusted before asking again: how long a revoked key
+    /// may still work (and an unknown key stays refused without asking).
+    pub api_key_cache_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -305,6 +316,9 @@ impl Default for AuthConfig {
             reject_unauthorized: false,
             jwks_refresh_seconds: 300,
             jwks_min_refresh_seconds: 10,
+            api_key_exchange_url: None,
+            api_key_header: "x-api-key".to_owned(),
+            api_key_cache_seconds: 60,
         }
     }
 }
@@ -357,7 +371,21 @@ impl AuthConfig {
                 .collect(),
             refresh_interval: Duration::from_secs(self.jwks_refresh_seconds.max(1)),
             min_refresh_interval: Duration::from_secs(self.jwks_min_refresh_seconds),
+            api_keys: self.api_keys()?,
         }))
+    }
+
+    fn api_keys(&self) -> Result<Option<tessera_router::auth::ApiKeyOptions>, ConfigError> {
+        let Some(url) = &self.api_key_exchange_url else {
+            return Ok(None);
+        };
+        tessera_router::auth::ApiKeyOptions::new(
+            &self.api_key_header,
+            url,
+            Duration::from_secs(self.api_key_cache_seconds.max(1)),
+        )
+        .map(Some)
+        .map_err(|e| ConfigError(format!("`router.auth` API keys: {e}")))
     }
 }
 
@@ -401,6 +429,12 @@ impl RouterConfig {
                 .limiter(redis_url)?
                 .map(std::sync::Arc::new),
             variants: Vec::new(),
+            explorer: self
+                .explorer
+                .then(|| tessera_router::explorer::ExplorerOptions {
+                    api_key_header: self.auth.api_key_header.clone(),
+                    ..tessera_router::explorer::ExplorerOptions::default()
+                }),
         })
     }
 }

@@ -16,7 +16,7 @@ use tessera_migrations::{
 };
 use tessera_router::{
     Router, Supergraph,
-    auth::{AuthOptions, Authenticator, JwksSource},
+    auth::{ApiKeyOptions, AuthOptions, Authenticator, JwksSource},
     pipeline::RouterOptions,
     server,
 };
@@ -147,10 +147,15 @@ impl Platform {
                 .options()
                 .expect("valid")
                 .expect("access tokens configured");
+            let api_keys = shipped.api_keys.clone().map(|keys| ApiKeyOptions {
+                exchange_url: format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH),
+                ..keys
+            });
             let verifier = Authenticator::new(AuthOptions {
                 jwks: vec![JwksSource::Url(format!("{users}/.well-known/jwks.json"))],
                 cookie: Some(COOKIE.to_owned()),
                 min_refresh_interval: std::time::Duration::ZERO,
+                api_keys,
                 ..shipped
             })
             .expect("valid auth options");
@@ -253,6 +258,25 @@ impl Platform {
         self.sign_in(handle).await["accessToken"]
             .as_str()
             .expect("an access token")
+            .to_owned()
+    }
+
+    /// A new API key for demo partner `handle` (signed in through the router), named
+    /// `name`.
+    pub async fn api_key(&self, handle: &str, name: &str) -> String {
+        let token = self.token(handle).await;
+        let (status, body) = self
+            .gql(
+                Some(&token),
+                "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id name } } }",
+                json!({ "i": { "name": name } }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["createApiKey"]["key"]
+            .as_str()
+            .expect("a key")
             .to_owned()
     }
 }

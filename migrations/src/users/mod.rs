@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_users;
 mod m20261124_000001_create_auth;
+mod m20261202_000001_api_keys;
 
 /// Applies the users domain's tables and indexes.
 pub struct UsersMigrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for UsersMigrator {
         vec![
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261124_000001_create_auth::Migration),
+            Box::new(m20261202_000001_api_keys::Migration),
         ]
     }
 

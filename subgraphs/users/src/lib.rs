@@ -21,4 +21,4 @@ mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{Settings, app, prepare};
+pub use run::{API_KEY_EXCHANGE_PATH, API_KEY_HEADER, Settings, app, prepare};

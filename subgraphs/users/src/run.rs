@@ -4,15 +4,16 @@ use std::{sync::Arc, time::Duration};
 
 use axum::{
     Json, Router,
-    http::{StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
     db::connect_and_migrate,
+    error::ServiceError,
     purge,
     server::{self, Prepared, ServeError},
     viewer::RouterTrust,
@@ -23,7 +24,7 @@ use crate::{
     demo,
     graphql::AccessCell,
     schema,
-    service::{accounts, keys::KeyRing, sessions::AuthSettings},
+    service::{accounts, api_keys, keys::KeyRing, sessions::AuthSettings},
 };
 
 /// Domain settings of the users subgraph.
@@ -48,7 +49,8 @@ impl Default for Settings {
 }
 
 /// The HTTP app over `db`, answering requests the router signed (`trust`).
-/// Also serves the access-token keys at `/.well-known/jwks.json` (public, like health).
+/// Also serves the access-token keys at `/.well-known/jwks.json` (public, like health)
+/// and exchanges partners' API keys for access tokens at [`API_KEY_EXCHANGE_PATH`].
 pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Router {
     let keys = Arc::new(KeyRing::new(
         db.clone(),
@@ -56,6 +58,7 @@ pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Ro
         settings.auth.access_ttl,
     ));
     let schema = schema::build(db.clone(), settings, keys.clone());
+    let db_for_keys = db.clone();
     server::app_with_hook(
         schema,
         db,
@@ -64,13 +67,70 @@ pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Ro
             request.data.insert(AccessCell::default());
         }),
     )
-    .route(
-        "/.well-known/jwks.json",
+    .route("/.well-known/jwks.json", {
+        let keys = keys.clone();
         get(move || {
             let keys = keys.clone();
             async move { jwks(&keys).await }
+        })
+    })
+    .route(
+        API_KEY_EXCHANGE_PATH,
+        post(move |headers: HeaderMap| {
+            let (db, keys) = (db_for_keys.clone(), keys.clone());
+            async move { exchange_api_key(&db, &keys, &settings.auth, &headers).await }
         }),
     )
+}
+
+/// Where the router exchanges an API key (header [`API_KEY_HEADER`]) for an access
+/// token: `POST`, answered like an OAuth 2 token endpoint
+/// (`{"access_token", "token_type": "Bearer", "expires_in"}`, or 401
+/// `{"error": "invalid_client", "error_description"}`). Harmless to expose: it gives
+/// the holder of a key nothing the key does not already give them at the router.
+pub const API_KEY_EXCHANGE_PATH: &str = "/api-keys/exchange";
+/// The header carrying the key.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+async fn exchange_api_key(
+    db: &DatabaseConnection,
+    keys: &KeyRing,
+    settings: &AuthSettings,
+    headers: &HeaderMap,
+) -> Response {
+    let key = headers
+        .get(API_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let now = Utc::now();
+    match api_keys::exchange(db, keys, settings, key, now).await {
+        Ok((token, expires_at)) => (
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(serde_json::json!({
+                "access_token": token,
+                "token_type": "Bearer",
+                "expires_in": (expires_at - now).num_seconds(),
+            })),
+        )
+            .into_response(),
+        Err(ServiceError::CredentialsRefused(message)) => (
+            StatusCode::UNAUTHORIZED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(serde_json::json!({ "error": "invalid_client", "error_description": message })),
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = ?err, "cannot exchange an API key");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": "API keys cannot be checked now",
+                })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn jwks(keys: &KeyRing) -> Response {

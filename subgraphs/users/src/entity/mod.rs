@@ -1,5 +1,6 @@
 //! sea-orm models of the users domain.
 
+pub mod api_key;
 pub mod coach_athlete;
 pub mod credential;
 pub mod refresh_token;

@@ -9,7 +9,7 @@ use async_graphql::{
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     error::ServiceError,
-    loader::{KeyLoader, LoadError},
+    loader::{GroupedLoader, KeyLoader, LoadError},
     viewer::Viewer,
 };
 use tokio::sync::OnceCell;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::{
     entity::user,
-    service::{access::Access, coaching, directory},
+    service::{access::Access, api_keys, coaching, directory},
 };
 
 /// The loaders of this subgraph, shared by the whole schema.
@@ -26,6 +26,8 @@ pub struct Loaders {
     pub users: DataLoader<KeyLoader<user::Entity>>,
     /// Active coaches by athlete id.
     pub coaches: DataLoader<CoachesLoader>,
+    /// API keys by owner.
+    pub api_keys: DataLoader<GroupedLoader<api_keys::KeysOf>>,
 }
 
 impl Loaders {
@@ -35,6 +37,7 @@ impl Loaders {
             users: KeyLoader::<user::Entity>::new(db.clone(), user::Column::Id, |u| u.id)
                 .scoped(directory::active())
                 .into_dataloader(),
+            api_keys: GroupedLoader::dataloader(db.clone()),
             coaches: DataLoader::new(CoachesLoader { db }, tokio::spawn),
         }
     }

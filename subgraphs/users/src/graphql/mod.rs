@@ -7,6 +7,7 @@
 //! - [`entities`]: `_entities` resolution of `User` by `id`.
 //! - [`inputs`], [`export`], [`session`]: input and payload types.
 
+pub mod api_key;
 pub mod context;
 pub mod entities;
 pub mod export;

@@ -11,13 +11,14 @@ use crate::{
     Settings,
     entity::user::Role,
     graphql::{
+        api_key::{ApiKey, CreateApiKeyInput, CreatedApiKey},
         context::{access, db, uuid_arg},
         export::{DeletedAccount, UserDataExport},
         inputs::{SignUpInput, UpdateProfileInput},
         session::{AuthSession, SignInInput},
         user::User,
     },
-    service::{accounts, keys::KeyRing, passwords, sessions},
+    service::{accounts, api_keys, keys::KeyRing, passwords, sessions},
 };
 
 /// Root mutation type.
@@ -183,6 +184,41 @@ impl Mutation {
         sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
         tessera_kit::cache::changed_id(ctx, "User", row.id);
         Ok(DeletedAccount::of(&row))
+    }
+
+    /// Creates an API key for the caller, who must be a partner: the router accepts it
+    /// in `x-api-key` as the partner. The key is in this answer only. At most 10 live
+    /// keys; a name of 1 to 64 characters (`BAD_USER_INPUT` naming `name`).
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The key's name.")] input: CreateApiKeyInput,
+    ) -> Result<CreatedApiKey> {
+        let access = access(ctx).await?;
+        let created = api_keys::create(db(ctx), access, &input.name, Utc::now())
+            .await
+            .extend()?;
+        Ok(CreatedApiKey {
+            key: created.key,
+            api_key: ApiKey(created.record),
+        })
+    }
+
+    /// Revokes an API key (its partner, or an administrator). The router stops
+    /// accepting it within `router.auth.api_key_cache_seconds` (60 by default).
+    #[graphql(directive = tessera_kit::directives::authenticated::apply())]
+    async fn revoke_api_key(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The key's id.")] id: async_graphql::ID,
+    ) -> Result<ApiKey> {
+        let id = uuid_arg(&id, "id")?;
+        let access = access(ctx).await?;
+        let row = api_keys::revoke(db(ctx), access, id, Utc::now())
+            .await
+            .extend()?;
+        Ok(ApiKey(row))
     }
 
     /// Everything this domain holds about the caller, for download (GDPR data export).

@@ -6,8 +6,14 @@ use tessera_kit::{error::ServiceError, pagination::PageArgs};
 
 use crate::{
     entity::user::{self, Role, SubscriptionTier},
-    graphql::context::{access, db, loaders},
-    service::directory::{self, UserFilter},
+    graphql::{
+        api_key::ApiKey,
+        context::{access, db, loaders},
+    },
+    service::{
+        api_keys,
+        directory::{self, UserFilter},
+    },
 };
 
 /// A user as GraphQL shows it.
@@ -107,6 +113,22 @@ impl User {
             .extend());
         }
         Ok(Some(coaches.into_iter().map(User).collect()))
+    }
+
+    /// The API keys issued to this partner, newest first, revoked ones included.
+    /// Visible to the partner and to administrators.
+    #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
+    async fn api_keys(&self, ctx: &Context<'_>) -> Result<Vec<ApiKey>> {
+        let access = access(ctx).await?;
+        access.require().extend()?;
+        api_keys::may_see(access, self.0.id).extend()?;
+        let keys = loaders(ctx)
+            .api_keys
+            .load_one((self.0.id, ()))
+            .await
+            .extend()?
+            .unwrap_or_default();
+        Ok(keys.into_iter().map(ApiKey).collect())
     }
 
     /// The athletes this user coaches, oldest link first by sign-up order. Visible to

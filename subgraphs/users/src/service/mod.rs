@@ -9,10 +9,12 @@
 //! - [`access`]: who may see what about whom.
 //! - [`passwords`]: argon2id hashing and the demo password.
 //! - [`sessions`]: sign-in, refresh-token rotation with reuse detection, sign-out.
+//! - [`api_keys`]: API keys issued to partners, exchanged for access tokens.
 //! - [`keys`]: the access-token signing keys, their rotation and the JWKS.
 
 pub mod access;
 pub mod accounts;
+pub mod api_keys;
 pub mod coaching;
 pub mod directory;
 pub mod keys;

@@ -128,7 +128,7 @@ struct AccessClaims<'a> {
     athletes: Vec<String>,
 }
 
-fn refused(message: &str) -> ServiceError {
+pub(crate) fn refused(message: &str) -> ServiceError {
     ServiceError::CredentialsRefused(message.to_owned())
 }
 
@@ -366,7 +366,8 @@ async fn revoke_family(
     Ok(result.rows_affected)
 }
 
-fn digest(token: &str) -> String {
+/// Hex SHA-256 of a token (surrounding whitespace ignored): what is stored of it.
+pub(crate) fn digest(token: &str) -> String {
     Sha256::digest(token.trim().as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -445,28 +446,20 @@ async fn issue(
         scopes,
         athletes,
     } = issued;
-    let key = keys.signing_key(now).await?;
-    let now = now.trunc_subsecs(0);
-    let expires_at = now + settings.access_ttl;
-    let scope = scopes.join(" ");
-    let claims = AccessClaims {
-        iss: ISSUER,
-        aud: AUDIENCE,
-        sub: user.id.to_string(),
-        iat: now.timestamp(),
-        nbf: now.timestamp(),
-        exp: expires_at.timestamp(),
-        jti: Uuid::now_v7().to_string(),
-        sid: family.to_string(),
-        roles: user.roles().to_vec().into_iter().map(role_name).collect(),
-        scope: &scope,
-        tier: tier_name(user.subscription_tier),
-        athletes,
-    };
-    let mut header = Header::new(Ed25519Key::ALGORITHM);
-    header.kid = Some(key.kid().to_owned());
-    let access_token = jsonwebtoken::encode(&header, &claims, &key.encoding_key())
-        .map_err(|e| ServiceError::internal(format!("signing: {e}")))?;
+    let roles = user.roles().to_vec().into_iter().map(role_name).collect();
+    let (access_token, expires_at) = access_token(
+        keys,
+        settings,
+        TokenFor {
+            user: &user,
+            sid: family,
+            roles,
+            scopes: &scopes,
+            athletes,
+        },
+        now,
+    )
+    .await?;
     Ok(Session {
         access_token,
         expires_at,
@@ -475,6 +468,52 @@ async fn issue(
         scopes,
         user,
     })
+}
+
+/// What an access token says.
+pub(crate) struct TokenFor<'a> {
+    /// Its subject.
+    pub user: &'a user::Model,
+    /// The session (`sid`): a refresh-token family, or an API key.
+    pub sid: Uuid,
+    /// Roles it grants (a subset of the user's).
+    pub roles: Vec<&'static str>,
+    /// Scopes it grants.
+    pub scopes: &'a [String],
+    /// A coach's athletes.
+    pub athletes: Vec<String>,
+}
+
+/// Signs an access token with the current key; returns it and when it expires.
+pub(crate) async fn access_token(
+    keys: &KeyRing,
+    settings: &AuthSettings,
+    token: TokenFor<'_>,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), ServiceError> {
+    let key = keys.signing_key(now).await?;
+    let now = now.trunc_subsecs(0);
+    let expires_at = now + settings.access_ttl;
+    let scope = token.scopes.join(" ");
+    let claims = AccessClaims {
+        iss: ISSUER,
+        aud: AUDIENCE,
+        sub: token.user.id.to_string(),
+        iat: now.timestamp(),
+        nbf: now.timestamp(),
+        exp: expires_at.timestamp(),
+        jti: Uuid::now_v7().to_string(),
+        sid: token.sid.to_string(),
+        roles: token.roles,
+        scope: &scope,
+        tier: tier_name(token.user.subscription_tier),
+        athletes: token.athletes,
+    };
+    let mut header = Header::new(Ed25519Key::ALGORITHM);
+    header.kid = Some(key.kid().to_owned());
+    let signed = jsonwebtoken::encode(&header, &claims, &key.encoding_key())
+        .map_err(|e| ServiceError::internal(format!("signing: {e}")))?;
+    Ok((signed, expires_at))
 }
 
 /// Checks a sign-up's password before the account is created.
