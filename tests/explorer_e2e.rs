@@ -59,7 +59,11 @@ async fn the_explorer_shows_each_caller_their_api_and_runs_their_queries() {
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(scripts.join("explorer.mjs"))
-            .args([base.as_str(), shots.to_str().expect("a UTF-8 path"), &api_key])
+            .args([
+                base.as_str(),
+                shots.to_str().expect("a UTF-8 path"),
+                &api_key,
+            ])
             .env("CHROMIUM", chromium)
             .output()
             .expect("node runs")

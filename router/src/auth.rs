@@ -99,7 +99,9 @@ impl ApiKeyOptions {
         cache_ttl: Duration,
     ) -> Result<Self, AuthSetupError> {
         if !(exchange_url.starts_with("http://") || exchange_url.starts_with("https://")) {
-            return Err(AuthSetupError::Url(format!("API-key exchange URL {exchange_url}")));
+            return Err(AuthSetupError::Url(format!(
+                "API-key exchange URL {exchange_url}"
+            )));
         }
         let header = axum::http::HeaderName::from_bytes(header.as_bytes())
             .map_err(|_| AuthSetupError::Header(header.to_owned()))?;
@@ -406,7 +408,12 @@ impl Authenticator {
         let now = unix_now();
         if let Some(kept) = self.api_keys.get(&digest) {
             match kept {
-                Ok(token) if self.verified.get(&token).is_some_and(|(_, exp)| exp > now + 60) => {
+                Ok(token)
+                    if self
+                        .verified
+                        .get(&token)
+                        .is_some_and(|(_, exp)| exp > now + 60) =>
+                {
                     return Ok(token);
                 }
                 Ok(_) => {}

@@ -205,10 +205,9 @@ async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
         StatusCode::NOT_MODIFIED.into_response()
     } else if accepts_gzip(&headers) {
         let mut response = prepared.gzipped.clone().into_response();
-        response.headers_mut().insert(
-            header::CONTENT_ENCODING,
-            HeaderValue::from_static("gzip"),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         response
     } else {
         Bytes::from_static(asset.body).into_response()
@@ -218,7 +217,10 @@ async fn asset(Path(name): Path<String>, headers: HeaderMap) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static(asset.content_type),
     );
-    out.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
     out.insert(header::ETAG, prepared.etag.clone());
     out.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     out.insert(
@@ -291,7 +293,7 @@ mod tests {
         let named: Vec<&str> = page
             .split("/explorer/assets/")
             .skip(1)
-            .map(|rest| rest.split('"').next().unwrap())
+            .map(|rest| rest.split('"').next().unwrap_or_default())
             .collect();
         let mut served: Vec<&str> = ASSETS.iter().map(|a| a.name).collect();
         let mut named_sorted = named.clone();
@@ -315,7 +317,10 @@ mod tests {
     fn gzip_is_sent_only_to_who_accepts_it() {
         let with = |value: &str| {
             let mut headers = HeaderMap::new();
-            headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(value).unwrap());
+            headers.insert(
+                header::ACCEPT_ENCODING,
+                HeaderValue::from_str(value).expect("a header value"),
+            );
             accepts_gzip(&headers)
         };
         assert!(with("gzip, deflate, br"));
@@ -336,35 +341,48 @@ mod tests {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap()
+            .expect("a client")
     }
 
     #[tokio::test]
     async fn the_page_allows_nothing_from_elsewhere() {
         let base = served().await;
-        let response = client().get(format!("{base}/explorer")).send().await.unwrap();
+        let response = client()
+            .get(format!("{base}/explorer"))
+            .send()
+            .await
+            .expect("the router answers");
         assert_eq!(response.status(), 200);
         let headers = response.headers();
         assert_eq!(headers["content-type"], "text/html; charset=utf-8");
         assert_eq!(headers["content-security-policy"], CONTENT_SECURITY_POLICY);
         assert_eq!(headers["x-content-type-options"], "nosniff");
-        let body = response.text().await.unwrap();
+        let body = response.text().await.expect("a body");
         assert!(body.contains(r#""partnerRole":"partner""#), "{body}");
         assert!(!body.contains("{{CONFIG}}"));
-        assert!(!body.contains("http://") && !body.contains("https://"), "{body}");
+        assert!(
+            !body.contains("http://") && !body.contains("https://"),
+            "{body}"
+        );
     }
 
     #[tokio::test]
     async fn assets_are_gzipped_tagged_and_revalidated() {
         let base = served().await;
         let url = format!("{base}/explorer/assets/graphiql-3.9.0.min.js");
-        let plain = client().get(&url).send().await.unwrap();
+        let plain = client().get(&url).send().await.expect("the router answers");
         assert_eq!(plain.status(), 200);
-        assert_eq!(plain.headers()["content-type"], "text/javascript; charset=utf-8");
-        assert_eq!(plain.headers()["cache-control"], "public, max-age=31536000, immutable");
+        assert_eq!(
+            plain.headers()["content-type"],
+            "text/javascript; charset=utf-8"
+        );
+        assert_eq!(
+            plain.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
         assert!(plain.headers().get("content-encoding").is_none());
         let etag = plain.headers()["etag"].clone();
-        let plain = plain.bytes().await.unwrap();
+        let plain = plain.bytes().await.expect("a body");
         assert_eq!(&plain[..], ASSETS[2].body);
 
         let gzipped = client()
@@ -372,28 +390,39 @@ mod tests {
             .header("accept-encoding", "gzip")
             .send()
             .await
-            .unwrap();
+            .expect("the router answers");
         assert_eq!(gzipped.headers()["content-encoding"], "gzip");
-        let packed = gzipped.bytes().await.unwrap();
-        assert!(packed.len() < plain.len() / 2, "{} of {}", packed.len(), plain.len());
+        let packed = gzipped.bytes().await.expect("a body");
+        assert!(
+            packed.len() < plain.len() / 2,
+            "{} of {}",
+            packed.len(),
+            plain.len()
+        );
         let mut unpacked = Vec::new();
-        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&packed[..]), &mut unpacked)
-            .unwrap();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&packed[..]),
+            &mut unpacked,
+        )
+        .expect("gzip");
         assert_eq!(unpacked, plain);
 
         let again = client()
             .get(format!("{base}/explorer/assets/explorer.js"))
             .send()
             .await
-            .unwrap();
-        assert_eq!(again.headers()["cache-control"], "public, max-age=0, must-revalidate");
+            .expect("the router answers");
+        assert_eq!(
+            again.headers()["cache-control"],
+            "public, max-age=0, must-revalidate"
+        );
         let tag = again.headers()["etag"].clone();
         let revalidated = client()
             .get(format!("{base}/explorer/assets/explorer.js"))
             .header("if-none-match", tag)
             .send()
             .await
-            .unwrap();
+            .expect("the router answers");
         assert_eq!(revalidated.status(), 304);
         assert_ne!(etag, revalidated.headers()["etag"]);
 
@@ -401,15 +430,18 @@ mod tests {
             .get(format!("{base}/explorer/assets/../../etc/passwd"))
             .send()
             .await
-            .unwrap();
+            .expect("the router answers");
         assert_eq!(missing.status(), 404);
         let missing = client()
             .get(format!("{base}/explorer/assets/graphiql.js"))
             .send()
             .await
-            .unwrap();
+            .expect("the router answers");
         assert_eq!(missing.status(), 404);
-        assert_eq!(missing.text().await.unwrap(), "no such explorer asset");
+        assert_eq!(
+            missing.text().await.expect("a body"),
+            "no such explorer asset"
+        );
     }
 
     #[tokio::test]
@@ -420,13 +452,17 @@ mod tests {
             .header("accept", "text/html,application/xhtml+xml,*/*;q=0.8")
             .send()
             .await
-            .unwrap();
+            .expect("the router answers");
         assert_eq!(browser.status(), 303);
         assert_eq!(browser.headers()["location"], "/explorer");
-        let program = client().get(format!("{base}/")).send().await.unwrap();
+        let program = client()
+            .get(format!("{base}/"))
+            .send()
+            .await
+            .expect("the router answers");
         assert_eq!(program.status(), 404);
         assert_eq!(
-            program.text().await.unwrap(),
+            program.text().await.expect("a body"),
             "the GraphQL API is at /graphql; the explorer at /explorer\n"
         );
     }

@@ -109,7 +109,7 @@ async fn exchange_api_key(
             Json(serde_json::json!({
                 "access_token": token,
                 "token_type": "Bearer",
-                "expires_in": (expires_at - now).num_seconds(),
+                "expires_in": expires_at.timestamp() - now.timestamp(),
             })),
         )
             .into_response(),

@@ -1,0 +1,317 @@
+//! Partners' API keys end to end: issued by the users subgraph (`createApiKey`), sent
+//! in `x-api-key`, exchanged by the router at the users subgraph for an access token
+//! with the partner role only, and refused with the exact errors a client sees when
+//! unknown, revoked, or not checkable.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::Platform;
+use serde_json::{Value, json};
+use tessera_kit::testing;
+use tessera_router::{
+    Router, Supergraph,
+    auth::{ApiKeyOptions, AuthOptions, Authenticator, JwksSource},
+    pipeline::RouterOptions,
+    server,
+};
+
+const CREATE: &str = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id name prefix lastUsedAt revokedAt } } }";
+
+async fn with_key(p: &Platform, url: &str, key: &str, query: &str) -> (u16, Value) {
+    let response = p
+        .client
+        .post(url)
+        .header("x-api-key", key)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("the router answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+#[tokio::test]
+async fn a_partners_key_reaches_the_partner_variant_as_that_partner_with_the_partner_role_only() {
+    let p = Platform::start(&["users", "workouts", "codex"], true).await;
+    let pat = p.token("pat").await;
+    let (status, body) = p
+        .gql(Some(&pat), CREATE, json!({"i": {"name": "  production  "}}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let created = &body["data"]["createApiKey"];
+    let key = created["key"].as_str().expect("a string");
+    assert!(key.starts_with("tsk_") && key.len() == 47, "{key}");
+    assert_eq!(created["apiKey"]["name"], "production");
+    assert_eq!(created["apiKey"]["prefix"], &key[..12]);
+    assert_eq!(created["apiKey"]["lastUsedAt"], Value::Null);
+
+    let (status, body) = with_key(
+        &p,
+        &p.partner_url,
+        key,
+        r#"{ exercise(slug: "back-squat") { name } }"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"data": {"exercise": {"name": "Back squat"}}}));
+
+    // The token the key is exchanged for is Pat's, with the partner role only (should
+    // Pat also be an administrator, a key still grants no more), and the key as session.
+    let users = p.users.as_ref().expect("users runs");
+    let answer: Value = p
+        .client
+        .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
+        .header(tessera_users::API_KEY_HEADER, key)
+        .send()
+        .await
+        .expect("the subgraph answers")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(answer["token_type"], "Bearer");
+    assert_eq!(answer["expires_in"], 900);
+    let payload = answer["access_token"]
+        .as_str()
+        .expect("a string")
+        .split('.')
+        .nth(1)
+        .expect("a JWT payload");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("JSON claims");
+    assert_eq!(claims["sub"], tessera_kit::demo::PARTNER_PAT.id.to_string());
+    assert_eq!(claims["roles"], json!(["partner"]));
+    assert_eq!(claims["sid"], created["apiKey"]["id"]);
+    assert!(
+        claims.get("scope").is_none() && claims.get("athletes").is_none(),
+        "{claims}"
+    );
+
+    // The same key at /graphql is Pat.
+    let (status, body) = with_key(
+        &p,
+        &p.url,
+        key,
+        "{ me { handle apiKeys { name lastUsedAt } } }",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["me"]["handle"], "pat");
+    assert_eq!(body["data"]["me"]["apiKeys"][0]["name"], "production");
+    assert!(
+        body["data"]["me"]["apiKeys"][0]["lastUsedAt"].is_string(),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn keys_are_for_partners_named_and_counted() {
+    let p = Platform::start(&["users"], true).await;
+    let alex = p.token("alex").await;
+    let (_, body) = p
+        .gql(Some(&alex), CREATE, json!({"i": {"name": "mine"}}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "API keys are issued to partners only"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+
+    let (_, body) = p.gql(None, CREATE, json!({"i": {"name": "mine"}})).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "`Mutation.createApiKey` needs a signed-in caller"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"],
+        "UNAUTHORIZED_FIELD_OR_TYPE"
+    );
+
+    let pat = p.token("pat").await;
+    let (_, body) = p
+        .gql(Some(&pat), CREATE, json!({"i": {"name": "   "}}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "a key's name is 1 to 64 characters"
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "name", "{body}");
+
+    for n in 0..10 {
+        let (_, body) = p
+            .gql(
+                Some(&pat),
+                CREATE,
+                json!({"i": {"name": format!("key {n}")}}),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let (_, body) = p
+        .gql(Some(&pat), CREATE, json!({"i": {"name": "eleventh"}}))
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "a partner holds at most 10 live API keys: revoke one first"
+    );
+
+    // Someone else's keys: not to be seen, not to be revoked.
+    let (_, body) = p
+        .gql(
+            Some(&alex),
+            r#"{ userByHandle(handle: "pat") { apiKeys { name } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "only the partner and administrators may see their API keys"
+    );
+    let (_, listed) = p
+        .gql(Some(&pat), "{ me { apiKeys { id } } }", json!({}))
+        .await;
+    let id = listed["data"]["me"]["apiKeys"][0]["id"]
+        .as_str()
+        .expect("a string")
+        .to_owned();
+    let revoke = "mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }";
+    let (_, body) = p.gql(Some(&alex), revoke, json!({"id": id})).await;
+    assert_eq!(body["errors"][0]["message"], format!("no API key {id}"));
+    assert_eq!(body["errors"][0]["extensions"]["code"], "NOT_FOUND");
+    let (_, body) = p.gql(Some(&pat), revoke, json!({"id": id})).await;
+    assert!(
+        body["data"]["revokeApiKey"]["revokedAt"].is_string(),
+        "{body}"
+    );
+    let (_, body) = p
+        .gql(Some(&pat), CREATE, json!({"i": {"name": "eleventh"}}))
+        .await;
+    assert!(
+        body.get("errors").is_none(),
+        "a revoked key frees its place: {body}"
+    );
+}
+
+#[tokio::test]
+async fn unknown_and_revoked_keys_are_refused_and_the_router_keeps_serving() {
+    let p = Platform::start(&["users", "workouts"], true).await;
+    let (status, body) = with_key(&p, &p.url, "tsk_not-a-key-we-issued", "{ __typename }").await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        body,
+        json!({"errors": [{
+            "message": "the API key was refused: the API key is unknown or revoked",
+            "extensions": {"code": "UNAUTHENTICATED"},
+        }]})
+    );
+
+    // Revoked before its first use: refused at once (nothing was kept of it).
+    let pat = p.token("pat").await;
+    let (_, body) = p
+        .gql(Some(&pat), CREATE, json!({"i": {"name": "leaked"}}))
+        .await;
+    let key = body["data"]["createApiKey"]["key"]
+        .as_str()
+        .expect("a string")
+        .to_owned();
+    let id = body["data"]["createApiKey"]["apiKey"]["id"].clone();
+    let (_, body) = p
+        .gql(
+            Some(&pat),
+            "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let (status, body) = with_key(&p, &p.partner_url, &key, "{ __typename }").await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the API key was refused: the API key is unknown or revoked"
+    );
+
+    // The users subgraph's exchange says the same to anyone asking it directly.
+    let users = p.users.as_ref().expect("users runs");
+    let answer = p
+        .client
+        .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
+        .header(tessera_users::API_KEY_HEADER, &key)
+        .send()
+        .await
+        .expect("the subgraph answers");
+    assert_eq!(answer.status(), 401);
+    assert_eq!(
+        answer.json::<Value>().await.expect("JSON"),
+        json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
+    );
+
+    let (status, body) = p
+        .gql(None, r#"{ exercise(slug: "plank") { name } }"#, json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["exercise"]["name"], "Plank");
+}
+
+#[tokio::test]
+async fn a_key_that_cannot_be_checked_is_a_503_and_other_callers_are_served() {
+    // An exchange that is down: nothing listens on port 9.
+    let auth = Authenticator::new(AuthOptions {
+        jwks: vec![JwksSource::Url("http://127.0.0.1:9/jwks.json".to_owned())],
+        api_keys: Some(
+            ApiKeyOptions::new(
+                "x-api-key",
+                "http://127.0.0.1:9/api-keys/exchange",
+                std::time::Duration::from_secs(60),
+            )
+            .expect("valid options"),
+        ),
+        ..AuthOptions::default()
+    })
+    .expect("valid auth options");
+    let router = Arc::new(Router::new(
+        Supergraph::parse(tessera::platform::SUPERGRAPH).expect("the committed supergraph loads"),
+        &RouterOptions::default(),
+    ));
+    let served = testing::serve(server::app(
+        router,
+        server::ServerOptions {
+            auth: Some(Arc::new(auth)),
+            ..server::ServerOptions::default()
+        },
+    ))
+    .await;
+    let url = format!("{}/graphql", served.url);
+    let client = reqwest::Client::new();
+    let post = |key: Option<&'static str>| {
+        let mut request = client
+            .post(&url)
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({"query": "{ __typename }"}));
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        request.send()
+    };
+    let refused = post(Some("tsk_anything"))
+        .await
+        .expect("the router answers");
+    assert_eq!(refused.status(), 503);
+    assert_eq!(
+        refused.json::<Value>().await.expect("JSON"),
+        json!({"errors": [{
+            "message": "the API key cannot be checked now: the exchange is unreachable",
+            "extensions": {"code": "SERVICE_UNAVAILABLE"},
+        }]})
+    );
+    let served = post(None).await.expect("the router answers");
+    assert_eq!(served.status(), 200);
+    assert_eq!(
+        served.json::<Value>().await.expect("JSON"),
+        json!({"data": {"__typename": "Query"}})
+    );
+}
