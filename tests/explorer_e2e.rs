@@ -3,7 +3,7 @@
 //!
 //! Needs `node`, `tests/explorer/node_modules` (`npm ci --prefix tests/explorer`) and
 //! Chromium (`apt-get install chromium`, or `CHROMIUM=<path>`). Without them the test
-//! says so and passes, unless `TESSERA_BROWSER_TESTS=required` (CI sets it), when it
+//! says so and passes, unless `REQUIRE_BROWSER_TESTS=required` (CI sets it), when it
 //! fails naming what is missing.
 
 mod common;
@@ -38,7 +38,7 @@ fn browser_setup() -> Result<(PathBuf, PathBuf), String> {
 async fn the_explorer_shows_each_caller_their_api_and_runs_their_queries() {
     let (scripts, chromium) = match browser_setup() {
         Ok(found) => found,
-        Err(missing) if std::env::var("TESSERA_BROWSER_TESTS").as_deref() == Ok("required") => {
+        Err(missing) if std::env::var("REQUIRE_BROWSER_TESTS").as_deref() == Ok("required") => {
             panic!("the browser test is required here, but: {missing}")
         }
         Err(missing) => {

@@ -303,6 +303,27 @@ mod tests {
     }
 
     #[test]
+    fn the_vendored_files_are_the_published_ones() {
+        let sums = include_str!("../explorer/vendor/SHA256SUMS");
+        let vendored: Vec<&Asset> = ASSETS.iter().filter(|a| a.immutable).collect();
+        assert_eq!(sums.lines().count(), vendored.len(), "{sums}");
+        for asset in vendored {
+            let line = sums
+                .lines()
+                .find(|line| line.ends_with(&format!("  {}", asset.name)))
+                .unwrap_or_else(|| panic!("{} is not in SHA256SUMS", asset.name));
+            let digest = Sha256::digest(asset.body);
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(
+                &line[..64],
+                hex,
+                "{} differs from the published file",
+                asset.name
+            );
+        }
+    }
+
+    #[test]
     fn the_configuration_cannot_close_its_script_block() {
         let options = ExplorerOptions {
             default_query: "</script><script>alert(1)</script>".to_owned(),

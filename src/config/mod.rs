@@ -227,6 +227,60 @@ mod tests {
     }
 
     #[test]
+    fn the_explorer_and_api_keys_are_configured_and_checked() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("defaults");
+            let explorer = config
+                .router
+                .server_options(None)
+                .expect("valid")
+                .explorer
+                .expect("tessera.toml serves the explorer");
+            assert_eq!(explorer.api_key_header, "x-api-key");
+            let keys = config
+                .router
+                .auth
+                .options()
+                .expect("valid")
+                .expect("access tokens configured")
+                .api_keys
+                .expect("tessera.toml accepts API keys");
+            assert_eq!(keys.exchange_url, "http://127.0.0.1:4001/api-keys/exchange");
+            assert_eq!(keys.header.as_str(), "x-api-key");
+            assert_eq!(keys.cache_ttl, std::time::Duration::from_secs(60));
+        });
+        with_env(&[("TESSERA_ROUTER__EXPLORER", "false")], || {
+            let options = Config::load(None)
+                .expect("valid")
+                .router
+                .server_options(None)
+                .expect("valid");
+            assert!(options.explorer.is_none());
+        });
+        let auth_error = |vars: &[(&str, &str)]| {
+            let mut message = String::new();
+            with_env(vars, || {
+                message = Config::load(None)
+                    .expect("loads")
+                    .router
+                    .auth
+                    .options()
+                    .expect_err("refused")
+                    .to_string();
+            });
+            message
+        };
+        assert_eq!(
+            auth_error(&[("TESSERA_ROUTER__AUTH__API_KEY_EXCHANGE_URL", "users:4001")]),
+            "configuration: `router.auth` API keys: API-key exchange URL users:4001: must start with https:// (or http:// inside the network)"
+        );
+        assert_eq!(
+            auth_error(&[("TESSERA_ROUTER__AUTH__API_KEY_HEADER", "api key")]),
+            "configuration: `router.auth` API keys: \"api key\" is not a header name"
+        );
+    }
+
+    #[test]
     fn the_committed_defaults_load() {
         with_env(&[], || {
             let config = Config::load(None).expect("the committed defaults are valid");
