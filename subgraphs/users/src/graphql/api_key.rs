@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 
 use crate::entity::api_key;
 
-/// An API key issued to a partner, for `x-api-key` at the router. The key itself is
-/// shown once, when created; this is what stays known of it.
+/// An API key issued to a partner (its record).
 pub struct ApiKey(pub api_key::Model);
 
+/// An API key issued to a partner, for `x-api-key` at the router. The key itself is
+/// shown once, when created; this is what stays known of it.
 #[Object(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
 impl ApiKey {
     /// The key's id (for `revokeApiKey`).
