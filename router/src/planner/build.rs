@@ -55,6 +55,9 @@ struct Builder<'a> {
     /// Entity fetches whose own requirements are being planned: they cannot also
     /// provide them.
     closed: Vec<usize>,
+    /// For each composite field being planned, the subgraphs that could resolve the
+    /// path down to it (see [`Builder::candidates_below`]).
+    candidates: Vec<Vec<GraphId>>,
 }
 
 /// Plans `operation` of `document` over the supergraph.
@@ -69,6 +72,7 @@ pub fn plan(
         drafts: Vec::new(),
         touched: Vec::new(),
         closed: Vec::new(),
+        candidates: Vec::new(),
     };
     let root_type = operation.object_type().clone();
     let mut roots: Vec<usize> = Vec::new();
@@ -415,11 +419,22 @@ impl Builder<'_> {
         } else {
             possible
         };
+        let candidates = self.candidates.last().filter(|c| c.len() > 1).cloned();
         for target in targets {
             if !self.sg.graph_has_type(&target, graph)
                 || !self.sg.possible_in_graph(parent, &target, graph)
             {
                 continue; // this subgraph never returns objects of that type here
+            }
+            if self.sg.is_union(parent)
+                && candidates.as_ref().is_some_and(|c| {
+                    c.iter()
+                        .any(|&g| !self.sg.possible_in_graph(parent, &target, g))
+                })
+            {
+                // A union member only some of the subgraphs that could resolve this
+                // shareable path know: a plan must not depend on which one answers.
+                continue;
             }
             let mut typed = path.to_vec();
             typed.push(PathSeg::Type(target.clone()));
@@ -602,7 +617,9 @@ impl Builder<'_> {
                 .and_then(|j| j.provides.clone()),
         };
         let path = child_path(path, field);
-        self.plan_set(
+        let candidates = self.candidates_below(graph, parent, &field.name);
+        self.candidates.push(candidates);
+        let planned = self.plan_set(
             fetch,
             graph,
             &child_type,
@@ -610,9 +627,39 @@ impl Builder<'_> {
             &mut sub,
             &path,
             child_provided.as_ref(),
-        )?;
+        );
+        self.candidates.pop();
+        planned?;
         out.field_entry(field_item(field)).selection = Some(sub);
         Ok(())
+    }
+
+    /// The subgraphs that could resolve `parent.field` at this point of the operation,
+    /// `graph` (the one chosen) among them: for a root field, every subgraph resolving
+    /// it; below an entity, every subgraph that resolves the entity by a key and the
+    /// field; below a value type, those of the path above that resolve the field.
+    /// Another planner (or a later change of ours) may pick any of them, so what is
+    /// asked below a shareable path must hold in all of them (see `plan_fragment`).
+    fn candidates_below(&self, graph: GraphId, parent: &Name, field: &Name) -> Vec<GraphId> {
+        let resolves = |g: GraphId| self.sg.resolves(parent, field, g);
+        let mut out: Vec<GraphId> = if self.sg.is_root(parent) {
+            (0..self.sg.subgraphs.len())
+                .filter(|&g| resolves(g))
+                .collect()
+        } else if (0..self.sg.subgraphs.len()).any(|g| self.sg.keys(parent, g).next().is_some()) {
+            (0..self.sg.subgraphs.len())
+                .filter(|&g| self.sg.keys(parent, g).next().is_some() && resolves(g))
+                .collect()
+        } else {
+            self.candidates
+                .last()
+                .map(|above| above.iter().copied().filter(|&g| resolves(g)).collect())
+                .unwrap_or_default()
+        };
+        if !out.contains(&graph) {
+            out.push(graph);
+        }
+        out
     }
 
     /// Fetches `parent.field` from another subgraph through an entity key.

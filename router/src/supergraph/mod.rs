@@ -333,6 +333,14 @@ impl Supergraph {
             .flat_map(|t| t.keys.iter().filter(|k| k.resolvable))
     }
 
+    /// Whether the supergraph type is a union.
+    pub fn is_union(&self, type_name: &str) -> bool {
+        matches!(
+            self.schema.types.get(type_name),
+            Some(ExtendedType::Union(_))
+        )
+    }
+
     /// Whether the supergraph type is abstract (interface or union).
     pub fn is_abstract(&self, type_name: &str) -> bool {
         matches!(
