@@ -91,6 +91,19 @@ async fn a_partners_key_reaches_the_partner_variant_as_that_partner_with_the_par
         "{claims}"
     );
 
+    // Pat's data export lists the key's record.
+    let (_, body) = p
+        .gql(
+            Some(&pat),
+            "mutation { exportMyData { apiKeys { name prefix revokedAt } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["exportMyData"]["apiKeys"],
+        json!([{"name": "production", "prefix": &key[..12], "revokedAt": null}])
+    );
+
     // The same key at /graphql is Pat.
     let (status, body) = with_key(
         &p,

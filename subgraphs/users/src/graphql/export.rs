@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     entity::user::{self, Role, SubscriptionTier},
+    graphql::api_key::ApiKey,
     service::accounts::{Export, ExportedLink},
 };
 
@@ -41,6 +42,8 @@ pub struct UserDataExport {
     pub coaches: Vec<ExportedLinkObject>,
     /// The athletes the caller coaches.
     pub athletes: Vec<ExportedLinkObject>,
+    /// The API keys issued to the caller, oldest first (their records; no key is kept).
+    pub api_keys: Vec<ApiKey>,
 }
 
 /// A profile as stored.
@@ -97,6 +100,7 @@ impl From<Export> for UserDataExport {
             },
             coaches: export.coaches.into_iter().map(Into::into).collect(),
             athletes: export.athletes.into_iter().map(Into::into).collect(),
+            api_keys: export.api_keys.into_iter().map(ApiKey).collect(),
         }
     }
 }

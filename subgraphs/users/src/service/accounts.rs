@@ -5,7 +5,8 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
     sea_query::{ExprTrait, Query},
 };
 use tessera_kit::error::ServiceError;
@@ -245,6 +246,8 @@ pub struct Export {
     pub coaches: Vec<ExportedLink>,
     /// The caller's athletes.
     pub athletes: Vec<ExportedLink>,
+    /// The API keys issued to the caller (their records; no key is kept).
+    pub api_keys: Vec<crate::entity::api_key::Model>,
 }
 
 /// The caller's own data (GDPR Art. 15/20).
@@ -271,11 +274,17 @@ pub async fn export(
     }
     coaches.sort_by_key(|l| l.user_id);
     athletes.sort_by_key(|l| l.user_id);
+    let api_keys = crate::entity::api_key::Entity::find()
+        .filter(crate::entity::api_key::Column::OwnerId.eq(me.id))
+        .order_by_asc(crate::entity::api_key::Column::Id)
+        .all(db)
+        .await?;
     Ok(Export {
         exported_at: now.trunc_subsecs(6),
         profile: me,
         coaches,
         athletes,
+        api_keys,
     })
 }
 
