@@ -52,6 +52,16 @@ pub fn contract_supergraph(supergraph_sdl: &str, tag: &str) -> Result<String, Su
     Ok(out.to_string())
 }
 
+/// Whether any type or field of `schema` (a supergraph) is tagged `tag`: without, there
+/// is no variant to derive.
+pub fn anything_tagged(schema: &Schema, tag: &str) -> bool {
+    schema.types.iter().any(|(name, ty)| {
+        filtered(name, ty)
+            && (tagged_component(ty.directives(), tag)
+                || fields_of(ty).into_iter().any(|(_, def)| tagged(&def.directives, tag)))
+    })
+}
+
 /// What a variant keeps: types, and fields as `(type, field)`.
 struct Selection {
     types: HashSet<Name>,
@@ -426,6 +436,9 @@ type Mutation @join__type(graph: A) {
 
     #[test]
     fn a_variant_without_a_query_field_is_an_error() {
+        let parsed = Schema::parse_and_validate(SUPERGRAPH, "supergraph.graphql").expect("valid");
+        assert!(anything_tagged(&parsed, "partner"));
+        assert!(!anything_tagged(&parsed, "nobody"));
         let err = contract_supergraph(SUPERGRAPH, "nobody").expect_err("nothing is tagged");
         assert_eq!(
             err.to_string(),
