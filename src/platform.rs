@@ -291,10 +291,8 @@ pub async fn prepare_router(
         }
     }
     let mut server_options = config.router.server_options(config.redis.url.as_deref())?;
-    let partners = tessera_router::supergraph::variant::anything_tagged(
-        &supergraph.schema,
-        PARTNER_TAG,
-    );
+    let partners =
+        tessera_router::supergraph::variant::anything_tagged(&supergraph.schema, PARTNER_TAG);
     let router = std::sync::Arc::new(
         tessera_router::Router::try_new(supergraph, &options).map_err(|err| {
             PlatformError::Router(format!("`redis.url` for the response caches: {err}"))
@@ -309,7 +307,9 @@ pub async fn prepare_router(
         }
     } else {
         // Another supergraph (the federation audit's, say): no partner variant to serve.
-        tracing::info!("nothing in the supergraph is tagged `{PARTNER_TAG}`: {PARTNER_PATH} is not served");
+        tracing::info!(
+            "nothing in the supergraph is tagged `{PARTNER_TAG}`: {PARTNER_PATH} is not served"
+        );
     }
     let listener = tessera_kit::server::bind("router", config.router.listen)
         .await

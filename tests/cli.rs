@@ -111,3 +111,72 @@ fn keygen_prints_a_key_pair_a_lone_subgraph_can_start_with() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
+    // Another team's supergraph (the federation audit's, say) tags nothing `partner`:
+    // the router serves /graphql and the explorer, and no /partner/graphql.
+    let sdl = tessera::compose::compose(&[tessera::compose::SubgraphSdl {
+        name: "hello".to_owned(),
+        url: "http://127.0.0.1:9/graphql".to_owned(),
+        sdl: "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.5\", import: [\"@key\"])\ntype Query { hello: String }".to_owned(),
+        file: std::path::PathBuf::from("hello.graphql"),
+    }])
+    .expect("composes");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("supergraph.graphql");
+    std::fs::write(&path, sdl).expect("written");
+    let free = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
+    };
+    let (port, metrics) = (free(), free());
+    let mut router = tessera()
+        .arg("router")
+        .env("TESSERA_ROUTER__SUPERGRAPH", &path)
+        .env("TESSERA_ROUTER__LISTEN", format!("127.0.0.1:{port}"))
+        .env(
+            "TESSERA_TELEMETRY__METRICS_LISTEN",
+            format!("127.0.0.1:{metrics}"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("tessera runs");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await {
+            ready = r.status().is_success();
+            break;
+        }
+    }
+    let status = |request: reqwest::RequestBuilder| async move {
+        request.send().await.map(|r| r.status().as_u16()).ok()
+    };
+    let query = serde_json::json!({"query": "{ __typename }"});
+    let graphql = status(client.post(format!("{base}/graphql")).json(&query)).await;
+    let partner = status(client.post(format!("{base}/partner/graphql")).json(&query)).await;
+    let explorer = status(client.get(format!("{base}/explorer"))).await;
+    router.kill().expect("stops");
+    let output = router.wait_with_output().expect("ends");
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(ready, "{logs}");
+    assert_eq!(graphql, Some(200), "{logs}");
+    assert_eq!(partner, Some(404), "{logs}");
+    assert_eq!(explorer, Some(200), "{logs}");
+    assert!(
+        logs.contains(
+            "nothing in the supergraph is tagged `partner`: /partner/graphql is not served"
+        ),
+        "{logs}"
+    );
+}

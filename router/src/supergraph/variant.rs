@@ -58,7 +58,9 @@ pub fn anything_tagged(schema: &Schema, tag: &str) -> bool {
     schema.types.iter().any(|(name, ty)| {
         filtered(name, ty)
             && (tagged_component(ty.directives(), tag)
-                || fields_of(ty).into_iter().any(|(_, def)| tagged(&def.directives, tag)))
+                || fields_of(ty)
+                    .into_iter()
+                    .any(|(_, def)| tagged(&def.directives, tag)))
     })
 }
 
