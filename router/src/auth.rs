@@ -19,6 +19,9 @@
 //!   a configured table adds scopes per role. `athletes` (array of user ids) is a coach's
 //!   roster: kept only for a caller holding the `coach` role, and at most
 //!   [`ROSTER_MAX`] of them (a longer list is cut, which only ever grants less).
+//! - A partner's API key (`x-api-key`, [`ApiKeyOptions`]) is exchanged at the issuer for
+//!   an access token, verified as above; the answer (token or refusal) is kept by the
+//!   key's SHA-256 for `cache_ttl`, so a steady client costs one exchange a minute.
 
 use std::{
     collections::{BTreeSet, HashMap},
