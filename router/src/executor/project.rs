@@ -10,6 +10,8 @@
 //! up and [`super::shape`] runs the full executor instead, so errors, their paths and
 //! null propagation stay exactly the executor's.
 
+use apollo_compiler::response::serde_json_bytes::ByteString;
+
 use apollo_compiler::{
     ExecutableDocument, Name, Schema,
     ast::{OperationType, Type, Value},
@@ -40,6 +42,36 @@ pub fn project(
     variables: &Valid<JsonMap>,
     data: &JsonValue,
 ) -> Option<JsonMap> {
+    let mut tree = Tree::default();
+    walk(schema, document, operation, variables, data, &mut tree)?;
+    match tree.done {
+        Some(JsonValue::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+/// [`project`], written as JSON text while the data tree is walked (no response tree
+/// is built): the bytes `serde_json` would write for [`project`]'s map.
+pub fn project_text(
+    schema: &Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    variables: &Valid<JsonMap>,
+    data: &JsonValue,
+) -> Option<Vec<u8>> {
+    let mut text = Text::default();
+    walk(schema, document, operation, variables, data, &mut text)?;
+    Some(text.out)
+}
+
+fn walk(
+    schema: &Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    variables: &Valid<JsonMap>,
+    data: &JsonValue,
+    out: &mut impl Emit,
+) -> Option<()> {
     if operation.operation_type == OperationType::Subscription {
         return None;
     }
@@ -53,8 +85,140 @@ pub fn project(
         root,
         data.as_object(),
         operation.selection_set.selections.iter(),
+        out,
     )
     .ok()
+}
+
+/// Where a projection goes, as events in response order: a data tree ([`Tree`]) or
+/// JSON text ([`Text`]). After a [`Bail`] the output is incomplete and dropped.
+trait Emit {
+    fn begin_object(&mut self, len: usize);
+    /// The next member's key: the data tree's own (a shared buffer) when it has one.
+    fn key(&mut self, from_data: Option<&ByteString>, key: &str);
+    fn end_object(&mut self);
+    fn begin_list(&mut self, len: usize);
+    fn end_list(&mut self);
+    fn value(&mut self, value: &JsonValue);
+    fn string(&mut self, value: &str);
+}
+
+/// Builds the response tree.
+#[derive(Default)]
+struct Tree {
+    open: Vec<Open>,
+    keys: Vec<ByteString>,
+    done: Option<JsonValue>,
+}
+
+enum Open {
+    Object(JsonMap),
+    List(Vec<JsonValue>),
+}
+
+impl Tree {
+    fn push(&mut self, value: JsonValue) {
+        match self.open.last_mut() {
+            Some(Open::Object(map)) => {
+                let key = self.keys.pop().unwrap_or_else(|| "".into());
+                map.insert(key, value);
+            }
+            Some(Open::List(items)) => items.push(value),
+            None => self.done = Some(value),
+        }
+    }
+}
+
+impl Emit for Tree {
+    fn begin_object(&mut self, len: usize) {
+        self.open.push(Open::Object(JsonMap::with_capacity(len)));
+    }
+    fn key(&mut self, from_data: Option<&ByteString>, key: &str) {
+        self.keys
+            .push(from_data.map_or_else(|| key.into(), ByteString::clone));
+    }
+    fn end_object(&mut self) {
+        if let Some(Open::Object(map)) = self.open.pop() {
+            self.push(JsonValue::Object(map));
+        }
+    }
+    fn begin_list(&mut self, len: usize) {
+        self.open.push(Open::List(Vec::with_capacity(len)));
+    }
+    fn end_list(&mut self) {
+        if let Some(Open::List(items)) = self.open.pop() {
+            self.push(JsonValue::Array(items));
+        }
+    }
+    fn value(&mut self, value: &JsonValue) {
+        self.push(value.clone());
+    }
+    fn string(&mut self, value: &str) {
+        self.push(JsonValue::String(value.into()));
+    }
+}
+
+/// Writes compact JSON text, as `serde_json::to_vec` would for the tree.
+#[derive(Default)]
+struct Text {
+    out: Vec<u8>,
+    /// Per open container: whether nothing is in it yet.
+    empty: Vec<bool>,
+    /// A key was just written: the value follows without a comma.
+    after_key: bool,
+}
+
+impl Text {
+    fn separate(&mut self) {
+        if std::mem::take(&mut self.after_key) {
+            return;
+        }
+        if let Some(empty) = self.empty.last_mut()
+            && !std::mem::take(empty)
+        {
+            self.out.push(b',');
+        }
+    }
+
+    fn write(&mut self, value: &(impl serde::Serialize + ?Sized)) {
+        // Writing JSON into memory cannot fail.
+        let _ = serde_json::to_writer(&mut self.out, value);
+    }
+}
+
+impl Emit for Text {
+    fn begin_object(&mut self, _: usize) {
+        self.separate();
+        self.out.push(b'{');
+        self.empty.push(true);
+    }
+    fn key(&mut self, _: Option<&ByteString>, key: &str) {
+        self.separate();
+        self.write(key);
+        self.out.push(b':');
+        self.after_key = true;
+    }
+    fn end_object(&mut self) {
+        self.empty.pop();
+        self.out.push(b'}');
+    }
+    fn begin_list(&mut self, _: usize) {
+        self.separate();
+        self.out.push(b'[');
+        self.empty.push(true);
+    }
+    fn end_list(&mut self) {
+        self.empty.pop();
+        self.out.push(b']');
+    }
+    fn value(&mut self, value: &JsonValue) {
+        self.separate();
+        self.write(value);
+    }
+    fn string(&mut self, value: &str) {
+        self.separate();
+        self.write(value);
+    }
 }
 
 /// The type an object is shaped as: an object type, or an interface without any
@@ -98,18 +262,17 @@ impl<'a> Ctx<'a> {
         object_type: Shape<'a>,
         map: Option<&JsonMap>,
         selections: impl Iterator<Item = &'a Selection>,
-    ) -> Projected<JsonMap> {
+        out: &mut impl Emit,
+    ) -> Projected<()> {
         let mut groups: Vec<Group<'a>> = Vec::new();
         let mut visited: Vec<&'a Name> = Vec::new();
         self.collect(object_type, selections, &mut visited, &mut groups);
-        let mut out = JsonMap::with_capacity(groups.len());
+        out.begin_object(groups.len());
         for group in &groups {
             let field = group.first;
             if field.name == "__typename" {
-                out.insert(
-                    group.key.as_str(),
-                    JsonValue::String(object_type.name.as_str().into()),
-                );
+                out.key(None, group.key.as_str());
+                out.string(object_type.name.as_str());
                 continue;
             }
             if field.name.starts_with("__") {
@@ -117,17 +280,14 @@ impl<'a> Ctx<'a> {
             }
             let definition = object_type.fields.get(&field.name).ok_or(Bail)?;
             self.check_arguments(field, &definition.arguments)?;
-            // The data tree's own key is reused (a shared buffer, no allocation).
-            let (key, value) = match map.and_then(|m| m.get_key_value(group.key.as_str())) {
-                Some((key, value)) => (key.clone(), Some(value)),
-                None => (group.key.as_str().into(), None),
-            };
+            let found = map.and_then(|m| m.get_key_value(group.key.as_str()));
+            out.key(found.map(|(key, _)| key), group.key.as_str());
             // The executor completes with the selected field's own type (an
             // interface's, when selected through one), as here.
-            let value = self.complete(field.ty(), value, group)?;
-            out.insert(key, value);
+            self.complete(field.ty(), found.map(|(_, value)| value), group, out)?;
         }
-        Ok(out)
+        out.end_object();
+        Ok(())
     }
 
     /// apollo-compiler's `collect_fields`.
@@ -250,10 +410,14 @@ impl<'a> Ctx<'a> {
         ty: &'a Type,
         value: Option<&JsonValue>,
         group: &Group<'a>,
-    ) -> Projected<JsonValue> {
+        out: &mut impl Emit,
+    ) -> Projected<()> {
         let value = match value {
             None | Some(JsonValue::Null) if ty.is_non_null() => return Err(Bail),
-            None | Some(JsonValue::Null) => return Ok(JsonValue::Null),
+            None | Some(JsonValue::Null) => {
+                out.value(&JsonValue::Null);
+                return Ok(());
+            }
             Some(v) => v,
         };
         match ty {
@@ -261,11 +425,12 @@ impl<'a> Ctx<'a> {
                 let JsonValue::Array(items) = value else {
                     return Err(Bail);
                 };
-                let mut out = Vec::with_capacity(items.len());
+                out.begin_list(items.len());
                 for item in items {
-                    out.push(self.complete(inner, Some(item), group)?);
+                    self.complete(inner, Some(item), group, out)?;
                 }
-                Ok(JsonValue::Array(out))
+                out.end_list();
+                Ok(())
             }
             Type::Named(name) | Type::NonNullNamed(name) => {
                 match self.schema.types.get(name).ok_or(Bail)? {
@@ -273,7 +438,7 @@ impl<'a> Ctx<'a> {
                         let JsonValue::Object(map) = value else {
                             return Err(Bail);
                         };
-                        self.nested(Shape::object(def), map, group)
+                        self.nested(Shape::object(def), map, group, out)
                     }
                     ExtendedType::Interface(def)
                         if map_typename(value) == Some(name.as_str())
@@ -292,7 +457,7 @@ impl<'a> Ctx<'a> {
                             implements: &def.implements_interfaces,
                             interface: true,
                         };
-                        self.nested(shape, map, group)
+                        self.nested(shape, map, group, out)
                     }
                     ExtendedType::Interface(_) | ExtendedType::Union(_) => {
                         let JsonValue::Object(map) = value else {
@@ -310,13 +475,20 @@ impl<'a> Ctx<'a> {
                         if !belongs {
                             return Err(Bail);
                         }
-                        self.nested(Shape::object(concrete), map, group)
+                        self.nested(Shape::object(concrete), map, group, out)
                     }
                     ExtendedType::Enum(def) => match value.as_str() {
-                        Some(text) if def.values.contains_key(text) => Ok(value.clone()),
+                        Some(text) if def.values.contains_key(text) => {
+                            out.value(value);
+                            Ok(())
+                        }
                         _ => Err(Bail),
                     },
-                    ExtendedType::Scalar(_) => leaf(name, value),
+                    ExtendedType::Scalar(_) => {
+                        let coerced = leaf(name, value)?;
+                        out.value(coerced.as_ref().unwrap_or(value));
+                        Ok(())
+                    }
                     ExtendedType::InputObject(_) => Err(Bail),
                 }
             }
@@ -328,22 +500,22 @@ impl<'a> Ctx<'a> {
         object_type: Shape<'a>,
         map: &JsonMap,
         group: &Group<'a>,
-    ) -> Projected<JsonValue> {
+        out: &mut impl Emit,
+    ) -> Projected<()> {
         let selections = group
             .fields()
             .flat_map(|field| field.selection_set.selections.iter());
-        self.object(object_type, Some(map), selections)
-            .map(JsonValue::Object)
+        self.object(object_type, Some(map), selections, out)
     }
 }
 
 /// Result coercion of a scalar, as the executor does it after `shape::resolve` (which
-/// turns an integer for a Float into a float).
-fn leaf(name: &Name, value: &JsonValue) -> Projected<JsonValue> {
+/// turns an integer for a Float into a float): `None` when the value stands as it is.
+fn leaf(name: &Name, value: &JsonValue) -> Projected<Option<JsonValue>> {
     let ok = match name.as_str() {
         "Int" => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
         "Float" if value.is_i64() => {
-            return Ok(JsonValue::from(value.as_f64().unwrap_or_default()));
+            return Ok(Some(JsonValue::from(value.as_f64().unwrap_or_default())));
         }
         "Float" => value.is_f64(),
         "String" => value.is_string(),
@@ -351,7 +523,7 @@ fn leaf(name: &Name, value: &JsonValue) -> Projected<JsonValue> {
         "ID" => value.is_string() || value.is_i64(),
         _ => true,
     };
-    if ok { Ok(value.clone()) } else { Err(Bail) }
+    if ok { Ok(None) } else { Err(Bail) }
 }
 
 fn map_typename(value: &JsonValue) -> Option<&str> {
@@ -409,6 +581,14 @@ mod tests {
         let variables = coerce_variable_values(&schema, operation, &raw).expect("valid variables");
         let data = json(data);
         let projected = project(&schema, &document, operation, &variables, &data);
+        let text = project_text(&schema, &document, operation, &variables, &data);
+        assert_eq!(
+            text.map(|t| String::from_utf8(t).expect("UTF-8")),
+            projected
+                .as_ref()
+                .map(|p| serde_json::to_string(p).expect("serializes")),
+            "the text is the tree's, written"
+        );
         let executed =
             super::super::shape::execute(&schema, &document, operation, &variables, &data)
                 .expect("executes");

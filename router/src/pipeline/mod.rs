@@ -20,6 +20,7 @@ use apollo_compiler::{
 use tessera_codes::ErrorCode;
 use tessera_identity::{Ed25519Key, Identity, internal::Signer};
 
+use self::request::encode_executed;
 pub use self::request::{GraphqlRequest, RouterResponse};
 use crate::{
     authorization::{self, Authorization, Denied},
@@ -27,6 +28,7 @@ use crate::{
     executor::{
         self, EntityCache,
         fetch::{Invalidation, SubgraphClient},
+        project::project_text,
         shape::shape,
     },
     limits::{self, Measured, OperationLimits},
@@ -388,6 +390,34 @@ impl Router {
         if !outcome.invalidations.is_empty() {
             self.invalidate(&outcome.invalidations).await;
         }
+        let mut errors: Vec<JsonMap> = denied.iter().map(authorization::error).collect();
+        errors.extend(outcome.errors);
+        // A response no cache keeps is written straight from the data tree when the
+        // projector can shape it (no shaping error): no response tree is built.
+        let clean_policy = if errors.is_empty() {
+            prepared.policy.restrict(outcome.policy)
+        } else {
+            CachePolicy::UNCACHEABLE
+        };
+        let stored = self.caches.responses.is_some()
+            && clean_policy.cacheable_for().is_some()
+            && cache_keys
+                .as_ref()
+                .is_some_and(|k| k.for_policy(&clean_policy).is_some());
+        if !stored
+            && let Some(data) = project_text(
+                &self.supergraph.api,
+                document,
+                operation,
+                &variables,
+                &outcome.data,
+            )
+        {
+            return RouterResponse::encoded(
+                encode_executed(&errors, &data),
+                (clean_policy, identity.subject.is_none()),
+            );
+        }
         match shape(
             &self.supergraph.api,
             document,
@@ -396,8 +426,6 @@ impl Router {
             &outcome.data,
         ) {
             Ok(shaped) => {
-                let mut errors: Vec<JsonMap> = denied.iter().map(authorization::error).collect();
-                errors.extend(outcome.errors);
                 let response = RouterResponse::executed(shaped, errors);
                 let policy = if response.body.contains_key("errors") {
                     CachePolicy::UNCACHEABLE
@@ -820,7 +848,7 @@ mod tests {
                 ..GraphqlRequest::default()
             };
             let response = router.execute(request, false, &Identity::ANONYMOUS).await;
-            let body = serde_json::to_value(&response.body).expect("JSON");
+            let body = response.to_json();
             assert_eq!(body["data"]["product"]["colour"], "blue (b)", "{body}");
             match body["data"]["product"]["price"].as_f64() {
                 Some(2.0) => from_b += 1,
@@ -880,7 +908,7 @@ mod tests {
             };
             let response = router.execute(request, false, &Identity::ANONYMOUS).await;
             assert_eq!(
-                serde_json::to_value(&response.body).expect("JSON"),
+                serde_json::from_slice::<serde_json::Value>(&response.to_bytes()).expect("JSON"),
                 serde_json::json!({ "data": { "product": { "name": "Bar" } } })
             );
             let (policy, _) = response.cache.expect("a policy");

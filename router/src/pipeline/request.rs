@@ -165,3 +165,20 @@ impl RouterResponse {
         Self::of(body, None)
     }
 }
+
+/// The body of an executed response whose `data` is already JSON text: `errors` first
+/// (as [`RouterResponse::executed`] orders them), then `data`.
+pub fn encode_executed(errors: &[JsonMap], data: &[u8]) -> Bytes {
+    let mut out = Vec::with_capacity(data.len() + 16);
+    out.push(b'{');
+    if !errors.is_empty() {
+        out.extend_from_slice(b"\"errors\":");
+        // Writing JSON into memory cannot fail.
+        let _ = serde_json::to_writer(&mut out, errors);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"data\":");
+    out.extend_from_slice(data);
+    out.push(b'}');
+    Bytes::from(out)
+}
