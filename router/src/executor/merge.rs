@@ -71,6 +71,45 @@ pub fn visit_objects<'v>(
     }
 }
 
+/// Calls `f` with every object at `path`, mutably, in the order of [`visit_objects`].
+pub fn visit_objects_mut(
+    sg: &Supergraph,
+    value: &mut JsonValue,
+    path: &[PathSeg],
+    f: &mut dyn FnMut(&mut JsonValue),
+) {
+    let Some((first, rest)) = path.split_first() else {
+        if value.is_object() {
+            f(value);
+        }
+        return;
+    };
+    match (first, value) {
+        (PathSeg::Key(key), JsonValue::Object(map)) => {
+            if let Some(child) = map.get_mut(key.as_str()) {
+                visit_objects_mut(sg, child, rest, f);
+            }
+        }
+        (PathSeg::List, JsonValue::Array(items)) => {
+            for item in items {
+                visit_objects_mut(sg, item, rest, f);
+            }
+        }
+        (PathSeg::Type(condition), value @ JsonValue::Object(_)) => {
+            let matches = match value.get("__typename").and_then(JsonValue::as_str) {
+                Some(actual) => {
+                    actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
+                }
+                None => false,
+            };
+            if matches {
+                visit_objects_mut(sg, value, rest, f);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The value at `address`.
 pub fn get<'a>(value: &'a JsonValue, address: &[Step]) -> Option<&'a JsonValue> {
     address.iter().try_fold(value, |v, step| match (step, v) {

@@ -34,7 +34,7 @@ use self::{
 };
 use crate::{
     cache::CachePolicy,
-    planner::{EntityCall, Fetch, Plan},
+    planner::{EntityCall, Fetch, PathSeg, Plan},
     supergraph::Supergraph,
 };
 
@@ -122,6 +122,9 @@ async fn run_fetch(
     let mut cached_calls = Vec::new();
     let mut hits_policy = CachePolicy::UNRESTRICTED;
     let mut texts: Vec<Vec<Vec<u8>>> = Vec::new();
+    // Per call, for each object its paths reach (in traversal order), the index of its
+    // representation (none when it has none): the answers merge in one walk.
+    let mut order: Vec<Vec<Option<usize>>> = Vec::with_capacity(fetch.entities.len());
     if !fetch.entities.is_empty() {
         let mut all: Vec<Representations> = Vec::with_capacity(fetch.entities.len());
         let guard = state.lock().await;
@@ -133,6 +136,7 @@ async fn run_fetch(
             let mut reps = Representations::default();
             let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
             let mut text = Vec::new();
+            let mut visits = Vec::new();
             for path in &call.paths {
                 visit_objects(
                     sg,
@@ -147,15 +151,21 @@ async fn run_fetch(
                             &call.representation,
                             &is_a,
                         ) else {
+                            visits.push(None);
                             return; // a key or required field is missing (null after an error)
                         };
                         text.clear();
                         if serde_json::to_writer(&mut text, &rep).is_err() {
+                            visits.push(None);
                             return;
                         }
                         match index.get(text.as_slice()) {
-                            Some(&i) => reps.from[i].push(address.clone()),
+                            Some(&i) => {
+                                visits.push(Some(i));
+                                reps.from[i].push(address.clone());
+                            }
                             None => {
+                                visits.push(Some(reps.values.len()));
                                 index.insert(text.clone(), reps.values.len());
                                 reps.values.push(rep);
                                 reps.from.push(vec![address.clone()]);
@@ -168,6 +178,7 @@ async fn run_fetch(
                 );
             }
             all.push(reps);
+            order.push(visits);
         }
         drop(guard);
         if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars) {
@@ -292,15 +303,35 @@ async fn run_fetch(
         let Some(JsonValue::Array(entities)) = data.remove(key.as_str()) else {
             continue;
         };
-        for (i, (entity, addresses)) in entities.into_iter().zip(from).enumerate() {
-            if storing
-                && entity.is_object()
-                && let Some(text) = texts.get(k).and_then(|t| t.get(i))
-                && let Ok(body) = serde_json::to_vec(&entity)
-            {
-                answered.push((k, text.clone(), body.into()));
+        if storing {
+            for (i, entity) in entities.iter().enumerate() {
+                if entity.is_object()
+                    && let Some(text) = texts.get(k).and_then(|t| t.get(i))
+                    && let Ok(body) = serde_json::to_vec(entity)
+                {
+                    answered.push((k, text.clone(), body.into()));
+                }
             }
-            merge_entity(&mut outcome.data, addresses, entity);
+        }
+        // Without the entity cache the representations are exactly those collected, in
+        // order: one walk merges them all (else each goes to its addresses).
+        let walk = cache.is_none().then(|| order.get(k)).flatten();
+        match walk {
+            Some(visits) if entities.len() == from.len() => {
+                merge_in_order(
+                    sg,
+                    &mut outcome.data,
+                    &fetch.entities[k].paths,
+                    visits,
+                    entities,
+                    from,
+                );
+            }
+            _ => {
+                for (entity, addresses) in entities.into_iter().zip(from) {
+                    merge_entity(&mut outcome.data, addresses, entity);
+                }
+            }
         }
     }
     drop(guard);
@@ -324,6 +355,50 @@ async fn run_fetch(
 fn merge_hits(data: &mut JsonValue, hits: Vec<(Vec<Address>, JsonValue)>) {
     for (addresses, entity) in hits {
         merge_entity(data, &addresses, entity);
+    }
+}
+
+/// Merges the answered `entities` of one call into the objects its `paths` reach, in
+/// one walk: `visits` says, per object in walk order, which entity is its own. When the
+/// walk no longer meets the objects the representations were collected from (it
+/// always should: merges only add fields), each entity goes to its `addresses`.
+fn merge_in_order(
+    sg: &Supergraph,
+    data: &mut JsonValue,
+    paths: &[Vec<PathSeg>],
+    visits: &[Option<usize>],
+    entities: Vec<JsonValue>,
+    addresses: &[Vec<Address>],
+) {
+    let mut met = 0;
+    for path in paths {
+        visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
+    }
+    if met != visits.len() {
+        for (entity, addresses) in entities.into_iter().zip(addresses) {
+            merge_entity(data, addresses, entity);
+        }
+        return;
+    }
+    let mut left: Vec<usize> = addresses.iter().map(Vec::len).collect();
+    let mut entities: Vec<JsonValue> = entities;
+    let mut visit = visits.iter();
+    for path in paths {
+        merge::visit_objects_mut(sg, data, path, &mut |object| {
+            let Some(&Some(i)) = visit.next() else {
+                return;
+            };
+            let (Some(entity), Some(left)) = (entities.get_mut(i), left.get_mut(i)) else {
+                return;
+            };
+            *left -= 1;
+            let entity = if *left == 0 {
+                std::mem::take(entity)
+            } else {
+                entity.clone()
+            };
+            deep_merge(object, entity);
+        });
     }
 }
 
@@ -431,6 +506,62 @@ mod tests {
 
     fn json(text: &str) -> JsonValue {
         serde_json::from_str(text).expect("valid JSON")
+    }
+
+    #[test]
+    fn answers_merge_in_one_walk_and_by_address_when_the_walk_meets_other_objects() {
+        use self::merge::Step;
+        let sg = Supergraph::parse(include_str!("../../../bench/supergraph.graphql"))
+            .expect("the bench supergraph loads");
+        let key = |name: &str| Step::Key(apollo_compiler::Name::new(name).expect("a name"));
+        let path = vec![
+            PathSeg::Key(apollo_compiler::Name::new("top").expect("a name")),
+            PathSeg::List,
+        ];
+        let at = |i: usize| vec![key("top"), Step::Index(i)];
+        // Three products; the first and third stand for the same entity, the second has
+        // no representation (a key was null).
+        let data = json(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}]}"#);
+        let entities = || vec![json(r#"{"name": "Table"}"#)];
+        let from = vec![vec![at(0), at(2)]];
+        let expected = json(
+            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}]}"#,
+        );
+
+        let mut walked = data.clone();
+        merge_in_order(
+            &sg,
+            &mut walked,
+            &[path.clone()],
+            &[Some(0), None, Some(0)],
+            entities(),
+            &from,
+        );
+        assert_eq!(walked, expected);
+        // The walk, not the addresses, decides where answers go (these would be wrong).
+        let mut walked = data.clone();
+        let wrong = vec![vec![at(1), at(1)]];
+        merge_in_order(
+            &sg,
+            &mut walked,
+            &[path.clone()],
+            &[Some(0), None, Some(0)],
+            entities(),
+            &wrong,
+        );
+        assert_eq!(walked, expected);
+
+        // Visits recorded for four objects where the walk meets three: by address.
+        let mut fallback = data.clone();
+        merge_in_order(
+            &sg,
+            &mut fallback,
+            &[path],
+            &[Some(0), None, None, Some(0)],
+            entities(),
+            &from,
+        );
+        assert_eq!(fallback, expected);
     }
 
     #[test]
