@@ -532,7 +532,7 @@ mod tests {
         merge_in_order(
             &sg,
             &mut walked,
-            &[path.clone()],
+            std::slice::from_ref(&path),
             &[Some(0), None, Some(0)],
             entities(),
             &from,
@@ -544,7 +544,7 @@ mod tests {
         merge_in_order(
             &sg,
             &mut walked,
-            &[path.clone()],
+            std::slice::from_ref(&path),
             &[Some(0), None, Some(0)],
             entities(),
             &wrong,
