@@ -143,8 +143,14 @@ impl SubgraphClient {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             match in_flight.get(&key) {
-                Some(future) => future.clone(),
+                Some(future) => {
+                    metrics::counter!("tessera_subgraph_fetches_total", "outcome" => "shared")
+                        .increment(1);
+                    future.clone()
+                }
                 None => {
+                    metrics::counter!("tessera_subgraph_fetches_total", "outcome" => "sent")
+                        .increment(1);
                     let client = self.clone();
                     let done = key.clone();
                     let future = async move {
