@@ -522,46 +522,32 @@ mod tests {
         // Three products; the first and third stand for the same entity, the second has
         // no representation (a key was null).
         let data = json(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}]}"#);
-        let entities = || vec![json(r#"{"name": "Table"}"#)];
-        let from = vec![vec![at(0), at(2)]];
         let expected = json(
             r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}]}"#,
         );
 
-        let mut walked = data.clone();
-        merge_in_order(
-            &sg,
-            &mut walked,
-            std::slice::from_ref(&path),
-            &[Some(0), None, Some(0)],
-            entities(),
-            &from,
-        );
-        assert_eq!(walked, expected);
+        let merged = |visits: &[Option<usize>], from: &[Vec<Address>]| {
+            let mut data = data.clone();
+            let entities = vec![json(r#"{"name": "Table"}"#)];
+            merge_in_order(
+                &sg,
+                &mut data,
+                std::slice::from_ref(&path),
+                visits,
+                entities,
+                from,
+            );
+            data
+        };
+        let walk = [Some(0), None, Some(0)];
+        assert_eq!(merged(&walk, &[vec![at(0), at(2)]]), expected);
         // The walk, not the addresses, decides where answers go (these would be wrong).
-        let mut walked = data.clone();
-        let wrong = vec![vec![at(1), at(1)]];
-        merge_in_order(
-            &sg,
-            &mut walked,
-            std::slice::from_ref(&path),
-            &[Some(0), None, Some(0)],
-            entities(),
-            &wrong,
-        );
-        assert_eq!(walked, expected);
-
+        assert_eq!(merged(&walk, &[vec![at(1), at(1)]]), expected);
         // Visits recorded for four objects where the walk meets three: by address.
-        let mut fallback = data.clone();
-        merge_in_order(
-            &sg,
-            &mut fallback,
-            &[path],
-            &[Some(0), None, None, Some(0)],
-            entities(),
-            &from,
+        assert_eq!(
+            merged(&[Some(0), None, None, Some(0)], &[vec![at(0), at(2)]]),
+            expected
         );
-        assert_eq!(fallback, expected);
     }
 
     #[test]
