@@ -328,3 +328,39 @@ async fn a_key_that_cannot_be_checked_is_a_503_and_other_callers_are_served() {
         json!({"data": {"__typename": "Query"}})
     );
 }
+
+#[tokio::test]
+async fn a_browser_may_send_the_api_key_header_across_origins() {
+    let p = Platform::start(&["users"], true).await;
+    let preflight = p
+        .client
+        .request(reqwest::Method::OPTIONS, &p.url)
+        .header("origin", "https://partner.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type, apollographql-client-name, apollographql-client-version, x-api-key",
+        )
+        .send()
+        .await
+        .expect("the router answers");
+    assert_eq!(preflight.status(), 200);
+    let headers = preflight.headers();
+    assert_eq!(
+        headers["access-control-allow-origin"],
+        "https://partner.example"
+    );
+    let allowed = headers["access-control-allow-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    for name in [
+        "content-type",
+        "authorization",
+        "apollographql-client-name",
+        "apollographql-client-version",
+        "x-api-key",
+    ] {
+        assert!(allowed.contains(name), "{name} in {allowed}");
+    }
+}

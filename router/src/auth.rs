@@ -381,6 +381,11 @@ impl Authenticator {
             .clone()
     }
 
+    /// The header partners send their API key in, when API keys are accepted.
+    pub fn api_key_header(&self) -> Option<&axum::http::HeaderName> {
+        self.options.api_keys.as_ref().map(|k| &k.header)
+    }
+
     /// The caller of a request: anonymous without credentials, an error for bad ones.
     /// Credentials are read in this order: `Authorization`, the API-key header, the
     /// cookie.

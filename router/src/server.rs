@@ -92,18 +92,21 @@ struct AppState {
 
 /// The axum app of the router.
 pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
+    let mut allowed = vec![
+        header::CONTENT_TYPE,
+        header::AUTHORIZATION,
+        HeaderName::from_static("apollographql-client-name"),
+        HeaderName::from_static("apollographql-client-version"),
+        HeaderName::from_static("apollo-require-preflight"),
+        HeaderName::from_static("x-apollo-operation-name"),
+    ];
+    if let Some(api_key) = options.auth.as_ref().and_then(|a| a.api_key_header()) {
+        allowed.push(api_key.clone());
+    }
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::mirror_request())
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            HeaderName::from_static("apollographql-client-name"),
-            HeaderName::from_static("apollographql-client-version"),
-            HeaderName::from_static("apollo-require-preflight"),
-            HeaderName::from_static("x-apollo-operation-name"),
-            HeaderName::from_static("x-api-key"),
-        ])
+        .allow_headers(allowed)
         .allow_credentials(true);
     let body_limit = options.max_body_bytes;
     let mut app = Axum::new();
