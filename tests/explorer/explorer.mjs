@@ -114,6 +114,26 @@ async function run(page, query) {
   return result.textContent();
 }
 
+// Writes `text` into the variables or headers pane and, given `saved`, waits for
+// GraphiQL to save it with the tab (headers are not saved: shouldPersistHeaders is off).
+async function setTool(page, pane, text, saved) {
+  await page.click(`button[data-name="${pane.toLowerCase()}"]`);
+  const editor = `section.graphiql-editor-tool[aria-label="${pane}"] .graphiql-editor:not(.hidden) .CodeMirror`;
+  await page.locator(editor).waitFor();
+  await page.evaluate((editor) => {
+    document.querySelector(editor.selector).CodeMirror.setValue(editor.text);
+  }, { selector: editor, text });
+  if (saved) {
+    await page.waitForFunction(
+      (saved) => Object.keys(localStorage)
+        .filter((key) => key.endsWith("tabState"))
+        .some((key) => localStorage.getItem(key).includes(saved)),
+      saved,
+      { timeout: 5000 },
+    );
+  }
+}
+
 async function done(session, name) {
   const path = join(shots, `${name}.png`);
   await session.page.screenshot({ path });
@@ -152,6 +172,19 @@ try {
     await page.keyboard.press("Escape");
     const me = await run(page, "query Me { me { handle roles } }");
     check(me.includes('"handle": "ada"') && me.includes("ADMIN"), "team: the query runs with the signed-in token", me);
+    // The variables and headers panes feed the next request; history keeps what ran.
+    await setTool(page, "Variables", '{"handle": "kim"}', "kim");
+    await setTool(page, "Headers", '{"x-explorer-test": "yes"}');
+    const sent = page.waitForRequest(
+      (request) => request.url().endsWith("/graphql") && request.headers()["x-explorer-test"] === "yes",
+    );
+    const byHandle = await run(page, "query ByHandle($handle: String!) { userByHandle(handle: $handle) { handle } }");
+    check(byHandle.includes('"handle": "kim"'), "team: the variables pane feeds the query", byHandle);
+    await sent;
+    console.log("ok: team: the headers pane's header is sent");
+    await page.click('button[aria-label="Show History"]');
+    await page.locator(".graphiql-history-item", { hasText: "ByHandle" }).first().waitFor();
+    console.log("ok: team: the history lists the queries run");
     await done(session, "explorer-team");
   }
 
