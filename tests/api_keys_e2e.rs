@@ -364,3 +364,65 @@ async fn a_browser_may_send_the_api_key_header_across_origins() {
         assert!(allowed.contains(name), "{name} in {allowed}");
     }
 }
+
+#[tokio::test]
+async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted() {
+    // Each check asks the users subgraph's exchange directly: the router would keep an
+    // earlier answer for up to `api_key_cache_seconds`.
+    let p = Platform::start(&["users"], true).await;
+    let users = p.users.clone().expect("users runs");
+    let exchange = |key: String| {
+        let request = p
+            .client
+            .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
+            .header(tessera_users::API_KEY_HEADER, key);
+        async move {
+            let answer = request.send().await.expect("the subgraph answers");
+            let status = answer.status().as_u16();
+            (status, answer.json::<Value>().await.expect("JSON"))
+        }
+    };
+    let key = p.api_key("pat", "ci").await;
+    assert_eq!(exchange(key.clone()).await.0, 200);
+
+    let ada = p.token("ada").await;
+    let pat_id = tessera_kit::demo::PARTNER_PAT.id.to_string();
+    let roles = "mutation($id: ID!, $roles: [Role!]!) { setUserRoles(userId: $id, roles: $roles) { roles } }";
+    let (_, body) = p
+        .gql(
+            Some(&ada),
+            roles,
+            json!({"id": pat_id, "roles": ["ATHLETE"]}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        exchange(key.clone()).await,
+        (
+            401,
+            json!({"error": "invalid_client", "error_description": "the API key's owner is no longer a partner"})
+        )
+    );
+    let (_, body) = p
+        .gql(
+            Some(&ada),
+            roles,
+            json!({"id": pat_id, "roles": ["PARTNER"]}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(exchange(key.clone()).await.0, 200);
+
+    let pat = p.token("pat").await;
+    let (_, body) = p
+        .gql(Some(&pat), "mutation { deleteAccount { id } }", json!({}))
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        exchange(key).await,
+        (
+            401,
+            json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
+        )
+    );
+}
