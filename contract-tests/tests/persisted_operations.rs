@@ -87,3 +87,15 @@ fn apollo_manifest_ids_are_the_sha256_of_their_body() {
         }
     }
 }
+
+#[test]
+fn the_explorers_sign_in_is_a_trusted_document() {
+    // Under `trusted_documents = "enforce"` an anonymous caller may only send trusted
+    // documents: the explorer signs in with the web app's, word for word.
+    let hash = tessera_router::persisted::sha256(tessera_router::explorer::SIGN_IN);
+    assert!(
+        loaded().by_hash(&hash).is_some(),
+        "the explorer's sign-in ({}) is in no manifest of schema/persisted",
+        tessera_router::explorer::SIGN_IN
+    );
+}

@@ -142,8 +142,8 @@
     const data = new FormData(signIn.form);
     signIn.error.textContent = "";
     const result = await post(config.graphql, {
-      query:
-        "mutation ExplorerSignIn($input: SignInInput!) { signIn(input: $input) { accessToken } }",
+      query: config.signIn,
+      operationName: "SignIn",
       variables: { input: { email: data.get("email"), password: data.get("password") } },
     }, {});
     const token = result.data && result.data.signIn && result.data.signIn.accessToken;

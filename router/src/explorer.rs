@@ -40,6 +40,9 @@ pub struct ExplorerOptions {
     pub default_query: String,
     /// The first query a partner sees.
     pub partner_query: String,
+    /// The sign-in mutation the page sends: the web app's trusted `SignIn` document,
+    /// word for word, so that signing in works when trusted documents are enforced.
+    pub sign_in: String,
 }
 
 impl Default for ExplorerOptions {
@@ -52,6 +55,7 @@ impl Default for ExplorerOptions {
             api_key_header: "x-api-key".to_owned(),
             default_query: DEFAULT_QUERY.to_owned(),
             partner_query: PARTNER_QUERY.to_owned(),
+            sign_in: SIGN_IN.to_owned(),
         }
     }
 }
@@ -83,6 +87,10 @@ query Search {
   }
 }
 ";
+
+/// The web app's `SignIn` (`schema/persisted/web.json`; a contract test keeps them
+/// equal).
+pub const SIGN_IN: &str = "mutation SignIn($input: SignInInput!) { signIn(input: $input) { accessToken refreshToken expiresIn user { id handle } } }";
 
 /// The page's policy: scripts, styles and requests only from the router itself
 /// (GraphiQL sets inline styles; its fonts are `data:` URLs).
