@@ -217,18 +217,28 @@ async fn get_batching_csrf_and_introspection() {
             json!([
                 { "query": r#"{ userByHandle(handle: "ada") { handle } }"# },
                 { "query": "{ nope }" },
-                { "query": r#"{ userByHandle(handle: "pat") { handle } }"# }
+                { "query": r#"{ userByHandle(handle: "pat") { handle } }"# },
+                42
             ]),
             "application/json",
         )
         .await;
     assert_eq!(status, 200);
+    assert_eq!(batch.as_array().map(Vec::len), Some(4), "{batch}");
     assert_eq!(batch[0]["data"]["userByHandle"]["handle"], "ada");
     assert_eq!(
         batch[1]["errors"][0]["extensions"]["code"],
         "GRAPHQL_VALIDATION_FAILED"
     );
     assert_eq!(batch[2]["data"]["userByHandle"]["handle"], "pat");
+    // An item that is not a request gets its own error; the others are answered.
+    assert_eq!(
+        batch[3],
+        json!({"errors": [{
+            "message": "not a GraphQL request: invalid type: integer `42`, expected struct GraphqlRequest",
+            "extensions": {"code": "BAD_REQUEST"},
+        }]})
+    );
 
     let schema = p
         .query("{ __schema { queryType { name } } __type(name: \"User\") { fields { name } } }")

@@ -460,19 +460,27 @@ async fn post_to(
                     match serde_json::to_value(&item)
                         .and_then(serde_json::from_value::<GraphqlRequest>)
                     {
-                        Ok(request) => router.execute(request, true, identity).await.to_json(),
-                        Err(err) => JsonValue::Object(
-                            RouterResponse::request_error(
-                                ErrorCode::BadRequest,
-                                &format!("not a GraphQL request: {err}"),
-                            )
-                            .body,
-                        ),
+                        Ok(request) => router.execute(request, true, identity).await.to_bytes(),
+                        Err(err) => RouterResponse::request_error(
+                            ErrorCode::BadRequest,
+                            &format!("not a GraphQL request: {err}"),
+                        )
+                        .to_bytes(),
                     }
                 }
             });
+            // Each answer as it was written (not parsed back), in order, in one array.
             let results = futures_util::future::join_all(futures).await;
-            respond(StatusCode::OK, graphql_json, &JsonValue::Array(results))
+            let mut body = Vec::with_capacity(results.iter().map(Bytes::len).sum::<usize>() + 2);
+            body.push(b'[');
+            for (i, result) in results.iter().enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                body.extend_from_slice(result);
+            }
+            body.push(b']');
+            respond_bytes(StatusCode::OK, graphql_json, body.into(), None)
         }
         _ => request_error(
             ErrorCode::BadRequest,
