@@ -4,9 +4,10 @@
 //!
 //! Sharing: while a query fetch is in flight, an identical one (same subgraph, same body,
 //! same caller identity token) waits for its answer instead of sending its own. Many
-//! clients asking the same thing at once then cost the subgraph one request. The
-//! identity token is part of the key, so one caller's answer never serves another;
-//! mutations are never shared.
+//! clients asking the same thing at once then cost the subgraph one request, and the
+//! router one parse (each waiter gets a copy of the parsed answer). The identity token
+//! is part of the key, so one caller's answer never serves another; mutations are
+//! never shared.
 
 use std::{
     collections::HashMap,
@@ -39,7 +40,7 @@ pub enum FetchError {
 }
 
 /// A subgraph's GraphQL response.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct SubgraphResponse {
     /// `data`, if any.
     #[serde(default)]
@@ -56,7 +57,7 @@ pub struct SubgraphResponse {
 }
 
 /// The extensions of a subgraph response the router acts on.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct SubgraphExtensions {
     /// Entities the operation changed: cached responses and entities holding them are
     /// dropped (`[{"typename": "CodexEntry", "key": {"id": "…"}}]`; no `key`: every
@@ -83,7 +84,8 @@ struct Answer {
     body: Bytes,
 }
 
-type InFlight = Shared<BoxFuture<'static, Result<Answer, FetchError>>>;
+/// A fetch in flight: its answer, parsed once for everyone waiting for it.
+type InFlight = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
 
 /// Identical fetches in flight: (identity token, request body) → the shared answer.
 type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight>>>;
@@ -126,16 +128,21 @@ impl SubgraphClient {
         let bytes =
             Bytes::from(serde_json::to_vec(&body).map_err(|e| FetchError::Body(e.to_string()))?);
         let identity = identity.cloned();
-        let answer = if share {
-            self.shared(bytes, identity).await?
+        if share {
+            // Each waiter takes its own copy (its entities move into its response).
+            let shared = self.shared(bytes, identity).await?;
+            Ok(Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone()))
         } else {
-            self.post(bytes, identity).await?
-        };
-        parse(&answer)
+            parse(&self.post(bytes, identity).await?)
+        }
     }
 
     /// The answer to `body`, from a request already in flight or a new one.
-    async fn shared(&self, body: Bytes, identity: Option<Arc<str>>) -> Result<Answer, FetchError> {
+    async fn shared(
+        &self,
+        body: Bytes,
+        identity: Option<Arc<str>>,
+    ) -> Result<Arc<SubgraphResponse>, FetchError> {
         let key = (identity.clone(), body.clone());
         let future = {
             let mut in_flight = self
@@ -160,7 +167,7 @@ impl SubgraphClient {
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .remove(&done);
-                        answer
+                        answer.and_then(|answer| parse(&answer)).map(Arc::new)
                     }
                     .boxed()
                     .shared();
