@@ -19,6 +19,20 @@ use tessera_router::{
 
 const CREATE: &str = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id name prefix lastUsedAt revokedAt } } }";
 
+/// The users subgraph's exchange asked directly for `key`: status and body.
+async fn exchange(p: &Platform, key: &str) -> (u16, Value) {
+    let users = p.users.as_ref().expect("users runs");
+    let answer = p
+        .client
+        .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
+        .header(tessera_users::API_KEY_HEADER, key)
+        .send()
+        .await
+        .expect("the subgraph answers");
+    let status = answer.status().as_u16();
+    (status, answer.json().await.expect("JSON"))
+}
+
 async fn with_key(p: &Platform, url: &str, key: &str, query: &str) -> (u16, Value) {
     let response = p
         .client
@@ -59,17 +73,8 @@ async fn a_partners_key_reaches_the_partner_variant_as_that_partner_with_the_par
 
     // The token the key is exchanged for is Pat's, with the partner role only (should
     // Pat also be an administrator, a key still grants no more), and the key as session.
-    let users = p.users.as_ref().expect("users runs");
-    let answer: Value = p
-        .client
-        .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
-        .header(tessera_users::API_KEY_HEADER, key)
-        .send()
-        .await
-        .expect("the subgraph answers")
-        .json()
-        .await
-        .expect("JSON");
+    let (status, answer) = exchange(&p, key).await;
+    assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["token_type"], "Bearer");
     assert_eq!(answer["expires_in"], 900);
     let payload = answer["access_token"]
@@ -249,18 +254,12 @@ async fn unknown_and_revoked_keys_are_refused_and_the_router_keeps_serving() {
     );
 
     // The users subgraph's exchange says the same to anyone asking it directly.
-    let users = p.users.as_ref().expect("users runs");
-    let answer = p
-        .client
-        .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
-        .header(tessera_users::API_KEY_HEADER, &key)
-        .send()
-        .await
-        .expect("the subgraph answers");
-    assert_eq!(answer.status(), 401);
     assert_eq!(
-        answer.json::<Value>().await.expect("JSON"),
-        json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
+        exchange(&p, &key).await,
+        (
+            401,
+            json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
+        )
     );
 
     let (status, body) = p
@@ -370,20 +369,8 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
     // Each check asks the users subgraph's exchange directly: the router would keep an
     // earlier answer for up to `api_key_cache_seconds`.
     let p = Platform::start(&["users"], true).await;
-    let users = p.users.clone().expect("users runs");
-    let exchange = |key: String| {
-        let request = p
-            .client
-            .post(format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH))
-            .header(tessera_users::API_KEY_HEADER, key);
-        async move {
-            let answer = request.send().await.expect("the subgraph answers");
-            let status = answer.status().as_u16();
-            (status, answer.json::<Value>().await.expect("JSON"))
-        }
-    };
     let key = p.api_key("pat", "ci").await;
-    assert_eq!(exchange(key.clone()).await.0, 200);
+    assert_eq!(exchange(&p, &key).await.0, 200);
 
     let ada = p.token("ada").await;
     let pat_id = tessera_kit::demo::PARTNER_PAT.id.to_string();
@@ -397,7 +384,7 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(
-        exchange(key.clone()).await,
+        exchange(&p, &key).await,
         (
             401,
             json!({"error": "invalid_client", "error_description": "the API key's owner is no longer a partner"})
@@ -411,7 +398,7 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
         )
         .await;
     assert!(body.get("errors").is_none(), "{body}");
-    assert_eq!(exchange(key.clone()).await.0, 200);
+    assert_eq!(exchange(&p, &key).await.0, 200);
 
     let pat = p.token("pat").await;
     let (_, body) = p
@@ -419,7 +406,7 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(
-        exchange(key).await,
+        exchange(&p, &key).await,
         (
             401,
             json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
