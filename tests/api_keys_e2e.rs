@@ -33,6 +33,36 @@ async fn exchange(p: &Platform, key: &str) -> (u16, Value) {
     (status, answer.json().await.expect("JSON"))
 }
 
+/// A router (anonymous callers, no subgraph running) whose API keys come in `header`
+/// and go to an exchange that is down: nothing listens on port 9.
+async fn router_with_dead_exchange(header: &str) -> testing::Served {
+    let auth = Authenticator::new(AuthOptions {
+        jwks: vec![JwksSource::Url("http://127.0.0.1:9/jwks.json".to_owned())],
+        api_keys: Some(
+            ApiKeyOptions::new(
+                header,
+                "http://127.0.0.1:9/api-keys/exchange",
+                std::time::Duration::from_secs(60),
+            )
+            .expect("valid options"),
+        ),
+        ..AuthOptions::default()
+    })
+    .expect("valid auth options");
+    let router = Arc::new(Router::new(
+        Supergraph::parse(tessera::platform::SUPERGRAPH).expect("the committed supergraph loads"),
+        &RouterOptions::default(),
+    ));
+    testing::serve(server::app(
+        router,
+        server::ServerOptions {
+            auth: Some(Arc::new(auth)),
+            ..server::ServerOptions::default()
+        },
+    ))
+    .await
+}
+
 async fn with_key(p: &Platform, url: &str, key: &str, query: &str) -> (u16, Value) {
     let response = p
         .client
@@ -272,31 +302,7 @@ async fn unknown_and_revoked_keys_are_refused_and_the_router_keeps_serving() {
 #[tokio::test]
 async fn a_key_that_cannot_be_checked_is_a_503_and_other_callers_are_served() {
     // An exchange that is down: nothing listens on port 9.
-    let auth = Authenticator::new(AuthOptions {
-        jwks: vec![JwksSource::Url("http://127.0.0.1:9/jwks.json".to_owned())],
-        api_keys: Some(
-            ApiKeyOptions::new(
-                "x-api-key",
-                "http://127.0.0.1:9/api-keys/exchange",
-                std::time::Duration::from_secs(60),
-            )
-            .expect("valid options"),
-        ),
-        ..AuthOptions::default()
-    })
-    .expect("valid auth options");
-    let router = Arc::new(Router::new(
-        Supergraph::parse(tessera::platform::SUPERGRAPH).expect("the committed supergraph loads"),
-        &RouterOptions::default(),
-    ));
-    let served = testing::serve(server::app(
-        router,
-        server::ServerOptions {
-            auth: Some(Arc::new(auth)),
-            ..server::ServerOptions::default()
-        },
-    ))
-    .await;
+    let served = router_with_dead_exchange("x-api-key").await;
     let url = format!("{}/graphql", served.url);
     let client = reqwest::Client::new();
     let post = |key: Option<&'static str>| {
@@ -411,5 +417,31 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
             401,
             json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
         )
+    );
+}
+
+#[tokio::test]
+async fn cors_allows_the_configured_api_key_header_whatever_its_name() {
+    let served = router_with_dead_exchange("x-partner-key").await;
+    let preflight = reqwest::Client::new()
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", served.url))
+        .header("origin", "https://partner.example")
+        .header("access-control-request-method", "POST")
+        .header(
+            "access-control-request-headers",
+            "content-type, x-partner-key",
+        )
+        .send()
+        .await
+        .expect("the router answers");
+    assert_eq!(preflight.status(), 200);
+    let allowed = preflight.headers()["access-control-allow-headers"]
+        .to_str()
+        .expect("text")
+        .to_ascii_lowercase();
+    assert!(allowed.contains("x-partner-key"), "{allowed}");
+    assert!(
+        !allowed.contains("x-api-key"),
+        "only the configured name: {allowed}"
     );
 }

@@ -318,6 +318,23 @@ async fn enforce_runs_only_trusted_documents_except_for_exempt_callers_and_reloa
     .await;
     assert_eq!(status, 200, "{answer}");
 
+    // The explorer signs anyone in: its sign-in is the web app's trusted document.
+    let (status, answer) = post(
+        &p,
+        &url,
+        json!({
+            "query": tessera_router::explorer::SIGN_IN,
+            "variables": { "input": { "email": "pat@demo.tessera.dev", "password": "tessera-demo" } },
+        }),
+        GRAPHQL_JSON,
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["data"]["signIn"]["accessToken"].is_string(),
+        "{answer}"
+    );
+
     // Anything else: refused, as text, through APQ registration, or by unknown id.
     let prepared = p.router.operations_prepared();
     for body in [

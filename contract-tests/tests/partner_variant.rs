@@ -49,25 +49,17 @@ fn the_partner_variant_holds_only_tagged_elements_and_their_value_types() {
             outside.push(format!("{name}: @inaccessible"));
         }
         let fields = |ty: &ExtendedType| -> Vec<(String, bool, bool)> {
-            match ty {
-                ExtendedType::Object(o) => o
-                    .fields
-                    .iter()
-                    .map(|(f, d)| {
-                        let hidden = d.directives.get("inaccessible").is_some();
-                        (f.to_string(), tagged_partner(&d.directives), hidden)
-                    })
-                    .collect(),
-                ExtendedType::Interface(i) => i
-                    .fields
-                    .iter()
-                    .map(|(f, d)| {
-                        let hidden = d.directives.get("inaccessible").is_some();
-                        (f.to_string(), tagged_partner(&d.directives), hidden)
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            }
+            let defs = match ty {
+                ExtendedType::Object(o) => &o.fields,
+                ExtendedType::Interface(i) => &i.fields,
+                _ => return Vec::new(),
+            };
+            defs.iter()
+                .map(|(f, d)| {
+                    let hidden = d.directives.get("inaccessible").is_some();
+                    (f.to_string(), tagged_partner(&d.directives), hidden)
+                })
+                .collect()
         };
         let full_fields = fields(full);
         let any_field_tagged = full_fields.iter().any(|(_, tagged, _)| *tagged);

@@ -256,6 +256,14 @@ mod tests {
 
     #[tokio::test]
     async fn identical_queries_in_flight_share_one_request_per_caller() {
+        crate::metrics::install();
+        let counted = |outcome: &str| {
+            crate::metrics::value(&format!(
+                "tessera_subgraph_fetches_total{{outcome=\"{outcome}\"}}"
+            ))
+            .unwrap_or(0.0)
+        };
+        let (sent, shared) = (counted("sent"), counted("shared"));
         let count = Arc::new(AtomicUsize::new(0));
         let client = SubgraphClient::new(
             reqwest::Client::new(),
@@ -282,6 +290,10 @@ mod tests {
         let answers = futures_util::future::join_all(asks).await;
         assert!(answers.iter().all(|a| a.data.is_some()));
         assert_eq!(count.load(Ordering::SeqCst), 2);
+        // Each waiter has its own copy of the one parsed answer.
+        assert!(answers.windows(2).all(|w| w[0].data == w[1].data));
+        assert_eq!(counted("sent") - sent, 2.0);
+        assert_eq!(counted("shared") - shared, 10.0);
         // Finished requests are not reused, and unshared ones (mutations) always go out.
         ask("alice", true).await;
         assert_eq!(count.load(Ordering::SeqCst), 3);
