@@ -270,22 +270,15 @@ fn implementations(
     new: &IndexSet<ComponentName>,
     changes: &mut Vec<Change>,
 ) {
-    for interface in old.difference(new) {
-        changes.push(Change::new(
-            Class::Breaking,
-            name,
-            format!("`{name}` no longer implements interface `{interface}`"),
-        ));
-    }
-    for interface in new.difference(old) {
-        changes.push(Change::new(
-            Class::Dangerous,
-            name,
+    set_changes(name, old, new, changes, |interface, removed| {
+        if removed {
+            format!("`{name}` no longer implements interface `{interface}`")
+        } else {
             format!(
                 "`{name}` now implements interface `{interface}` (clients may meet a new type where they expect `{interface}`)"
-            ),
-        ));
-    }
+            )
+        }
+    });
 }
 
 fn members(
@@ -294,21 +287,31 @@ fn members(
     new: &IndexSet<ComponentName>,
     changes: &mut Vec<Change>,
 ) {
-    for member in old.difference(new) {
-        changes.push(Change::new(
-            Class::Breaking,
-            name,
-            format!("`{member}` was removed from union `{name}`"),
-        ));
-    }
-    for member in new.difference(old) {
-        changes.push(Change::new(
-            Class::Dangerous,
-            name,
+    set_changes(name, old, new, changes, |member, removed| {
+        if removed {
+            format!("`{member}` was removed from union `{name}`")
+        } else {
             format!(
                 "`{member}` was added to union `{name}` (clients may not handle the new member)"
-            ),
-        ));
+            )
+        }
+    });
+}
+
+/// A set of names on `name` (interfaces, union members): each removed one is breaking,
+/// each added one dangerous, worded by `say(item, removed)`.
+fn set_changes(
+    name: &str,
+    old: &IndexSet<ComponentName>,
+    new: &IndexSet<ComponentName>,
+    changes: &mut Vec<Change>,
+    say: impl Fn(&ComponentName, bool) -> String,
+) {
+    for item in old.difference(new) {
+        changes.push(Change::new(Class::Breaking, name, say(item, true)));
+    }
+    for item in new.difference(old) {
+        changes.push(Change::new(Class::Dangerous, name, say(item, false)));
     }
 }
 
