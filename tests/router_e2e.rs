@@ -382,6 +382,92 @@ async fn every_codex_entry_takes_its_exercises_from_workouts_whatever_its_kind()
     );
 }
 
+/// A practice's steps come with their exercises' names from the codex (`@provides`):
+/// with the workouts subgraph down they are still answered in full. What else a client
+/// asks of an exercise comes from workouts, and its names are the same ones.
+#[tokio::test]
+async fn practice_steps_name_their_exercises_without_asking_workouts() {
+    // Entry 28 of the demo corpus: Coach Kim's checklist for the back squat.
+    const STEPS: &str = r#"{ codexEntry(id: "01930000-0000-7005-8001-00000000001c") {
+        ... on CodexPractice { steps { position instruction exercise { slug name } } } } }"#;
+    let expected = json!({ "data": { "codexEntry": { "steps": [
+        { "position": 1, "instruction": "Brace, sit between the hips, keep the bar over the middle of the foot.", "exercise": null },
+        { "position": 2, "instruction": "Do two easy sets of back squat and check each point on every rep.",
+          "exercise": { "slug": "back-squat", "name": "Back squat" } },
+        { "position": 3, "instruction": "Write down what went well and what did not.", "exercise": null }
+    ] } } });
+    let codex_only = Platform::start(&["codex"], false).await;
+    assert_eq!(codex_only.query(STEPS).await, expected);
+    // Beyond the name, the exercise is the workouts domain's: down, it is an error.
+    let body = codex_only
+        .query(
+            r#"{ codexEntry(id: "01930000-0000-7005-8001-00000000001c") {
+            ... on CodexPractice { steps { exercise { name muscleGroups } } } } }"#,
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["serviceName"], "workouts",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["codexEntry"]["steps"][1],
+        json!({ "exercise": null }),
+        "the steps are there, the exercise nulled: {body}"
+    );
+
+    let p = Platform::start(&["codex", "workouts"], false).await;
+    assert_eq!(p.query(STEPS).await, expected);
+    let body = p
+        .query(
+            r#"{
+            codexSearch(query: "checklist", first: 50) { nodes { ... on CodexPractice {
+                steps { exercise { slug name muscleGroups equipment } } } } }
+            exercises(first: 100) { nodes { slug name } }
+        }"#,
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let catalogue: std::collections::HashMap<&str, &str> = body["data"]["exercises"]["nodes"]
+        .as_array()
+        .expect("the catalogue")
+        .iter()
+        .map(|e| {
+            (
+                e["slug"].as_str().expect("slug"),
+                e["name"].as_str().expect("name"),
+            )
+        })
+        .collect();
+    let provided: Vec<Value> = body["data"]["codexSearch"]["nodes"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .flat_map(|hit| hit["steps"].as_array().cloned().unwrap_or_default())
+        .map(|step| step["exercise"].clone())
+        .filter(|exercise| !exercise.is_null())
+        .collect();
+    assert!(provided.len() >= 5, "{body}");
+    for exercise in &provided {
+        let slug = exercise["slug"].as_str().expect("slug");
+        assert_eq!(
+            exercise["name"].as_str(),
+            catalogue.get(slug).copied(),
+            "the codex's name is the workouts domain's: {exercise}"
+        );
+        assert!(
+            exercise["muscleGroups"]
+                .as_array()
+                .is_some_and(|g| !g.is_empty()),
+            "{exercise}"
+        );
+        assert!(exercise["equipment"].is_string(), "{exercise}");
+    }
+}
+
 /// A client may name its variables as it likes, `$representations` included: the
 /// entity fetch that forwards it sends the representations under another name.
 #[tokio::test]

@@ -13,7 +13,7 @@
 //! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents,
 //!   and the pseudonymised consent ledger erasures leave behind.
 //! - [`journal`]: journal entries.
-//! - [`codex`]: codex entries (articles and practices), tags, full-text search
+//! - [`codex`]: codex entries (articles and practices), tags, practice steps, full-text search
 //!   (tsvector + GIN, or FTS5).
 
 // `#[async_trait]` cannot take `SchemaManager<'_>` (its lifetimes must stay late-bound).

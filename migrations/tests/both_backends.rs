@@ -191,7 +191,7 @@ async fn notifications_migrations_go_up_down_and_up_again() {
 async fn codex_migrations_go_up_down_and_up_again_with_full_text_search() {
     let t = fresh_db::<CodexMigrator>().await;
     let manager = SchemaManager::new(&t.db);
-    for table in ["codex_entries", "codex_entry_tags"] {
+    for table in ["codex_entries", "codex_entry_tags", "codex_practice_steps"] {
         assert!(
             manager.has_table(table).await.expect("query"),
             "{table} exists"
@@ -217,6 +217,12 @@ async fn codex_migrations_go_up_down_and_up_again_with_full_text_search() {
     }
     CodexMigrator::down(&t.db, None).await.expect("rolls back");
     assert!(!manager.has_table("codex_entries").await.expect("query"));
+    assert!(
+        !manager
+            .has_table("codex_practice_steps")
+            .await
+            .expect("query")
+    );
     if t.backend == Backend::Sqlite {
         assert!(!manager.has_table("codex_fts").await.expect("query"));
     }

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_codex;
 mod m20261201_000001_entry_kinds;
+mod m20261205_000001_practice_steps;
 
 /// Applies the codex domain's tables, indexes and full-text search.
 pub struct CodexMigrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for CodexMigrator {
         vec![
             Box::new(m20261124_000001_create_codex::Migration),
             Box::new(m20261201_000001_entry_kinds::Migration),
+            Box::new(m20261205_000001_practice_steps::Migration),
         ]
     }
 

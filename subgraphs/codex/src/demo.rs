@@ -1,6 +1,8 @@
 //! The demo corpus: 120 entries generated from fixed parts — five shelves, six topics
 //! each, four angles on every topic — written by Coach Carter, Coach Kim and Ada, every
-//! tenth one private; the checklists (one angle) are practices, the rest articles. Ids, text and times are fixed, so search results are the same on
+//! tenth one private; the checklists (one angle) are practices of three steps, the
+//! middle one a catalogue exercise where the topic has one; the rest are articles.
+//! Ids, text and times are fixed, so search results are the same on
 //! every machine and backend; inserts skip existing rows: seeding twice changes nothing.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -10,7 +12,7 @@ use uuid::Uuid;
 
 use crate::entity::{
     entry::{self, Category, Kind, Visibility},
-    tag,
+    step, tag,
 };
 
 /// Entries in the corpus.
@@ -228,13 +230,56 @@ const ANGLES: [(&str, &str, &str); 4] = [
     ),
 ];
 
-/// Seeds the corpus (and its tags).
+/// The catalogue exercise a topic's checklist has its reader do, if there is one.
+fn exercise_of(topic: &str) -> Option<&'static str> {
+    Some(match topic {
+        "progressive overload" | "the back squat" => "back-squat",
+        "interval running" | "running form" | "active recovery" => "easy-run",
+        "zone two cardio" => "rowing-erg",
+        "warm-up routines" => "walking-lunge",
+        "the deadlift" => "deadlift",
+        "the bench press" => "bench-press",
+        "the pull-up" => "pull-up",
+        "the kettlebell swing" => "kettlebell-swing",
+        _ => return None,
+    })
+}
+
+/// The three steps of the checklist on `topic`.
+fn checklist(id: Uuid, topic: &str, sentence: &str) -> [step::Model; 3] {
+    let exercise = exercise_of(topic);
+    let middle = match exercise.and_then(tessera_kit::catalogue::by_slug) {
+        Some((_, e)) => format!(
+            "Do two easy sets of {} and check each point on every rep.",
+            e.name.to_lowercase()
+        ),
+        None => "Pick the one point you will work on today.".to_owned(),
+    };
+    let step = |position, instruction: String, exercise_slug: Option<&str>| step::Model {
+        entry_id: id,
+        position,
+        instruction,
+        exercise_slug: exercise_slug.map(str::to_owned),
+    };
+    [
+        step(1, sentence.to_owned(), None),
+        step(2, middle, exercise),
+        step(
+            3,
+            "Write down what went well and what did not.".to_owned(),
+            None,
+        ),
+    ]
+}
+
+/// Seeds the corpus (and its tags and steps).
 pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), ServiceError> {
     let now = now.trunc_subsecs(0);
     let start = now - Duration::days(200);
     let authors = [demo::COACH_CARTER, demo::COACH_KIM, demo::ADMIN];
     let mut entries = Vec::with_capacity(ENTRIES);
     let mut tags = Vec::new();
+    let mut steps = Vec::new();
     let mut n = 0u16;
     for (category, topics) in &SHELVES {
         for (topic, topic_tags, sentence) in topics {
@@ -246,6 +291,9 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
                 entry_tags.push(angle_tag.to_owned());
                 let at = start + Duration::hours(i64::from(n) * 37);
                 let private = n.is_multiple_of(10);
+                if angle_tag == "checklist" {
+                    steps.extend(checklist(id, topic, sentence));
+                }
                 entries.push(entry::Model {
                     id,
                     author_id: authors[usize::from(n) % authors.len()].id,
@@ -307,6 +355,21 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
         )
         .on_conflict(
             OnConflict::columns([tag::Column::EntryId, tag::Column::Tag])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    for chunk in steps.chunks(100) {
+        step::Entity::insert_many(
+            chunk
+                .iter()
+                .cloned()
+                .map(IntoActiveModel::into_active_model),
+        )
+        .on_conflict(
+            OnConflict::columns([step::Column::EntryId, step::Column::Position])
                 .do_nothing()
                 .to_owned(),
         )

@@ -323,6 +323,138 @@ async fn entries_are_articles_or_practices_behind_one_entity_interface() {
 }
 
 #[tokio::test]
+async fn a_practice_is_done_step_by_step_with_catalogue_exercises() {
+    let t = db().await;
+    let carter = coach();
+    let served = serve(&t.db).await;
+    let create = "mutation($i: CreateCodexEntryInput!) { createCodexEntry(input: $i) {
+        id ... on CodexPractice { steps { position instruction exercise { slug name } } } } }";
+    let input = |kind: &str, steps: Value| {
+        json!({ "i": { "title": "Hip hinge primer", "body": "Hinge before you lift.",
+                       "category": "TECHNIQUE", "kind": kind, "steps": steps,
+                       "durationMinutes": (kind == "PRACTICE").then_some(8) } })
+    };
+    let body = served
+        .gql(
+            Some(&carter.viewer()),
+            create,
+            input(
+                "PRACTICE",
+                json!([
+                    { "instruction": "Ten easy swings.", "exerciseSlug": " Kettlebell-Swing " },
+                    { "instruction": "Stand tall and breathe." }
+                ]),
+            ),
+        )
+        .await;
+    assert_eq!(body["errors"], Value::Null, "{body}");
+    let practice = &body["data"]["createCodexEntry"];
+    // The name is the catalogue's, as every service ships it.
+    assert_eq!(
+        practice["steps"],
+        json!([
+            { "position": 1, "instruction": "Ten easy swings.",
+              "exercise": { "slug": "kettlebell-swing", "name": "Kettlebell swing" } },
+            { "position": 2, "instruction": "Stand tall and breathe.", "exercise": null }
+        ])
+    );
+
+    // What clients see when a step is refused: the field, as they index it.
+    for (kind, steps, field, message) in [
+        (
+            "ARTICLE",
+            json!([{ "instruction": "Read." }]),
+            "steps",
+            "only a practice has steps; an article has none".to_owned(),
+        ),
+        (
+            "PRACTICE",
+            json!([{ "instruction": "Go." }, { "instruction": "Spin.", "exerciseSlug": "moon-walk" }]),
+            "steps[1].exerciseSlug",
+            "`moon-walk` is not an exercise of the catalogue".to_owned(),
+        ),
+        (
+            "PRACTICE",
+            json!([{ "instruction": " " }]),
+            "steps[0].instruction",
+            "an instruction must be 1 to 500 characters long".to_owned(),
+        ),
+        (
+            "PRACTICE",
+            json!(vec![json!({ "instruction": "Again." }); 31]),
+            "steps",
+            "a practice has at most 30 steps".to_owned(),
+        ),
+    ] {
+        let body = served
+            .gql(Some(&carter.viewer()), create, input(kind, steps))
+            .await;
+        assert_eq!(body["errors"][0]["message"], message, "{body}");
+        assert_eq!(
+            first_error(&body),
+            &json!({ "code": "BAD_USER_INPUT", "field": field })
+        );
+    }
+
+    // New steps replace the old ones; the entry's other fields stay.
+    let update = "mutation($id: ID!, $steps: [PracticeStepInput!]) {
+        updateCodexEntry(id: $id, input: { steps: $steps }) {
+        ... on CodexPractice { durationMinutes steps { position instruction exercise { slug } } } } }";
+    let body = served
+        .gql(
+            Some(&carter.viewer()),
+            update,
+            json!({ "id": practice["id"], "steps": [{ "instruction": "Five deadlifts.", "exerciseSlug": "deadlift" }] }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateCodexEntry"],
+        json!({ "durationMinutes": 8, "steps": [
+            { "position": 1, "instruction": "Five deadlifts.", "exercise": { "slug": "deadlift" } }
+        ] })
+    );
+
+    // Steps load in one statement for any number of practices.
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let body = served
+            .gql(
+                Some(&carter.viewer()),
+                create,
+                input(
+                    "PRACTICE",
+                    json!([{ "instruction": format!("Step {i}"), "exerciseSlug": "plank" }]),
+                ),
+            )
+            .await;
+        ids.push(body["data"]["createCodexEntry"]["id"].clone());
+    }
+    let entities = "query($r: [_Any!]!) { _entities(representations: $r) {
+        ... on CodexPractice { steps { instruction exercise { name } } } } }";
+    let count = |n: usize| {
+        let r: Vec<Value> = ids[..n]
+            .iter()
+            .map(|id| json!({ "__typename": "CodexEntry", "id": id }))
+            .collect();
+        t.reset_statements();
+        let served = &served;
+        let t = &t;
+        async move {
+            let body = served.gql(None, entities, json!({ "r": r })).await;
+            assert_eq!(body["errors"], Value::Null, "{body}");
+            let steps = &body["data"]["_entities"][n - 1]["steps"];
+            assert_eq!(steps[0]["exercise"]["name"], "Plank", "{body}");
+            t.statements()
+        }
+    };
+    let two = count(2).await;
+    let twenty = count(20).await;
+    eprintln!("statements: 2 practices → {two}, 20 practices → {twenty}");
+    // The entries, then their steps.
+    assert_eq!((two, twenty), (2, 2));
+}
+
+#[tokio::test]
 async fn writing_is_validated_and_for_coaches() {
     let t = db().await;
     let carter = coach();

@@ -7,13 +7,14 @@ mod common;
 use chrono::Duration;
 use common::*;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Statement,
 };
 use tessera_codex::{
     demo,
     entity::{
         entry::{self, Visibility},
-        tag,
+        step, tag,
     },
     service::{
         access::Access,
@@ -360,7 +361,7 @@ async fn export_and_erasure_cover_every_entry_of_the_caller() {
 }
 
 #[tokio::test]
-async fn deleted_entries_are_purged_after_retention_with_their_tags() {
+async fn deleted_entries_are_purged_after_retention_with_their_tags_and_steps() {
     let t = db().await;
     let retention = Retention::default();
     let carter = coach();
@@ -368,6 +369,23 @@ async fn deleted_entries_are_purged_after_retention_with_their_tags() {
     let deleted = write(&t.db, &carter, "Deleted", "Breathing drills.", &["breath"]).await;
     let erased = write(&t.db, &kim, "Erased", "Breathing again.", &["breath"]).await;
     let kept = write(&t.db, &carter, "Kept", "Breathing for life.", &["breath"]).await;
+    // Steps as rows (the purge does not ask what kind an entry is).
+    for id in [deleted.id, kept.id] {
+        step::Entity::insert(step::ActiveModel {
+            entry_id: Set(id),
+            position: Set(1),
+            instruction: Set("Breathe in for four.".into()),
+            exercise_slug: Set(None),
+        })
+        .exec_without_returning(&t.db)
+        .await
+        .expect("a step");
+    }
+    let steps_of = |id| {
+        step::Entity::find()
+            .filter(step::Column::EntryId.eq(id))
+            .count(&t.db)
+    };
     entries::delete(&t.db, &carter.access(), deleted.id, t0())
         .await
         .expect("deleted");
@@ -400,10 +418,12 @@ async fn deleted_entries_are_purged_after_retention_with_their_tags() {
     assert_eq!(purge_at(t0() + Duration::days(30)).await.expect("purge"), 1);
     assert_eq!(ids().await, [erased.id, kept.id]);
     assert_eq!(tags_of(deleted.id).await.expect("count"), 0);
+    assert_eq!(steps_of(deleted.id).await.expect("count"), 0);
     assert_eq!(purge_at(t0() + Duration::days(35)).await.expect("purge"), 1);
     assert_eq!(ids().await, [kept.id]);
     assert_eq!(tags_of(erased.id).await.expect("count"), 0);
     assert_eq!(tags_of(kept.id).await.expect("count"), 1);
+    assert_eq!(steps_of(kept.id).await.expect("count"), 1);
     let hits = search::search(&t.db, &carter.access(), "breathing", Some(10), None)
         .await
         .expect("search");
@@ -458,5 +478,45 @@ async fn the_demo_corpus_seeds_120_entries_idempotently() {
             .expect("count"),
         practices.len() as u64,
         "articles have no minutes"
+    );
+    // Each practice has three steps (seeded once), the middle one the catalogue
+    // exercise its topic trains, if it has one.
+    let steps = step::Entity::find()
+        .order_by_asc(step::Column::EntryId)
+        .order_by_asc(step::Column::Position)
+        .all(&t.db)
+        .await
+        .expect("steps");
+    assert_eq!(steps.len(), practices.len() * 3);
+    assert!(practices.iter().all(|p| {
+        steps
+            .iter()
+            .filter(|s| s.entry_id == p.id)
+            .map(|s| s.position)
+            .collect::<Vec<_>>()
+            == [1, 2, 3]
+    }));
+    let squat = practices
+        .iter()
+        .find(|p| p.title == "A coach's checklist for the back squat")
+        .expect("the squat checklist");
+    let middle = steps
+        .iter()
+        .find(|s| s.entry_id == squat.id && s.position == 2)
+        .expect("its second step");
+    assert_eq!(middle.exercise_slug.as_deref(), Some("back-squat"));
+    assert_eq!(
+        middle.instruction,
+        "Do two easy sets of back squat and check each point on every rep."
+    );
+    let with_exercise: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| s.exercise_slug.as_deref())
+        .collect();
+    assert_eq!(with_exercise.len(), 11, "{with_exercise:?}");
+    assert!(
+        with_exercise
+            .iter()
+            .all(|slug| tessera_kit::catalogue::by_slug(slug).is_some())
     );
 }

@@ -2,6 +2,7 @@
 //! holds only its entities, rules and GraphQL types.
 //!
 //! # Layout
+//! - [`catalogue`]: the exercise catalogue's ids, slugs and names, shipped with every service.
 //! - [`cache`]: what a response tells the router's caches (entities changed, private).
 //! - [`config`]: the settings a subgraph process reads (listen address, database).
 //! - [`db`]: connecting to SQLite or PostgreSQL from config, migrations on start.
@@ -19,6 +20,7 @@
 //! - `testing` (feature `testing`): a fresh database per test, a subgraph served over HTTP.
 
 pub mod cache;
+pub mod catalogue;
 pub mod config;
 pub mod db;
 pub mod demo;

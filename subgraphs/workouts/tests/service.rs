@@ -5,7 +5,7 @@ mod common;
 
 use chrono::{Duration, NaiveDate};
 use common::*;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use tessera_kit::{
     error::ServiceError,
     pagination::{PageArgs, encode},
@@ -49,6 +49,31 @@ async fn the_catalogue_seeds_once_and_is_found_by_slug_and_muscle_group() {
     catalogue::seed(&t.db, t0()).await.expect("seeding again");
     let count = exercise::Entity::find().count(&t.db).await.expect("count");
     assert_eq!(count, catalogue::CATALOGUE.len() as u64);
+    // The names are the shipped catalogue's (other services show them too): a name
+    // changed in the table is put back by the next start's seed.
+    exercise::Entity::update_many()
+        .col_expr(
+            exercise::Column::Name,
+            sea_orm::sea_query::Expr::value("Squat, back"),
+        )
+        .filter(exercise::Column::Id.eq(id_of("back-squat")))
+        .exec(&t.db)
+        .await
+        .expect("renamed");
+    catalogue::seed(&t.db, t0()).await.expect("seeding again");
+    let names: Vec<(String, String)> = exercise::Entity::find()
+        .order_by_asc(exercise::Column::Id)
+        .all(&t.db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|e| (e.slug, e.name))
+        .collect();
+    let shipped: Vec<(String, String)> = tessera_kit::catalogue::EXERCISES
+        .iter()
+        .map(|e| (e.slug.to_owned(), e.name.to_owned()))
+        .collect();
+    assert_eq!(names, shipped);
     let squat = catalogue::by_slug(&t.db, " Back-Squat ")
         .await
         .expect("query")

@@ -1,4 +1,5 @@
 //! sea-orm models of the codex domain.
 
 pub mod entry;
+pub mod step;
 pub mod tag;

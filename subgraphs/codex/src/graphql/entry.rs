@@ -1,17 +1,28 @@
 //! The `CodexEntry` entity interface, its two kinds (`CodexArticle`, `CodexPractice`),
 //! and the search result connection.
 //!
+//! A practice's steps name catalogue exercises. The codex knows each exercise's slug
+//! and name from the catalogue every service ships (`tessera_kit::catalogue`), so
+//! `PracticeStep.exercise` provides the name (`@provides(fields: "name")`): a list of
+//! steps with their exercises' names is answered by the codex alone, and the router
+//! asks the workouts subgraph, by slug, only for what else a client selects.
+//!
 //! `CodexEntry` carries the key (`@key(fields: "id")`), so other subgraphs can add
 //! fields to every entry, whatever its kind, without knowing the kinds: the workouts
 //! subgraph adds the catalogue exercises an entry is about (`@interfaceObject`). This
 //! subgraph resolves a `CodexEntry` representation to its concrete kind.
 
-use async_graphql::{Context, ErrorExtensions, ID, Interface, Object, Result, ResultExt};
+use async_graphql::{
+    Context, ErrorExtensions, ID, Interface, Object, Result, ResultExt, SimpleObject,
+};
 use chrono::{DateTime, Utc};
-use tessera_kit::error::ServiceError;
+use tessera_kit::{catalogue, error::ServiceError};
 
 use crate::{
-    entity::entry::{self, Category, Kind, Visibility},
+    entity::{
+        entry::{self, Category, Kind, Visibility},
+        step,
+    },
     graphql::{
         context::{access, loaders},
         user::User,
@@ -204,7 +215,71 @@ codex_entry! {
         async fn duration_minutes(&self) -> i32 {
             self.0.minutes.unwrap_or_default()
         }
+
+        /// What to do, step by step, in order (at most 30).
+        #[graphql(tag = "partner")]
+        async fn steps(&self, ctx: &Context<'_>) -> Result<Vec<PracticeStep>> {
+            Ok(loaders(ctx)
+                .steps
+                .load_one((self.0.id, ()))
+                .await
+                .extend()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(PracticeStep)
+                .collect())
+        }
     }
+}
+
+/// One step of a practice: what to do, and the catalogue exercise it is, if any.
+pub struct PracticeStep(step::Model);
+
+/// One step of a practice: what to do, and the catalogue exercise it is, if any.
+#[Object(
+    tag = "partner",
+    directive = tessera_kit::directives::cache_control::apply(None, None, Some(true))
+)]
+impl PracticeStep {
+    /// Its place in the practice, from 1.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// What to do, in plain text.
+    async fn instruction(&self) -> &str {
+        &self.0.instruction
+    }
+
+    /// The catalogue exercise this step is, if it is one.
+    // Its name comes with it (the codex ships the catalogue): the router asks the
+    // workouts domain only for the exercise's other fields.
+    #[graphql(provides = "name")]
+    async fn exercise(&self) -> Option<Exercise> {
+        let slug = self.0.exercise_slug.as_deref()?;
+        // A slug is checked against the catalogue when the step is written; one the
+        // catalogue has since dropped leaves the step without an exercise.
+        catalogue::by_slug(slug).map(|(_, e)| Exercise {
+            slug: e.slug.to_owned(),
+            name: e.name.to_owned(),
+        })
+    }
+}
+
+// An exercise of the catalogue, which the workouts domain owns: here only by its slug
+// (a key the codex does not resolve), with the name every service ships with the
+// catalogue. Its descriptions are the workouts domain's, word for word, so the
+// composed schema reads the same whichever subgraph comes first.
+/// An exercise of the catalogue, referred to by plans and logged sets. Identified by
+/// `id` or by its `slug`; partners may read the catalogue.
+#[derive(SimpleObject)]
+#[graphql(unresolvable = "slug", tag = "partner")]
+pub struct Exercise {
+    /// Unique URL-safe name, e.g. `back-squat`.
+    pub slug: String,
+    /// Name shown to people, e.g. `Back squat`.
+    #[graphql(external)]
+    pub name: String,
 }
 
 /// The public entries related to `row` by tags, as the caller may read them.

@@ -6,8 +6,29 @@ use chrono::{DateTime, Utc};
 use crate::{
     entity::entry::{Category, Kind, Visibility},
     graphql::entry::CodexEntry,
-    service::entries::{EntryUpdate, NewEntry},
+    service::{
+        entries::{EntryUpdate, NewEntry},
+        validation::Step,
+    },
 };
+
+/// A step of a practice.
+#[derive(InputObject)]
+pub struct PracticeStepInput {
+    /// What to do (1–500 characters; line breaks allowed).
+    pub instruction: String,
+    /// The catalogue exercise the step is, by slug (e.g. `back-squat`), if it is one.
+    pub exercise_slug: Option<String>,
+}
+
+impl From<PracticeStepInput> for Step {
+    fn from(i: PracticeStepInput) -> Self {
+        Step {
+            instruction: i.instruction,
+            exercise_slug: i.exercise_slug,
+        }
+    }
+}
 
 /// A new codex entry.
 #[derive(InputObject)]
@@ -30,6 +51,9 @@ pub struct CreateCodexEntryInput {
     /// How many minutes the practice takes (1–240): required for a practice, refused
     /// for an article.
     pub duration_minutes: Option<i32>,
+    /// The practice's steps, in order (at most 30); refused for an article.
+    #[graphql(default)]
+    pub steps: Vec<PracticeStepInput>,
 }
 
 impl From<CreateCodexEntryInput> for NewEntry {
@@ -42,6 +66,7 @@ impl From<CreateCodexEntryInput> for NewEntry {
             visibility: i.visibility,
             kind: i.kind,
             minutes: i.duration_minutes,
+            steps: i.steps.into_iter().map(Step::from).collect(),
         }
     }
 }
@@ -61,6 +86,9 @@ pub struct UpdateCodexEntryInput {
     pub visibility: Option<Visibility>,
     /// New duration of a practice, in minutes (1–240); refused for an article.
     pub duration_minutes: Option<i32>,
+    /// New steps of a practice, replacing the old ones (at most 30); refused for an
+    /// article.
+    pub steps: Option<Vec<PracticeStepInput>>,
 }
 
 impl From<UpdateCodexEntryInput> for EntryUpdate {
@@ -72,6 +100,9 @@ impl From<UpdateCodexEntryInput> for EntryUpdate {
             tags: i.tags,
             visibility: i.visibility,
             minutes: i.duration_minutes,
+            steps: i
+                .steps
+                .map(|steps| steps.into_iter().map(Step::from).collect()),
         }
     }
 }

@@ -12,7 +12,10 @@ use tessera_kit::{
 };
 use uuid::Uuid;
 
-use crate::{entity::entry, service::entries};
+use crate::{
+    entity::{entry, step},
+    service::entries,
+};
 
 /// The loaders of this subgraph, shared by the whole schema.
 pub struct Loaders {
@@ -22,6 +25,8 @@ pub struct Loaders {
     pub entry_pages: DataLoader<GroupedLoader<EntriesOf>>,
     /// The ids of entries related to each entry.
     pub related: DataLoader<GroupedLoader<RelatedTo>>,
+    /// Each practice's steps.
+    pub steps: DataLoader<GroupedLoader<StepsOf>>,
 }
 
 impl Loaders {
@@ -32,7 +37,8 @@ impl Loaders {
                 .scoped(Condition::all().add(entry::Column::DeletedAt.is_null()))
                 .into_dataloader(),
             entry_pages: GroupedLoader::dataloader(db.clone()),
-            related: GroupedLoader::dataloader(db),
+            related: GroupedLoader::dataloader(db.clone()),
+            steps: GroupedLoader::dataloader(db),
         }
     }
 }
@@ -66,5 +72,21 @@ impl GroupedQuery for RelatedTo {
         limit: &usize,
     ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
         entries::related_to(db, parents, *limit).await
+    }
+}
+
+/// The steps of each practice, in order.
+pub struct StepsOf;
+
+impl GroupedQuery for StepsOf {
+    type Args = ();
+    type Value = Vec<step::Model>;
+
+    async fn load(
+        db: &DatabaseConnection,
+        parents: &[Uuid],
+        (): &Self::Args,
+    ) -> Result<HashMap<Uuid, Self::Value>, ServiceError> {
+        entries::steps_of(db, parents).await
     }
 }

@@ -7,8 +7,8 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait,
     sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query},
 };
 use tessera_kit::{error::ServiceError, pagination::Page};
@@ -17,9 +17,12 @@ use uuid::Uuid;
 use crate::{
     entity::{
         entry::{self, Category, Kind, Visibility},
-        tag,
+        step, tag,
     },
-    service::{access::Access, validation},
+    service::{
+        access::Access,
+        validation::{self, Step},
+    },
 };
 
 /// A new entry.
@@ -39,6 +42,8 @@ pub struct NewEntry {
     pub kind: Kind,
     /// How many minutes a practice takes (required for one, refused for an article).
     pub minutes: Option<i32>,
+    /// A practice's steps, in order (refused for an article).
+    pub steps: Vec<Step>,
 }
 
 /// Writes an entry authored by the caller (a coach or an administrator).
@@ -54,6 +59,7 @@ where
     let me = access.require_writer()?;
     let now = now.trunc_subsecs(6);
     let tags = validation::tags(&input.tags)?;
+    let steps = validation::steps(input.kind, &input.steps)?;
     let row = entry::Model {
         id: Uuid::now_v7(),
         author_id: me,
@@ -74,6 +80,7 @@ where
         .insert(&txn)
         .await?;
     replace_tags(&txn, row.id, &tags).await?;
+    replace_steps(&txn, row.id, &steps).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -93,6 +100,8 @@ pub struct EntryUpdate {
     pub visibility: Option<Visibility>,
     /// New minutes, for a practice (an entry's kind never changes).
     pub minutes: Option<i32>,
+    /// New steps of a practice, replacing the old ones.
+    pub steps: Option<Vec<Step>>,
 }
 
 /// Changes one of the caller's entries.
@@ -125,6 +134,11 @@ where
         row.minutes = Set(validation::minutes(current_kind, input.minutes)?);
     }
     let tags = input.tags.as_deref().map(validation::tags).transpose()?;
+    let steps = input
+        .steps
+        .as_deref()
+        .map(|steps| validation::steps(current_kind, steps))
+        .transpose()?;
     if let Some(tags) = &tags {
         row.tags = Set(validation::stored_tags(tags));
     }
@@ -139,6 +153,9 @@ where
     let row = row.update(&txn).await?;
     if let Some(tags) = &tags {
         replace_tags(&txn, id, tags).await?;
+    }
+    if let Some(steps) = &steps {
+        replace_steps(&txn, id, steps).await?;
     }
     txn.commit().await?;
     Ok(row)
@@ -187,6 +204,51 @@ async fn replace_tags(
         .await?;
     }
     Ok(())
+}
+
+async fn replace_steps(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    steps: &[Step],
+) -> Result<(), ServiceError> {
+    step::Entity::delete_many()
+        .filter(step::Column::EntryId.eq(id))
+        .exec(db)
+        .await?;
+    if !steps.is_empty() {
+        step::Entity::insert_many(
+            steps
+                .iter()
+                .zip(1..)
+                .map(|(s, position)| step::ActiveModel {
+                    entry_id: Set(id),
+                    position: Set(position),
+                    instruction: Set(s.instruction.clone()),
+                    exercise_slug: Set(s.exercise_slug.clone()),
+                }),
+        )
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The steps of each of `entries`, in order. One statement for any number of entries.
+pub async fn steps_of(
+    db: &impl ConnectionTrait,
+    entries: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<step::Model>>, ServiceError> {
+    let rows = step::Entity::find()
+        .filter(step::Column::EntryId.is_in(entries.iter().copied()))
+        .order_by_asc(step::Column::EntryId)
+        .order_by_asc(step::Column::Position)
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<step::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(row.entry_id).or_default().push(row);
+    }
+    Ok(out)
 }
 
 /// An entry the caller may read.

@@ -1,6 +1,6 @@
 //! Removing for good the entries soft-deleted by their author (see
 //! [`super::entries::delete`]) or by an erasure (see [`super::privacy::erase`]) once
-//! their retention has passed, with their tags. On SQLite the search index follows by
+//! their retention has passed, with their tags and steps. On SQLite the search index follows by
 //! trigger; on PostgreSQL it is a column of the row.
 
 use chrono::{DateTime, Utc};
@@ -12,9 +12,9 @@ use tessera_kit::{
     purge::{Retention, expired},
 };
 
-use crate::entity::{entry, tag};
+use crate::entity::{entry, step, tag};
 
-/// Removes every entry soft-deleted at or before `retention.cutoff(now)` and its tags,
+/// Removes every entry soft-deleted at or before `retention.cutoff(now)`, its tags and steps,
 /// in one transaction; returns how many entries.
 pub async fn purge_deleted<C>(
     db: &C,
@@ -27,12 +27,13 @@ where
     let cutoff = retention.cutoff(now);
     let txn = db.begin().await?;
     // Children first (see `expired`).
+    let gone = || expired::<entry::Entity>(entry::Column::Id, entry::Column::DeletedAt, cutoff);
     tag::Entity::delete_many()
-        .filter(tag::Column::EntryId.in_subquery(expired::<entry::Entity>(
-            entry::Column::Id,
-            entry::Column::DeletedAt,
-            cutoff,
-        )))
+        .filter(tag::Column::EntryId.in_subquery(gone()))
+        .exec(&txn)
+        .await?;
+    step::Entity::delete_many()
+        .filter(step::Column::EntryId.in_subquery(gone()))
         .exec(&txn)
         .await?;
     let purged = entry::Entity::delete_many()

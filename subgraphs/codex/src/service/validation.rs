@@ -1,6 +1,6 @@
 //! Input checks: each normalises a value or names the field it rejects.
 
-use tessera_kit::error::ServiceError;
+use tessera_kit::{catalogue, error::ServiceError};
 
 use crate::entity::entry::Kind;
 
@@ -14,6 +14,20 @@ pub const TAGS_MAX: usize = 10;
 pub const TERMS_MAX: usize = 8;
 /// Longest practice, in minutes.
 pub const MINUTES_MAX: i32 = 240;
+/// Most steps of a practice.
+pub const STEPS_MAX: usize = 30;
+/// Longest instruction of a step, in characters.
+pub const INSTRUCTION_MAX: usize = 500;
+
+/// A step of a practice as written: what to do, and the slug of the catalogue exercise
+/// it is, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// What to do.
+    pub instruction: String,
+    /// A catalogue exercise's slug.
+    pub exercise_slug: Option<String>,
+}
 
 /// A title: 1–160 characters, no control characters.
 pub fn title(raw: &str) -> Result<String, ServiceError> {
@@ -49,6 +63,62 @@ pub fn minutes(kind: Kind, minutes: Option<i32>) -> Result<Option<i32>, ServiceE
             format!("a practice takes 1 to {MINUTES_MAX} minutes"),
         )),
     }
+}
+
+/// The steps of an entry of `kind`, in order: at most 30 for a practice, none for an
+/// article; each an instruction of 1–500 characters without control characters (line
+/// breaks allowed) and, if given, the slug of a catalogue exercise (any letter case).
+/// An error names the step as clients index it (`steps[2].exerciseSlug`).
+pub fn steps(kind: Kind, raw: &[Step]) -> Result<Vec<Step>, ServiceError> {
+    if kind == Kind::Article && !raw.is_empty() {
+        return Err(ServiceError::invalid(
+            "steps",
+            "only a practice has steps; an article has none",
+        ));
+    }
+    if raw.len() > STEPS_MAX {
+        return Err(ServiceError::invalid(
+            "steps",
+            format!("a practice has at most {STEPS_MAX} steps"),
+        ));
+    }
+    raw.iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let instruction = step.instruction.trim();
+            if instruction.is_empty() || instruction.chars().count() > INSTRUCTION_MAX {
+                return Err(ServiceError::invalid(
+                    format!("steps[{i}].instruction"),
+                    format!("an instruction must be 1 to {INSTRUCTION_MAX} characters long"),
+                ));
+            }
+            if instruction.chars().any(|c| c.is_control() && c != '\n') {
+                return Err(ServiceError::invalid(
+                    format!("steps[{i}].instruction"),
+                    "an instruction must not contain control characters other than line breaks",
+                ));
+            }
+            let exercise_slug = step
+                .exercise_slug
+                .as_deref()
+                .map(|raw| {
+                    let slug = raw.trim().to_lowercase();
+                    catalogue::by_slug(&slug)
+                        .map(|(_, e)| e.slug.to_owned())
+                        .ok_or_else(|| {
+                            ServiceError::invalid(
+                                format!("steps[{i}].exerciseSlug"),
+                                format!("`{}` is not an exercise of the catalogue", raw.trim()),
+                            )
+                        })
+                })
+                .transpose()?;
+            Ok(Step {
+                instruction: instruction.to_owned(),
+                exercise_slug,
+            })
+        })
+        .collect()
 }
 
 /// A Markdown body: 1–50 000 characters.
@@ -144,6 +214,54 @@ mod tests {
         ));
         assert_eq!(terms(&"a ".repeat(20)).expect("terms").len(), 1);
         assert_eq!(stored_tags(&[]), ",");
+        let step = |instruction: &str, slug: Option<&str>| Step {
+            instruction: instruction.into(),
+            exercise_slug: slug.map(Into::into),
+        };
+        assert_eq!(
+            steps(
+                Kind::Practice,
+                &[
+                    step(" Squat \n slowly ", Some(" Back-Squat ")),
+                    step("Breathe", None)
+                ]
+            )
+            .expect("steps"),
+            vec![
+                step("Squat \n slowly", Some("back-squat")),
+                step("Breathe", None)
+            ]
+        );
+        let refused = |kind, list: &[Step]| match steps(kind, list) {
+            Err(ServiceError::Invalid { field, message }) => (field, message),
+            other => panic!("refused, got {other:?}"),
+        };
+        assert_eq!(
+            refused(Kind::Article, &[step("Read", None)]),
+            (
+                "steps".into(),
+                "only a practice has steps; an article has none".into()
+            )
+        );
+        assert_eq!(
+            refused(Kind::Practice, &vec![step("Go", None); 31]).0,
+            "steps"
+        );
+        assert_eq!(
+            refused(Kind::Practice, &[step("Go", None), step("  ", None)]).0,
+            "steps[1].instruction"
+        );
+        assert_eq!(
+            refused(Kind::Practice, &[step("Go\u{7}", None)]).0,
+            "steps[0].instruction"
+        );
+        assert_eq!(
+            refused(Kind::Practice, &[step("Go", Some("moon-walk"))]),
+            (
+                "steps[0].exerciseSlug".into(),
+                "`moon-walk` is not an exercise of the catalogue".into()
+            )
+        );
         assert_eq!(
             tags(&["Sleep".into(), "sleep".into(), "deep-work".into()]).expect("tags"),
             vec!["sleep", "deep-work"]

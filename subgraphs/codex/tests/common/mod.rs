@@ -73,6 +73,7 @@ pub fn new_entry(title: &str, body: &str, tags: &[&str]) -> NewEntry {
         visibility: Visibility::Public,
         kind: Kind::Article,
         minutes: None,
+        steps: Vec::new(),
     }
 }
 

@@ -30,6 +30,9 @@ impl Exercise {
     }
 
     /// Name shown to people, e.g. `Back squat`.
+    // Shareable: the codex ships the same catalogue names (`tessera_kit::catalogue`)
+    // and provides them with a practice's steps.
+    #[graphql(shareable)]
     async fn name(&self) -> &str {
         &self.0.name
     }

@@ -7,124 +7,101 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, LikeExpr, OnConflict},
 };
-use tessera_kit::{error::ServiceError, pagination::Page};
+use tessera_kit::{catalogue, error::ServiceError, pagination::Page};
 use uuid::Uuid;
 
 use crate::entity::exercise::{self, MuscleGroup};
 
-/// The catalogue as shipped: slug, name, muscle groups, equipment.
-pub const CATALOGUE: &[(&str, &str, &[MuscleGroup], &str)] = {
+/// What each catalogue exercise trains and needs, by slug, in the order of
+/// [`tessera_kit::catalogue::EXERCISES`] (which holds ids, slugs and names, shipped with
+/// every service): slug, muscle groups, equipment.
+pub const CATALOGUE: &[(&str, &[MuscleGroup], &str)] = {
     use MuscleGroup::*;
     &[
-        (
-            "back-squat",
-            "Back squat",
-            &[Quads, Glutes, Core],
-            "barbell",
-        ),
-        ("front-squat", "Front squat", &[Quads, Core], "barbell"),
-        (
-            "deadlift",
-            "Deadlift",
-            &[Hamstrings, Glutes, Back],
-            "barbell",
-        ),
-        (
-            "romanian-deadlift",
-            "Romanian deadlift",
-            &[Hamstrings, Glutes],
-            "barbell",
-        ),
-        (
-            "bench-press",
-            "Bench press",
-            &[Chest, Arms, Shoulders],
-            "barbell",
-        ),
-        (
-            "overhead-press",
-            "Overhead press",
-            &[Shoulders, Arms],
-            "barbell",
-        ),
-        ("barbell-row", "Barbell row", &[Back, Arms], "barbell"),
-        ("pull-up", "Pull-up", &[Back, Arms], "bodyweight"),
-        ("push-up", "Push-up", &[Chest, Arms], "bodyweight"),
-        ("dip", "Dip", &[Chest, Arms], "bodyweight"),
-        ("plank", "Plank", &[Core], "bodyweight"),
-        (
-            "walking-lunge",
-            "Walking lunge",
-            &[Quads, Glutes],
-            "dumbbell",
-        ),
-        ("hip-thrust", "Hip thrust", &[Glutes, Hamstrings], "barbell"),
-        ("calf-raise", "Standing calf raise", &[Calves], "machine"),
-        ("lat-pulldown", "Lat pulldown", &[Back, Arms], "cable"),
-        ("dumbbell-curl", "Dumbbell curl", &[Arms], "dumbbell"),
+        ("back-squat", &[Quads, Glutes, Core], "barbell"),
+        ("front-squat", &[Quads, Core], "barbell"),
+        ("deadlift", &[Hamstrings, Glutes, Back], "barbell"),
+        ("romanian-deadlift", &[Hamstrings, Glutes], "barbell"),
+        ("bench-press", &[Chest, Arms, Shoulders], "barbell"),
+        ("overhead-press", &[Shoulders, Arms], "barbell"),
+        ("barbell-row", &[Back, Arms], "barbell"),
+        ("pull-up", &[Back, Arms], "bodyweight"),
+        ("push-up", &[Chest, Arms], "bodyweight"),
+        ("dip", &[Chest, Arms], "bodyweight"),
+        ("plank", &[Core], "bodyweight"),
+        ("walking-lunge", &[Quads, Glutes], "dumbbell"),
+        ("hip-thrust", &[Glutes, Hamstrings], "barbell"),
+        ("calf-raise", &[Calves], "machine"),
+        ("lat-pulldown", &[Back, Arms], "cable"),
+        ("dumbbell-curl", &[Arms], "dumbbell"),
         (
             "kettlebell-swing",
-            "Kettlebell swing",
             &[Glutes, Hamstrings, Cardio],
             "kettlebell",
         ),
-        ("rowing-erg", "Rowing ergometer", &[Cardio, Back], "machine"),
-        ("easy-run", "Easy run", &[Cardio, Calves], "none"),
-        (
-            "assault-bike",
-            "Air bike intervals",
-            &[Cardio, Quads],
-            "machine",
-        ),
+        ("rowing-erg", &[Cardio, Back], "machine"),
+        ("easy-run", &[Cardio, Calves], "none"),
+        ("assault-bike", &[Cardio, Quads], "machine"),
     ]
 };
-
-/// The fixed id of the catalogue's `n`-th exercise (UUIDv7-shaped, stable across
-/// installations, so plans and sets can be exchanged between them).
-pub const fn exercise_id(n: u8) -> Uuid {
-    Uuid::from_bytes([
-        0x01, 0x93, 0x00, 0x00, 0x00, 0x00, 0x70, 0x01, 0x80, 0x00, 0, 0, 0, 0, 0, n,
-    ])
-}
 
 /// The id of the catalogue exercise `slug`.
 ///
 /// # Panics
-/// When `slug` is not in [`CATALOGUE`]: a typo in seed code.
+/// When `slug` is not in the catalogue: a typo in seed code.
 pub fn id_of(slug: &str) -> Uuid {
-    let n = CATALOGUE
-        .iter()
-        .position(|(s, ..)| *s == slug)
-        .expect("the slug is in the catalogue");
-    exercise_id(u8::try_from(n + 1).expect("the catalogue has fewer than 255 entries"))
+    catalogue::by_slug(slug)
+        .expect("the slug is in the catalogue")
+        .0
 }
 
-/// Inserts the catalogue where missing. Running it again changes nothing.
+/// Each shipped exercise (index, slug and name) with what it trains and needs.
+///
+/// # Panics
+/// When [`CATALOGUE`] and the shipped catalogue disagree on slugs or their order: a
+/// mistake in this file, caught by every test that seeds.
+fn described() -> impl Iterator<
+    Item = (
+        usize,
+        &'static catalogue::Exercise,
+        &'static [MuscleGroup],
+        &'static str,
+    ),
+> {
+    assert_eq!(
+        CATALOGUE.len(),
+        catalogue::EXERCISES.len(),
+        "one description per shipped exercise"
+    );
+    catalogue::EXERCISES.iter().zip(CATALOGUE).enumerate().map(
+        |(i, (shipped, (slug, groups, equipment)))| {
+            assert_eq!(shipped.slug, *slug, "CATALOGUE follows the shipped order");
+            (i, shipped, *groups, *equipment)
+        },
+    )
+}
+
+/// Inserts the catalogue where missing and takes over renamed exercises' names.
 pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), ServiceError> {
     let now = now.trunc_subsecs(6);
-    let rows = CATALOGUE
-        .iter()
-        .enumerate()
-        .map(
-            |(i, (slug, name, groups, equipment))| exercise::ActiveModel {
-                id: Set(exercise_id(
-                    u8::try_from(i + 1).expect("the catalogue has fewer than 255 entries"),
-                )),
-                slug: Set((*slug).to_owned()),
-                name: Set((*name).to_owned()),
-                muscle_groups: Set(groups
-                    .iter()
-                    .map(|g| g.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")),
-                equipment: Set((*equipment).to_owned()),
-                created_at: Set(now),
-            },
-        );
+    let rows = described().map(|(i, shipped, groups, equipment)| exercise::ActiveModel {
+        id: Set(catalogue::id_at(i)),
+        slug: Set(shipped.slug.to_owned()),
+        name: Set(shipped.name.to_owned()),
+        muscle_groups: Set(groups
+            .iter()
+            .map(|g| g.as_str())
+            .collect::<Vec<_>>()
+            .join(",")),
+        equipment: Set((*equipment).to_owned()),
+        created_at: Set(now),
+    });
     exercise::Entity::insert_many(rows)
         .on_conflict(
+            // A name the shipped catalogue changed is taken over: other services show
+            // the shipped names (`tessera_kit::catalogue`).
             OnConflict::column(exercise::Column::Id)
-                .do_nothing()
+                .update_column(exercise::Column::Name)
                 .to_owned(),
         )
         .exec_without_returning(db)
@@ -140,10 +117,10 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
 /// service, its ids fixed.
 pub fn named_in(text: &str) -> Vec<Uuid> {
     let text = words(text);
-    let mut names: Vec<(usize, Vec<String>)> = CATALOGUE
+    let mut names: Vec<(usize, Vec<String>)> = catalogue::EXERCISES
         .iter()
         .enumerate()
-        .map(|(i, (_, name, ..))| (i, words(name)))
+        .map(|(i, e)| (i, words(e.name)))
         .filter(|(_, name)| !name.is_empty())
         .collect();
     names.sort_by_key(|(_, name)| std::cmp::Reverse(name.len()));
@@ -160,12 +137,7 @@ pub fn named_in(text: &str) -> Vec<Uuid> {
     }
     found.sort_unstable();
     found.dedup();
-    found
-        .into_iter()
-        .map(|i| {
-            exercise_id(u8::try_from(i + 1).expect("the catalogue has fewer than 255 entries"))
-        })
-        .collect()
+    found.into_iter().map(catalogue::id_at).collect()
 }
 
 /// Whether `words` are `name`'s words, the last one perhaps with a plural `s` or `es`.
