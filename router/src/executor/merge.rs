@@ -3,7 +3,7 @@
 
 use apollo_compiler::{
     Name,
-    response::{JsonMap, JsonValue},
+    response::{JsonMap, JsonValue, serde_json_bytes::map::Entry},
 };
 
 use crate::{
@@ -240,10 +240,11 @@ pub fn deep_merge(target: &mut JsonValue, source: JsonValue) {
     match (target, source) {
         (JsonValue::Object(t), JsonValue::Object(s)) => {
             for (key, value) in s {
-                match t.get_mut(key.as_str()) {
-                    Some(existing) => deep_merge(existing, value),
-                    None => {
-                        t.insert(key, value);
+                // One hash per key, whether it is new or merged.
+                match t.entry(key) {
+                    Entry::Occupied(mut existing) => deep_merge(existing.get_mut(), value),
+                    Entry::Vacant(slot) => {
+                        slot.insert(value);
                     }
                 }
             }

@@ -10,6 +10,8 @@
 //! up and [`super::shape`] runs the full executor instead, so errors, their paths and
 //! null propagation stay exactly the executor's.
 
+use std::{cell::RefCell, rc::Rc};
+
 use apollo_compiler::response::serde_json_bytes::ByteString;
 
 use apollo_compiler::{
@@ -81,21 +83,19 @@ fn walk(
         document,
         variables,
     };
-    ctx.object(
-        root,
-        data.as_object(),
-        operation.selection_set.selections.iter(),
-        out,
-    )
-    .ok()
+    let prepared = ctx
+        .prepare(root, operation.selection_set.selections.iter())
+        .ok()?;
+    ctx.object(root, data.as_object(), &prepared, out).ok()
 }
 
 /// Where a projection goes, as events in response order: a data tree ([`Tree`]) or
 /// JSON text ([`Text`]). After a [`Bail`] the output is incomplete and dropped.
 trait Emit {
     fn begin_object(&mut self, len: usize);
-    /// The next member's key: the data tree's own (a shared buffer) when it has one.
-    fn key(&mut self, from_data: Option<&ByteString>, key: &str);
+    /// The next member's key: the data tree's own (a shared buffer) when it has one;
+    /// `json` is the key as JSON text with its colon (`"key":`).
+    fn key(&mut self, from_data: Option<&ByteString>, key: &str, json: &[u8]);
     fn end_object(&mut self);
     fn begin_list(&mut self, len: usize);
     fn end_list(&mut self);
@@ -133,7 +133,7 @@ impl Emit for Tree {
     fn begin_object(&mut self, len: usize) {
         self.open.push(Open::Object(JsonMap::with_capacity(len)));
     }
-    fn key(&mut self, from_data: Option<&ByteString>, key: &str) {
+    fn key(&mut self, from_data: Option<&ByteString>, key: &str, _: &[u8]) {
         self.keys
             .push(from_data.map_or_else(|| key.into(), ByteString::clone));
     }
@@ -192,10 +192,9 @@ impl Emit for Text {
         self.out.push(b'{');
         self.empty.push(true);
     }
-    fn key(&mut self, _: Option<&ByteString>, key: &str) {
+    fn key(&mut self, _: Option<&ByteString>, _: &str, json: &[u8]) {
         self.separate();
-        self.write(key);
-        self.out.push(b':');
+        self.out.extend_from_slice(json);
         self.after_key = true;
     }
     fn end_object(&mut self) {
@@ -243,36 +242,70 @@ impl<'a> Shape<'a> {
     }
 }
 
-/// Fields of one response key: the first, and any more merged with it.
+/// Fields of one response key: the first, and any more merged with it, with what the
+/// walk needs of them worked out once per request (see [`Prepared`]).
 struct Group<'a> {
     key: &'a Name,
+    /// `"key":`, as JSON text.
+    json_key: Box<[u8]>,
     first: &'a Field,
     more: Vec<&'a Field>,
+    /// The named type of the field (`None` for `__typename`).
+    named: Option<&'a ExtendedType>,
+    /// The sub-selection prepared for each object type met under this key.
+    nested: RefCell<Vec<(Shape<'a>, Rc<Prepared<'a>>)>>,
 }
 
 impl<'a> Group<'a> {
+    fn new(key: &'a Name, first: &'a Field) -> Self {
+        let mut json_key = serde_json::to_vec(key.as_str()).unwrap_or_default();
+        json_key.push(b':');
+        Self {
+            key,
+            json_key: json_key.into_boxed_slice(),
+            first,
+            more: Vec::new(),
+            named: None,
+            nested: RefCell::new(Vec::new()),
+        }
+    }
+
     fn fields(&self) -> impl Iterator<Item = &'a Field> + '_ {
         std::iter::once(self.first).chain(self.more.iter().copied())
     }
+
+    /// The sub-selection already prepared for the object type `name`, with the type.
+    fn prepared_for(&self, name: &str) -> Option<(Shape<'a>, Rc<Prepared<'a>>)> {
+        self.nested
+            .borrow()
+            .iter()
+            .find(|(shape, _)| shape.name.as_str() == name)
+            .map(|(shape, prepared)| (*shape, prepared.clone()))
+    }
+}
+
+/// A selection set collected for one object type: its groups in response order, each
+/// field's definition found and its arguments checked. Every object of that type under
+/// the same selection (the items of a list, say) is walked with the same preparation,
+/// so fragments, `@skip`/`@include` and the schema are consulted once per request,
+/// not once per object.
+struct Prepared<'a> {
+    groups: Vec<Group<'a>>,
 }
 
 impl<'a> Ctx<'a> {
-    fn object(
+    /// The groups of `selections` on `object_type`, ready to walk.
+    fn prepare(
         &self,
         object_type: Shape<'a>,
-        map: Option<&JsonMap>,
         selections: impl Iterator<Item = &'a Selection>,
-        out: &mut impl Emit,
-    ) -> Projected<()> {
+    ) -> Projected<Rc<Prepared<'a>>> {
         let mut groups: Vec<Group<'a>> = Vec::new();
         let mut visited: Vec<&'a Name> = Vec::new();
         self.collect(object_type, selections, &mut visited, &mut groups);
-        out.begin_object(groups.len());
-        for group in &groups {
+        for group in &mut groups {
             let field = group.first;
             if field.name == "__typename" {
-                out.key(None, group.key.as_str());
-                out.string(object_type.name.as_str());
                 continue;
             }
             if field.name.starts_with("__") {
@@ -280,11 +313,45 @@ impl<'a> Ctx<'a> {
             }
             let definition = object_type.fields.get(&field.name).ok_or(Bail)?;
             self.check_arguments(field, &definition.arguments)?;
+            group.named = Some(
+                self.schema
+                    .types
+                    .get(field.ty().inner_named_type())
+                    .ok_or(Bail)?,
+            );
+        }
+        Ok(Rc::new(Prepared { groups }))
+    }
+
+    fn object(
+        &self,
+        object_type: Shape<'a>,
+        map: Option<&JsonMap>,
+        prepared: &Prepared<'a>,
+        out: &mut impl Emit,
+    ) -> Projected<()> {
+        out.begin_object(prepared.groups.len());
+        for group in &prepared.groups {
+            let Some(named) = group.named else {
+                out.key(None, group.key.as_str(), &group.json_key);
+                out.string(object_type.name.as_str());
+                continue;
+            };
             let found = map.and_then(|m| m.get_key_value(group.key.as_str()));
-            out.key(found.map(|(key, _)| key), group.key.as_str());
+            out.key(
+                found.map(|(key, _)| key),
+                group.key.as_str(),
+                &group.json_key,
+            );
             // The executor completes with the selected field's own type (an
             // interface's, when selected through one), as here.
-            self.complete(field.ty(), found.map(|(_, value)| value), group, out)?;
+            self.complete(
+                group.first.ty(),
+                named,
+                found.map(|(_, value)| value),
+                group,
+                out,
+            )?;
         }
         out.end_object();
         Ok(())
@@ -309,11 +376,7 @@ impl<'a> Ctx<'a> {
                     let key = field.response_key();
                     match groups.iter_mut().find(|g| g.key == key) {
                         Some(group) => group.more.push(field),
-                        None => groups.push(Group {
-                            key,
-                            first: field,
-                            more: Vec::new(),
-                        }),
+                        None => groups.push(Group::new(key, field)),
                     }
                 }
                 Selection::FragmentSpread(spread) => {
@@ -408,6 +471,7 @@ impl<'a> Ctx<'a> {
     fn complete(
         &self,
         ty: &'a Type,
+        named: &'a ExtendedType,
         value: Option<&JsonValue>,
         group: &Group<'a>,
         out: &mut impl Emit,
@@ -427,13 +491,13 @@ impl<'a> Ctx<'a> {
                 };
                 out.begin_list(items.len());
                 for item in items {
-                    self.complete(inner, Some(item), group, out)?;
+                    self.complete(inner, named, Some(item), group, out)?;
                 }
                 out.end_list();
                 Ok(())
             }
             Type::Named(name) | Type::NonNullNamed(name) => {
-                match self.schema.types.get(name).ok_or(Bail)? {
+                match named {
                     ExtendedType::Object(def) => {
                         let JsonValue::Object(map) = value else {
                             return Err(Bail);
@@ -463,13 +527,17 @@ impl<'a> Ctx<'a> {
                         let JsonValue::Object(map) = value else {
                             return Err(Bail);
                         };
-                        let concrete = map
+                        let typename = map
                             .get("__typename")
                             .and_then(JsonValue::as_str)
-                            .and_then(|t| self.schema.get_object(t))
                             .ok_or(Bail)?;
-                        let belongs = match self.schema.types.get(name) {
-                            Some(ExtendedType::Union(def)) => def.members.contains(&concrete.name),
+                        if let Some((shape, prepared)) = group.prepared_for(typename) {
+                            // A member of the abstract type: checked when prepared.
+                            return self.object(shape, Some(map), &prepared, out);
+                        }
+                        let concrete = self.schema.get_object(typename).ok_or(Bail)?;
+                        let belongs = match named {
+                            ExtendedType::Union(def) => def.members.contains(&concrete.name),
                             _ => concrete.implements_interfaces.contains(name),
                         };
                         if !belongs {
@@ -495,6 +563,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// `map` as `object_type` under `group`'s sub-selection, prepared on first use.
     fn nested(
         &self,
         object_type: Shape<'a>,
@@ -502,10 +571,21 @@ impl<'a> Ctx<'a> {
         group: &Group<'a>,
         out: &mut impl Emit,
     ) -> Projected<()> {
-        let selections = group
-            .fields()
-            .flat_map(|field| field.selection_set.selections.iter());
-        self.object(object_type, Some(map), selections, out)
+        let prepared = match group.prepared_for(object_type.name) {
+            Some((_, prepared)) => prepared,
+            None => {
+                let selections = group
+                    .fields()
+                    .flat_map(|field| field.selection_set.selections.iter());
+                let prepared = self.prepare(object_type, selections)?;
+                group
+                    .nested
+                    .borrow_mut()
+                    .push((object_type, prepared.clone()));
+                prepared
+            }
+        };
+        self.object(object_type, Some(map), &prepared, out)
     }
 }
 
@@ -620,6 +700,19 @@ mod tests {
                 "{}",
                 r#"{"me": null, "pet": {"__typename": "Dog", "name": "Rex"}}"#,
             ),
+            // Lists whose items share one preparation per concrete type, in any order.
+            (
+                r#"{ feed { __typename ... on Post { title owner { id friends { name } } }
+                            ... on Photo { url owner { name } } }
+                     search(term: "y") { ... on User { name } ... on Post { score } } }"#,
+                "{}",
+                r#"{"feed": [{"__typename": "Post", "title": "a", "owner": {"id": "u1", "friends": [{"name": "B"}, {"name": "C"}]}},
+                             {"__typename": "Photo", "url": "u", "owner": {"name": "D"}},
+                             {"__typename": "Post", "title": "b", "owner": {"id": "u2", "friends": []}},
+                             {"__typename": "Photo", "url": "v", "owner": null}],
+                    "search": [{"__typename": "User", "name": "E"}, {"__typename": "Post", "score": 1.5},
+                               {"__typename": "User", "name": "F"}]}"#,
+            ),
         ];
         for (query, variables, data) in cases {
             let (projected, executed, errors) = both(query, variables, data);
@@ -665,6 +758,12 @@ mod tests {
                 r#"{ me { friends { id } } }"#,
                 "{}",
                 r#"{"me": {"friends": {"id": "x"}}}"#,
+            ),
+            // An item whose type is not a member, after members were walked.
+            (
+                r#"{ search(term: "x") { ... on User { name } } }"#,
+                "{}",
+                r#"{"search": [{"__typename": "User", "name": "A"}, {"__typename": "Dog", "name": "Rex"}]}"#,
             ),
             // An abstract value without a type it can tell.
             (r#"{ pet { name } }"#, "{}", r#"{"pet": {"name": "Rex"}}"#),
