@@ -44,9 +44,9 @@ pub struct CachedCall {
 }
 
 /// What the cache answered of a fetch.
-pub struct Hits {
+pub struct Hits<'p> {
     /// Cached entities, with the objects each stands for.
-    pub entities: Vec<(Vec<Address>, JsonValue)>,
+    pub entities: Vec<(Vec<Address<'p>>, JsonValue)>,
     /// Per call, how it is cached (`None`: not cacheable).
     pub calls: Vec<Option<CachedCall>>,
     /// What the cached entities impose on the response's policy.
@@ -56,11 +56,11 @@ pub struct Hits {
 /// The representations of one call: as sent, where each came from, and its text (the
 /// JSON written for deduplication, reused for the key).
 #[derive(Default)]
-pub struct Representations {
+pub struct Representations<'p> {
     /// Sent to the subgraph.
     pub values: Vec<JsonValue>,
     /// Per representation, the objects it stands for.
-    pub from: Vec<Vec<Address>>,
+    pub from: Vec<Vec<Address<'p>>>,
     /// Per representation, its JSON text.
     pub texts: Vec<Vec<u8>>,
 }
@@ -70,14 +70,14 @@ impl EntityCache<'_> {
     /// where they go, per call how it is cached (`None`: not cacheable), and what the
     /// hits impose on the response's policy (what is left of their time; private when
     /// one was).
-    pub async fn take_hits(
+    pub async fn take_hits<'p>(
         &self,
         sg: &Supergraph,
         subgraph: &str,
         calls: &[EntityCall],
         forwarded: &str,
-        reps: &mut [Representations],
-    ) -> Hits {
+        reps: &mut [Representations<'p>],
+    ) -> Hits<'p> {
         let cached: Vec<Option<CachedCall>> = calls
             .iter()
             .map(|call| {

@@ -15,25 +15,26 @@ use crate::{
 };
 
 /// One step of a concrete position in the data tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// An object key (the plan's name: cloning it does not allocate).
-    Key(Name),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step<'p> {
+    /// An object key, borrowed from the plan's path: walking and copying addresses
+    /// touch no reference count (names are shared by every request and thread).
+    Key(&'p Name),
     /// A list index.
     Index(usize),
 }
 
 /// A concrete position in the data tree.
-pub type Address = Vec<Step>;
+pub type Address<'p> = Vec<Step<'p>>;
 
 /// Calls `f` with every object at `path` and its address (lists flattened, type
 /// conditions checked by `__typename`), in document order.
-pub fn visit_objects<'v>(
+pub fn visit_objects<'v, 'p>(
     sg: &Supergraph,
     value: &'v JsonValue,
-    path: &[PathSeg],
-    address: &mut Address,
-    f: &mut dyn FnMut(&Address, &'v JsonMap),
+    path: &'p [PathSeg],
+    address: &mut Address<'p>,
+    f: &mut dyn FnMut(&Address<'p>, &'v JsonMap),
 ) {
     let Some((first, rest)) = path.split_first() else {
         if let JsonValue::Object(map) = value {
@@ -44,7 +45,7 @@ pub fn visit_objects<'v>(
     match (first, value) {
         (PathSeg::Key(key), JsonValue::Object(map)) => {
             if let Some(child) = map.get(key.as_str()) {
-                address.push(Step::Key(key.clone()));
+                address.push(Step::Key(key));
                 visit_objects(sg, child, rest, address, f);
                 address.pop();
             }
@@ -111,7 +112,7 @@ pub fn visit_objects_mut(
 }
 
 /// The value at `address`.
-pub fn get<'a>(value: &'a JsonValue, address: &[Step]) -> Option<&'a JsonValue> {
+pub fn get<'a>(value: &'a JsonValue, address: &[Step<'_>]) -> Option<&'a JsonValue> {
     address.iter().try_fold(value, |v, step| match (step, v) {
         (Step::Key(k), JsonValue::Object(map)) => map.get(k.as_str()),
         (Step::Index(i), JsonValue::Array(items)) => items.get(*i),
@@ -120,7 +121,7 @@ pub fn get<'a>(value: &'a JsonValue, address: &[Step]) -> Option<&'a JsonValue> 
 }
 
 /// The value at `address`, mutably.
-pub fn get_mut<'a>(value: &'a mut JsonValue, address: &[Step]) -> Option<&'a mut JsonValue> {
+pub fn get_mut<'a>(value: &'a mut JsonValue, address: &[Step<'_>]) -> Option<&'a mut JsonValue> {
     address.iter().try_fold(value, |v, step| match (step, v) {
         (Step::Key(k), JsonValue::Object(map)) => map.get_mut(k.as_str()),
         (Step::Index(i), JsonValue::Array(items)) => items.get_mut(*i),
@@ -129,7 +130,7 @@ pub fn get_mut<'a>(value: &'a mut JsonValue, address: &[Step]) -> Option<&'a mut
 }
 
 /// An address as a GraphQL error path.
-pub fn address_to_path(address: &[Step]) -> JsonValue {
+pub fn address_to_path(address: &[Step<'_>]) -> JsonValue {
     JsonValue::Array(
         address
             .iter()

@@ -116,9 +116,9 @@ async fn run_fetch(
     let forwarded_vars = cache.map(|_| entity_cache::forwarded_text(&vars));
     // For entity fetches, per `_entities` field: which response objects each
     // representation came from.
-    let mut origins: Vec<Vec<Vec<Address>>> = Vec::with_capacity(fetch.entities.len());
+    let mut origins: Vec<Vec<Vec<Address<'_>>>> = Vec::with_capacity(fetch.entities.len());
     // Representations whose entity came from the cache, and per call how it is cached.
-    let mut hits: Vec<(Vec<Address>, JsonValue)> = Vec::new();
+    let mut hits: Vec<(Vec<Address<'_>>, JsonValue)> = Vec::new();
     let mut cached_calls = Vec::new();
     let mut hits_policy = CachePolicy::UNRESTRICTED;
     let mut texts: Vec<Vec<Vec<u8>>> = Vec::new();
@@ -126,7 +126,7 @@ async fn run_fetch(
     // representation (none when it has none): the answers merge in one walk.
     let mut order: Vec<Vec<Option<usize>>> = Vec::with_capacity(fetch.entities.len());
     if !fetch.entities.is_empty() {
-        let mut all: Vec<Representations> = Vec::with_capacity(fetch.entities.len());
+        let mut all: Vec<Representations<'_>> = Vec::with_capacity(fetch.entities.len());
         let guard = state.lock().await;
         let is_a = |condition: &str, actual: &str| {
             condition == actual || sg.schema.is_subtype(condition, actual)
@@ -134,7 +134,10 @@ async fn run_fetch(
         for call in &fetch.entities {
             let typename = call.representation_typename.as_ref().map(|t| t.as_str());
             let mut reps = Representations::default();
-            let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
+            // Representations are deduplicated by their text: hashed with a fast,
+            // randomly seeded hasher (the text is subgraph data).
+            let mut index: HashMap<Vec<u8>, usize, ahash::RandomState> =
+                HashMap::with_hasher(ahash::RandomState::new());
             let mut text = Vec::new();
             let mut visits = Vec::new();
             for path in &call.paths {
@@ -352,7 +355,7 @@ async fn run_fetch(
 }
 
 /// Merges entities from the cache into every object that stands for them.
-fn merge_hits(data: &mut JsonValue, hits: Vec<(Vec<Address>, JsonValue)>) {
+fn merge_hits(data: &mut JsonValue, hits: Vec<(Vec<Address<'_>>, JsonValue)>) {
     for (addresses, entity) in hits {
         merge_entity(data, &addresses, entity);
     }
@@ -368,7 +371,7 @@ fn merge_in_order(
     paths: &[Vec<PathSeg>],
     visits: &[Option<usize>],
     entities: Vec<JsonValue>,
-    addresses: &[Vec<Address>],
+    addresses: &[Vec<Address<'_>>],
 ) {
     let mut met = 0;
     for path in paths {
@@ -404,7 +407,7 @@ fn merge_in_order(
 
 /// Merges `entity` into the object at each of `addresses`: the last takes the entity
 /// itself, the others a copy.
-fn merge_entity(data: &mut JsonValue, addresses: &[Address], entity: JsonValue) {
+fn merge_entity(data: &mut JsonValue, addresses: &[Address<'_>], entity: JsonValue) {
     let Some((last, others)) = addresses.split_last() else {
         return;
     };
@@ -427,7 +430,7 @@ fn merge_entity(data: &mut JsonValue, addresses: &[Address], entity: JsonValue) 
 fn repath(
     path: Option<JsonValue>,
     keys: &[String],
-    origins: &[Vec<Vec<Address>>],
+    origins: &[Vec<Vec<Address<'_>>>],
     data: Option<&JsonValue>,
 ) -> Vec<JsonValue> {
     let Some(JsonValue::Array(path)) = path else {
@@ -513,12 +516,9 @@ mod tests {
         use self::merge::Step;
         let sg = Supergraph::parse(include_str!("../../../bench/supergraph.graphql"))
             .expect("the bench supergraph loads");
-        let key = |name: &str| Step::Key(apollo_compiler::Name::new(name).expect("a name"));
-        let path = vec![
-            PathSeg::Key(apollo_compiler::Name::new("top").expect("a name")),
-            PathSeg::List,
-        ];
-        let at = |i: usize| vec![key("top"), Step::Index(i)];
+        let top = apollo_compiler::Name::new("top").expect("a name");
+        let path = vec![PathSeg::Key(top.clone()), PathSeg::List];
+        let at = |i: usize| vec![Step::Key(&top), Step::Index(i)];
         // Three products; the first and third stand for the same entity, the second has
         // no representation (a key was null).
         let data = json(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}]}"#);
@@ -526,7 +526,7 @@ mod tests {
             r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}]}"#,
         );
 
-        let merged = |visits: &[Option<usize>], from: &[Vec<Address>]| {
+        let merged = |visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
             let mut data = data.clone();
             let entities = vec![json(r#"{"name": "Table"}"#)];
             merge_in_order(
@@ -554,12 +554,22 @@ mod tests {
     fn entity_errors_are_repathed_through_their_own_entities_field() {
         use self::merge::Step;
         let keys = vec![EntityCall::response_key(0), EntityCall::response_key(1)];
-        let at = |steps: &[&str]| -> Address {
+        // Names live as long as the plan's paths would.
+        let names: Vec<apollo_compiler::Name> = ["me", "top", "favorite"]
+            .iter()
+            .map(|s| apollo_compiler::Name::new(s).expect("a name"))
+            .collect();
+        let at = |steps: &[&str]| -> Address<'_> {
             steps
                 .iter()
                 .map(|s| match s.parse::<usize>() {
                     Ok(i) => Step::Index(i),
-                    Err(_) => Step::Key(apollo_compiler::Name::new(s).expect("a name")),
+                    Err(_) => Step::Key(
+                        names
+                            .iter()
+                            .find(|n| n.as_str() == *s)
+                            .expect("a name of the test"),
+                    ),
                 })
                 .collect()
         };
