@@ -4,6 +4,7 @@
 //! # Layout (in the order a request flows)
 //! - [`server`]: the HTTP surface (POST/GET, batching, content negotiation).
 //! - [`explorer`]: the API explorer page the router serves, with all its files.
+//! - `json`: JSON text of the data tree, strings escaped eight bytes at a time.
 //! - [`auth`]: access tokens (JWT against JWKS) → the caller's identity.
 //! - [`ratelimit`]: GCRA quotas per client, shared through Redis.
 //! - [`authorization`]: `@authenticated`, `@requiresScopes`, `@policy`: what the caller
@@ -25,6 +26,7 @@ pub mod authorization;
 pub mod cache;
 pub mod executor;
 pub mod explorer;
+pub(crate) mod json;
 pub mod limits;
 pub mod metrics;
 pub mod persisted;

@@ -88,7 +88,9 @@ struct Answer {
 type InFlight = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
 
 /// Identical fetches in flight: (identity token, request body) → the shared answer.
-type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight>>>;
+/// Keyed by the caller's identity token and the whole request body: hashed with a
+/// fast, randomly seeded hasher (bodies carry representations, kilobytes of them).
+type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight, ahash::RandomState>>>;
 
 /// Sends operations to one subgraph.
 #[derive(Debug, Clone)]
@@ -120,13 +122,15 @@ impl SubgraphClient {
         identity: Option<&Arc<str>>,
         share: bool,
     ) -> Result<SubgraphResponse, FetchError> {
-        let mut body = JsonMap::new();
-        body.insert("query", JsonValue::String(query.into()));
+        let mut body = Vec::with_capacity(query.len() + 64);
+        body.extend_from_slice(b"{\"query\":");
+        crate::json::write_str(&mut body, query);
         if !variables.is_empty() {
-            body.insert("variables", JsonValue::Object(variables));
+            body.extend_from_slice(b",\"variables\":");
+            crate::json::write_value(&mut body, &JsonValue::Object(variables));
         }
-        let bytes =
-            Bytes::from(serde_json::to_vec(&body).map_err(|e| FetchError::Body(e.to_string()))?);
+        body.push(b'}');
+        let bytes = Bytes::from(body);
         let identity = identity.cloned();
         if share {
             // Each waiter takes its own copy (its entities move into its response).

@@ -158,10 +158,7 @@ async fn run_fetch(
                             return; // a key or required field is missing (null after an error)
                         };
                         text.clear();
-                        if serde_json::to_writer(&mut text, &rep).is_err() {
-                            visits.push(None);
-                            return;
-                        }
+                        crate::json::write_value(&mut text, &rep);
                         match index.get(text.as_slice()) {
                             Some(&i) => {
                                 visits.push(Some(i));
@@ -310,9 +307,8 @@ async fn run_fetch(
             for (i, entity) in entities.iter().enumerate() {
                 if entity.is_object()
                     && let Some(text) = texts.get(k).and_then(|t| t.get(i))
-                    && let Ok(body) = serde_json::to_vec(entity)
                 {
-                    answered.push((k, text.clone(), body.into()));
+                    answered.push((k, text.clone(), crate::json::to_vec(entity).into()));
                 }
             }
         }

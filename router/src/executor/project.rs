@@ -180,10 +180,6 @@ impl Text {
         }
     }
 
-    fn write(&mut self, value: &(impl serde::Serialize + ?Sized)) {
-        // Writing JSON into memory cannot fail.
-        let _ = serde_json::to_writer(&mut self.out, value);
-    }
 }
 
 impl Emit for Text {
@@ -212,11 +208,11 @@ impl Emit for Text {
     }
     fn value(&mut self, value: &JsonValue) {
         self.separate();
-        self.write(value);
+        crate::json::write_value(&mut self.out, value);
     }
     fn string(&mut self, value: &str) {
         self.separate();
-        self.write(value);
+        crate::json::write_str(&mut self.out, value);
     }
 }
 
@@ -258,7 +254,8 @@ struct Group<'a> {
 
 impl<'a> Group<'a> {
     fn new(key: &'a Name, first: &'a Field) -> Self {
-        let mut json_key = serde_json::to_vec(key.as_str()).unwrap_or_default();
+        let mut json_key = Vec::with_capacity(key.len() + 3);
+        crate::json::write_str(&mut json_key, key.as_str());
         json_key.push(b':');
         Self {
             key,

@@ -1,0 +1,165 @@
+//! Compact JSON text of the data tree, byte for byte what `serde_json` writes, with
+//! strings escaped eight bytes at a time: most strings of a response need no escape,
+//! and the router writes every one of them (responses, representations, subgraph
+//! requests).
+
+use apollo_compiler::response::JsonValue;
+
+/// Appends `value` as compact JSON text.
+pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) {
+    match value {
+        JsonValue::Null => out.extend_from_slice(b"null"),
+        JsonValue::Bool(true) => out.extend_from_slice(b"true"),
+        JsonValue::Bool(false) => out.extend_from_slice(b"false"),
+        JsonValue::Number(n) => {
+            // Writing into memory cannot fail.
+            let _ = serde_json::to_writer(&mut *out, n);
+        }
+        JsonValue::String(s) => write_str(out, s.as_str()),
+        JsonValue::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        JsonValue::Object(map) => {
+            out.push(b'{');
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_str(out, key.as_str());
+                out.push(b':');
+                write_value(out, item);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// `value` as compact JSON text.
+pub fn to_vec(value: &JsonValue) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    write_value(&mut out, value);
+    out
+}
+
+/// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`
+/// … or `\u00XX`, everything else as it is (as `serde_json` does).
+pub fn write_str(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut clean = 0; // start of the run not written yet
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            if !may_need_escape(word) {
+                i += 8;
+                continue;
+            }
+        }
+        let end = (i + 8).min(bytes.len());
+        while i < end {
+            let byte = bytes[i];
+            if needs_escape(byte) {
+                out.extend_from_slice(&bytes[clean..i]);
+                escape(out, byte);
+                clean = i + 1;
+            }
+            i += 1;
+        }
+    }
+    out.extend_from_slice(&bytes[clean..]);
+    out.push(b'"');
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `word` may be `"`, `\` or below 0x20 (never wrong when one is;
+/// sometimes true when none is, which only costs a byte-wise look).
+fn may_need_escape(word: u64) -> bool {
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+    (control | zero_byte(word ^ (ONES * u64::from(b'"'))) | zero_byte(word ^ (ONES * u64::from(b'\\'))))
+        != 0
+}
+
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+fn escape(out: &mut Vec<u8>, byte: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    match byte {
+        b'"' => out.extend_from_slice(b"\\\""),
+        b'\\' => out.extend_from_slice(b"\\\\"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\t' => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        _ => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(byte >> 4)],
+            HEX[usize::from(byte & 0xf)],
+        ]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut cases: Vec<String> = vec![
+            String::new(),
+            "plain".into(),
+            "exactly8".into(),
+            "a\"quote and a \\ backslash".into(),
+            "tab\there, line\nthere, \r, \u{8}, \u{c}, \u{1}, \u{1f}, \u{7f}".into(),
+            "unicode: é, 漢字, 🏋️ and </script>".into(),
+        ];
+        // Every byte below 0x80 at every position of a chunk, and across chunk ends.
+        for c in 0u8..0x80 {
+            for at in 0..17 {
+                let mut s = "x".repeat(at);
+                s.push(char::from(c));
+                s.push_str("yyyyyyyy");
+                cases.push(s);
+            }
+        }
+        for s in cases {
+            let mut ours = Vec::new();
+            write_str(&mut ours, &s);
+            assert_eq!(
+                String::from_utf8(ours).expect("UTF-8"),
+                serde_json::to_string(&s).expect("serializes"),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_are_written_as_serde_json_writes_them() {
+        let value: JsonValue = serde_json::from_str(
+            r#"{"a": [1, -2, 3.5, 1e300, 0.1, true, false, null, "s\"t"], "b": {}, "c": [],
+                "d": {"e\n": {"f": [[], [{}]]}}, "g": 18446744073709551615}"#,
+        )
+        .expect("valid JSON");
+        assert_eq!(
+            String::from_utf8(to_vec(&value)).expect("UTF-8"),
+            serde_json::to_string(&value).expect("serializes")
+        );
+    }
+}
