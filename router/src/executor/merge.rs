@@ -235,6 +235,112 @@ fn project(
     Some(())
 }
 
+/// Why [`write_representation`] wrote no text.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NoText {
+    /// A needed field is missing or null: the object has no representation.
+    Missing,
+    /// The selection names one key twice at one level (a field in two fragments):
+    /// [`representation_of`] decides which value stays.
+    Repeated,
+}
+
+/// The JSON text [`representation_of`] would give, written straight from the object's
+/// members: a representation met again (the same entity at another place) is known by
+/// its text without building it.
+pub fn write_representation(
+    map: &JsonMap,
+    entity: &str,
+    typename: Option<&str>,
+    fields: &Selection,
+    is_a: &dyn Fn(&str, &str) -> bool,
+    out: &mut Vec<u8>,
+) -> Result<(), NoText> {
+    let typename = typename.unwrap_or_else(|| {
+        map.get("__typename")
+            .and_then(JsonValue::as_str)
+            .unwrap_or(entity)
+    });
+    out.extend_from_slice(b"{\"__typename\":");
+    crate::json::write_str(out, typename);
+    let mut written = vec!["__typename"];
+    write_fields(map, fields, is_a, out, &mut written)?;
+    out.push(b'}');
+    Ok(())
+}
+
+/// [`project`], written: `written` holds the keys of the object being written.
+fn write_fields<'s>(
+    map: &JsonMap,
+    fields: &'s Selection,
+    is_a: &dyn Fn(&str, &str) -> bool,
+    out: &mut Vec<u8>,
+    written: &mut Vec<&'s str>,
+) -> Result<(), NoText> {
+    for item in &fields.items {
+        match item {
+            Item::Field(f) => {
+                let value = map.get(f.response_key().as_str()).ok_or(NoText::Missing)?;
+                let name = f.name.as_str();
+                if written.contains(&name) {
+                    return Err(NoText::Repeated);
+                }
+                if !written.is_empty() {
+                    out.push(b',');
+                }
+                written.push(name);
+                crate::json::write_str(out, name);
+                out.push(b':');
+                match (&f.selection, value) {
+                    (Some(sub), JsonValue::Object(inner)) => {
+                        out.push(b'{');
+                        let mut nested = Vec::new();
+                        if let Some(t) = inner.get("__typename") {
+                            out.extend_from_slice(b"\"__typename\":");
+                            crate::json::write_value(out, t);
+                            nested.push("__typename");
+                        }
+                        write_fields(inner, sub, is_a, out, &mut nested)?;
+                        out.push(b'}');
+                    }
+                    (Some(sub), JsonValue::Array(items)) => {
+                        out.push(b'[');
+                        for (i, item) in items.iter().enumerate() {
+                            if i > 0 {
+                                out.push(b',');
+                            }
+                            match item {
+                                JsonValue::Object(inner) => {
+                                    out.push(b'{');
+                                    write_fields(inner, sub, is_a, out, &mut Vec::new())?;
+                                    out.push(b'}');
+                                }
+                                other => crate::json::write_value(out, other),
+                            }
+                        }
+                        out.push(b']');
+                    }
+                    (_, JsonValue::Null) => return Err(NoText::Missing),
+                    (_, other) => crate::json::write_value(out, other),
+                }
+            }
+            Item::Fragment(fr) => {
+                let applies = match (
+                    &fr.type_condition,
+                    map.get("__typename").and_then(JsonValue::as_str),
+                ) {
+                    (Some(t), Some(actual)) => is_a(t.as_str(), actual),
+                    _ => true,
+                };
+                if applies {
+                    write_fields(map, &fr.selection, is_a, out, written)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Merges `source` into `target`: objects key by key, lists item by item, anything
 /// else replaced (a `null` never overwrites a value).
 pub fn deep_merge(target: &mut JsonValue, source: JsonValue) {
@@ -325,7 +431,25 @@ mod tests {
             Some(json(r#"{"__typename":"Item","upc":"p1","price":7}"#)),
             "an interface object gets the interface's name"
         );
+        // Written straight from the object, the text is the representation's.
+        let text = |object: &JsonValue, typename: Option<&str>, fields: &Selection| {
+            let mut out = Vec::new();
+            write_representation(
+                object.as_object().expect("an object"),
+                "Product",
+                typename,
+                fields,
+                &|c, a| c == a,
+                &mut out,
+            )
+            .map(|()| String::from_utf8(out).expect("UTF-8"))
+        };
+        assert_eq!(
+            text(&object, Some("Item"), &fields),
+            Ok(r#"{"__typename":"Item","upc":"p1","price":7}"#.to_owned())
+        );
         let missing = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":null}"#);
+        assert_eq!(text(&missing, None, &fields), Err(NoText::Missing));
         assert_eq!(
             representation(&missing, "Product", None, &fields, &|c, a| c == a),
             None
@@ -350,6 +474,71 @@ mod tests {
             Some(json(r#"{"__typename":"Qux"}"#)),
             "without the subtype relation the fragment does not apply"
         );
+    }
+
+    #[test]
+    fn a_written_representation_is_the_built_ones_text() {
+        use apollo_compiler::{Name, ast::DirectiveList};
+
+        use crate::planner::selection::FieldItem;
+
+        let name = Name::new_static_unchecked;
+        let composite = |field: &'static str, leaves: &[&'static str]| {
+            let mut sub = Selection::default();
+            for leaf in leaves {
+                sub.add_leaf(&name(leaf));
+            }
+            FieldItem {
+                alias: None,
+                name: name(field),
+                arguments: Vec::new(),
+                directives: DirectiveList::new(),
+                selection: Some(sub),
+                output_type: None,
+            }
+        };
+        let mut fields = Selection::default();
+        fields.add_leaf(&name("id"));
+        fields.field_entry(composite("dims", &["w", "h"]));
+        fields.field_entry(composite("tags", &["n"]));
+        fields
+            .fragment_entry(Some(name("Box")), DirectiveList::new())
+            .add_leaf(&name("sku"));
+        let object = json(
+            r#"{"__typename":"Box","id":"b\"1","sku":7,"dims":{"__typename":"Dims","h":2.5,"w":1},
+                "tags":[{"n":"a","x":1},"loose",null,{"n":"é\n"}]}"#,
+        );
+        let map = object.as_object().expect("an object");
+        let is_a = |c: &str, a: &str| c == a;
+        let mut text = Vec::new();
+        write_representation(map, "Box", None, &fields, &is_a, &mut text).expect("written");
+        let built = representation_of(map, "Box", None, &fields, &is_a).expect("built");
+        assert_eq!(
+            String::from_utf8(text).expect("UTF-8"),
+            String::from_utf8(crate::json::to_vec(&built)).expect("UTF-8")
+        );
+
+        // A field named twice at one level: the built one decides.
+        fields
+            .fragment_entry(Some(name("Box")), DirectiveList::new())
+            .add_leaf(&name("id"));
+        let mut text = Vec::new();
+        assert_eq!(
+            write_representation(map, "Box", None, &fields, &is_a, &mut text),
+            Err(NoText::Repeated)
+        );
+        // A null inside a list item's selection: no representation either way.
+        let nulled =
+            json(r#"{"__typename":"Box","id":"b","dims":{"w":1,"h":2},"tags":[{"n":null}]}"#);
+        let nulled = nulled.as_object().expect("an object");
+        let mut fields = Selection::default();
+        fields.add_leaf(&name("id"));
+        fields.field_entry(composite("tags", &["n"]));
+        assert_eq!(
+            write_representation(nulled, "Box", None, &fields, &is_a, &mut Vec::new()),
+            Err(NoText::Missing)
+        );
+        assert_eq!(representation_of(nulled, "Box", None, &fields, &is_a), None);
     }
 
     #[test]

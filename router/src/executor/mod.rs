@@ -30,7 +30,10 @@ pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
     fetch::{Invalidation, SubgraphClient},
-    merge::{Address, address_to_path, deep_merge, get_mut, representation_of, visit_objects},
+    merge::{
+        Address, NoText, address_to_path, deep_merge, get_mut, representation_of, visit_objects,
+        write_representation,
+    },
 };
 use crate::{
     cache::CachePolicy,
@@ -147,32 +150,57 @@ async fn run_fetch(
                     path,
                     &mut Vec::new(),
                     &mut |address, object| {
-                        let Some(rep) = representation_of(
+                        // The text first: an entity met again is known by it, and only
+                        // new ones are built.
+                        text.clear();
+                        let build = || {
+                            representation_of(
+                                object,
+                                &call.entity,
+                                typename,
+                                &call.representation,
+                                &is_a,
+                            )
+                        };
+                        let mut built = None;
+                        match write_representation(
                             object,
                             &call.entity,
                             typename,
                             &call.representation,
                             &is_a,
-                        ) else {
+                            &mut text,
+                        ) {
+                            Ok(()) => {}
+                            Err(NoText::Missing) => {
+                                visits.push(None);
+                                return; // a key or required field is missing (null after an error)
+                            }
+                            Err(NoText::Repeated) => {
+                                let Some(rep) = build() else {
+                                    visits.push(None);
+                                    return;
+                                };
+                                text.clear();
+                                crate::json::write_value(&mut text, &rep);
+                                built = Some(rep);
+                            }
+                        }
+                        if let Some(&i) = index.get(text.as_slice()) {
+                            visits.push(Some(i));
+                            reps.from[i].push(address.clone());
+                            return;
+                        }
+                        let Some(rep) = built.or_else(build) else {
                             visits.push(None);
-                            return; // a key or required field is missing (null after an error)
+                            return;
                         };
-                        text.clear();
-                        crate::json::write_value(&mut text, &rep);
-                        match index.get(text.as_slice()) {
-                            Some(&i) => {
-                                visits.push(Some(i));
-                                reps.from[i].push(address.clone());
-                            }
-                            None => {
-                                visits.push(Some(reps.values.len()));
-                                index.insert(text.clone(), reps.values.len());
-                                reps.values.push(rep);
-                                reps.from.push(vec![address.clone()]);
-                                if cache.is_some() {
-                                    reps.texts.push(text.clone());
-                                }
-                            }
+                        visits.push(Some(reps.values.len()));
+                        index.insert(text.clone(), reps.values.len());
+                        reps.values.push(rep);
+                        reps.from.push(vec![address.clone()]);
+                        if cache.is_some() {
+                            reps.texts.push(text.clone());
                         }
                     },
                 );

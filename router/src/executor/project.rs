@@ -179,7 +179,6 @@ impl Text {
             self.out.push(b',');
         }
     }
-
 }
 
 impl Emit for Text {
