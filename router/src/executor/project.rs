@@ -61,7 +61,23 @@ pub fn project_text(
     variables: &Valid<JsonMap>,
     data: &JsonValue,
 ) -> Option<Vec<u8>> {
-    let mut text = Text::default();
+    project_text_after(schema, document, operation, variables, data, Vec::new())
+}
+
+/// [`project_text`], appended to `out` (the start of a response body): the text is
+/// written in place, never copied.
+pub fn project_text_after(
+    schema: &Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    variables: &Valid<JsonMap>,
+    data: &JsonValue,
+    out: Vec<u8>,
+) -> Option<Vec<u8>> {
+    let mut text = Text {
+        out,
+        ..Text::default()
+    };
     walk(schema, document, operation, variables, data, &mut text)?;
     Some(text.out)
 }

@@ -20,7 +20,7 @@ use apollo_compiler::{
 use tessera_codes::ErrorCode;
 use tessera_identity::{Ed25519Key, Identity, internal::Signer};
 
-use self::request::encode_executed;
+use self::request::executed_body_start;
 pub use self::request::{GraphqlRequest, RouterResponse};
 use crate::{
     authorization::{self, Authorization, Denied},
@@ -28,7 +28,7 @@ use crate::{
     executor::{
         self, EntityCache,
         fetch::{Invalidation, SubgraphClient},
-        project::project_text,
+        project::project_text_after,
         shape::shape,
     },
     limits::{self, Measured, OperationLimits},
@@ -109,6 +109,8 @@ struct Prepared {
     /// Plans of this operation without the fields some callers may not see and with
     /// progressive override labels on, by the labels and the set of fields removed.
     variants: moka::sync::Cache<VariantKey, FilteredPlan>,
+    /// The size of the last response body written for it, to size the next one's.
+    body_size: std::sync::atomic::AtomicUsize,
 }
 
 /// How a prepared operation is found again: by its text, or by the SHA-256 of its
@@ -405,16 +407,27 @@ impl Router {
                 .as_ref()
                 .is_some_and(|k| k.for_policy(&clean_policy).is_some());
         if !stored
-            && let Some(data) = project_text(
+            && let Some(mut body) = project_text_after(
                 &self.supergraph.api,
                 document,
                 operation,
                 &variables,
                 &outcome.data,
+                executed_body_start(
+                    &errors,
+                    prepared
+                        .body_size
+                        .load(std::sync::atomic::Ordering::Relaxed),
+                ),
             )
         {
+            body.push(b'}');
+            // The next answer to this operation starts with room for this one's size.
+            prepared
+                .body_size
+                .store(body.len(), std::sync::atomic::Ordering::Relaxed);
             return RouterResponse::encoded(
-                encode_executed(&errors, &data),
+                bytes::Bytes::from(body),
                 (clean_policy, identity.subject.is_none()),
             );
         }
@@ -746,6 +759,7 @@ impl Router {
             plan,
             measured,
             variants: moka::sync::Cache::new(64),
+            body_size: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 }

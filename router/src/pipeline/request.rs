@@ -166,10 +166,12 @@ impl RouterResponse {
     }
 }
 
-/// The body of an executed response whose `data` is already JSON text: `errors` first
-/// (as [`RouterResponse::executed`] orders them), then `data`.
-pub fn encode_executed(errors: &[JsonMap], data: &[u8]) -> Bytes {
-    let mut out = Vec::with_capacity(data.len() + 16);
+/// The start of an executed response's body, up to its `data`, which its caller
+/// writes after it as JSON text, then closes with `}`: `errors` first (as
+/// [`RouterResponse::executed`] orders them), then `"data":`. `capacity` is a guess of
+/// the whole body's size.
+pub fn executed_body_start(errors: &[JsonMap], capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity.max(64));
     out.push(b'{');
     if !errors.is_empty() {
         out.extend_from_slice(b"\"errors\":");
@@ -178,7 +180,25 @@ pub fn encode_executed(errors: &[JsonMap], data: &[u8]) -> Bytes {
         out.push(b',');
     }
     out.extend_from_slice(b"\"data\":");
-    out.extend_from_slice(data);
-    out.push(b'}');
-    Bytes::from(out)
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_executed_body_starts_with_its_errors_then_data() {
+        let mut error = JsonMap::new();
+        error.insert("message", JsonValue::String("no \"x\"".into()));
+        let mut body = executed_body_start(&[error], 0);
+        body.extend_from_slice(b"{\"a\":1}}");
+        assert_eq!(
+            String::from_utf8(body).expect("UTF-8"),
+            r#"{"errors":[{"message":"no \"x\""}],"data":{"a":1}}"#
+        );
+        let body = executed_body_start(&[], 4096);
+        assert_eq!(body, b"{\"data\":");
+        assert!(body.capacity() >= 4096, "sized as asked");
+    }
 }
