@@ -111,6 +111,7 @@ async fn introspection_at_the_partner_endpoint_lists_only_the_variant() {
             "Int",
             "MuscleGroup",
             "PageInfo",
+            "PracticeStep",
             "Query",
             "String",
         ]
