@@ -9,7 +9,7 @@ use apollo_compiler::{
 use crate::{
     planner::{
         PathSeg,
-        selection::{Item, Selection},
+        selection::{FragmentItem, Item, Selection},
     },
     supergraph::Supergraph,
 };
@@ -219,20 +219,25 @@ fn project(
                 out.insert(f.name.as_str(), projected);
             }
             Item::Fragment(fr) => {
-                let applies = match (
-                    &fr.type_condition,
-                    map.get("__typename").and_then(JsonValue::as_str),
-                ) {
-                    (Some(t), Some(actual)) => is_a(t.as_str(), actual),
-                    _ => true,
-                };
-                if applies {
+                if applies(fr, map, is_a) {
                     project(map, &fr.selection, out, is_a)?;
                 }
             }
         }
     }
     Some(())
+}
+
+/// Whether fragment `fr` applies to the object `map`: it has no type condition, the
+/// object does not say its type, or its type is the condition's.
+fn applies(fr: &FragmentItem, map: &JsonMap, is_a: &dyn Fn(&str, &str) -> bool) -> bool {
+    match (
+        &fr.type_condition,
+        map.get("__typename").and_then(JsonValue::as_str),
+    ) {
+        (Some(t), Some(actual)) => is_a(t.as_str(), actual),
+        _ => true,
+    }
 }
 
 /// Why [`write_representation`] wrote no text.
@@ -325,14 +330,7 @@ fn write_fields<'s>(
                 }
             }
             Item::Fragment(fr) => {
-                let applies = match (
-                    &fr.type_condition,
-                    map.get("__typename").and_then(JsonValue::as_str),
-                ) {
-                    (Some(t), Some(actual)) => is_a(t.as_str(), actual),
-                    _ => true,
-                };
-                if applies {
+                if applies(fr, map, is_a) {
                     write_fields(map, &fr.selection, is_a, out, written)?;
                 }
             }

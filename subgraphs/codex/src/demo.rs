@@ -6,7 +6,7 @@
 //! every machine and backend; inserts skip existing rows: seeding twice changes nothing.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, sea_query::OnConflict};
+use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel, ModelTrait, sea_query::OnConflict};
 use tessera_kit::{demo, error::ServiceError};
 use uuid::Uuid;
 
@@ -230,6 +230,26 @@ const ANGLES: [(&str, &str, &str); 4] = [
     ),
 ];
 
+/// Inserts `rows` that are not there yet (by `conflict`'s columns), `chunk` rows per
+/// statement: SQLite caps the parameters one statement binds.
+async fn insert_new<M>(
+    db: &impl ConnectionTrait,
+    rows: &[M],
+    chunk: usize,
+    mut conflict: OnConflict,
+) -> Result<(), ServiceError>
+where
+    M: ModelTrait + IntoActiveModel<<M::Entity as EntityTrait>::ActiveModel> + Clone,
+{
+    for part in rows.chunks(chunk) {
+        M::Entity::insert_many(part.iter().cloned().map(IntoActiveModel::into_active_model))
+            .on_conflict(conflict.do_nothing().to_owned())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The catalogue exercise a topic's checklist has its reader do, if there is one.
 fn exercise_of(topic: &str) -> Option<&'static str> {
     Some(match topic {
@@ -330,51 +350,20 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
             }
         }
     }
-    // SQLite caps bound parameters per statement: insert in chunks.
-    for chunk in entries.chunks(40) {
-        entry::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .on_conflict(
-            OnConflict::column(entry::Column::Id)
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    }
-    for chunk in tags.chunks(200) {
-        tag::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .on_conflict(
-            OnConflict::columns([tag::Column::EntryId, tag::Column::Tag])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    }
-    for chunk in steps.chunks(100) {
-        step::Entity::insert_many(
-            chunk
-                .iter()
-                .cloned()
-                .map(IntoActiveModel::into_active_model),
-        )
-        .on_conflict(
-            OnConflict::columns([step::Column::EntryId, step::Column::Position])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    }
+    insert_new(db, &entries, 40, OnConflict::column(entry::Column::Id)).await?;
+    insert_new(
+        db,
+        &tags,
+        200,
+        OnConflict::columns([tag::Column::EntryId, tag::Column::Tag]),
+    )
+    .await?;
+    insert_new(
+        db,
+        &steps,
+        100,
+        OnConflict::columns([step::Column::EntryId, step::Column::Position]),
+    )
+    .await?;
     Ok(())
 }
