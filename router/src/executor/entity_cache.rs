@@ -53,12 +53,10 @@ pub struct Hits<'p> {
     pub policy: CachePolicy,
 }
 
-/// The representations of one call: as sent, where each came from, and its text (the
-/// JSON written for deduplication, reused for the key).
+/// The representations of one call: where each came from, and its JSON text (written
+/// for deduplication, sent to the subgraph as it is, and the key of its cache entry).
 #[derive(Default)]
 pub struct Representations<'p> {
-    /// Sent to the subgraph.
-    pub values: Vec<JsonValue>,
     /// Per representation, the objects it stands for.
     pub from: Vec<Vec<Address<'p>>>,
     /// Per representation, its JSON text.
@@ -126,7 +124,6 @@ impl EntityCache<'_> {
             .increment(miss as u64);
         for (reps, taken) in reps.iter_mut().zip(taken) {
             for i in taken.into_iter().rev() {
-                reps.values.remove(i);
                 reps.from.remove(i);
                 reps.texts.remove(i);
             }

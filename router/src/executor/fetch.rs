@@ -88,6 +88,12 @@ struct Answer {
 type InFlight = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
 
 /// Identical fetches in flight: (identity token, request body) → the shared answer.
+/// A member of a request's `variables`: a value, or JSON text already written.
+enum Member<'a> {
+    Value(&'a JsonValue),
+    Text(&'a [u8]),
+}
+
 /// Keyed by the caller's identity token and the whole request body: hashed with a
 /// fast, randomly seeded hasher (bodies carry representations, kilobytes of them).
 type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight, ahash::RandomState>>>;
@@ -113,21 +119,39 @@ impl SubgraphClient {
     }
 
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
-    /// answer. With `share`, an identical request already in flight is waited for
-    /// instead of sent again.
+    /// answer: `variables` and then `written`, variables already written as JSON text
+    /// (representations). With `share`, an identical request already in flight is
+    /// waited for instead of sent again.
     pub async fn send(
         &self,
         query: &str,
         variables: JsonMap,
+        written: &[(String, Vec<u8>)],
         identity: Option<&Arc<str>>,
         share: bool,
     ) -> Result<SubgraphResponse, FetchError> {
-        let mut body = Vec::with_capacity(query.len() + 64);
+        let written_len: usize = written.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+        let mut body = Vec::with_capacity(query.len() + written_len + 64);
         body.extend_from_slice(b"{\"query\":");
         crate::json::write_str(&mut body, query);
-        if !variables.is_empty() {
-            body.extend_from_slice(b",\"variables\":");
-            crate::json::write_value(&mut body, &JsonValue::Object(variables));
+        if !variables.is_empty() || !written.is_empty() {
+            body.extend_from_slice(b",\"variables\":{");
+            let members = variables
+                .iter()
+                .map(|(k, v)| (k.as_str(), Member::Value(v)))
+                .chain(written.iter().map(|(k, v)| (k.as_str(), Member::Text(v))));
+            for (i, (key, value)) in members.enumerate() {
+                if i > 0 {
+                    body.push(b',');
+                }
+                crate::json::write_str(&mut body, key);
+                body.push(b':');
+                match value {
+                    Member::Value(v) => crate::json::write_value(&mut body, v),
+                    Member::Text(text) => body.extend_from_slice(text),
+                }
+            }
+            body.push(b'}');
         }
         body.push(b'}');
         let bytes = Bytes::from(body);
@@ -279,7 +303,7 @@ mod tests {
             let token: Arc<str> = Arc::from(token);
             async move {
                 client
-                    .send("{ length }", JsonMap::new(), Some(&token), share)
+                    .send("{ length }", JsonMap::new(), &[], Some(&token), share)
                     .await
                     .expect("answers")
             }

@@ -114,7 +114,7 @@ async fn run_fetch(
 ) {
     let started = std::time::Instant::now();
     let subgraph = &sg.subgraphs[fetch.subgraph].name;
-    let mut vars = forwarded(fetch, variables);
+    let vars = forwarded(fetch, variables);
     let cache = cache.filter(|_| fetch.kind == OperationType::Query && !fetch.entities.is_empty());
     let forwarded_vars = cache.map(|_| entity_cache::forwarded_text(&vars));
     // For entity fetches, per `_entities` field: which response objects each
@@ -125,6 +125,8 @@ async fn run_fetch(
     let mut cached_calls = Vec::new();
     let mut hits_policy = CachePolicy::UNRESTRICTED;
     let mut texts: Vec<Vec<Vec<u8>>> = Vec::new();
+    // Per call, its representations as JSON text (a list), sent as they are.
+    let mut written: Vec<(String, Vec<u8>)> = Vec::with_capacity(fetch.entities.len());
     // Per call, for each object its paths reach (in traversal order), the index of its
     // representation (none when it has none): the answers merge in one walk.
     let mut order: Vec<Vec<Option<usize>>> = Vec::with_capacity(fetch.entities.len());
@@ -150,19 +152,9 @@ async fn run_fetch(
                     path,
                     &mut Vec::new(),
                     &mut |address, object| {
-                        // The text first: an entity met again is known by it, and only
-                        // new ones are built.
+                        // The text: an entity met again is known by it, and it is what
+                        // the subgraph is sent.
                         text.clear();
-                        let build = || {
-                            representation_of(
-                                object,
-                                &call.entity,
-                                typename,
-                                &call.representation,
-                                &is_a,
-                            )
-                        };
-                        let mut built = None;
                         match write_representation(
                             object,
                             &call.entity,
@@ -177,13 +169,18 @@ async fn run_fetch(
                                 return; // a key or required field is missing (null after an error)
                             }
                             Err(NoText::Repeated) => {
-                                let Some(rep) = build() else {
+                                let Some(rep) = representation_of(
+                                    object,
+                                    &call.entity,
+                                    typename,
+                                    &call.representation,
+                                    &is_a,
+                                ) else {
                                     visits.push(None);
                                     return;
                                 };
                                 text.clear();
                                 crate::json::write_value(&mut text, &rep);
-                                built = Some(rep);
                             }
                         }
                         if let Some(&i) = index.get(text.as_slice()) {
@@ -191,17 +188,10 @@ async fn run_fetch(
                             reps.from[i].push(address.clone());
                             return;
                         }
-                        let Some(rep) = built.or_else(build) else {
-                            visits.push(None);
-                            return;
-                        };
-                        visits.push(Some(reps.values.len()));
-                        index.insert(text.clone(), reps.values.len());
-                        reps.values.push(rep);
+                        visits.push(Some(reps.texts.len()));
+                        index.insert(text.clone(), reps.texts.len());
+                        reps.texts.push(text.clone());
                         reps.from.push(vec![address.clone()]);
-                        if cache.is_some() {
-                            reps.texts.push(text.clone());
-                        }
                     },
                 );
             }
@@ -217,11 +207,18 @@ async fn run_fetch(
         }
         let mut any = false;
         for (k, reps) in all.into_iter().enumerate() {
-            any |= !reps.values.is_empty();
-            vars.insert(
-                EntityCall::variable(k, &fetch.variables),
-                JsonValue::Array(reps.values),
-            );
+            any |= !reps.texts.is_empty();
+            let mut list =
+                Vec::with_capacity(reps.texts.iter().map(|t| t.len() + 1).sum::<usize>() + 2);
+            list.push(b'[');
+            for (i, text) in reps.texts.iter().enumerate() {
+                if i > 0 {
+                    list.push(b',');
+                }
+                list.extend_from_slice(text);
+            }
+            list.push(b']');
+            written.push((EntityCall::variable(k, &fetch.variables), list));
             origins.push(reps.from);
             texts.push(reps.texts);
         }
@@ -235,11 +232,18 @@ async fn run_fetch(
         }
     }
 
-    tracing::debug!(subgraph = %subgraph, operation = %fetch.operation, variables = ?vars, "fetch");
+    tracing::debug!(
+        subgraph = %subgraph,
+        operation = %fetch.operation,
+        variables = ?vars,
+        representations = ?texts.iter().map(Vec::len).collect::<Vec<_>>(),
+        "fetch"
+    );
     let result = clients[fetch.subgraph]
         .send(
             &fetch.operation,
             vars,
+            &written,
             identity,
             fetch.kind == OperationType::Query,
         )
