@@ -48,6 +48,19 @@ pub fn to_vec(value: &JsonValue) -> Vec<u8> {
     out
 }
 
+/// Appends a GraphQL name (a type, field or key: `[_A-Za-z][_0-9A-Za-z]*`, nothing to
+/// escape) as a JSON string, without looking for escapes.
+pub fn write_name(out: &mut Vec<u8>, name: &str) {
+    debug_assert!(
+        name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+        "{name:?} is not a GraphQL name"
+    );
+    out.reserve(name.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+}
+
 /// Appends `s` as a JSON string: `"` and `\` escaped, control characters as `\n`, `\t`
 /// … or `\u00XX`, everything else as it is (as `serde_json` does).
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
@@ -150,6 +163,14 @@ mod tests {
                 "{s:?}"
             );
         }
+    }
+
+    #[test]
+    fn names_are_written_as_strings() {
+        let mut out = Vec::new();
+        write_name(&mut out, "__typename");
+        write_name(&mut out, "Product_2");
+        assert_eq!(out, br#""__typename""Product_2""#);
     }
 
     #[test]

@@ -144,7 +144,7 @@ impl SubgraphClient {
                 if i > 0 {
                     body.push(b',');
                 }
-                crate::json::write_str(&mut body, key);
+                crate::json::write_name(&mut body, key);
                 body.push(b':');
                 match value {
                     Member::Value(v) => crate::json::write_value(&mut body, v),

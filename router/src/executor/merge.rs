@@ -267,6 +267,7 @@ pub fn write_representation(
             .unwrap_or(entity)
     });
     out.extend_from_slice(b"{\"__typename\":");
+    // A type name from the plan, or the subgraph's `__typename`: data, so escaped.
     crate::json::write_str(out, typename);
     let mut written = vec!["__typename"];
     write_fields(map, fields, is_a, out, &mut written)?;
@@ -294,7 +295,7 @@ fn write_fields<'s>(
                     out.push(b',');
                 }
                 written.push(name);
-                crate::json::write_str(out, name);
+                crate::json::write_name(out, name);
                 out.push(b':');
                 match (&f.selection, value) {
                     (Some(sub), JsonValue::Object(inner)) => {

@@ -116,7 +116,8 @@ trait Emit {
     fn begin_list(&mut self, len: usize);
     fn end_list(&mut self);
     fn value(&mut self, value: &JsonValue);
-    fn string(&mut self, value: &str);
+    /// A type's name (the value of `__typename`).
+    fn type_name(&mut self, name: &str);
 }
 
 /// Builds the response tree.
@@ -169,8 +170,8 @@ impl Emit for Tree {
     fn value(&mut self, value: &JsonValue) {
         self.push(value.clone());
     }
-    fn string(&mut self, value: &str) {
-        self.push(JsonValue::String(value.into()));
+    fn type_name(&mut self, name: &str) {
+        self.push(JsonValue::String(name.into()));
     }
 }
 
@@ -225,9 +226,9 @@ impl Emit for Text {
         self.separate();
         crate::json::write_value(&mut self.out, value);
     }
-    fn string(&mut self, value: &str) {
+    fn type_name(&mut self, name: &str) {
         self.separate();
-        crate::json::write_str(&mut self.out, value);
+        crate::json::write_name(&mut self.out, name);
     }
 }
 
@@ -270,7 +271,7 @@ struct Group<'a> {
 impl<'a> Group<'a> {
     fn new(key: &'a Name, first: &'a Field) -> Self {
         let mut json_key = Vec::with_capacity(key.len() + 3);
-        crate::json::write_str(&mut json_key, key.as_str());
+        crate::json::write_name(&mut json_key, key.as_str());
         json_key.push(b':');
         Self {
             key,
@@ -346,7 +347,7 @@ impl<'a> Ctx<'a> {
         for group in &prepared.groups {
             let Some(named) = group.named else {
                 out.key(None, group.key.as_str(), &group.json_key);
-                out.string(object_type.name.as_str());
+                out.type_name(object_type.name.as_str());
                 continue;
             };
             let found = map.and_then(|m| m.get_key_value(group.key.as_str()));
