@@ -109,9 +109,14 @@ struct Prepared {
     /// Plans of this operation without the fields some callers may not see and with
     /// progressive override labels on, by the labels and the set of fields removed.
     variants: moka::sync::Cache<VariantKey, FilteredPlan>,
-    /// The size of the last response body written for it, to size the next one's.
+    /// The size of the last response body written for it (at most
+    /// [`BODY_SIZE_HINT_MAX`]), to size the next one's.
     body_size: std::sync::atomic::AtomicUsize,
 }
+
+/// The most room a response body starts with (see `Prepared::body_size`); larger ones
+/// grow as they are written.
+const BODY_SIZE_HINT_MAX: usize = 1 << 20;
 
 /// How a prepared operation is found again: by its text, or by the SHA-256 of its
 /// text when a persisted-query feature hashed it anyway (then a request carrying only
@@ -422,10 +427,12 @@ impl Router {
             )
         {
             body.push(b'}');
-            // The next answer to this operation starts with room for this one's size.
-            prepared
-                .body_size
-                .store(body.len(), std::sync::atomic::Ordering::Relaxed);
+            // The next answer to this operation starts with room for this one's size, up
+            // to a bound: one huge answer must not make every later one reserve as much.
+            prepared.body_size.store(
+                body.len().min(BODY_SIZE_HINT_MAX),
+                std::sync::atomic::Ordering::Relaxed,
+            );
             return RouterResponse::encoded(
                 bytes::Bytes::from(body),
                 (clean_policy, identity.subject.is_none()),
