@@ -87,15 +87,15 @@ struct Answer {
 /// A fetch in flight: its answer, parsed once for everyone waiting for it.
 type InFlight = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
 
-/// Identical fetches in flight: (identity token, request body) → the shared answer.
 /// A member of a request's `variables`: a value, or JSON text already written.
 enum Member<'a> {
     Value(&'a JsonValue),
     Text(&'a [u8]),
 }
 
-/// Keyed by the caller's identity token and the whole request body: hashed with a
-/// fast, randomly seeded hasher (bodies carry representations, kilobytes of them).
+/// Identical fetches in flight: (identity token, request body) → the shared answer.
+/// The whole body is hashed, with a fast, randomly seeded hasher (bodies carry
+/// representations, kilobytes of them).
 type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight, ahash::RandomState>>>;
 
 /// Sends operations to one subgraph.
