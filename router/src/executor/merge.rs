@@ -57,16 +57,8 @@ pub fn visit_objects<'v, 'p>(
                 address.pop();
             }
         }
-        (PathSeg::Type(condition), JsonValue::Object(map)) => {
-            let matches = match map.get("__typename").and_then(JsonValue::as_str) {
-                Some(actual) => {
-                    actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
-                }
-                None => false,
-            };
-            if matches {
-                visit_objects(sg, value, rest, address, f);
-            }
+        (PathSeg::Type(condition), JsonValue::Object(map)) if is_of(sg, map, condition) => {
+            visit_objects(sg, value, rest, address, f);
         }
         _ => {}
     }
@@ -96,19 +88,24 @@ pub fn visit_objects_mut(
                 visit_objects_mut(sg, item, rest, f);
             }
         }
-        (PathSeg::Type(condition), value @ JsonValue::Object(_)) => {
-            let matches = match value.get("__typename").and_then(JsonValue::as_str) {
-                Some(actual) => {
-                    actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
-                }
-                None => false,
-            };
-            if matches {
-                visit_objects_mut(sg, value, rest, f);
-            }
+        (PathSeg::Type(condition), value @ JsonValue::Object(_))
+            if value
+                .as_object()
+                .is_some_and(|map| is_of(sg, map, condition)) =>
+        {
+            visit_objects_mut(sg, value, rest, f);
         }
         _ => {}
     }
+}
+
+/// Whether the object `map` says it is of type `condition` (or of a type that is one).
+fn is_of(sg: &Supergraph, map: &JsonMap, condition: &Name) -> bool {
+    map.get("__typename")
+        .and_then(JsonValue::as_str)
+        .is_some_and(|actual| {
+            actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
+        })
 }
 
 /// The value at `address`.
@@ -240,9 +237,8 @@ fn applies(fr: &FragmentItem, map: &JsonMap, is_a: &dyn Fn(&str, &str) -> bool) 
     }
 }
 
-/// Why [`write_representation`] wrote no text.
-#[derive(Debug, PartialEq, Eq)]
-pub enum NoText {
+/// Why [`write_text`] stopped.
+enum NoText {
     /// A needed field is missing or null: the object has no representation.
     Missing,
     /// The selection names one key twice at one level (a field in two fragments):
@@ -250,16 +246,45 @@ pub enum NoText {
     Repeated,
 }
 
-/// The JSON text [`representation_of`] would give, written straight from the object's
-/// members: a representation met again (the same entity at another place) is known by
-/// its text without building it.
-pub fn write_representation(
+/// Appends the JSON text of `map`'s representation to `out`: [`representation_of`]'s
+/// value, written. It is written straight from the object's members, so a
+/// representation met again (the same entity at another place) is known by its text
+/// without building it; only when the selection names a key twice at one level is the
+/// value built first. `None` (and `out` as it was) when the object has no
+/// representation. `keys` is room the caller keeps from one object to the next.
+pub fn write_representation<'s>(
     map: &JsonMap,
     entity: &str,
     typename: Option<&str>,
-    fields: &Selection,
+    fields: &'s Selection,
     is_a: &dyn Fn(&str, &str) -> bool,
     out: &mut Vec<u8>,
+    keys: &mut Vec<&'s str>,
+) -> Option<()> {
+    let start = out.len();
+    keys.clear();
+    match write_text(map, entity, typename, fields, is_a, out, keys) {
+        Ok(()) => Some(()),
+        Err(stop) => {
+            out.truncate(start);
+            if matches!(stop, NoText::Missing) {
+                return None;
+            }
+            let built = representation_of(map, entity, typename, fields, is_a)?;
+            crate::json::write_value(out, &built);
+            Some(())
+        }
+    }
+}
+
+fn write_text<'s>(
+    map: &JsonMap,
+    entity: &str,
+    typename: Option<&str>,
+    fields: &'s Selection,
+    is_a: &dyn Fn(&str, &str) -> bool,
+    out: &mut Vec<u8>,
+    keys: &mut Vec<&'s str>,
 ) -> Result<(), NoText> {
     let typename = typename.unwrap_or_else(|| {
         map.get("__typename")
@@ -269,44 +294,45 @@ pub fn write_representation(
     out.extend_from_slice(b"{\"__typename\":");
     // A type name from the plan, or the subgraph's `__typename`: data, so escaped.
     crate::json::write_str(out, typename);
-    let mut written = vec!["__typename"];
-    write_fields(map, fields, is_a, out, &mut written)?;
+    keys.push("__typename");
+    write_fields(map, fields, is_a, out, keys, 0)?;
     out.push(b'}');
     Ok(())
 }
 
-/// [`project`], written: `written` holds the keys of the object being written.
+/// [`project`], written: `keys[level..]` are the keys of the object being written.
 fn write_fields<'s>(
     map: &JsonMap,
     fields: &'s Selection,
     is_a: &dyn Fn(&str, &str) -> bool,
     out: &mut Vec<u8>,
-    written: &mut Vec<&'s str>,
+    keys: &mut Vec<&'s str>,
+    level: usize,
 ) -> Result<(), NoText> {
     for item in &fields.items {
         match item {
             Item::Field(f) => {
                 let value = map.get(f.response_key().as_str()).ok_or(NoText::Missing)?;
                 let name = f.name.as_str();
-                if written.contains(&name) {
+                if keys[level..].contains(&name) {
                     return Err(NoText::Repeated);
                 }
-                if !written.is_empty() {
+                if keys.len() > level {
                     out.push(b',');
                 }
-                written.push(name);
+                keys.push(name);
                 crate::json::write_name(out, name);
                 out.push(b':');
+                let inner_level = keys.len();
                 match (&f.selection, value) {
                     (Some(sub), JsonValue::Object(inner)) => {
                         out.push(b'{');
-                        let mut nested = Vec::new();
                         if let Some(t) = inner.get("__typename") {
                             out.extend_from_slice(b"\"__typename\":");
                             crate::json::write_value(out, t);
-                            nested.push("__typename");
+                            keys.push("__typename");
                         }
-                        write_fields(inner, sub, is_a, out, &mut nested)?;
+                        write_fields(inner, sub, is_a, out, keys, inner_level)?;
                         out.push(b'}');
                     }
                     (Some(sub), JsonValue::Array(items)) => {
@@ -318,7 +344,8 @@ fn write_fields<'s>(
                             match item {
                                 JsonValue::Object(inner) => {
                                     out.push(b'{');
-                                    write_fields(inner, sub, is_a, out, &mut Vec::new())?;
+                                    write_fields(inner, sub, is_a, out, keys, inner_level)?;
+                                    keys.truncate(inner_level);
                                     out.push(b'}');
                                 }
                                 other => crate::json::write_value(out, other),
@@ -329,10 +356,11 @@ fn write_fields<'s>(
                     (_, JsonValue::Null) => return Err(NoText::Missing),
                     (_, other) => crate::json::write_value(out, other),
                 }
+                keys.truncate(inner_level);
             }
             Item::Fragment(fr) => {
                 if applies(fr, map, is_a) {
-                    write_fields(map, &fr.selection, is_a, out, written)?;
+                    write_fields(map, &fr.selection, is_a, out, keys, level)?;
                 }
             }
         }
@@ -440,15 +468,16 @@ mod tests {
                 fields,
                 &|c, a| c == a,
                 &mut out,
+                &mut Vec::new(),
             )
             .map(|()| String::from_utf8(out).expect("UTF-8"))
         };
         assert_eq!(
-            text(&object, Some("Item"), &fields),
-            Ok(r#"{"__typename":"Item","upc":"p1","price":7}"#.to_owned())
+            text(&object, Some("Item"), &fields).as_deref(),
+            Some(r#"{"__typename":"Item","upc":"p1","price":7}"#)
         );
         let missing = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":null}"#);
-        assert_eq!(text(&missing, None, &fields), Err(NoText::Missing));
+        assert_eq!(text(&missing, None, &fields), None);
         assert_eq!(
             representation(&missing, "Product", None, &fields, &|c, a| c == a),
             None
@@ -509,34 +538,49 @@ mod tests {
         );
         let map = object.as_object().expect("an object");
         let is_a = |c: &str, a: &str| c == a;
-        let mut text = Vec::new();
-        write_representation(map, "Box", None, &fields, &is_a, &mut text).expect("written");
-        let built = representation_of(map, "Box", None, &fields, &is_a).expect("built");
-        assert_eq!(
-            String::from_utf8(text).expect("UTF-8"),
-            String::from_utf8(crate::json::to_vec(&built)).expect("UTF-8")
-        );
-
-        // A field named twice at one level: the built one decides.
-        fields
+        // The text is appended to what `out` holds; `keys` is reused between objects.
+        fn written<'s>(
+            map: &JsonMap,
+            fields: &'s Selection,
+            keys: &mut Vec<&'s str>,
+        ) -> Option<String> {
+            let mut out = b"[".to_vec();
+            write_representation(map, "Box", None, fields, &|c, a| c == a, &mut out, keys)
+                .map(|()| String::from_utf8(out).expect("UTF-8"))
+        }
+        let built = |fields: &Selection| {
+            let built = representation_of(map, "Box", None, fields, &is_a).expect("built");
+            format!(
+                "[{}",
+                String::from_utf8(crate::json::to_vec(&built)).expect("UTF-8")
+            )
+        };
+        // A field named twice at one level: the value is built, and it decides.
+        let mut repeated = fields.clone();
+        repeated
             .fragment_entry(Some(name("Box")), DirectiveList::new())
             .add_leaf(&name("id"));
-        let mut text = Vec::new();
+        let mut keys = Vec::new();
+        assert_eq!(written(map, &fields, &mut keys), Some(built(&fields)));
         assert_eq!(
-            write_representation(map, "Box", None, &fields, &is_a, &mut text),
-            Err(NoText::Repeated)
+            written(map, &fields, &mut keys),
+            Some(built(&fields)),
+            "again"
         );
-        // A null inside a list item's selection: no representation either way.
+        assert_eq!(written(map, &repeated, &mut keys), Some(built(&repeated)));
+        // A null inside a list item's selection: no representation, `out` untouched.
         let nulled =
             json(r#"{"__typename":"Box","id":"b","dims":{"w":1,"h":2},"tags":[{"n":null}]}"#);
         let nulled = nulled.as_object().expect("an object");
         let mut fields = Selection::default();
         fields.add_leaf(&name("id"));
         fields.field_entry(composite("tags", &["n"]));
+        let mut out = b"[".to_vec();
         assert_eq!(
-            write_representation(nulled, "Box", None, &fields, &is_a, &mut Vec::new()),
-            Err(NoText::Missing)
+            write_representation(nulled, "Box", None, &fields, &is_a, &mut out, &mut keys),
+            None
         );
+        assert_eq!(out, b"[");
         assert_eq!(representation_of(nulled, "Box", None, &fields, &is_a), None);
     }
 

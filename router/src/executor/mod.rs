@@ -30,10 +30,7 @@ pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
     fetch::{Invalidation, SubgraphClient},
-    merge::{
-        Address, NoText, address_to_path, deep_merge, get_mut, representation_of, visit_objects,
-        write_representation,
-    },
+    merge::{Address, address_to_path, deep_merge, get_mut, visit_objects, write_representation},
 };
 use crate::{
     cache::CachePolicy,
@@ -144,6 +141,7 @@ async fn run_fetch(
             let mut index: HashMap<Vec<u8>, usize, ahash::RandomState> =
                 HashMap::with_hasher(ahash::RandomState::new());
             let mut text = Vec::new();
+            let mut keys = Vec::new();
             let mut visits = Vec::new();
             for path in &call.paths {
                 visit_objects(
@@ -155,33 +153,19 @@ async fn run_fetch(
                         // The text: an entity met again is known by it, and it is what
                         // the subgraph is sent.
                         text.clear();
-                        match write_representation(
+                        if write_representation(
                             object,
                             &call.entity,
                             typename,
                             &call.representation,
                             &is_a,
                             &mut text,
-                        ) {
-                            Ok(()) => {}
-                            Err(NoText::Missing) => {
-                                visits.push(None);
-                                return; // a key or required field is missing (null after an error)
-                            }
-                            Err(NoText::Repeated) => {
-                                let Some(rep) = representation_of(
-                                    object,
-                                    &call.entity,
-                                    typename,
-                                    &call.representation,
-                                    &is_a,
-                                ) else {
-                                    visits.push(None);
-                                    return;
-                                };
-                                text.clear();
-                                crate::json::write_value(&mut text, &rep);
-                            }
+                            &mut keys,
+                        )
+                        .is_none()
+                        {
+                            visits.push(None);
+                            return; // a key or required field is missing (null after an error)
                         }
                         if let Some(&i) = index.get(text.as_slice()) {
                             visits.push(Some(i));

@@ -53,20 +53,10 @@ pub fn project(
 }
 
 /// [`project`], written as JSON text while the data tree is walked (no response tree
-/// is built): the bytes `serde_json` would write for [`project`]'s map.
+/// is built): the bytes `serde_json` would write for [`project`]'s map, appended to
+/// `out` (the start of a response body, say: the text is written in place, never
+/// copied).
 pub fn project_text(
-    schema: &Valid<Schema>,
-    document: &Valid<ExecutableDocument>,
-    operation: &Operation,
-    variables: &Valid<JsonMap>,
-    data: &JsonValue,
-) -> Option<Vec<u8>> {
-    project_text_after(schema, document, operation, variables, data, Vec::new())
-}
-
-/// [`project_text`], appended to `out` (the start of a response body): the text is
-/// written in place, never copied.
-pub fn project_text_after(
     schema: &Valid<Schema>,
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
@@ -674,7 +664,7 @@ mod tests {
         let variables = coerce_variable_values(&schema, operation, &raw).expect("valid variables");
         let data = json(data);
         let projected = project(&schema, &document, operation, &variables, &data);
-        let text = project_text(&schema, &document, operation, &variables, &data);
+        let text = project_text(&schema, &document, operation, &variables, &data, Vec::new());
         assert_eq!(
             text.map(|t| String::from_utf8(t).expect("UTF-8")),
             projected

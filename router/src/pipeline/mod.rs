@@ -28,7 +28,7 @@ use crate::{
     executor::{
         self, EntityCache,
         fetch::{Invalidation, SubgraphClient},
-        project::project_text_after,
+        project::project_text,
         shape::shape,
     },
     limits::{self, Measured, OperationLimits},
@@ -412,7 +412,7 @@ impl Router {
                 .as_ref()
                 .is_some_and(|k| k.for_policy(&clean_policy).is_some());
         if !stored
-            && let Some(mut body) = project_text_after(
+            && let Some(mut body) = project_text(
                 &self.supergraph.api,
                 document,
                 operation,
