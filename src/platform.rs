@@ -1,12 +1,12 @@
 //! Starting the platform's processes from the configuration.
 
-use std::io;
+use std::{io, sync::Arc};
 
 use sea_orm_migration::MigratorTrait;
 use tessera_identity::Ed25519Key;
 use tessera_kit::{
     db,
-    server::{Prepared, ServeError},
+    server::{Apps, Prepared, ServeError},
     viewer::RouterTrust,
 };
 use tessera_migrations::{
@@ -210,7 +210,7 @@ pub async fn prepare_metrics(config: &Config) -> Result<Option<Prepared>, Platfo
     Ok(Some(Prepared {
         name: "metrics",
         listener,
-        app: tessera_router::metrics::app(),
+        app: tessera_router::metrics::app().into(),
     }))
 }
 
@@ -237,7 +237,7 @@ pub fn partner_variant(
     Ok(tessera_router::server::Variant {
         path: PARTNER_PATH.to_owned(),
         role: PARTNER_TAG.to_owned(),
-        router: std::sync::Arc::new(tessera_router::Router::try_new(partner, &options).map_err(
+        router: Arc::new(tessera_router::Router::try_new(partner, &options).map_err(
             |err| PlatformError::Router(format!("`redis.url` for the response caches: {err}")),
         )?),
     })
@@ -275,7 +275,7 @@ pub async fn prepare_router(
         override_labels: config.router.override_labels.clone(),
         cache: config.router.cache.options()?,
         cache_redis_url: config.redis.url.clone(),
-        persisted: std::sync::Arc::new(
+        persisted: Arc::new(
             config
                 .router
                 .persisted_queries
@@ -293,7 +293,7 @@ pub async fn prepare_router(
     let mut server_options = config.router.server_options(config.redis.url.as_deref())?;
     let partners =
         tessera_router::supergraph::variant::anything_tagged(&supergraph.schema, PARTNER_TAG);
-    let router = std::sync::Arc::new(
+    let router = Arc::new(
         tessera_router::Router::try_new(supergraph, &options).map_err(|err| {
             PlatformError::Router(format!("`redis.url` for the response caches: {err}"))
         })?,
@@ -314,9 +314,16 @@ pub async fn prepare_router(
     let listener = tessera_kit::server::bind("router", config.router.listen)
         .await
         .map_err(|err| PlatformError::Router(err.to_string()))?;
+    // One app per serving thread, each over a replica of the routers (connections and
+    // in-flight fetches of its own; plans and caches shared).
+    let apps = (0..config.router.serving_threads())
+        .map(|_| {
+            tessera_router::server::app(Arc::new(router.replica()), server_options.replica())
+        })
+        .collect();
     Ok(Prepared {
         name: "router",
         listener,
-        app: tessera_router::server::app(router, server_options),
+        app: Apps::PerThread(apps),
     })
 }

@@ -59,6 +59,28 @@ pub struct Variant {
     pub router: Arc<Router>,
 }
 
+impl Variant {
+    /// The same variant over a replica of its router (see [`Router::replica`]).
+    pub fn replica(&self) -> Self {
+        Self {
+            path: self.path.clone(),
+            role: self.role.clone(),
+            router: Arc::new(self.router.replica()),
+        }
+    }
+}
+
+impl ServerOptions {
+    /// The same options for another serving thread: its variants over replicas of
+    /// their routers; the authenticator, rate limits and explorer shared.
+    pub fn replica(&self) -> Self {
+        Self {
+            variants: self.variants.iter().map(Variant::replica).collect(),
+            ..self.clone()
+        }
+    }
+}
+
 impl std::fmt::Debug for Variant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Variant")

@@ -61,6 +61,20 @@ pub struct RouterConfig {
     /// Serve the API explorer at `/explorer` (and send browsers at `/` there).
     #[serde(default = "RouterConfig::default_true")]
     pub explorer: bool,
+    /// Threads serving requests, each with its own connections to clients and
+    /// subgraphs; 0: one per CPU.
+    #[serde(default)]
+    pub threads: usize,
+}
+
+impl RouterConfig {
+    /// How many threads serve requests: `threads`, or one per CPU when it is 0.
+    pub fn serving_threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, usize::from),
+            n => n,
+        }
+    }
 }
 
 /// One quota: a sustained rate and a burst.

@@ -118,6 +118,12 @@ impl SubgraphClient {
         }
     }
 
+    /// The same subgraph through `client`'s connection pool, with an in-flight table of
+    /// its own (a worker thread's replica).
+    pub fn replica(&self, client: reqwest::Client) -> Self {
+        Self::new(client, self.url.clone(), self.timeout)
+    }
+
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
     /// answer: `variables` and then `written`, variables already written as JSON text
     /// (representations). With `share`, an identical request already in flight is

@@ -136,15 +136,25 @@ pub struct Router {
     /// Labels always on; the supergraph as planned with each set of active labels.
     override_labels: Vec<String>,
     label_variants: moka::sync::Cache<Vec<String>, Arc<Supergraph>>,
-    /// Operations parsed, validated and planned (cache misses).
-    prepared_total: std::sync::atomic::AtomicU64,
-    signer: Option<Signer>,
+    /// Operations parsed, validated and planned (cache misses), by every replica.
+    prepared_total: Arc<std::sync::atomic::AtomicU64>,
+    signer: Option<Arc<Signer>>,
     limits: OperationLimits,
     authorization: Authorization,
     reject_unauthorized: bool,
     caches: Arc<Caches>,
     /// The SHA-256 of the supergraph served, in every cache key.
     schema_hash: Sha256,
+}
+
+/// The HTTP client subgraph fetches go through: keep-alive connections, pooled.
+fn subgraph_http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(256)
+        .tcp_nodelay(true)
+        .build()
+        .unwrap_or_default()
 }
 
 impl Router {
@@ -159,12 +169,7 @@ impl Router {
         supergraph: Supergraph,
         options: &RouterOptions,
     ) -> Result<Self, redis::RedisError> {
-        let http = reqwest::Client::builder()
-            .pool_idle_timeout(Duration::from_secs(90))
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .build()
-            .unwrap_or_default();
+        let http = subgraph_http_client();
         let clients = supergraph
             .subgraphs
             .iter()
@@ -203,15 +208,43 @@ impl Router {
             signer: options
                 .identity_key
                 .as_ref()
-                .map(|key| Signer::new(key, options.identity_ttl)),
+                .map(|key| Arc::new(Signer::new(key, options.identity_ttl))),
             limits: options.limits.clone(),
             authorization: Authorization::from_schema(&supergraph_schema),
             reject_unauthorized: options.reject_unauthorized,
             persisted: options.persisted.clone(),
             override_labels: options.override_labels.clone(),
             label_variants: moka::sync::Cache::new(64),
-            prepared_total: std::sync::atomic::AtomicU64::new(0),
+            prepared_total: Arc::default(),
         })
+    }
+
+    /// A replica for one worker thread: the same supergraph, plans, caches, signer and
+    /// counters, with connection pools and in-flight tables of its own, so that a
+    /// request's fetches, and the connections they travel on, stay on the thread that
+    /// serves it (see `docs/benchmarks.md` on the slow mode two threads sharing them
+    /// fell into). Build it on the runtime that will use it.
+    pub fn replica(&self) -> Self {
+        let http = subgraph_http_client();
+        Self {
+            supergraph: self.supergraph.clone(),
+            clients: self
+                .clients
+                .iter()
+                .map(|client| client.replica(http.clone()))
+                .collect(),
+            prepared: self.prepared.clone(),
+            persisted: self.persisted.clone(),
+            override_labels: self.override_labels.clone(),
+            label_variants: self.label_variants.clone(),
+            prepared_total: self.prepared_total.clone(),
+            signer: self.signer.clone(),
+            limits: self.limits.clone(),
+            authorization: self.authorization.clone(),
+            reject_unauthorized: self.reject_unauthorized,
+            caches: self.caches.clone(),
+            schema_hash: self.schema_hash,
+        }
     }
 
     /// How many operations this router parsed, validated and planned (each a miss of

@@ -60,7 +60,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         name: "codex",
         listener,
-        app: app(db, trust),
+        app: app(db, trust).into(),
     })
 }
 

@@ -60,7 +60,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         name: "journal",
         listener,
-        app: app(db, trust),
+        app: app(db, trust).into(),
     })
 }
 

@@ -81,7 +81,21 @@ pub struct Prepared {
     /// The bound listener.
     pub listener: TcpListener,
     /// Its app.
-    pub app: Router,
+    pub app: Apps,
+}
+
+/// What a [`Prepared`] listener serves.
+pub enum Apps {
+    /// One app on the process's runtime.
+    Shared(Router),
+    /// One app per thread of its own (see [`crate::threads`]).
+    PerThread(Vec<Router>),
+}
+
+impl From<Router> for Apps {
+    fn from(app: Router) -> Self {
+        Self::Shared(app)
+    }
 }
 
 impl Prepared {
@@ -93,8 +107,16 @@ impl Prepared {
     /// Serves until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) -> io::Result<()> {
         let addr = self.local_addr()?;
-        tracing::info!(subgraph = self.name, %addr, "serving");
-        serve(self.listener, self.app, shutdown).await
+        match self.app {
+            Apps::Shared(app) => {
+                tracing::info!(subgraph = self.name, %addr, "serving");
+                serve(self.listener, app, shutdown).await
+            }
+            Apps::PerThread(apps) => {
+                tracing::info!(subgraph = self.name, %addr, threads = apps.len(), "serving, one thread per app");
+                crate::threads::serve(self.name, self.listener, apps, shutdown).await
+            }
+        }
     }
 }
 
@@ -245,8 +267,17 @@ pub async fn serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async move { drained.cancelled().await })
-    .into_future();
+    .with_graceful_shutdown(async move { drained.cancelled().await });
+    drain(server, shutdown).await
+}
+
+/// Runs `server` (already told to shut down gracefully on `shutdown`), and gives up on
+/// in-flight requests ten seconds after `shutdown`.
+pub(crate) async fn drain(
+    server: impl IntoFuture<Output = io::Result<()>>,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let server = server.into_future();
     tokio::pin!(server);
     tokio::select! {
         result = &mut server => result,

@@ -76,7 +76,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         name: "notifications",
         listener,
-        app: app(db, trust),
+        app: app(db, trust).into(),
     })
 }
 

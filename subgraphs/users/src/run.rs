@@ -173,6 +173,6 @@ pub async fn prepare(
     Ok(Prepared {
         name: "users",
         listener,
-        app: app(db, settings, trust),
+        app: app(db, settings, trust).into(),
     })
 }

@@ -70,7 +70,7 @@ pub async fn prepare_with(
     Ok(Prepared {
         name: "workouts",
         listener,
-        app: app(db, trust),
+        app: app(db, trust).into(),
     })
 }
 
