@@ -99,6 +99,42 @@ pub fn visit_objects_mut(
     }
 }
 
+/// Every object at `path`, mutably, in the order of [`visit_objects`], appended to
+/// `out`.
+pub fn objects_mut<'a>(
+    sg: &Supergraph,
+    value: &'a mut JsonValue,
+    path: &[PathSeg],
+    out: &mut Vec<&'a mut JsonValue>,
+) {
+    let Some((first, rest)) = path.split_first() else {
+        if value.is_object() {
+            out.push(value);
+        }
+        return;
+    };
+    match (first, value) {
+        (PathSeg::Key(key), JsonValue::Object(map)) => {
+            if let Some(child) = map.get_mut(key.as_str()) {
+                objects_mut(sg, child, rest, out);
+            }
+        }
+        (PathSeg::List, JsonValue::Array(items)) => {
+            for item in items {
+                objects_mut(sg, item, rest, out);
+            }
+        }
+        (PathSeg::Type(condition), value @ JsonValue::Object(_))
+            if value
+                .as_object()
+                .is_some_and(|map| is_of(sg, map, condition)) =>
+        {
+            objects_mut(sg, value, rest, out);
+        }
+        _ => {}
+    }
+}
+
 /// Whether the object `map` says it is of type `condition` (or of a type that is one).
 fn is_of(sg: &Supergraph, map: &JsonMap, condition: &Name) -> bool {
     map.get("__typename")
@@ -390,6 +426,30 @@ pub fn deep_merge(target: &mut JsonValue, source: JsonValue) {
         }
         (_, JsonValue::Null) => {}
         (t, s) => *t = s,
+    }
+}
+
+/// [`deep_merge`] of a copy of `source`, copying only what `target` lacks: an entity
+/// that stands for several objects is merged into each without copying it whole.
+pub fn deep_merge_ref(target: &mut JsonValue, source: &JsonValue) {
+    match (target, source) {
+        (JsonValue::Object(t), JsonValue::Object(s)) => {
+            for (key, value) in s {
+                match t.entry(key.clone()) {
+                    Entry::Occupied(mut existing) => deep_merge_ref(existing.get_mut(), value),
+                    Entry::Vacant(slot) => {
+                        slot.insert(value.clone());
+                    }
+                }
+            }
+        }
+        (JsonValue::Array(t), JsonValue::Array(s)) if t.len() == s.len() => {
+            for (existing, value) in t.iter_mut().zip(s) {
+                deep_merge_ref(existing, value);
+            }
+        }
+        (_, JsonValue::Null) => {}
+        (t, s) => *t = s.clone(),
     }
 }
 

@@ -382,38 +382,54 @@ fn merge_in_order(
     data: &mut JsonValue,
     paths: &[Vec<PathSeg>],
     visits: &[Option<usize>],
-    entities: Vec<JsonValue>,
+    mut entities: Vec<JsonValue>,
     addresses: &[Vec<Address<'_>>],
 ) {
-    let mut met = 0;
-    for path in paths {
-        visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
-    }
-    if met != visits.len() {
-        for (entity, addresses) in entities.into_iter().zip(addresses) {
-            merge_entity(data, addresses, entity);
-        }
-        return;
-    }
+    // How many objects each entity still goes to: the last takes it, the others merge
+    // a copy of what they lack.
     let mut left: Vec<usize> = addresses.iter().map(Vec::len).collect();
-    let mut entities: Vec<JsonValue> = entities;
-    let mut visit = visits.iter();
-    for path in paths {
-        merge::visit_objects_mut(sg, data, path, &mut |object| {
-            let Some(&Some(i)) = visit.next() else {
-                return;
-            };
-            let (Some(entity), Some(left)) = (entities.get_mut(i), left.get_mut(i)) else {
-                return;
-            };
-            *left -= 1;
-            let entity = if *left == 0 {
-                std::mem::take(entity)
-            } else {
-                entity.clone()
-            };
-            deep_merge(object, entity);
-        });
+    let mut merge_into = |object: &mut JsonValue, i: usize| {
+        let (Some(entity), Some(left)) = (entities.get_mut(i), left.get_mut(i)) else {
+            return;
+        };
+        *left -= 1;
+        if *left == 0 {
+            deep_merge(object, std::mem::take(entity));
+        } else {
+            merge::deep_merge_ref(object, entity);
+        }
+    };
+    if let [path] = paths {
+        // One path (the usual case): the objects are gathered in one walk and checked.
+        let mut objects = Vec::with_capacity(visits.len());
+        merge::objects_mut(sg, data, path, &mut objects);
+        if objects.len() == visits.len() {
+            for (object, visit) in objects.into_iter().zip(visits) {
+                if let Some(i) = *visit {
+                    merge_into(object, i);
+                }
+            }
+            return;
+        }
+    } else {
+        let mut met = 0;
+        for path in paths {
+            visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
+        }
+        if met == visits.len() {
+            let mut visit = visits.iter();
+            for path in paths {
+                merge::visit_objects_mut(sg, data, path, &mut |object| {
+                    if let Some(&Some(i)) = visit.next() {
+                        merge_into(object, i);
+                    }
+                });
+            }
+            return;
+        }
+    }
+    for (entity, addresses) in entities.into_iter().zip(addresses) {
+        merge_entity(data, addresses, entity);
     }
 }
 
@@ -425,7 +441,7 @@ fn merge_entity(data: &mut JsonValue, addresses: &[Address<'_>], entity: JsonVal
     };
     for address in others {
         if let Some(target) = get_mut(data, address) {
-            deep_merge(target, entity.clone());
+            merge::deep_merge_ref(target, &entity);
         }
     }
     if let Some(target) = get_mut(data, last) {
