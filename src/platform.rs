@@ -237,9 +237,11 @@ pub fn partner_variant(
     Ok(tessera_router::server::Variant {
         path: PARTNER_PATH.to_owned(),
         role: PARTNER_TAG.to_owned(),
-        router: Arc::new(tessera_router::Router::try_new(partner, &options).map_err(
-            |err| PlatformError::Router(format!("`redis.url` for the response caches: {err}")),
-        )?),
+        router: Arc::new(
+            tessera_router::Router::try_new(partner, &options).map_err(|err| {
+                PlatformError::Router(format!("`redis.url` for the response caches: {err}"))
+            })?,
+        ),
     })
 }
 
@@ -317,9 +319,7 @@ pub async fn prepare_router(
     // One app per serving thread, each over a replica of the routers (connections and
     // in-flight fetches of its own; plans and caches shared).
     let apps = (0..config.router.serving_threads())
-        .map(|_| {
-            tessera_router::server::app(Arc::new(router.replica()), server_options.replica())
-        })
+        .map(|_| tessera_router::server::app(Arc::new(router.replica()), server_options.replica()))
         .collect();
     Ok(Prepared {
         name: "router",

@@ -112,10 +112,9 @@ fn keygen_prints_a_key_pair_a_lone_subgraph_can_start_with() {
     );
 }
 
-#[tokio::test]
-async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
-    // Another team's supergraph (the federation audit's, say) tags nothing `partner`:
-    // the router serves /graphql and the explorer, and no /partner/graphql.
+/// A supergraph of one subgraph (`type Query { hello: String }`, nothing tagged
+/// `partner`), written in a temporary directory kept by the caller.
+fn hello_supergraph() -> (tempfile::TempDir, std::path::PathBuf) {
     let sdl = tessera::compose::compose(&[tessera::compose::SubgraphSdl {
         name: "hello".to_owned(),
         url: "http://127.0.0.1:9/graphql".to_owned(),
@@ -126,13 +125,33 @@ async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let path = dir.path().join("supergraph.graphql");
     std::fs::write(&path, sdl).expect("written");
-    let free = || {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port()
-    };
-    let (port, metrics) = (free(), free());
+    (dir, path)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Waits up to ten seconds for `base`'s readiness; whether it came.
+async fn ready(client: &reqwest::Client, base: &str) -> bool {
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await {
+            return r.status().is_success();
+        }
+    }
+    false
+}
+
+#[tokio::test]
+async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
+    // Another team's supergraph (the federation audit's, say) tags nothing `partner`:
+    // the router serves /graphql and the explorer, and no /partner/graphql.
+    let (_dir, path) = hello_supergraph();
+    let (port, metrics) = (free_port(), free_port());
     let mut router = tessera()
         .arg("router")
         .env("TESSERA_ROUTER__SUPERGRAPH", &path)
@@ -147,14 +166,7 @@ async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
         .expect("tessera runs");
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        if let Ok(r) = client.get(format!("{base}/health/ready")).send().await {
-            ready = r.status().is_success();
-            break;
-        }
-    }
+    let ready = ready(&client, &base).await;
     let status = |request: reqwest::RequestBuilder| async move {
         request.send().await.map(|r| r.status().as_u16()).ok()
     };
@@ -179,4 +191,63 @@ async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
         ),
         "{logs}"
     );
+}
+
+#[tokio::test]
+async fn the_router_serves_on_its_configured_threads_and_stops_cleanly_on_sigterm() {
+    let (_dir, path) = hello_supergraph();
+    let port = free_port();
+    let mut router = tessera()
+        .arg("router")
+        .env("TESSERA_ROUTER__SUPERGRAPH", &path)
+        .env("TESSERA_ROUTER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("TESSERA_ROUTER__THREADS", "3")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("tessera runs");
+    let base = format!("http://127.0.0.1:{port}");
+    let ready = ready(&reqwest::Client::new(), &base).await;
+    // The serving threads, by name.
+    let mut threads: Vec<String> = std::fs::read_dir(format!("/proc/{}/task", router.id()))
+        .expect("the router's threads are listed")
+        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| name.starts_with("router-"))
+        .collect();
+    threads.sort();
+    // Six connections of their own, handed to the three threads in turn: all answered.
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        let client = reqwest::Client::new();
+        let answer = client
+            .post(format!("{base}/graphql"))
+            .json(&serde_json::json!({"query": "{ __typename }"}))
+            .send()
+            .await;
+        answers.push(match answer {
+            Ok(answer) => answer.text().await.unwrap_or_default(),
+            Err(err) => err.to_string(),
+        });
+    }
+    let terminated = Command::new("kill")
+        .args(["-TERM", &router.id().to_string()])
+        .status()
+        .expect("kill runs");
+    let output = router.wait_with_output().expect("ends");
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(ready, "{logs}");
+    assert_eq!(threads, ["router-0", "router-1", "router-2"], "{logs}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| a == r#"{"data":{"__typename":"Query"}}"#),
+        "{answers:?}"
+    );
+    assert!(terminated.success());
+    assert!(output.status.success(), "{:?}: {logs}", output.status);
 }

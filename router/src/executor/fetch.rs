@@ -335,4 +335,36 @@ mod tests {
         assert_eq!(count.load(Ordering::SeqCst), 5);
         assert!(client.in_flight.lock().expect("not poisoned").is_empty());
     }
+
+    #[tokio::test]
+    async fn a_replica_shares_no_fetch_in_flight_with_its_original() {
+        let count = Arc::new(AtomicUsize::new(0));
+        let original = SubgraphClient::new(
+            reqwest::Client::new(),
+            slow_subgraph(count.clone()).await,
+            Duration::from_secs(5),
+        );
+        let replica = original.replica(reqwest::Client::new());
+        let token: Arc<str> = Arc::from("alice");
+        let ask = |client: &SubgraphClient| {
+            let (client, token) = (client.clone(), token.clone());
+            async move {
+                client
+                    .send("{ length }", JsonMap::new(), &[], Some(&token), true)
+                    .await
+                    .expect("answers")
+            }
+        };
+        // Two at once on each: one request per client, each thread's table its own.
+        let answers = futures_util::future::join_all([
+            ask(&original).boxed(),
+            ask(&original).boxed(),
+            ask(&replica).boxed(),
+            ask(&replica).boxed(),
+        ])
+        .await;
+        assert!(answers.iter().all(|a| a.data == answers[0].data));
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+        assert_eq!(replica.url, original.url);
+    }
 }

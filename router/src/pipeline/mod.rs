@@ -919,6 +919,35 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_replica_answers_with_the_plans_of_its_original() {
+        static FIELDS: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
+            std::sync::LazyLock::new(|| vec![("price", 3.0.into()), ("colour", "green".into())]);
+        let a = product_subgraph(&FIELDS).await;
+        let router = Router::new(
+            Supergraph::parse(LABELLED).expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([("a".to_owned(), a.clone()), ("b".to_owned(), a)]),
+                ..RouterOptions::default()
+            },
+        );
+        let replica = router.replica();
+        for serving in [&router, &replica, &replica] {
+            let request = GraphqlRequest {
+                query: Some("{ product { price } }".to_owned()),
+                ..GraphqlRequest::default()
+            };
+            let response = serving.execute(request, false, &Identity::ANONYMOUS).await;
+            assert_eq!(
+                serde_json::from_slice::<serde_json::Value>(&response.to_bytes()).expect("JSON"),
+                serde_json::json!({ "data": { "product": { "price": 3.0 } } })
+            );
+        }
+        // Planned once, by the original; the count is shared too.
+        assert_eq!(router.operations_prepared(), 1);
+        assert_eq!(replica.operations_prepared(), 1);
+    }
+
     /// A subgraph over real HTTP answering `product { name }` with `cache_control` as
     /// its `Cache-Control` header.
     async fn subgraph_saying(cache_control: &'static str) -> String {

@@ -32,9 +32,9 @@ pub mod pagination;
 pub mod purge;
 pub mod server;
 pub mod telemetry;
-pub mod threads;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod threads;
 pub mod viewer;
 
 pub use tessera_codes::ErrorCode;

@@ -260,7 +260,10 @@ mod tests {
         let request = tokio::spawn(async move { reqwest::get(&url).await?.text().await });
         tokio::time::sleep(Duration::from_millis(100)).await;
         shutdown.cancel();
-        assert_eq!(request.await.expect("not panicked").expect("answered"), "done");
+        assert_eq!(
+            request.await.expect("not panicked").expect("answered"),
+            "done"
+        );
         server
             .await
             .expect("not panicked")
