@@ -127,7 +127,8 @@ impl SubgraphClient {
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
     /// answer: `variables` and then `written`, variables already written as JSON text
     /// (representations). With `share`, an identical request already in flight is
-    /// waited for instead of sent again.
+    /// waited for instead of sent again: the answer is then shared by every waiter
+    /// (each reads from it what it needs; none copies it whole).
     pub async fn send(
         &self,
         query: &str,
@@ -135,7 +136,7 @@ impl SubgraphClient {
         written: &[(String, Vec<u8>)],
         identity: Option<&Arc<str>>,
         share: bool,
-    ) -> Result<SubgraphResponse, FetchError> {
+    ) -> Result<Arc<SubgraphResponse>, FetchError> {
         let written_len: usize = written.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
         let mut body = Vec::with_capacity(query.len() + written_len + 64);
         body.extend_from_slice(b"{\"query\":");
@@ -163,11 +164,9 @@ impl SubgraphClient {
         let bytes = Bytes::from(body);
         let identity = identity.cloned();
         if share {
-            // Each waiter takes its own copy (its entities move into its response).
-            let shared = self.shared(bytes, identity).await?;
-            Ok(Arc::try_unwrap(shared).unwrap_or_else(|shared| (*shared).clone()))
+            self.shared(bytes, identity).await
         } else {
-            parse(&self.post(bytes, identity).await?)
+            parse(&self.post(bytes, identity).await?).map(Arc::new)
         }
     }
 
@@ -324,8 +323,11 @@ mod tests {
         let answers = futures_util::future::join_all(asks).await;
         assert!(answers.iter().all(|a| a.data.is_some()));
         assert_eq!(count.load(Ordering::SeqCst), 2);
-        // Each waiter has its own copy of the one parsed answer.
-        assert!(answers.windows(2).all(|w| w[0].data == w[1].data));
+        // Each caller's waiters read one parsed answer; the callers do not share one.
+        let (alice, bob) = answers.split_at(10);
+        assert!(alice.iter().all(|a| Arc::ptr_eq(a, &alice[0])));
+        assert!(bob.iter().all(|b| Arc::ptr_eq(b, &bob[0])));
+        assert!(!Arc::ptr_eq(&alice[0], &bob[0]));
         assert_eq!(counted("sent") - sent, 2.0);
         assert_eq!(counted("shared") - shared, 10.0);
         // Finished requests are not reused, and unshared ones (mutations) always go out.

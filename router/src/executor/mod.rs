@@ -16,7 +16,7 @@ pub mod merge;
 pub mod project;
 pub mod shape;
 
-use std::{collections::HashMap, sync::Arc};
+use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 use apollo_compiler::{
     ast::OperationType,
@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
-    fetch::{Invalidation, SubgraphClient},
+    fetch::{Invalidation, SubgraphClient, SubgraphResponse},
     merge::{Address, address_to_path, deep_merge, get_mut, visit_objects, write_representation},
 };
 use crate::{
@@ -236,7 +236,7 @@ async fn run_fetch(
     let outcome = &mut *guard;
     outcome.policy = outcome.policy.restrict(hits_policy);
     merge_hits(&mut outcome.data, hits);
-    let mut response = match result {
+    let response = match result {
         Ok(response) => response,
         Err(err) => {
             outcome.policy = CachePolicy::UNCACHEABLE;
@@ -268,15 +268,31 @@ async fn run_fetch(
             return;
         }
     };
-    outcome.policy = outcome.policy.restrict(response.policy);
-    outcome
-        .invalidations
-        .append(&mut response.extensions.invalidate);
+    // The answer is this fetch's own, or shared with identical fetches of other
+    // requests: then everything is read from it by reference and copied only where
+    // this response needs it.
+    let response = Arc::try_unwrap(response).map_or_else(Answer::Shared, Answer::Owned);
+    let (policy, invalidations, errors, data) = match response {
+        Answer::Owned(response) => (
+            response.policy,
+            response.extensions.invalidate,
+            response.errors,
+            response.data.map(Cow::Owned),
+        ),
+        Answer::Shared(ref shared) => (
+            shared.policy,
+            shared.extensions.invalidate.clone(),
+            shared.errors.clone(),
+            shared.data.as_ref().map(Cow::Borrowed),
+        ),
+    };
+    outcome.policy = outcome.policy.restrict(policy);
+    outcome.invalidations.extend(invalidations);
     let keys: Vec<String> = (0..fetch.entities.len())
         .map(EntityCall::response_key)
         .collect();
-    let clean = response.errors.is_empty();
-    for mut error in response.errors {
+    let clean = errors.is_empty();
+    for mut error in errors {
         // Locations point into the subgraph's operation, not the client's document.
         error.remove("locations");
         let ext = error
@@ -286,7 +302,7 @@ async fn run_fetch(
             ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
         }
         let path = error.remove("path");
-        let mut paths = repath(path, &keys, &origins, response.data.as_ref()).into_iter();
+        let mut paths = repath(path, &keys, &origins, data.as_deref()).into_iter();
         let Some(first) = paths.next() else {
             outcome.errors.push(error);
             continue;
@@ -299,25 +315,33 @@ async fn run_fetch(
         error.insert("path", first);
         outcome.errors.push(error);
     }
-    let Some(mut data) = response.data else {
+    let Some(mut data) = data else {
         return;
     };
     if fetch.internal_aliases {
-        merge::undo_internal_aliases(&mut data);
+        merge::undo_internal_aliases(data.to_mut());
     }
     if fetch.entities.is_empty() {
-        deep_merge(&mut outcome.data, data);
+        match data {
+            Cow::Owned(data) => deep_merge(&mut outcome.data, data),
+            Cow::Borrowed(data) => merge::deep_merge_ref(&mut outcome.data, data),
+        }
         return;
     }
-    let JsonValue::Object(mut data) = data else {
-        return;
-    };
     // Answered entities to keep: (call, representation text, entity).
     let mut answered: Vec<(usize, Vec<u8>, bytes::Bytes)> = Vec::new();
     let storing = cache.is_some() && clean;
     for (k, (key, from)) in keys.iter().zip(&origins).enumerate() {
-        let Some(JsonValue::Array(entities)) = data.remove(key.as_str()) else {
-            continue;
+        let entities: Cow<'_, [JsonValue]> = match &mut data {
+            Cow::Owned(JsonValue::Object(map)) => match map.remove(key.as_str()) {
+                Some(JsonValue::Array(entities)) => Cow::Owned(entities),
+                _ => continue,
+            },
+            Cow::Borrowed(JsonValue::Object(map)) => match map.get(key.as_str()) {
+                Some(JsonValue::Array(entities)) => Cow::Borrowed(entities.as_slice()),
+                _ => continue,
+            },
+            _ => continue,
         };
         if storing {
             for (i, entity) in entities.iter().enumerate() {
@@ -342,11 +366,7 @@ async fn run_fetch(
                     from,
                 );
             }
-            _ => {
-                for (entity, addresses) in entities.into_iter().zip(from) {
-                    merge_entity(&mut outcome.data, addresses, entity);
-                }
-            }
+            _ => merge_each(&mut outcome.data, entities, from),
         }
     }
     drop(guard);
@@ -358,7 +378,7 @@ async fn run_fetch(
                 &fetch.entities,
                 &cached_calls,
                 forwarded,
-                response.policy,
+                policy,
                 answered,
                 started,
             )
@@ -382,21 +402,20 @@ fn merge_in_order(
     data: &mut JsonValue,
     paths: &[Vec<PathSeg>],
     visits: &[Option<usize>],
-    mut entities: Vec<JsonValue>,
+    mut entities: Cow<'_, [JsonValue]>,
     addresses: &[Vec<Address<'_>>],
 ) {
     // How many objects each entity still goes to: the last takes it, the others merge
     // a copy of what they lack.
     let mut left: Vec<usize> = addresses.iter().map(Vec::len).collect();
     let mut merge_into = |object: &mut JsonValue, i: usize| {
-        let (Some(entity), Some(left)) = (entities.get_mut(i), left.get_mut(i)) else {
+        let Some(left) = left.get_mut(i).filter(|_| i < entities.len()) else {
             return;
         };
         *left -= 1;
-        if *left == 0 {
-            deep_merge(object, std::mem::take(entity));
-        } else {
-            merge::deep_merge_ref(object, entity);
+        match &mut entities {
+            Cow::Owned(owned) if *left == 0 => deep_merge(object, std::mem::take(&mut owned[i])),
+            entities => merge::deep_merge_ref(object, &entities[i]),
         }
     };
     if let [path] = paths {
@@ -428,9 +447,37 @@ fn merge_in_order(
             return;
         }
     }
-    for (entity, addresses) in entities.into_iter().zip(addresses) {
-        merge_entity(data, addresses, entity);
+    merge_each(data, entities, addresses);
+}
+
+/// Merges each of `entities` into the objects at its `addresses`.
+fn merge_each(
+    data: &mut JsonValue,
+    entities: Cow<'_, [JsonValue]>,
+    addresses: &[Vec<Address<'_>>],
+) {
+    match entities {
+        Cow::Owned(entities) => {
+            for (entity, addresses) in entities.into_iter().zip(addresses) {
+                merge_entity(data, addresses, entity);
+            }
+        }
+        Cow::Borrowed(entities) => {
+            for (entity, addresses) in entities.iter().zip(addresses) {
+                for address in addresses {
+                    if let Some(target) = get_mut(data, address) {
+                        merge::deep_merge_ref(target, entity);
+                    }
+                }
+            }
+        }
     }
+}
+
+/// A subgraph's answer: this fetch's alone, or shared by identical fetches in flight.
+enum Answer {
+    Owned(SubgraphResponse),
+    Shared(Arc<SubgraphResponse>),
 }
 
 /// Merges `entity` into the object at each of `addresses`: the last takes the entity
@@ -554,18 +601,24 @@ mod tests {
             r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}]}"#,
         );
 
+        // The same, from an answer of this fetch's own and from one shared by others.
         let merged = |visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
-            let mut data = data.clone();
             let entities = vec![json(r#"{"name": "Table"}"#)];
-            merge_in_order(
-                &sg,
-                &mut data,
-                std::slice::from_ref(&path),
-                visits,
-                entities,
-                from,
-            );
-            data
+            let [owned, shared] =
+                [Cow::Owned(entities.clone()), Cow::Borrowed(&entities[..])].map(|entities| {
+                    let mut data = data.clone();
+                    merge_in_order(
+                        &sg,
+                        &mut data,
+                        std::slice::from_ref(&path),
+                        visits,
+                        entities,
+                        from,
+                    );
+                    data
+                });
+            assert_eq!(owned, shared);
+            owned
         };
         let walk = [Some(0), None, Some(0)];
         assert_eq!(merged(&walk, &[vec![at(0), at(2)]]), expected);
