@@ -179,6 +179,9 @@ impl Refused {
     }
 }
 
+/// The most text of free-form documents whose digests are remembered.
+const DIGESTS_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Persisted queries of one router.
 pub struct Persisted {
     apq: Option<ApqStore>,
@@ -191,6 +194,9 @@ pub struct Persisted {
     last_check: Mutex<Instant>,
     /// Unknown documents already logged (`log_unknown`).
     logged: moka::sync::Cache<Sha256, ()>,
+    /// The SHA-256 of free-form documents seen lately: the same operation sent again
+    /// is looked up (a fast hash of its text) instead of digested again.
+    digests: moka::sync::Cache<Arc<str>, Sha256, ahash::RandomState>,
 }
 
 impl std::fmt::Debug for Persisted {
@@ -268,7 +274,21 @@ impl Persisted {
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
+            digests: moka::sync::Cache::builder()
+                .max_capacity(DIGESTS_BYTES)
+                .weigher(|text: &Arc<str>, _| u32::try_from(text.len()).unwrap_or(u32::MAX))
+                .build_with_hasher(ahash::RandomState::new()),
         })
+    }
+
+    /// [`sha256`] of a free-form document, remembered.
+    fn digest(&self, text: &str) -> Sha256 {
+        if let Some(hash) = self.digests.get(text) {
+            return hash;
+        }
+        let hash = sha256(text);
+        self.digests.insert(text.into(), hash);
+        hash
     }
 
     /// The APQ store, when APQ is on.
@@ -420,7 +440,7 @@ impl Persisted {
                 }
                 Some(hash)
             }
-            None if self.mode != TrustedMode::Off => Some(sha256(&text)),
+            None if self.mode != TrustedMode::Off => Some(self.digest(&text)),
             None => None,
         };
         let Some(hash) = hash else {

@@ -295,3 +295,32 @@ fn manifests_reload_when_their_files_change_and_a_broken_file_keeps_the_last_lis
         ErrorCode::PersistedQueryNotInList
     );
 }
+
+#[test]
+fn a_free_form_documents_digest_is_remembered_and_equal_to_its_sha256() {
+    let dir = manifest_dir();
+    let anyone = Identity::ANONYMOUS;
+    let p = persisted(TrustedMode::LogUnknown, false, dir.path());
+    let text = "{ me { handle displayName } }";
+    for _ in 0..2 {
+        match p.resolve(Some(text.into()), None, None, &anyone) {
+            Ok(Resolved::Known {
+                hash,
+                text: resolved,
+            }) => {
+                assert_eq!(hash, sha256(text));
+                assert_eq!(&*resolved, text);
+            }
+            _ => panic!("a free-form document runs under log_unknown"),
+        }
+    }
+    assert!(p.digests.contains_key(text));
+    // Enforced, a remembered digest is refused as the first was.
+    let p = persisted(TrustedMode::Enforce, false, dir.path());
+    for _ in 0..2 {
+        assert_eq!(
+            code(p.resolve(Some(text.into()), None, None, &anyone)),
+            ErrorCode::PersistedQueryNotInList
+        );
+    }
+}
