@@ -67,12 +67,18 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    if !may_need_any_escape(bytes) {
+        // Most strings (ids, names): one copy.
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut clean = 0; // start of the run not written yet
     let mut i = 0;
     while i < bytes.len() {
         if let Some(chunk) = bytes.get(i..i + 8) {
             let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
-            if !may_need_escape(word) {
+            if may_need_escape(word) == 0 {
                 i += 8;
                 continue;
             }
@@ -95,15 +101,29 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `word` may be `"`, `\` or below 0x20 (never wrong when one is;
-/// sometimes true when none is, which only costs a byte-wise look).
-fn may_need_escape(word: u64) -> bool {
+/// Non-zero when any byte of `word` may be `"`, `\` or below 0x20 (never zero when one
+/// is; sometimes non-zero when none is, which only costs a byte-wise look).
+fn may_need_escape(word: u64) -> u64 {
     let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let control = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    (control
+    control
         | zero_byte(word ^ (ONES * u64::from(b'"')))
-        | zero_byte(word ^ (ONES * u64::from(b'\\'))))
-        != 0
+        | zero_byte(word ^ (ONES * u64::from(b'\\')))
+}
+
+/// Whether any byte of `bytes` may need escaping ([`may_need_escape`], word by word;
+/// the tail padded with spaces, which never do).
+fn may_need_any_escape(bytes: &[u8]) -> bool {
+    let mut words = bytes.chunks_exact(8);
+    let mut any = 0;
+    for word in &mut words {
+        any |= may_need_escape(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+    }
+    let tail = words.remainder();
+    let mut last = [b' '; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    any |= may_need_escape(u64::from_le_bytes(last));
+    any != 0
 }
 
 fn needs_escape(byte: u8) -> bool {
@@ -145,11 +165,13 @@ mod tests {
             "tab\there, line\nthere, \r, \u{8}, \u{c}, \u{1}, \u{1f}, \u{7f}".into(),
             "unicode: é, 漢字, 🏋️ and </script>".into(),
         ];
-        // Every byte below 0x80 at every position of a chunk, and across chunk ends.
+        // Every byte below 0x80 at every position of a chunk, across chunk ends, and
+        // last (in the tail shorter than a chunk).
         for c in 0u8..0x80 {
             for at in 0..17 {
                 let mut s = "x".repeat(at);
                 s.push(char::from(c));
+                cases.push(s.clone());
                 s.push_str("yyyyyyyy");
                 cases.push(s);
             }
