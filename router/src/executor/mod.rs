@@ -29,7 +29,7 @@ use tokio::sync::Mutex;
 pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
-    fetch::{Invalidation, SubgraphClient, SubgraphResponse},
+    fetch::{Invalidation, SubgraphClient},
     merge::{Address, address_to_path, deep_merge, get_mut, visit_objects, write_representation},
 };
 use crate::{
@@ -271,15 +271,15 @@ async fn run_fetch(
     // The answer is this fetch's own, or shared with identical fetches of other
     // requests: then everything is read from it by reference and copied only where
     // this response needs it.
-    let response = Arc::try_unwrap(response).map_or_else(Answer::Shared, Answer::Owned);
+    let response = Arc::try_unwrap(response);
     let (policy, invalidations, errors, data) = match response {
-        Answer::Owned(response) => (
+        Ok(response) => (
             response.policy,
             response.extensions.invalidate,
             response.errors,
             response.data.map(Cow::Owned),
         ),
-        Answer::Shared(ref shared) => (
+        Err(ref shared) => (
             shared.policy,
             shared.extensions.invalidate.clone(),
             shared.errors.clone(),
@@ -472,12 +472,6 @@ fn merge_each(
             }
         }
     }
-}
-
-/// A subgraph's answer: this fetch's alone, or shared by identical fetches in flight.
-enum Answer {
-    Owned(SubgraphResponse),
-    Shared(Arc<SubgraphResponse>),
 }
 
 /// Merges `entity` into the object at each of `addresses`: the last takes the entity
