@@ -146,6 +146,17 @@ async fn ready(client: &reqwest::Client, base: &str) -> bool {
     false
 }
 
+/// How a stopped process ended, and its stdout and stderr.
+fn ended(process: std::process::Child) -> (std::process::ExitStatus, String) {
+    let output = process.wait_with_output().expect("ends");
+    let logs = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status, logs)
+}
+
 #[tokio::test]
 async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
     // Another team's supergraph (the federation audit's, say) tags nothing `partner`:
@@ -175,12 +186,7 @@ async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
     let partner = status(client.post(format!("{base}/partner/graphql")).json(&query)).await;
     let explorer = status(client.get(format!("{base}/explorer"))).await;
     router.kill().expect("stops");
-    let output = router.wait_with_output().expect("ends");
-    let logs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (_, logs) = ended(router);
     assert!(ready, "{logs}");
     assert_eq!(graphql, Some(200), "{logs}");
     assert_eq!(partner, Some(404), "{logs}");
@@ -197,7 +203,7 @@ async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
 async fn the_router_serves_on_its_configured_threads_and_stops_cleanly_on_sigterm() {
     let (_dir, path) = hello_supergraph();
     let port = free_port();
-    let mut router = tessera()
+    let router = tessera()
         .arg("router")
         .env("TESSERA_ROUTER__SUPERGRAPH", &path)
         .env("TESSERA_ROUTER__LISTEN", format!("127.0.0.1:{port}"))
@@ -234,12 +240,7 @@ async fn the_router_serves_on_its_configured_threads_and_stops_cleanly_on_sigter
         .args(["-TERM", &router.id().to_string()])
         .status()
         .expect("kill runs");
-    let output = router.wait_with_output().expect("ends");
-    let logs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let (status, logs) = ended(router);
     assert!(ready, "{logs}");
     assert_eq!(threads, ["router-0", "router-1", "router-2"], "{logs}");
     assert!(
@@ -249,5 +250,5 @@ async fn the_router_serves_on_its_configured_threads_and_stops_cleanly_on_sigter
         "{answers:?}"
     );
     assert!(terminated.success());
-    assert!(output.status.success(), "{:?}: {logs}", output.status);
+    assert!(status.success(), "{status:?}: {logs}");
 }

@@ -64,41 +64,6 @@ pub fn visit_objects<'v, 'p>(
     }
 }
 
-/// Calls `f` with every object at `path`, mutably, in the order of [`visit_objects`].
-pub fn visit_objects_mut(
-    sg: &Supergraph,
-    value: &mut JsonValue,
-    path: &[PathSeg],
-    f: &mut dyn FnMut(&mut JsonValue),
-) {
-    let Some((first, rest)) = path.split_first() else {
-        if value.is_object() {
-            f(value);
-        }
-        return;
-    };
-    match (first, value) {
-        (PathSeg::Key(key), JsonValue::Object(map)) => {
-            if let Some(child) = map.get_mut(key.as_str()) {
-                visit_objects_mut(sg, child, rest, f);
-            }
-        }
-        (PathSeg::List, JsonValue::Array(items)) => {
-            for item in items {
-                visit_objects_mut(sg, item, rest, f);
-            }
-        }
-        (PathSeg::Type(condition), value @ JsonValue::Object(_))
-            if value
-                .as_object()
-                .is_some_and(|map| is_of(sg, map, condition)) =>
-        {
-            visit_objects_mut(sg, value, rest, f);
-        }
-        _ => {}
-    }
-}
-
 /// Every object at `path`, mutably, in the order of [`visit_objects`], appended to
 /// `out`.
 pub fn objects_mut<'a>(

@@ -418,32 +418,33 @@ fn merge_in_order(
             entities => merge::deep_merge_ref(object, &entities[i]),
         }
     };
-    if let [path] = paths {
-        // One path (the usual case): the objects are gathered in one walk and checked.
-        let mut objects = Vec::with_capacity(visits.len());
-        merge::objects_mut(sg, data, path, &mut objects);
-        if objects.len() == visits.len() {
-            for (object, visit) in objects.into_iter().zip(visits) {
+    // Each object met once: one walk per path when there is one path (the usual case;
+    // its objects are counted before anything merges), else counted by a walk first.
+    let met = match paths {
+        [_] => None,
+        _ => {
+            let mut met = 0;
+            for path in paths {
+                visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
+            }
+            Some(met)
+        }
+    };
+    if met.is_none_or(|met| met == visits.len()) {
+        let mut visit = visits.iter();
+        for path in paths {
+            let mut objects = Vec::with_capacity(visits.len());
+            merge::objects_mut(sg, data, path, &mut objects);
+            if met.is_none() && objects.len() != visits.len() {
+                break;
+            }
+            for (object, visit) in objects.into_iter().zip(&mut visit) {
                 if let Some(i) = *visit {
                     merge_into(object, i);
                 }
             }
-            return;
         }
-    } else {
-        let mut met = 0;
-        for path in paths {
-            visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
-        }
-        if met == visits.len() {
-            let mut visit = visits.iter();
-            for path in paths {
-                merge::visit_objects_mut(sg, data, path, &mut |object| {
-                    if let Some(&Some(i)) = visit.next() {
-                        merge_into(object, i);
-                    }
-                });
-            }
+        if visit.len() == 0 {
             return;
         }
     }
@@ -586,42 +587,59 @@ mod tests {
         let sg = Supergraph::parse(include_str!("../../../bench/supergraph.graphql"))
             .expect("the bench supergraph loads");
         let top = apollo_compiler::Name::new("top").expect("a name");
-        let path = vec![PathSeg::Key(top.clone()), PathSeg::List];
+        let more = apollo_compiler::Name::new("more").expect("a name");
+        let top_path = vec![PathSeg::Key(top.clone()), PathSeg::List];
+        let more_path = vec![PathSeg::Key(more.clone()), PathSeg::List];
         let at = |i: usize| vec![Step::Key(&top), Step::Index(i)];
-        // Three products; the first and third stand for the same entity, the second has
-        // no representation (a key was null).
-        let data = json(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}]}"#);
+        let more_at = |i: usize| vec![Step::Key(&more), Step::Index(i)];
+        // Three products at `top`; the first and third stand for the same entity, the
+        // second has no representation (a key was null). One more at `more`.
+        let data =
+            json(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}], "more": [{"upc": "1"}]}"#);
         let expected = json(
-            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}]}"#,
+            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1"}]}"#,
+        );
+        let expected_both = json(
+            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1", "name": "Table"}]}"#,
         );
 
         // The same, from an answer of this fetch's own and from one shared by others.
-        let merged = |visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
-            let entities = vec![json(r#"{"name": "Table"}"#)];
-            let [owned, shared] =
-                [Cow::Owned(entities.clone()), Cow::Borrowed(&entities[..])].map(|entities| {
-                    let mut data = data.clone();
-                    merge_in_order(
-                        &sg,
-                        &mut data,
-                        std::slice::from_ref(&path),
-                        visits,
-                        entities,
-                        from,
-                    );
-                    data
-                });
-            assert_eq!(owned, shared);
-            owned
-        };
+        let merged =
+            |paths: &[Vec<PathSeg>], visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
+                let entities = vec![json(r#"{"name": "Table"}"#)];
+                let [owned, shared] = [Cow::Owned(entities.clone()), Cow::Borrowed(&entities[..])]
+                    .map(|entities| {
+                        let mut data = data.clone();
+                        merge_in_order(&sg, &mut data, paths, visits, entities, from);
+                        data
+                    });
+                assert_eq!(owned, shared);
+                owned
+            };
+        let one = std::slice::from_ref(&top_path);
         let walk = [Some(0), None, Some(0)];
-        assert_eq!(merged(&walk, &[vec![at(0), at(2)]]), expected);
+        assert_eq!(merged(one, &walk, &[vec![at(0), at(2)]]), expected);
         // The walk, not the addresses, decides where answers go (these would be wrong).
-        assert_eq!(merged(&walk, &[vec![at(1), at(1)]]), expected);
+        assert_eq!(merged(one, &walk, &[vec![at(1), at(1)]]), expected);
         // Visits recorded for four objects where the walk meets three: by address.
         assert_eq!(
-            merged(&[Some(0), None, None, Some(0)], &[vec![at(0), at(2)]]),
+            merged(one, &[Some(0), None, None, Some(0)], &[vec![at(0), at(2)]]),
             expected
+        );
+        // Two paths: walked one after the other, or by address when the count differs.
+        let two = [top_path.clone(), more_path.clone()];
+        let from = [vec![at(0), at(2), more_at(0)]];
+        assert_eq!(
+            merged(
+                &two,
+                &[Some(0), None, Some(0), Some(0)],
+                &[vec![at(1), at(1), at(1)]]
+            ),
+            expected_both
+        );
+        assert_eq!(
+            merged(&two, &[Some(0), None, Some(0)], &from),
+            expected_both
         );
     }
 
