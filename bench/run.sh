@@ -9,7 +9,8 @@
 #   2. runs ROUNDS rounds; in each, every router in turn is started fresh on
 #      127.0.0.1:$PORT, loaded (warm-up, then the measured window) and stopped; the
 #      order of the routers alternates from round to round;
-#   3. prints the medians per router and the ratios to Hive Router.
+#   3. prints the medians per router (requests/s, p50/p95/p99 latency, peak RSS of the
+#      router process) and the ratios to Hive Router.
 # Only the processes this script starts are stopped, by their PIDs.
 #
 # Build first:
@@ -230,7 +231,7 @@ for round in $(seq "$rounds"); do
         start_router "$router"
         report=$out/$router-$round.json
         if ! load --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" \
-            --label "$router" --json >"$report" 2>"$out/$router-$round.txt"; then
+            --label "$router" --pid "$router_pid" --json >"$report" 2>"$out/$router-$round.txt"; then
             failed=1
             if [[ -s $report ]]; then
                 echo "round $round, $router: errors (kept in the table; see $out/$router-$round.txt)" >&2

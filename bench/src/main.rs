@@ -112,6 +112,10 @@ struct LoadArgs {
     /// Print the report as one line of JSON on stdout (the human line goes to stderr).
     #[arg(long)]
     json: bool,
+    /// The process under load (the router): its peak resident memory goes in the
+    /// report (read from /proc at the end of the run).
+    #[arg(long)]
+    pid: Option<u32>,
 }
 
 fn main() -> ExitCode {
@@ -233,7 +237,13 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
             .context("no first answer to save: the first request failed")?;
         std::fs::write(path, body).with_context(|| format!("writing {}", path.display()))?;
     }
-    let report = run.report;
+    let mut report = run.report;
+    if let Some(pid) = args.pid {
+        match load::peak_rss_kb(pid) {
+            Ok(kb) => report.peak_rss_kb = Some(kb),
+            Err(err) => eprintln!("tessera-bench: the peak RSS of process {pid}: {err}"),
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     if args.json {
         eprintln!("{report}");

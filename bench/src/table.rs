@@ -34,6 +34,8 @@ pub struct Summary {
     pub p95: f64,
     /// See `p50`.
     pub p99: f64,
+    /// Median of the rounds' peak resident memory, in MB (none: not measured).
+    pub peak_rss_mb: Option<f64>,
     /// Errors over all rounds.
     pub errors: u64,
 }
@@ -58,6 +60,7 @@ pub fn summarize(reports: &[Report]) -> Result<Vec<Summary>, TableError> {
                 p50: 0.0,
                 p95: 0.0,
                 p99: 0.0,
+                peak_rss_mb: None,
                 errors: 0,
             }),
         }
@@ -68,6 +71,13 @@ pub fn summarize(reports: &[Report]) -> Result<Vec<Summary>, TableError> {
         summary.p50 = of(|r| r.latency_ms.p50);
         summary.p95 = of(|r| r.latency_ms.p95);
         summary.p99 = of(|r| r.latency_ms.p99);
+        let rss: Vec<f64> = summary
+            .rounds
+            .iter()
+            .filter_map(|r| r.peak_rss_kb)
+            .map(|kb| kb as f64 / 1_024.0)
+            .collect();
+        summary.peak_rss_mb = (!rss.is_empty()).then(|| median(rss));
         summary.errors = summary.rounds.iter().map(|r| r.errors.total()).sum();
     }
     Ok(summaries)
@@ -102,42 +112,62 @@ pub fn render(reports: &[Report], baseline: Option<&str>) -> Result<String, Tabl
     };
     let mut out = String::new();
     let ratio_header = base.map_or(String::new(), |b| {
-        format!(" req/s ÷ {0} | p50 ÷ {0} |", b.label)
+        format!(
+            " req/s ÷ {0} | p50 ÷ {0} | p95 ÷ {0} | RSS ÷ {0} |",
+            b.label
+        )
     });
-    let ratio_rule = if base.is_some() { "---|---|" } else { "" };
+    let ratio_rule = if base.is_some() {
+        "---|---|---|---|"
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "| router | rounds | req/s | p50 ms | p95 ms | p99 ms | errors |{ratio_header}"
+        "| router | rounds | req/s | p50 ms | p95 ms | p99 ms | peak RSS MB | errors |{ratio_header}"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|{ratio_rule}");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|{ratio_rule}");
+    let or_dash = |value: Option<f64>, precision: usize, unit: &str| {
+        value.map_or("–".to_owned(), |v| format!("{v:.precision$}{unit}"))
+    };
     for s in &summaries {
         let ratios = base.map_or(String::new(), |b| {
+            let rss = s.peak_rss_mb.zip(b.peak_rss_mb).map(|(s, b)| ratio(s, b));
             format!(
-                " {:.2}× | {:.2}× |",
+                " {:.2}× | {:.2}× | {:.2}× | {} |",
                 ratio(s.rps, b.rps),
-                ratio(s.p50, b.p50)
+                ratio(s.p50, b.p50),
+                ratio(s.p95, b.p95),
+                or_dash(rss, 2, "×")
             )
         });
         let _ = writeln!(
             out,
-            "| {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {} |{ratios}",
+            "| {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {} | {} |{ratios}",
             s.label,
             s.rounds.len(),
             s.rps,
             s.p50,
             s.p95,
             s.p99,
+            or_dash(s.peak_rss_mb, 1, ""),
             s.errors
         );
     }
-    let _ = writeln!(out, "\nEvery round (req/s, p50/p95/p99 ms):\n");
+    let _ = writeln!(
+        out,
+        "\nEvery round (req/s, p50/p95/p99 ms, peak RSS MB when measured):\n"
+    );
     for s in &summaries {
         let rounds: Vec<String> = s
             .rounds
             .iter()
             .map(|r| {
+                let rss = r.peak_rss_kb.map_or(String::new(), |kb| {
+                    format!(", {:.1} MB", kb as f64 / 1_024.0)
+                });
                 format!(
-                    "{:.1} ({:.2}/{:.2}/{:.2})",
+                    "{:.1} ({:.2}/{:.2}/{:.2}{rss})",
                     r.rps, r.latency_ms.p50, r.latency_ms.p95, r.latency_ms.p99
                 )
             })
@@ -175,6 +205,7 @@ mod tests {
             errors: ErrorCounts::default(),
             mean_response_bytes: 1,
             error_samples: Vec::new(),
+            peak_rss_kb: Some((rps * 1_024.0) as u64),
         }
     }
 
@@ -200,13 +231,32 @@ mod tests {
         assert_eq!((summaries[0].rps, summaries[0].p50), (110.0, 10.0));
         assert_eq!((summaries[1].rps, summaries[1].p50), (190.0, 5.0));
         let table = render(&reports, Some("hive")).expect("renders");
+        // Peak RSS (MB) is made equal to req/s by `report`.
         assert!(
-            table.contains("| ours | 3 | 110.0 | 10.00 | 20.00 | 30.00 | 0 | 0.58× | 2.00× |"),
+            table.contains(
+                "| ours | 3 | 110.0 | 10.00 | 20.00 | 30.00 | 110.0 | 0 | 0.58× | 2.00× | 2.00× | 0.58× |"
+            ),
             "{table}"
         );
         assert!(table.contains("| hive | 3 | 190.0 | 5.00 |"), "{table}");
         assert!(
-            table.contains("- ours: 100.0 (10.00/20.00/30.00), 120.0"),
+            table.contains("- ours: 100.0 (10.00/20.00/30.00, 100.0 MB), 120.0"),
+            "{table}"
+        );
+        // Rounds without a process to measure: no figure, no ratio.
+        let unmeasured: Vec<Report> = reports
+            .iter()
+            .cloned()
+            .map(|mut r| {
+                r.peak_rss_kb = None;
+                r
+            })
+            .collect();
+        let table = render(&unmeasured, Some("hive")).expect("renders");
+        assert!(
+            table.contains(
+                "| ours | 3 | 110.0 | 10.00 | 20.00 | 30.00 | – | 0 | 0.58× | 2.00× | 2.00× | – |"
+            ),
             "{table}"
         );
         assert!(matches!(

@@ -29,7 +29,7 @@ use serde_json::Value;
 use tokio::{task::JoinSet, time::Instant};
 
 pub use check::{Check, Difference, Verdict, first_difference};
-pub use report::{ErrorCounts, Latency, Report, RunInfo};
+pub use report::{ErrorCounts, Latency, Report, RunInfo, peak_rss_kb};
 pub use request::{RequestError, RequestSpec, graphql_body};
 
 /// How to load a server.

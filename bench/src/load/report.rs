@@ -153,6 +153,22 @@ pub struct Report {
     pub mean_response_bytes: u64,
     /// A few distinct error messages.
     pub error_samples: Vec<String>,
+    /// The loaded process's peak resident memory in KiB (`VmHWM`), when `--pid` named
+    /// it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_rss_kb: Option<u64>,
+}
+
+/// The peak resident memory of process `pid` in KiB (`VmHWM` in `/proc/<pid>/status`,
+/// Linux), or why it cannot be read.
+pub fn peak_rss_kb(pid: u32) -> std::io::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|value| value.trim().strip_suffix("kB"))
+        .and_then(|kb| kb.trim().parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no VmHWM in /proc/{pid}/status")))
 }
 
 /// How a run was set up, for its report.
@@ -209,6 +225,7 @@ impl Report {
             errors: all.errors,
             mean_response_bytes: all.bytes.checked_div(successes).unwrap_or(0),
             error_samples: all.samples,
+            peak_rss_kb: None,
         }
     }
 }
@@ -244,6 +261,9 @@ impl fmt::Display for Report {
                 ", {:.1} KB per response",
                 self.mean_response_bytes as f64 / 1_000.0
             )?;
+        }
+        if let Some(kb) = self.peak_rss_kb {
+            write!(f, ", peak RSS {:.1} MB", kb as f64 / 1_024.0)?;
         }
         if let Some(sample) = self.error_samples.first() {
             write!(f, " (e.g. {sample})")?;
@@ -308,5 +328,13 @@ mod tests {
             report.error_samples,
             ["HTTP status 500", "request timed out"]
         );
+    }
+
+    #[test]
+    fn the_peak_rss_of_a_process_is_read_from_proc() {
+        let ours = peak_rss_kb(std::process::id()).expect("our own status is readable");
+        // This test process holds at least a megabyte, and less than its machine.
+        assert!((1_024..64 * 1_024 * 1_024).contains(&ours), "{ours} KiB");
+        assert!(peak_rss_kb(u32::MAX).is_err(), "no such process");
     }
 }
