@@ -99,6 +99,7 @@ impl Config {
                 .validate()
                 .map_err(|msg| ConfigError(format!("`subgraphs.{name}.database`: {msg}")))?;
         }
+        self.router.validate()?;
         self.router.rate_limits.validate()?;
         self.router.cache.options()?;
         self.identity.validate()?;
@@ -580,6 +581,12 @@ mod tests {
         let err = error_with(&[("TESSERA_REDIS__URL", "rediss://cache:6380")]);
         assert!(
             err.contains("TLS to Redis (rediss://) is not built"),
+            "{err}"
+        );
+
+        let err = error_with(&[("TESSERA_ROUTER__THREADS", "5000")]);
+        assert!(
+            err.contains("`router.threads` = 5000 must be between 0 (one per CPU) and 1024"),
             "{err}"
         );
 

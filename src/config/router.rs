@@ -67,7 +67,21 @@ pub struct RouterConfig {
     pub threads: usize,
 }
 
+/// The most serving threads `router.threads` may ask for.
+const MAX_THREADS: usize = 1024;
+
 impl RouterConfig {
+    /// Values serde cannot check: the number of serving threads.
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        if self.threads > MAX_THREADS {
+            return Err(ConfigError(format!(
+                "`router.threads` = {} must be between 0 (one per CPU) and {MAX_THREADS}",
+                self.threads
+            )));
+        }
+        Ok(())
+    }
+
     /// How many threads serve requests: `threads`, or one per CPU when it is 0.
     pub fn serving_threads(&self) -> usize {
         match self.threads {
