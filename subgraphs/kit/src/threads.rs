@@ -25,14 +25,17 @@ const BACKLOG: usize = 1024;
 
 /// Serves each of `apps` on a thread of its own until `shutdown` (then as
 /// [`crate::server::serve`] does: in-flight requests get ten seconds). Connections
-/// accepted on `listener` go to the threads in turn. Fails when a thread cannot start
-/// or stops with an error.
+/// accepted on `listener` go to the threads in turn. Fails when there is no app, when a
+/// thread cannot start or when one stops with an error.
 pub async fn serve(
     name: &'static str,
     listener: TcpListener,
     apps: Vec<Router>,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
+    if apps.is_empty() {
+        return Err(io::Error::other(format!("{name}: no thread to serve on")));
+    }
     let local_addr = listener.local_addr()?;
     let mut queues = Vec::with_capacity(apps.len());
     let mut threads = Vec::with_capacity(apps.len());
@@ -242,6 +245,15 @@ mod tests {
             reqwest::get(&url).await.is_err(),
             "nothing listens once stopped"
         );
+    }
+
+    #[tokio::test]
+    async fn no_app_is_an_error_not_a_panic() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bound");
+        let err = serve("test", listener, Vec::new(), CancellationToken::new())
+            .await
+            .expect_err("nothing to serve");
+        assert_eq!(err.to_string(), "test: no thread to serve on");
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
