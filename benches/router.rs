@@ -1,7 +1,8 @@
 //! Hot paths of the router, measured with criterion:
 //! - planning an operation across subgraphs, cold (parse, validate, plan) and from the
 //!   prepared-operation cache;
-//! - merging an `_entities` answer into a large result and shaping the ~90 KB response.
+//! - parsing a subgraph's answer into the data tree, merging an answer into a large
+//!   result and shaping the ~90 KB response.
 //!
 //! `cargo bench --bench router` (medians and spread printed; raw data under
 //! target/criterion/).
@@ -17,7 +18,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use tessera::platform::SUPERGRAPH;
 use tessera_router::{
     Router, Supergraph,
-    executor::{merge::deep_merge, shape::shape},
+    executor::{shape::shape, tree},
     pipeline::RouterOptions,
     planner,
 };
@@ -86,8 +87,12 @@ fn shaping(c: &mut Criterion) {
     let op = doc.operations.get(None).expect("one operation");
     let variables =
         coerce_variable_values(&supergraph.api, op, &JsonMap::new()).expect("no variables");
-    let data = users_page(500);
-    let bytes = serde_json::to_vec(&data).expect("serialises").len();
+    let text = serde_json::to_vec(&users_page(500)).expect("serialises");
+    let bytes = text.len();
+    c.bench_function(&format!("parse/{} KB answer", bytes / 1024), |b| {
+        b.iter(|| black_box(tree::from_slice(black_box(&text)).expect("parses")));
+    });
+    let data = tree::from_slice(&text).expect("parses");
     c.bench_function(&format!("shape/{} KB response", bytes / 1024), |b| {
         b.iter(|| {
             black_box(
@@ -98,7 +103,7 @@ fn shaping(c: &mut Criterion) {
     c.bench_function(&format!("merge/{} KB into itself", bytes / 1024), |b| {
         b.iter_batched(
             || (data.clone(), data.clone()),
-            |(mut target, source)| deep_merge(&mut target, source),
+            |(mut target, source)| target.merge(source),
             criterion::BatchSize::LargeInput,
         );
     });

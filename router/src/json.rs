@@ -11,10 +11,7 @@ pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) {
         JsonValue::Null => out.extend_from_slice(b"null"),
         JsonValue::Bool(true) => out.extend_from_slice(b"true"),
         JsonValue::Bool(false) => out.extend_from_slice(b"false"),
-        JsonValue::Number(n) => {
-            // Writing into memory cannot fail.
-            let _ = serde_json::to_writer(&mut *out, n);
-        }
+        JsonValue::Number(n) => write_number(out, n),
         JsonValue::String(s) => write_str(out, s.as_str()),
         JsonValue::Array(items) => {
             out.push(b'[');
@@ -41,12 +38,12 @@ pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) {
     }
 }
 
-/// `value` as compact JSON text.
-pub fn to_vec(value: &JsonValue) -> Vec<u8> {
-    let mut out = Vec::with_capacity(128);
-    write_value(&mut out, value);
-    out
+/// Appends the number `n` as `serde_json` writes it.
+pub fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {
+    // Writing into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *out, n);
 }
+
 
 /// Appends a GraphQL name (a type, field or key: `[_A-Za-z][_0-9A-Za-z]*`, nothing to
 /// escape) as a JSON string, without looking for escapes.
@@ -154,6 +151,12 @@ fn escape(out: &mut Vec<u8>, byte: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn to_vec(value: &JsonValue) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_value(&mut out, value);
+        out
+    }
 
     #[test]
     fn strings_are_written_as_serde_json_writes_them() {

@@ -12,11 +12,14 @@
 
 use std::time::Instant;
 
-use apollo_compiler::response::{JsonMap, JsonValue};
+use apollo_compiler::response::JsonMap;
 use bytes::Bytes;
 use tessera_identity::Identity;
 
-use super::merge::Address;
+use super::{
+    merge::Address,
+    tree::{Bodies, Value},
+};
 use crate::{
     cache::{CachePolicy, Caches, Entry, Key, Tiered, tags},
     planner::EntityCall,
@@ -44,9 +47,9 @@ pub struct CachedCall {
 }
 
 /// What the cache answered of a fetch.
-pub struct Hits<'p> {
+pub struct Hits<'p, 'b> {
     /// Cached entities, with the objects each stands for.
-    pub entities: Vec<(Vec<Address<'p>>, JsonValue)>,
+    pub entities: Vec<(Vec<Address<'p>>, Value<'b>)>,
     /// Per call, how it is cached (`None`: not cacheable).
     pub calls: Vec<Option<CachedCall>>,
     /// What the cached entities impose on the response's policy.
@@ -67,15 +70,16 @@ impl EntityCache<'_> {
     /// Takes the cached entities out of `calls`' representations; returns them with
     /// where they go, per call how it is cached (`None`: not cacheable), and what the
     /// hits impose on the response's policy (what is left of their time; private when
-    /// one was).
-    pub async fn take_hits<'p>(
+    /// one was). The entities borrow from their cached text, which `bodies` keeps.
+    pub async fn take_hits<'p, 'b>(
         &self,
         sg: &Supergraph,
         subgraph: &str,
         calls: &[EntityCall],
         forwarded: &str,
         reps: &mut [Representations<'p>],
-    ) -> Hits<'p> {
+        bodies: &'b Bodies,
+    ) -> Hits<'p, 'b> {
         let cached: Vec<Option<CachedCall>> = calls
             .iter()
             .map(|call| {
@@ -107,7 +111,7 @@ impl EntityCache<'_> {
         let mut taken: Vec<Vec<usize>> = vec![Vec::new(); reps.len()];
         for ((k, i), entry) in asked.into_iter().zip(found) {
             let Some(entry) = entry else { continue };
-            let Ok(entity) = serde_json::from_slice::<JsonValue>(&entry.body) else {
+            let Ok(entity) = super::tree::from_slice(bodies.keep(entry.body.clone())) else {
                 continue;
             };
             taken[k].push(i);

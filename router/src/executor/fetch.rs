@@ -4,8 +4,9 @@
 //!
 //! Sharing: while a query fetch is in flight, an identical one (same subgraph, same body,
 //! same caller identity token) waits for its answer instead of sending its own. Many
-//! clients asking the same thing at once then cost the subgraph one request, and the
-//! router one parse (each waiter gets a copy of the parsed answer). The identity token
+//! clients asking the same thing at once then cost the subgraph one request; each
+//! waiter parses the shared body into its own data tree, which borrows from the body
+//! (nothing is copied out of it). The identity token
 //! is part of the key, so one caller's answer never serves another; mutations are
 //! never shared.
 
@@ -23,6 +24,7 @@ use futures_util::{
 };
 use serde::Deserialize;
 
+use super::tree::{Bodies, Value};
 use crate::cache::CachePolicy;
 
 /// How a subgraph request failed as a whole.
@@ -39,12 +41,12 @@ pub enum FetchError {
     Body(String),
 }
 
-/// A subgraph's GraphQL response.
+/// A subgraph's GraphQL response; its data borrows from the answer's body.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct SubgraphResponse {
+pub struct SubgraphResponse<'a> {
     /// `data`, if any.
-    #[serde(default)]
-    pub data: Option<JsonValue>,
+    #[serde(default, borrow)]
+    pub data: Option<Value<'a>>,
     /// `errors`, as sent.
     #[serde(default)]
     pub errors: Vec<JsonMap>,
@@ -84,8 +86,8 @@ struct Answer {
     body: Bytes,
 }
 
-/// A fetch in flight: its answer, parsed once for everyone waiting for it.
-type InFlight = Shared<BoxFuture<'static, Result<Arc<SubgraphResponse>, FetchError>>>;
+/// A fetch in flight: its answer, for everyone waiting for it.
+type InFlight = Shared<BoxFuture<'static, Result<Arc<Answer>, FetchError>>>;
 
 /// A member of a request's `variables`: a value, or JSON text already written.
 enum Member<'a> {
@@ -125,18 +127,19 @@ impl SubgraphClient {
     }
 
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
-    /// answer: `variables` and then `written`, variables already written as JSON text
-    /// (representations). With `share`, an identical request already in flight is
-    /// waited for instead of sent again: the answer is then shared by every waiter
-    /// (each reads from it what it needs; none copies it whole).
-    pub async fn send(
+    /// answer, whose body `bodies` keeps (the data borrows from it): `variables` and
+    /// then `written`, variables already written as JSON text (representations). With
+    /// `share`, an identical request already in flight is waited for instead of sent
+    /// again: its body is then shared by every waiter.
+    pub async fn send<'b>(
         &self,
         query: &str,
         variables: JsonMap,
         written: &[(String, Vec<u8>)],
         identity: Option<&Arc<str>>,
         share: bool,
-    ) -> Result<Arc<SubgraphResponse>, FetchError> {
+        bodies: &'b Bodies,
+    ) -> Result<SubgraphResponse<'b>, FetchError> {
         let written_len: usize = written.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
         let mut body = Vec::with_capacity(query.len() + written_len + 64);
         body.extend_from_slice(b"{\"query\":");
@@ -163,11 +166,12 @@ impl SubgraphClient {
         body.push(b'}');
         let bytes = Bytes::from(body);
         let identity = identity.cloned();
-        if share {
-            self.shared(bytes, identity).await
+        let answer = if share {
+            self.shared(bytes, identity).await?
         } else {
-            parse(&self.post(bytes, identity).await?).map(Arc::new)
-        }
+            Arc::new(self.post(bytes, identity).await?)
+        };
+        parse(&answer, bodies.keep(answer.body.clone()))
     }
 
     /// The answer to `body`, from a request already in flight or a new one.
@@ -175,7 +179,7 @@ impl SubgraphClient {
         &self,
         body: Bytes,
         identity: Option<Arc<str>>,
-    ) -> Result<Arc<SubgraphResponse>, FetchError> {
+    ) -> Result<Arc<Answer>, FetchError> {
         let key = (identity.clone(), body.clone());
         let future = {
             let mut in_flight = self
@@ -200,7 +204,7 @@ impl SubgraphClient {
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .remove(&done);
-                        answer.and_then(|answer| parse(&answer)).map(Arc::new)
+                        answer.map(Arc::new)
                     }
                     .boxed()
                     .shared();
@@ -248,9 +252,10 @@ impl SubgraphClient {
     }
 }
 
-fn parse(answer: &Answer) -> Result<SubgraphResponse, FetchError> {
+/// `answer` parsed from `body`, its body kept for as long as the data lives.
+fn parse<'b>(answer: &Answer, body: &'b [u8]) -> Result<SubgraphResponse<'b>, FetchError> {
     let success = (200..300).contains(&answer.status);
-    let mut parsed = match serde_json::from_slice::<SubgraphResponse>(&answer.body) {
+    let mut parsed = match serde_json::from_slice::<SubgraphResponse<'b>>(body) {
         Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => parsed,
         _ if !success => return Err(FetchError::Status(answer.status)),
         Ok(parsed) => parsed,
@@ -307,10 +312,12 @@ mod tests {
             let client = client.clone();
             let token: Arc<str> = Arc::from(token);
             async move {
-                client
-                    .send("{ length }", JsonMap::new(), &[], Some(&token), share)
+                let bodies = Bodies::default();
+                let answer = client
+                    .send("{ length }", JsonMap::new(), &[], Some(&token), share, &bodies)
                     .await
-                    .expect("answers")
+                    .expect("answers");
+                answer.data.as_ref().map(Value::to_json)
             }
         };
         // Ten identical queries of one caller, two of another: two requests.
@@ -321,13 +328,12 @@ mod tests {
         asks.push(ask("bob", true).boxed());
         asks.push(ask("bob", true).boxed());
         let answers = futures_util::future::join_all(asks).await;
-        assert!(answers.iter().all(|a| a.data.is_some()));
+        assert!(answers.iter().all(Option::is_some));
         assert_eq!(count.load(Ordering::SeqCst), 2);
-        // Each caller's waiters read one parsed answer; the callers do not share one.
+        // Each caller's waiters read one answer; the callers do not share one.
         let (alice, bob) = answers.split_at(10);
-        assert!(alice.iter().all(|a| Arc::ptr_eq(a, &alice[0])));
-        assert!(bob.iter().all(|b| Arc::ptr_eq(b, &bob[0])));
-        assert!(!Arc::ptr_eq(&alice[0], &bob[0]));
+        assert!(alice.iter().all(|a| *a == alice[0]));
+        assert!(bob.iter().all(|b| *b == bob[0]));
         assert_eq!(counted("sent") - sent, 2.0);
         assert_eq!(counted("shared") - shared, 10.0);
         // Finished requests are not reused, and unshared ones (mutations) always go out.
@@ -351,10 +357,12 @@ mod tests {
         let ask = |client: &SubgraphClient| {
             let (client, token) = (client.clone(), token.clone());
             async move {
-                client
-                    .send("{ length }", JsonMap::new(), &[], Some(&token), true)
+                let bodies = Bodies::default();
+                let answer = client
+                    .send("{ length }", JsonMap::new(), &[], Some(&token), true, &bodies)
                     .await
-                    .expect("answers")
+                    .expect("answers");
+                answer.data.as_ref().map(Value::to_json)
             }
         };
         // Two at once on each: one request per client, each thread's table its own.
@@ -365,7 +373,7 @@ mod tests {
             ask(&replica).boxed(),
         ])
         .await;
-        assert!(answers.iter().all(|a| a.data == answers[0].data));
+        assert!(answers.iter().all(|a| a.is_some() && *a == answers[0]));
         assert_eq!(count.load(Ordering::SeqCst), 2);
         assert_eq!(replica.url, original.url);
     }

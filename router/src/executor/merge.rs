@@ -1,10 +1,9 @@
 //! The data tree: finding the objects at a plan path, building `_entities`
 //! representations from them, and merging fetched results in.
 
-use apollo_compiler::{
-    Name,
-    response::{JsonMap, JsonValue, serde_json_bytes::map::Entry},
-};
+use apollo_compiler::{Name, response::JsonValue};
+
+use super::tree::{Map, Value};
 
 use crate::{
     planner::{
@@ -29,35 +28,35 @@ pub type Address<'p> = Vec<Step<'p>>;
 
 /// Calls `f` with every object at `path` and its address (lists flattened, type
 /// conditions checked by `__typename`), in document order.
-pub fn visit_objects<'v, 'p>(
+pub fn visit_objects<'v, 't, 'p>(
     sg: &Supergraph,
-    value: &'v JsonValue,
+    value: &'v Value<'t>,
     path: &'p [PathSeg],
     address: &mut Address<'p>,
-    f: &mut dyn FnMut(&Address<'p>, &'v JsonMap),
+    f: &mut dyn FnMut(&Address<'p>, &'v Map<'t>),
 ) {
     let Some((first, rest)) = path.split_first() else {
-        if let JsonValue::Object(map) = value {
+        if let Value::Object(map) = value {
             f(address, map);
         }
         return;
     };
     match (first, value) {
-        (PathSeg::Key(key), JsonValue::Object(map)) => {
+        (PathSeg::Key(key), Value::Object(map)) => {
             if let Some(child) = map.get(key.as_str()) {
                 address.push(Step::Key(key));
                 visit_objects(sg, child, rest, address, f);
                 address.pop();
             }
         }
-        (PathSeg::List, JsonValue::Array(items)) => {
+        (PathSeg::List, Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 address.push(Step::Index(i));
                 visit_objects(sg, item, rest, address, f);
                 address.pop();
             }
         }
-        (PathSeg::Type(condition), JsonValue::Object(map)) if is_of(sg, map, condition) => {
+        (PathSeg::Type(condition), Value::Object(map)) if is_of(sg, map, condition) => {
             visit_objects(sg, value, rest, address, f);
         }
         _ => {}
@@ -66,11 +65,11 @@ pub fn visit_objects<'v, 'p>(
 
 /// Every object at `path`, mutably, in the order of [`visit_objects`], appended to
 /// `out`.
-pub fn objects_mut<'a>(
+pub fn objects_mut<'a, 't>(
     sg: &Supergraph,
-    value: &'a mut JsonValue,
+    value: &'a mut Value<'t>,
     path: &[PathSeg],
-    out: &mut Vec<&'a mut JsonValue>,
+    out: &mut Vec<&'a mut Value<'t>>,
 ) {
     let Some((first, rest)) = path.split_first() else {
         if value.is_object() {
@@ -79,17 +78,17 @@ pub fn objects_mut<'a>(
         return;
     };
     match (first, value) {
-        (PathSeg::Key(key), JsonValue::Object(map)) => {
+        (PathSeg::Key(key), Value::Object(map)) => {
             if let Some(child) = map.get_mut(key.as_str()) {
                 objects_mut(sg, child, rest, out);
             }
         }
-        (PathSeg::List, JsonValue::Array(items)) => {
+        (PathSeg::List, Value::Array(items)) => {
             for item in items {
                 objects_mut(sg, item, rest, out);
             }
         }
-        (PathSeg::Type(condition), value @ JsonValue::Object(_))
+        (PathSeg::Type(condition), value @ Value::Object(_))
             if value
                 .as_object()
                 .is_some_and(|map| is_of(sg, map, condition)) =>
@@ -101,28 +100,31 @@ pub fn objects_mut<'a>(
 }
 
 /// Whether the object `map` says it is of type `condition` (or of a type that is one).
-fn is_of(sg: &Supergraph, map: &JsonMap, condition: &Name) -> bool {
+fn is_of(sg: &Supergraph, map: &Map<'_>, condition: &Name) -> bool {
     map.get("__typename")
-        .and_then(JsonValue::as_str)
+        .and_then(Value::as_str)
         .is_some_and(|actual| {
             actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
         })
 }
 
 /// The value at `address`.
-pub fn get<'a>(value: &'a JsonValue, address: &[Step<'_>]) -> Option<&'a JsonValue> {
+pub fn get<'a, 't>(value: &'a Value<'t>, address: &[Step<'_>]) -> Option<&'a Value<'t>> {
     address.iter().try_fold(value, |v, step| match (step, v) {
-        (Step::Key(k), JsonValue::Object(map)) => map.get(k.as_str()),
-        (Step::Index(i), JsonValue::Array(items)) => items.get(*i),
+        (Step::Key(k), Value::Object(map)) => map.get(k.as_str()),
+        (Step::Index(i), Value::Array(items)) => items.get(*i),
         _ => None,
     })
 }
 
 /// The value at `address`, mutably.
-pub fn get_mut<'a>(value: &'a mut JsonValue, address: &[Step<'_>]) -> Option<&'a mut JsonValue> {
+pub fn get_mut<'a, 't>(
+    value: &'a mut Value<'t>,
+    address: &[Step<'_>],
+) -> Option<&'a mut Value<'t>> {
     address.iter().try_fold(value, |v, step| match (step, v) {
-        (Step::Key(k), JsonValue::Object(map)) => map.get_mut(k.as_str()),
-        (Step::Index(i), JsonValue::Array(items)) => items.get_mut(*i),
+        (Step::Key(k), Value::Object(map)) => map.get_mut(k.as_str()),
+        (Step::Index(i), Value::Array(items)) => items.get_mut(*i),
         _ => None,
     })
 }
@@ -143,44 +145,44 @@ pub fn address_to_path(address: &[Step<'_>]) -> JsonValue {
 /// `{__typename, …fields}` of `object` for an `_entities` fetch (with `typename`
 /// instead of the object's own when given), or `None` when a needed field is missing
 /// or null.
-pub fn representation(
-    object: &JsonValue,
+pub fn representation<'t>(
+    object: &Value<'t>,
     entity: &str,
     typename: Option<&str>,
     fields: &Selection,
     is_a: &dyn Fn(&str, &str) -> bool,
-) -> Option<JsonValue> {
-    let JsonValue::Object(map) = object else {
+) -> Option<Value<'t>> {
+    let Value::Object(map) = object else {
         return None;
     };
     representation_of(map, entity, typename, fields, is_a)
 }
 
 /// [`representation`] of an object's members.
-pub fn representation_of(
-    map: &JsonMap,
+pub fn representation_of<'t>(
+    map: &Map<'t>,
     entity: &str,
     typename: Option<&str>,
     fields: &Selection,
     is_a: &dyn Fn(&str, &str) -> bool,
-) -> Option<JsonValue> {
+) -> Option<Value<'t>> {
     let typename = typename.unwrap_or_else(|| {
         map.get("__typename")
-            .and_then(JsonValue::as_str)
+            .and_then(Value::as_str)
             .unwrap_or(entity)
     });
-    let mut rep = JsonMap::new();
-    rep.insert("__typename", JsonValue::String(typename.into()));
+    let mut rep = Map::new();
+    rep.insert("__typename", Value::string(typename));
     project(map, fields, &mut rep, is_a)?;
-    Some(JsonValue::Object(rep))
+    Some(Value::Object(rep))
 }
 
 /// `is_a(condition, actual)`: whether an object of type `actual` matches a fragment on
 /// `condition` (the same type, or an interface or union it belongs to).
-fn project(
-    map: &JsonMap,
+fn project<'t>(
+    map: &Map<'t>,
     fields: &Selection,
-    out: &mut JsonMap,
+    out: &mut Map<'t>,
     is_a: &dyn Fn(&str, &str) -> bool,
 ) -> Option<()> {
     for item in &fields.items {
@@ -190,31 +192,31 @@ fn project(
                 // the alias and sent under the field's own name.
                 let value = map.get(f.response_key().as_str())?;
                 let projected = match (&f.selection, value) {
-                    (Some(sub), JsonValue::Object(inner)) => {
-                        let mut nested = JsonMap::new();
+                    (Some(sub), Value::Object(inner)) => {
+                        let mut nested = Map::new();
                         if let Some(t) = inner.get("__typename") {
                             nested.insert("__typename", t.clone());
                         }
                         project(inner, sub, &mut nested, is_a)?;
-                        JsonValue::Object(nested)
+                        Value::Object(nested)
                     }
-                    (Some(sub), JsonValue::Array(items)) => JsonValue::Array(
+                    (Some(sub), Value::Array(items)) => Value::Array(
                         items
                             .iter()
                             .map(|item| match item {
-                                JsonValue::Object(inner) => {
-                                    let mut nested = JsonMap::new();
+                                Value::Object(inner) => {
+                                    let mut nested = Map::new();
                                     project(inner, sub, &mut nested, is_a)
-                                        .map(|()| JsonValue::Object(nested))
+                                        .map(|()| Value::Object(nested))
                                 }
                                 other => Some(other.clone()),
                             })
                             .collect::<Option<Vec<_>>>()?,
                     ),
-                    (_, JsonValue::Null) => return None,
+                    (_, Value::Null) => return None,
                     (_, other) => other.clone(),
                 };
-                out.insert(f.name.as_str(), projected);
+                out.insert(f.name.as_str().to_owned(), projected);
             }
             Item::Fragment(fr) => {
                 if applies(fr, map, is_a) {
@@ -228,10 +230,10 @@ fn project(
 
 /// Whether fragment `fr` applies to the object `map`: it has no type condition, the
 /// object does not say its type, or its type is the condition's.
-fn applies(fr: &FragmentItem, map: &JsonMap, is_a: &dyn Fn(&str, &str) -> bool) -> bool {
+fn applies(fr: &FragmentItem, map: &Map<'_>, is_a: &dyn Fn(&str, &str) -> bool) -> bool {
     match (
         &fr.type_condition,
-        map.get("__typename").and_then(JsonValue::as_str),
+        map.get("__typename").and_then(Value::as_str),
     ) {
         (Some(t), Some(actual)) => is_a(t.as_str(), actual),
         _ => true,
@@ -254,7 +256,7 @@ enum NoText {
 /// value built first. `None` (and `out` as it was) when the object has no
 /// representation. `keys` is room the caller keeps from one object to the next.
 pub fn write_representation<'s>(
-    map: &JsonMap,
+    map: &Map<'_>,
     entity: &str,
     typename: Option<&str>,
     fields: &'s Selection,
@@ -272,14 +274,14 @@ pub fn write_representation<'s>(
                 return None;
             }
             let built = representation_of(map, entity, typename, fields, is_a)?;
-            crate::json::write_value(out, &built);
+            built.write(out);
             Some(())
         }
     }
 }
 
 fn write_text<'s>(
-    map: &JsonMap,
+    map: &Map<'_>,
     entity: &str,
     typename: Option<&str>,
     fields: &'s Selection,
@@ -289,7 +291,7 @@ fn write_text<'s>(
 ) -> Result<(), NoText> {
     let typename = typename.unwrap_or_else(|| {
         map.get("__typename")
-            .and_then(JsonValue::as_str)
+            .and_then(Value::as_str)
             .unwrap_or(entity)
     });
     out.extend_from_slice(b"{\"__typename\":");
@@ -303,7 +305,7 @@ fn write_text<'s>(
 
 /// [`project`], written: `keys[level..]` are the keys of the object being written.
 fn write_fields<'s>(
-    map: &JsonMap,
+    map: &Map<'_>,
     fields: &'s Selection,
     is_a: &dyn Fn(&str, &str) -> bool,
     out: &mut Vec<u8>,
@@ -326,36 +328,36 @@ fn write_fields<'s>(
                 out.push(b':');
                 let inner_level = keys.len();
                 match (&f.selection, value) {
-                    (Some(sub), JsonValue::Object(inner)) => {
+                    (Some(sub), Value::Object(inner)) => {
                         out.push(b'{');
                         if let Some(t) = inner.get("__typename") {
                             out.extend_from_slice(b"\"__typename\":");
-                            crate::json::write_value(out, t);
+                            t.write(out);
                             keys.push("__typename");
                         }
                         write_fields(inner, sub, is_a, out, keys, inner_level)?;
                         out.push(b'}');
                     }
-                    (Some(sub), JsonValue::Array(items)) => {
+                    (Some(sub), Value::Array(items)) => {
                         out.push(b'[');
                         for (i, item) in items.iter().enumerate() {
                             if i > 0 {
                                 out.push(b',');
                             }
                             match item {
-                                JsonValue::Object(inner) => {
+                                Value::Object(inner) => {
                                     out.push(b'{');
                                     write_fields(inner, sub, is_a, out, keys, inner_level)?;
                                     keys.truncate(inner_level);
                                     out.push(b'}');
                                 }
-                                other => crate::json::write_value(out, other),
+                                other => other.write(out),
                             }
                         }
                         out.push(b']');
                     }
-                    (_, JsonValue::Null) => return Err(NoText::Missing),
-                    (_, other) => crate::json::write_value(out, other),
+                    (_, Value::Null) => return Err(NoText::Missing),
+                    (_, other) => other.write(out),
                 }
                 keys.truncate(inner_level);
             }
@@ -369,82 +371,17 @@ fn write_fields<'s>(
     Ok(())
 }
 
-/// Merges `source` into `target`: objects key by key, lists item by item, anything
-/// else replaced (a `null` never overwrites a value).
-pub fn deep_merge(target: &mut JsonValue, source: JsonValue) {
-    match (target, source) {
-        (JsonValue::Object(t), JsonValue::Object(s)) => {
-            for (key, value) in s {
-                // One hash per key, whether it is new or merged.
-                match t.entry(key) {
-                    Entry::Occupied(mut existing) => deep_merge(existing.get_mut(), value),
-                    Entry::Vacant(slot) => {
-                        slot.insert(value);
-                    }
-                }
-            }
-        }
-        (JsonValue::Array(t), JsonValue::Array(s)) if t.len() == s.len() => {
-            for (existing, value) in t.iter_mut().zip(s) {
-                deep_merge(existing, value);
-            }
-        }
-        (_, JsonValue::Null) => {}
-        (t, s) => *t = s,
-    }
-}
-
-/// [`deep_merge`] of a copy of `source`, copying only what `target` lacks: an entity
-/// that stands for several objects is merged into each without copying it whole.
-pub fn deep_merge_ref(target: &mut JsonValue, source: &JsonValue) {
-    match (target, source) {
-        (JsonValue::Object(t), JsonValue::Object(s)) => {
-            for (key, value) in s {
-                match t.entry(key.clone()) {
-                    Entry::Occupied(mut existing) => deep_merge_ref(existing.get_mut(), value),
-                    Entry::Vacant(slot) => {
-                        slot.insert(value.clone());
-                    }
-                }
-            }
-        }
-        (JsonValue::Array(t), JsonValue::Array(s)) if t.len() == s.len() => {
-            for (existing, value) in t.iter_mut().zip(s) {
-                deep_merge_ref(existing, value);
-            }
-        }
-        (_, JsonValue::Null) => {}
-        (t, s) => *t = s.clone(),
-    }
-}
-
 /// Renames internal conflict aliases back to the client's response keys, everywhere in
 /// a subgraph's answer.
-pub fn undo_internal_aliases(value: &mut JsonValue) {
+pub fn undo_internal_aliases(value: &mut Value<'_>) {
     match value {
-        JsonValue::Object(map) => {
-            if map
-                .keys()
-                .any(|k| crate::planner::selection::unalias(k.as_str()).is_some())
-            {
-                let old = std::mem::take(map);
-                for (key, v) in old {
-                    match crate::planner::selection::unalias(key.as_str()) {
-                        Some(original) => {
-                            let original = original.to_owned();
-                            map.insert(original, v);
-                        }
-                        None => {
-                            map.insert(key, v);
-                        }
-                    }
-                }
-            }
+        Value::Object(map) => {
+            map.rekey(crate::planner::selection::unalias);
             for v in map.values_mut() {
                 undo_internal_aliases(v);
             }
         }
-        JsonValue::Array(items) => items.iter_mut().for_each(undo_internal_aliases),
+        Value::Array(items) => items.iter_mut().for_each(undo_internal_aliases),
         _ => {}
     }
 }
@@ -453,8 +390,8 @@ pub fn undo_internal_aliases(value: &mut JsonValue) {
 mod tests {
     use super::*;
 
-    fn json(text: &str) -> JsonValue {
-        serde_json::from_str(text).expect("valid JSON")
+    fn json(text: &str) -> Value<'static> {
+        Value::from_json(&serde_json::from_str(text).expect("valid JSON"))
     }
 
     #[test]
@@ -484,7 +421,7 @@ mod tests {
             "an interface object gets the interface's name"
         );
         // Written straight from the object, the text is the representation's.
-        let text = |object: &JsonValue, typename: Option<&str>, fields: &Selection| {
+        let text = |object: &Value<'_>, typename: Option<&str>, fields: &Selection| {
             let mut out = Vec::new();
             write_representation(
                 object.as_object().expect("an object"),
@@ -565,7 +502,7 @@ mod tests {
         let is_a = |c: &str, a: &str| c == a;
         // The text is appended to what `out` holds; `keys` is reused between objects.
         fn written<'s>(
-            map: &JsonMap,
+            map: &Map<'_>,
             fields: &'s Selection,
             keys: &mut Vec<&'s str>,
         ) -> Option<String> {
@@ -575,10 +512,9 @@ mod tests {
         }
         let built = |fields: &Selection| {
             let built = representation_of(map, "Box", None, fields, &is_a).expect("built");
-            format!(
-                "[{}",
-                String::from_utf8(crate::json::to_vec(&built)).expect("UTF-8")
-            )
+            let mut text = b"[".to_vec();
+            built.write(&mut text);
+            String::from_utf8(text).expect("UTF-8")
         };
         // A field named twice at one level: the value is built, and it decides.
         let mut repeated = fields.clone();
@@ -616,19 +552,6 @@ mod tests {
         assert_eq!(
             answer,
             json(r#"{"accounts":[{"id":"u1"},{"id":"a1","name":"x"}]}"#)
-        );
-    }
-
-    #[test]
-    fn merging_keeps_both_sides_and_never_nulls_a_value() {
-        let mut target = json(r#"{"a":{"x":1},"l":[{"id":1},{"id":2}],"k":5}"#);
-        deep_merge(
-            &mut target,
-            json(r#"{"a":{"y":2},"l":[{"n":"a"},{"n":"b"}],"k":null}"#),
-        );
-        assert_eq!(
-            target,
-            json(r#"{"a":{"x":1,"y":2},"l":[{"id":1,"n":"a"},{"id":2,"n":"b"}],"k":5}"#)
         );
     }
 }

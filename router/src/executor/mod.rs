@@ -5,7 +5,8 @@
 //! # Layout
 //! - [`fetch`]: HTTP to subgraphs.
 //! - [`entity_cache`]: `_entities` answers from and into the entity cache.
-//! - [`merge`]: paths into the data tree, representations, deep merge.
+//! - [`tree`]: the data tree, borrowing from the subgraphs' answers.
+//! - [`merge`]: paths into the data tree, representations.
 //! - [`shape`]: the client's response from the data tree (aliases, fragments,
 //!   `@skip`/`@include`, null propagation, introspection).
 //! - [`project`]: the fast path of shaping, for data that needs no error.
@@ -15,8 +16,9 @@ pub mod fetch;
 pub mod merge;
 pub mod project;
 pub mod shape;
+pub mod tree;
 
-use std::{borrow::Cow, collections::HashMap, sync::Arc};
+use std::{collections::HashMap, sync::Arc};
 
 use apollo_compiler::{
     ast::OperationType,
@@ -30,7 +32,8 @@ pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
     fetch::{Invalidation, SubgraphClient},
-    merge::{Address, address_to_path, deep_merge, get_mut, visit_objects, write_representation},
+    merge::{Address, address_to_path, get_mut, visit_objects, write_representation},
+    tree::{Bodies, Map, Value},
 };
 use crate::{
     cache::CachePolicy,
@@ -39,9 +42,9 @@ use crate::{
 };
 
 /// The data tree and the errors gathered while a plan runs.
-pub struct Outcome {
+pub struct Outcome<'b> {
     /// Everything fetched, keyed by response keys.
-    pub data: JsonValue,
+    pub data: Value<'b>,
     /// Errors from subgraphs (re-pathed) and from failed fetches.
     pub errors: Vec<JsonMap>,
     /// The subgraphs' `Cache-Control` answers, together (a failed fetch: uncacheable).
@@ -52,17 +55,18 @@ pub struct Outcome {
 
 /// Runs `plan` with the client's coerced `variables`, sending `identity` (the router's
 /// signed identity token) to every subgraph; `_entities` answers come from and go to
-/// `cache` when given.
-pub async fn execute(
+/// `cache` when given. The data tree borrows from the answers `bodies` keeps.
+pub async fn execute<'b>(
     sg: &Supergraph,
     clients: &[SubgraphClient],
     plan: &Plan,
     variables: &JsonMap,
     identity: Option<&Arc<str>>,
     cache: Option<&EntityCache<'_>>,
-) -> Outcome {
+    bodies: &'b Bodies,
+) -> Outcome<'b> {
     let state = Mutex::new(Outcome {
-        data: JsonValue::Object(JsonMap::new()),
+        data: Value::Object(Map::new()),
         errors: Vec::new(),
         policy: CachePolicy::UNRESTRICTED,
         invalidations: Vec::new(),
@@ -83,7 +87,7 @@ pub async fn execute(
         join_all(
             ready
                 .into_iter()
-                .map(|f| run_fetch(sg, clients, f, variables, identity, cache, &state)),
+                .map(|f| run_fetch(sg, clients, f, variables, identity, cache, bodies, &state)),
         )
         .await;
     }
@@ -100,14 +104,16 @@ fn forwarded(fetch: &Fetch, variables: &JsonMap) -> JsonMap {
     out
 }
 
-async fn run_fetch(
+#[allow(clippy::too_many_arguments)] // the plan's context, one fetch, where it goes
+async fn run_fetch<'b>(
     sg: &Supergraph,
     clients: &[SubgraphClient],
     fetch: &Fetch,
     variables: &JsonMap,
     identity: Option<&Arc<str>>,
     cache: Option<&EntityCache<'_>>,
-    state: &Mutex<Outcome>,
+    bodies: &'b Bodies,
+    state: &Mutex<Outcome<'b>>,
 ) {
     let started = std::time::Instant::now();
     let subgraph = &sg.subgraphs[fetch.subgraph].name;
@@ -118,7 +124,7 @@ async fn run_fetch(
     // representation came from.
     let mut origins: Vec<Vec<Vec<Address<'_>>>> = Vec::with_capacity(fetch.entities.len());
     // Representations whose entity came from the cache, and per call how it is cached.
-    let mut hits: Vec<(Vec<Address<'_>>, JsonValue)> = Vec::new();
+    let mut hits: Vec<(Vec<Address<'_>>, Value<'b>)> = Vec::new();
     let mut cached_calls = Vec::new();
     let mut hits_policy = CachePolicy::UNRESTRICTED;
     let mut texts: Vec<Vec<Vec<u8>>> = Vec::new();
@@ -185,7 +191,7 @@ async fn run_fetch(
         drop(guard);
         if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars) {
             let taken = cache
-                .take_hits(sg, subgraph, &fetch.entities, forwarded, &mut all)
+                .take_hits(sg, subgraph, &fetch.entities, forwarded, &mut all, bodies)
                 .await;
             (hits, cached_calls, hits_policy) = (taken.entities, taken.calls, taken.policy);
         }
@@ -230,6 +236,7 @@ async fn run_fetch(
             &written,
             identity,
             fetch.kind == OperationType::Query,
+            bodies,
         )
         .await;
     let mut guard = state.lock().await;
@@ -268,24 +275,12 @@ async fn run_fetch(
             return;
         }
     };
-    // The answer is this fetch's own, or shared with identical fetches of other
-    // requests: then everything is read from it by reference and copied only where
-    // this response needs it.
-    let response = Arc::try_unwrap(response);
-    let (policy, invalidations, errors, data) = match response {
-        Ok(response) => (
-            response.policy,
-            response.extensions.invalidate,
-            response.errors,
-            response.data.map(Cow::Owned),
-        ),
-        Err(ref shared) => (
-            shared.policy,
-            shared.extensions.invalidate.clone(),
-            shared.errors.clone(),
-            shared.data.as_ref().map(Cow::Borrowed),
-        ),
-    };
+    let (policy, invalidations, errors, data) = (
+        response.policy,
+        response.extensions.invalidate,
+        response.errors,
+        response.data,
+    );
     outcome.policy = outcome.policy.restrict(policy);
     outcome.invalidations.extend(invalidations);
     let keys: Vec<String> = (0..fetch.entities.len())
@@ -302,7 +297,7 @@ async fn run_fetch(
             ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
         }
         let path = error.remove("path");
-        let mut paths = repath(path, &keys, &origins, data.as_deref()).into_iter();
+        let mut paths = repath(path, &keys, &origins, data.as_ref()).into_iter();
         let Some(first) = paths.next() else {
             outcome.errors.push(error);
             continue;
@@ -319,26 +314,19 @@ async fn run_fetch(
         return;
     };
     if fetch.internal_aliases {
-        merge::undo_internal_aliases(data.to_mut());
+        merge::undo_internal_aliases(&mut data);
     }
     if fetch.entities.is_empty() {
-        match data {
-            Cow::Owned(data) => deep_merge(&mut outcome.data, data),
-            Cow::Borrowed(data) => merge::deep_merge_ref(&mut outcome.data, data),
-        }
+        outcome.data.merge(data);
         return;
     }
     // Answered entities to keep: (call, representation text, entity).
     let mut answered: Vec<(usize, Vec<u8>, bytes::Bytes)> = Vec::new();
     let storing = cache.is_some() && clean;
     for (k, (key, from)) in keys.iter().zip(&origins).enumerate() {
-        let entities: Cow<'_, [JsonValue]> = match &mut data {
-            Cow::Owned(JsonValue::Object(map)) => match map.remove(key.as_str()) {
-                Some(JsonValue::Array(entities)) => Cow::Owned(entities),
-                _ => continue,
-            },
-            Cow::Borrowed(JsonValue::Object(map)) => match map.get(key.as_str()) {
-                Some(JsonValue::Array(entities)) => Cow::Borrowed(entities.as_slice()),
+        let entities = match &mut data {
+            Value::Object(map) => match map.remove(key.as_str()) {
+                Some(Value::Array(entities)) => entities,
                 _ => continue,
             },
             _ => continue,
@@ -348,7 +336,9 @@ async fn run_fetch(
                 if entity.is_object()
                     && let Some(text) = texts.get(k).and_then(|t| t.get(i))
                 {
-                    answered.push((k, text.clone(), crate::json::to_vec(entity).into()));
+                    let mut written = Vec::with_capacity(128);
+                    entity.write(&mut written);
+                    answered.push((k, text.clone(), written.into()));
                 }
             }
         }
@@ -387,7 +377,7 @@ async fn run_fetch(
 }
 
 /// Merges entities from the cache into every object that stands for them.
-fn merge_hits(data: &mut JsonValue, hits: Vec<(Vec<Address<'_>>, JsonValue)>) {
+fn merge_hits<'b>(data: &mut Value<'b>, hits: Vec<(Vec<Address<'_>>, Value<'b>)>) {
     for (addresses, entity) in hits {
         merge_entity(data, &addresses, entity);
     }
@@ -397,25 +387,26 @@ fn merge_hits(data: &mut JsonValue, hits: Vec<(Vec<Address<'_>>, JsonValue)>) {
 /// one walk: `visits` says, per object in walk order, which entity is its own. When the
 /// walk no longer meets the objects the representations were collected from (it
 /// always should: merges only add fields), each entity goes to its `addresses`.
-fn merge_in_order(
+fn merge_in_order<'b>(
     sg: &Supergraph,
-    data: &mut JsonValue,
+    data: &mut Value<'b>,
     paths: &[Vec<PathSeg>],
     visits: &[Option<usize>],
-    mut entities: Cow<'_, [JsonValue]>,
+    mut entities: Vec<Value<'b>>,
     addresses: &[Vec<Address<'_>>],
 ) {
     // How many objects each entity still goes to: the last takes it, the others merge
     // a copy of what they lack.
     let mut left: Vec<usize> = addresses.iter().map(Vec::len).collect();
-    let mut merge_into = |object: &mut JsonValue, i: usize| {
+    let mut merge_into = |object: &mut Value<'b>, i: usize| {
         let Some(left) = left.get_mut(i).filter(|_| i < entities.len()) else {
             return;
         };
         *left -= 1;
-        match &mut entities {
-            Cow::Owned(owned) if *left == 0 => deep_merge(object, std::mem::take(&mut owned[i])),
-            entities => merge::deep_merge_ref(object, &entities[i]),
+        if *left == 0 {
+            object.merge(std::mem::take(&mut entities[i]));
+        } else {
+            object.merge_ref(&entities[i]);
         }
     };
     // Each object met once: one walk per path when there is one path (the usual case;
@@ -452,42 +443,25 @@ fn merge_in_order(
 }
 
 /// Merges each of `entities` into the objects at its `addresses`.
-fn merge_each(
-    data: &mut JsonValue,
-    entities: Cow<'_, [JsonValue]>,
-    addresses: &[Vec<Address<'_>>],
-) {
-    match entities {
-        Cow::Owned(entities) => {
-            for (entity, addresses) in entities.into_iter().zip(addresses) {
-                merge_entity(data, addresses, entity);
-            }
-        }
-        Cow::Borrowed(entities) => {
-            for (entity, addresses) in entities.iter().zip(addresses) {
-                for address in addresses {
-                    if let Some(target) = get_mut(data, address) {
-                        merge::deep_merge_ref(target, entity);
-                    }
-                }
-            }
-        }
+fn merge_each<'b>(data: &mut Value<'b>, entities: Vec<Value<'b>>, addresses: &[Vec<Address<'_>>]) {
+    for (entity, addresses) in entities.into_iter().zip(addresses) {
+        merge_entity(data, addresses, entity);
     }
 }
 
 /// Merges `entity` into the object at each of `addresses`: the last takes the entity
 /// itself, the others a copy.
-fn merge_entity(data: &mut JsonValue, addresses: &[Address<'_>], entity: JsonValue) {
+fn merge_entity<'b>(data: &mut Value<'b>, addresses: &[Address<'_>], entity: Value<'b>) {
     let Some((last, others)) = addresses.split_last() else {
         return;
     };
     for address in others {
         if let Some(target) = get_mut(data, address) {
-            merge::deep_merge_ref(target, &entity);
+            target.merge_ref(&entity);
         }
     }
     if let Some(target) = get_mut(data, last) {
-        deep_merge(target, entity);
+        target.merge(entity);
     }
 }
 
@@ -501,7 +475,7 @@ fn repath(
     path: Option<JsonValue>,
     keys: &[String],
     origins: &[Vec<Vec<Address<'_>>>],
-    data: Option<&JsonValue>,
+    data: Option<&Value<'_>>,
 ) -> Vec<JsonValue> {
     let Some(JsonValue::Array(path)) = path else {
         return Vec::new();
@@ -517,9 +491,9 @@ fn repath(
         .unwrap_or(0);
     let origins = origins.get(k).map_or(&[][..], Vec::as_slice);
     let entities = data
-        .and_then(JsonValue::as_object)
+        .and_then(Value::as_object)
         .and_then(|d| d.get(keys[k].as_str()))
-        .and_then(JsonValue::as_array)
+        .and_then(Value::as_array)
         .map(Vec::as_slice);
     let (indices, rest): (Vec<usize>, &[JsonValue]) = match path.get(1).and_then(JsonValue::as_u64)
     {
@@ -556,16 +530,16 @@ fn repath(
 
 /// Whether `value` is null (or missing) somewhere along `path` (field names; indices
 /// step into lists).
-fn null_at(value: &JsonValue, path: &[JsonValue]) -> bool {
+fn null_at(value: &Value<'_>, path: &[JsonValue]) -> bool {
     let Some((head, tail)) = path.split_first() else {
         return value.is_null();
     };
     match (value, head) {
-        (JsonValue::Null, _) => true,
-        (JsonValue::Object(map), JsonValue::String(key)) => {
+        (Value::Null, _) => true,
+        (Value::Object(map), JsonValue::String(key)) => {
             map.get(key.as_str()).is_none_or(|v| null_at(v, tail))
         }
-        (JsonValue::Array(items), JsonValue::Number(n)) => n
+        (Value::Array(items), JsonValue::Number(n)) => n
             .as_u64()
             .and_then(|i| items.get(usize::try_from(i).ok()?))
             .is_none_or(|v| null_at(v, tail)),
@@ -579,6 +553,10 @@ mod tests {
 
     fn json(text: &str) -> JsonValue {
         serde_json::from_str(text).expect("valid JSON")
+    }
+
+    fn tree(text: &str) -> Value<'static> {
+        Value::from_json(&json(text))
     }
 
     #[test]
@@ -595,26 +573,20 @@ mod tests {
         // Three products at `top`; the first and third stand for the same entity, the
         // second has no representation (a key was null). One more at `more`.
         let data =
-            json(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}], "more": [{"upc": "1"}]}"#);
-        let expected = json(
+            tree(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}], "more": [{"upc": "1"}]}"#);
+        let expected = tree(
             r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1"}]}"#,
         );
-        let expected_both = json(
+        let expected_both = tree(
             r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1", "name": "Table"}]}"#,
         );
 
-        // The same, from an answer of this fetch's own and from one shared by others.
         let merged =
             |paths: &[Vec<PathSeg>], visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
-                let entities = vec![json(r#"{"name": "Table"}"#)];
-                let [owned, shared] = [Cow::Owned(entities.clone()), Cow::Borrowed(&entities[..])]
-                    .map(|entities| {
-                        let mut data = data.clone();
-                        merge_in_order(&sg, &mut data, paths, visits, entities, from);
-                        data
-                    });
-                assert_eq!(owned, shared);
-                owned
+                let entities = vec![tree(r#"{"name": "Table"}"#)];
+                let mut data = data.clone();
+                merge_in_order(&sg, &mut data, paths, visits, entities, from);
+                data
             };
         let one = std::slice::from_ref(&top_path);
         let walk = [Some(0), None, Some(0)];
@@ -676,7 +648,7 @@ mod tests {
             ],
         ];
         let data =
-            json(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
+            tree(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
         let path = |text: &str| Some(json(text));
         assert_eq!(
             repath(
@@ -715,7 +687,7 @@ mod tests {
 
     #[test]
     fn null_at_follows_fields_and_indices() {
-        let entity = json(r#"{"workouts": null, "plans": {"nodes": [{"id": 1}, null]}}"#);
+        let entity = tree(r#"{"workouts": null, "plans": {"nodes": [{"id": 1}, null]}}"#);
         let path = |text: &str| -> Vec<JsonValue> {
             match json(text) {
                 JsonValue::Array(items) => items,
@@ -727,6 +699,6 @@ mod tests {
         assert!(null_at(&entity, &path(r#"["plans", "nodes", 1]"#)));
         assert!(!null_at(&entity, &path(r#"["plans", "nodes", 0]"#)));
         assert!(!null_at(&entity, &path(r#"["plans"]"#)));
-        assert!(null_at(&JsonValue::Null, &path(r#"["workouts"]"#)));
+        assert!(null_at(&Value::Null, &path(r#"["workouts"]"#)));
     }
 }

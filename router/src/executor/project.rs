@@ -12,8 +12,6 @@
 
 use std::{cell::RefCell, rc::Rc};
 
-use apollo_compiler::response::serde_json_bytes::ByteString;
-
 use apollo_compiler::{
     ExecutableDocument, Name, Schema,
     ast::{OperationType, Type, Value},
@@ -23,6 +21,8 @@ use apollo_compiler::{
     schema::{Component, ComponentName, ExtendedType, FieldDefinition, ObjectType},
     validation::Valid,
 };
+
+use super::tree::{Map, Value as Data};
 
 /// Gave up: the full executor decides.
 struct Bail;
@@ -42,7 +42,7 @@ pub fn project(
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
     variables: &Valid<JsonMap>,
-    data: &JsonValue,
+    data: &Data<'_>,
 ) -> Option<JsonMap> {
     let mut tree = Tree::default();
     walk(schema, document, operation, variables, data, &mut tree)?;
@@ -61,7 +61,7 @@ pub fn project_text(
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
     variables: &Valid<JsonMap>,
-    data: &JsonValue,
+    data: &Data<'_>,
     out: Vec<u8>,
 ) -> Option<Vec<u8>> {
     let mut text = Text {
@@ -77,7 +77,7 @@ fn walk(
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
     variables: &Valid<JsonMap>,
-    data: &JsonValue,
+    data: &Data<'_>,
     out: &mut impl Emit,
 ) -> Option<()> {
     if operation.operation_type == OperationType::Subscription {
@@ -99,13 +99,13 @@ fn walk(
 /// JSON text ([`Text`]). After a [`Bail`] the output is incomplete and dropped.
 trait Emit {
     fn begin_object(&mut self, len: usize);
-    /// The next member's key: the data tree's own (a shared buffer) when it has one;
-    /// `json` is the key as JSON text with its colon (`"key":`).
-    fn key(&mut self, from_data: Option<&ByteString>, key: &str, json: &[u8]);
+    /// The next member's key; `json` is the key as JSON text with its colon
+    /// (`"key":`).
+    fn key(&mut self, key: &str, json: &[u8]);
     fn end_object(&mut self);
     fn begin_list(&mut self, len: usize);
     fn end_list(&mut self);
-    fn value(&mut self, value: &JsonValue);
+    fn value(&mut self, value: &Data<'_>);
     /// A type's name (the value of `__typename`).
     fn type_name(&mut self, name: &str);
 }
@@ -114,7 +114,7 @@ trait Emit {
 #[derive(Default)]
 struct Tree {
     open: Vec<Open>,
-    keys: Vec<ByteString>,
+    keys: Vec<String>,
     done: Option<JsonValue>,
 }
 
@@ -127,7 +127,7 @@ impl Tree {
     fn push(&mut self, value: JsonValue) {
         match self.open.last_mut() {
             Some(Open::Object(map)) => {
-                let key = self.keys.pop().unwrap_or_else(|| "".into());
+                let key = self.keys.pop().unwrap_or_default();
                 map.insert(key, value);
             }
             Some(Open::List(items)) => items.push(value),
@@ -140,9 +140,8 @@ impl Emit for Tree {
     fn begin_object(&mut self, len: usize) {
         self.open.push(Open::Object(JsonMap::with_capacity(len)));
     }
-    fn key(&mut self, from_data: Option<&ByteString>, key: &str, _: &[u8]) {
-        self.keys
-            .push(from_data.map_or_else(|| key.into(), ByteString::clone));
+    fn key(&mut self, key: &str, _: &[u8]) {
+        self.keys.push(key.to_owned());
     }
     fn end_object(&mut self) {
         if let Some(Open::Object(map)) = self.open.pop() {
@@ -157,8 +156,8 @@ impl Emit for Tree {
             self.push(JsonValue::Array(items));
         }
     }
-    fn value(&mut self, value: &JsonValue) {
-        self.push(value.clone());
+    fn value(&mut self, value: &Data<'_>) {
+        self.push(value.to_json());
     }
     fn type_name(&mut self, name: &str) {
         self.push(JsonValue::String(name.into()));
@@ -194,7 +193,7 @@ impl Emit for Text {
         self.out.push(b'{');
         self.empty.push(true);
     }
-    fn key(&mut self, _: Option<&ByteString>, _: &str, json: &[u8]) {
+    fn key(&mut self, _: &str, json: &[u8]) {
         self.separate();
         self.out.extend_from_slice(json);
         self.after_key = true;
@@ -212,9 +211,9 @@ impl Emit for Text {
         self.empty.pop();
         self.out.push(b']');
     }
-    fn value(&mut self, value: &JsonValue) {
+    fn value(&mut self, value: &Data<'_>) {
         self.separate();
-        crate::json::write_value(&mut self.out, value);
+        value.write(&mut self.out);
     }
     fn type_name(&mut self, name: &str) {
         self.separate();
@@ -329,29 +328,24 @@ impl<'a> Ctx<'a> {
     fn object(
         &self,
         object_type: Shape<'a>,
-        map: Option<&JsonMap>,
+        map: Option<&Map<'_>>,
         prepared: &Prepared<'a>,
         out: &mut impl Emit,
     ) -> Projected<()> {
         out.begin_object(prepared.groups.len());
         for group in &prepared.groups {
             let Some(named) = group.named else {
-                out.key(None, group.key.as_str(), &group.json_key);
+                out.key(group.key.as_str(), &group.json_key);
                 out.type_name(object_type.name.as_str());
                 continue;
             };
-            let found = map.and_then(|m| m.get_key_value(group.key.as_str()));
-            out.key(
-                found.map(|(key, _)| key),
-                group.key.as_str(),
-                &group.json_key,
-            );
+            out.key(group.key.as_str(), &group.json_key);
             // The executor completes with the selected field's own type (an
             // interface's, when selected through one), as here.
             self.complete(
                 group.first.ty(),
                 named,
-                found.map(|(_, value)| value),
+                map.and_then(|m| m.get(group.key.as_str())),
                 group,
                 out,
             )?;
@@ -475,21 +469,21 @@ impl<'a> Ctx<'a> {
         &self,
         ty: &'a Type,
         named: &'a ExtendedType,
-        value: Option<&JsonValue>,
+        value: Option<&Data<'_>>,
         group: &Group<'a>,
         out: &mut impl Emit,
     ) -> Projected<()> {
         let value = match value {
-            None | Some(JsonValue::Null) if ty.is_non_null() => return Err(Bail),
-            None | Some(JsonValue::Null) => {
-                out.value(&JsonValue::Null);
+            None | Some(Data::Null) if ty.is_non_null() => return Err(Bail),
+            None | Some(Data::Null) => {
+                out.value(&Data::Null);
                 return Ok(());
             }
             Some(v) => v,
         };
         match ty {
             Type::List(inner) | Type::NonNullList(inner) => {
-                let JsonValue::Array(items) = value else {
+                let Data::Array(items) = value else {
                     return Err(Bail);
                 };
                 out.begin_list(items.len());
@@ -502,7 +496,7 @@ impl<'a> Ctx<'a> {
             Type::Named(name) | Type::NonNullNamed(name) => {
                 match named {
                     ExtendedType::Object(def) => {
-                        let JsonValue::Object(map) = value else {
+                        let Data::Object(map) = value else {
                             return Err(Bail);
                         };
                         self.nested(Shape::object(def), map, group, out)
@@ -515,7 +509,7 @@ impl<'a> Ctx<'a> {
                                 .values()
                                 .any(|t| t.is_object() && implements(t, name)) =>
                     {
-                        let JsonValue::Object(map) = value else {
+                        let Data::Object(map) = value else {
                             return Err(Bail);
                         };
                         let shape = Shape {
@@ -527,12 +521,12 @@ impl<'a> Ctx<'a> {
                         self.nested(shape, map, group, out)
                     }
                     ExtendedType::Interface(_) | ExtendedType::Union(_) => {
-                        let JsonValue::Object(map) = value else {
+                        let Data::Object(map) = value else {
                             return Err(Bail);
                         };
                         let typename = map
                             .get("__typename")
-                            .and_then(JsonValue::as_str)
+                            .and_then(Data::as_str)
                             .ok_or(Bail)?;
                         if let Some((shape, prepared)) = group.prepared_for(typename) {
                             // A member of the abstract type: checked when prepared.
@@ -570,7 +564,7 @@ impl<'a> Ctx<'a> {
     fn nested(
         &self,
         object_type: Shape<'a>,
-        map: &JsonMap,
+        map: &Map<'_>,
         group: &Group<'a>,
         out: &mut impl Emit,
     ) -> Projected<()> {
@@ -594,11 +588,12 @@ impl<'a> Ctx<'a> {
 
 /// Result coercion of a scalar, as the executor does it after `shape::resolve` (which
 /// turns an integer for a Float into a float): `None` when the value stands as it is.
-fn leaf(name: &Name, value: &JsonValue) -> Projected<Option<JsonValue>> {
+fn leaf(name: &Name, value: &Data<'_>) -> Projected<Option<Data<'static>>> {
     let ok = match name.as_str() {
         "Int" => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
         "Float" if value.is_i64() => {
-            return Ok(Some(JsonValue::from(value.as_f64().unwrap_or_default())));
+            let float = serde_json::Number::from_f64(value.as_f64().unwrap_or_default());
+            return float.map(|n| Some(Data::Number(n))).ok_or(Bail);
         }
         "Float" => value.is_f64(),
         "String" => value.is_string(),
@@ -609,7 +604,7 @@ fn leaf(name: &Name, value: &JsonValue) -> Projected<Option<JsonValue>> {
     if ok { Ok(None) } else { Err(Bail) }
 }
 
-fn map_typename(value: &JsonValue) -> Option<&str> {
+fn map_typename<'v>(value: &'v Data<'_>) -> Option<&'v str> {
     value.as_object()?.get("__typename")?.as_str()
 }
 
@@ -662,9 +657,11 @@ mod tests {
             unreachable!("variables are an object")
         };
         let variables = coerce_variable_values(&schema, operation, &raw).expect("valid variables");
+        // The data tree as the router parses a subgraph's answer.
+        let tree = super::super::tree::from_slice(data.as_bytes()).expect("valid JSON");
         let data = json(data);
-        let projected = project(&schema, &document, operation, &variables, &data);
-        let text = project_text(&schema, &document, operation, &variables, &data, Vec::new());
+        let projected = project(&schema, &document, operation, &variables, &tree);
+        let text = project_text(&schema, &document, operation, &variables, &tree, Vec::new());
         assert_eq!(
             text.map(|t| String::from_utf8(t).expect("UTF-8")),
             projected

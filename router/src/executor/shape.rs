@@ -124,7 +124,7 @@ pub fn shape(
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
     variables: &Valid<JsonMap>,
-    data: &JsonValue,
+    data: &super::tree::Value<'_>,
 ) -> Result<ExecutionResponse, RequestError> {
     if let Some(data) = super::project::project(api, document, operation, variables, data) {
         return Ok(ExecutionResponse {
@@ -132,7 +132,7 @@ pub fn shape(
             data: Some(data),
         });
     }
-    execute(api, document, operation, variables, data)
+    execute(api, document, operation, variables, &data.to_json())
 }
 
 /// Shapes `data` with apollo-compiler's executor (errors, null propagation,

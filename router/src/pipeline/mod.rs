@@ -418,6 +418,9 @@ impl Router {
                 schema: &self.schema_hash,
                 identity,
             });
+        // The subgraphs' answers, which the data tree borrows from until the response
+        // is written.
+        let bodies = executor::tree::Bodies::default();
         let outcome = executor::execute(
             &self.supergraph,
             &self.clients,
@@ -425,6 +428,7 @@ impl Router {
             &variables,
             token.as_ref(),
             entity_cache.as_ref(),
+            &bodies,
         )
         .await;
         if !outcome.invalidations.is_empty() {
