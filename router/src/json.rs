@@ -44,7 +44,6 @@ pub fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {
     let _ = serde_json::to_writer(&mut *out, n);
 }
 
-
 /// Appends a GraphQL name (a type, field or key: `[_A-Za-z][_0-9A-Za-z]*`, nothing to
 /// escape) as a JSON string, without looking for escapes.
 pub fn write_name(out: &mut Vec<u8>, name: &str) {

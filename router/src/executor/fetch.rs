@@ -4,9 +4,10 @@
 //!
 //! Sharing: while a query fetch is in flight, an identical one (same subgraph, same body,
 //! same caller identity token) waits for its answer instead of sending its own. Many
-//! clients asking the same thing at once then cost the subgraph one request; each
-//! waiter parses the shared body into its own data tree, which borrows from the body
-//! (nothing is copied out of it). The identity token
+//! clients asking the same thing at once then cost the subgraph one request and the
+//! router one parse: the answer is parsed once into a tree that borrows from its body
+//! ([`Parsed`]), and each waiter copies from it only what its response needs. The
+//! identity token
 //! is part of the key, so one caller's answer never serves another; mutations are
 //! never shared.
 
@@ -24,7 +25,7 @@ use futures_util::{
 };
 use serde::Deserialize;
 
-use super::tree::{Bodies, Value};
+use super::tree::Value;
 use crate::cache::CachePolicy;
 
 /// How a subgraph request failed as a whole.
@@ -86,8 +87,49 @@ struct Answer {
     body: Bytes,
 }
 
-/// A fetch in flight: its answer, for everyone waiting for it.
-type InFlight = Shared<BoxFuture<'static, Result<Arc<Answer>, FetchError>>>;
+self_cell::self_cell!(
+    /// A subgraph's answer, parsed: its data borrows from its body, which it owns.
+    pub struct Parsed {
+        owner: Bytes,
+        #[covariant]
+        dependent: SubgraphResponse,
+    }
+    impl {Debug}
+);
+
+/// How a fetch's answer is had and read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fetching {
+    /// An identical fetch already in flight may answer it (queries only).
+    pub share: bool,
+    /// The query has internal aliases ([`super::merge::undo_internal_aliases`]), undone
+    /// in the answer when it is parsed.
+    pub unalias: bool,
+}
+
+/// The answers a request's data tree borrows from, held until its response is
+/// written: subgraph answers (shared with other requests) and cached entities' text.
+/// Adding one moves none of the others, so the tree borrows from each as it comes.
+#[derive(Default)]
+pub struct Bodies {
+    answers: elsa::sync::FrozenVec<Arc<Parsed>>,
+    texts: elsa::sync::FrozenVec<Box<Bytes>>,
+}
+
+impl Bodies {
+    /// Holds `answer` for as long as these bodies live.
+    fn hold(&self, answer: Arc<Parsed>) -> &SubgraphResponse<'_> {
+        self.answers.push_get(answer).borrow_dependent()
+    }
+
+    /// Keeps `text` for as long as these bodies live; its bytes.
+    pub fn keep(&self, text: Bytes) -> &[u8] {
+        self.texts.push_get(Box::new(text))
+    }
+}
+
+/// A fetch in flight: its answer, parsed once for everyone waiting for it.
+type InFlight = Shared<BoxFuture<'static, Result<Arc<Parsed>, FetchError>>>;
 
 /// A member of a request's `variables`: a value, or JSON text already written.
 enum Member<'a> {
@@ -127,19 +169,19 @@ impl SubgraphClient {
     }
 
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
-    /// answer, whose body `bodies` keeps (the data borrows from it): `variables` and
-    /// then `written`, variables already written as JSON text (representations). With
-    /// `share`, an identical request already in flight is waited for instead of sent
-    /// again: its body is then shared by every waiter.
+    /// answer, which `bodies` holds (the data borrows from it): `variables` and then
+    /// `written`, variables already written as JSON text (representations). When
+    /// `how.share`, an identical request already in flight is waited for instead of
+    /// sent again: its parsed answer is then shared by every waiter.
     pub async fn send<'b>(
         &self,
         query: &str,
         variables: JsonMap,
         written: &[(String, Vec<u8>)],
         identity: Option<&Arc<str>>,
-        share: bool,
+        how: Fetching,
         bodies: &'b Bodies,
-    ) -> Result<SubgraphResponse<'b>, FetchError> {
+    ) -> Result<&'b SubgraphResponse<'b>, FetchError> {
         let written_len: usize = written.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
         let mut body = Vec::with_capacity(query.len() + written_len + 64);
         body.extend_from_slice(b"{\"query\":");
@@ -166,12 +208,12 @@ impl SubgraphClient {
         body.push(b'}');
         let bytes = Bytes::from(body);
         let identity = identity.cloned();
-        let answer = if share {
-            self.shared(bytes, identity).await?
+        let parsed = if how.share {
+            self.shared(bytes, identity, how.unalias).await?
         } else {
-            Arc::new(self.post(bytes, identity).await?)
+            Arc::new(parse(self.post(bytes, identity).await?, how.unalias)?)
         };
-        parse(&answer, bodies.keep(answer.body.clone()))
+        Ok(bodies.hold(parsed))
     }
 
     /// The answer to `body`, from a request already in flight or a new one.
@@ -179,7 +221,8 @@ impl SubgraphClient {
         &self,
         body: Bytes,
         identity: Option<Arc<str>>,
-    ) -> Result<Arc<Answer>, FetchError> {
+        unalias: bool,
+    ) -> Result<Arc<Parsed>, FetchError> {
         let key = (identity.clone(), body.clone());
         let future = {
             let mut in_flight = self
@@ -204,7 +247,9 @@ impl SubgraphClient {
                             .lock()
                             .unwrap_or_else(std::sync::PoisonError::into_inner)
                             .remove(&done);
-                        answer.map(Arc::new)
+                        answer
+                            .and_then(|answer| parse(answer, unalias))
+                            .map(Arc::new)
                     }
                     .boxed()
                     .shared();
@@ -252,19 +297,29 @@ impl SubgraphClient {
     }
 }
 
-/// `answer` parsed from `body`, its body kept for as long as the data lives.
-fn parse<'b>(answer: &Answer, body: &'b [u8]) -> Result<SubgraphResponse<'b>, FetchError> {
-    let success = (200..300).contains(&answer.status);
-    let mut parsed = match serde_json::from_slice::<SubgraphResponse<'b>>(body) {
-        Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => parsed,
-        _ if !success => return Err(FetchError::Status(answer.status)),
-        Ok(parsed) => parsed,
-        Err(err) => return Err(FetchError::Body(err.to_string())),
-    };
-    if let Some(header) = &answer.cache_control {
-        parsed.policy = CachePolicy::from_header(header);
-    }
-    Ok(parsed)
+/// `answer` parsed (internal aliases undone when `unalias`).
+fn parse(answer: Answer, unalias: bool) -> Result<Parsed, FetchError> {
+    let Answer {
+        status,
+        cache_control,
+        body,
+    } = answer;
+    Parsed::try_new(body, |body| {
+        let success = (200..300).contains(&status);
+        let mut parsed = match serde_json::from_slice::<SubgraphResponse<'_>>(body) {
+            Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => parsed,
+            _ if !success => return Err(FetchError::Status(status)),
+            Ok(parsed) => parsed,
+            Err(err) => return Err(FetchError::Body(err.to_string())),
+        };
+        if let Some(header) = &cache_control {
+            parsed.policy = CachePolicy::from_header(header);
+        }
+        if unalias && let Some(data) = &mut parsed.data {
+            super::merge::undo_internal_aliases(data);
+        }
+        Ok(parsed)
+    })
 }
 
 #[cfg(test)]
@@ -314,7 +369,17 @@ mod tests {
             async move {
                 let bodies = Bodies::default();
                 let answer = client
-                    .send("{ length }", JsonMap::new(), &[], Some(&token), share, &bodies)
+                    .send(
+                        "{ length }",
+                        JsonMap::new(),
+                        &[],
+                        Some(&token),
+                        Fetching {
+                            share,
+                            unalias: false,
+                        },
+                        &bodies,
+                    )
                     .await
                     .expect("answers");
                 answer.data.as_ref().map(Value::to_json)
@@ -344,6 +409,52 @@ mod tests {
         assert!(client.in_flight.lock().expect("not poisoned").is_empty());
     }
 
+    #[test]
+    fn held_answers_and_kept_texts_stay_put_while_more_are_added() {
+        let answer = |text: &'static str, unalias: bool| {
+            let answer = Answer {
+                status: 200,
+                cache_control: Some("max-age=30".into()),
+                body: Bytes::from_static(text.as_bytes()),
+            };
+            Arc::new(parse(answer, unalias).expect("a GraphQL response"))
+        };
+        let bodies = Bodies::default();
+        let kept =
+            super::super::tree::from_slice(bodies.keep(Bytes::from_static(br#"{"a":"one"}"#)))
+                .expect("JSON");
+        let held = bodies.hold(answer(r#"{"data":{"tqc1__id":"u1","name":"x"}}"#, true));
+        for i in 0..100 {
+            bodies.keep(Bytes::from(format!("{{\"n\":{i}}}")));
+            bodies.hold(answer(r#"{"data":{"n":1}}"#, false));
+        }
+        assert_eq!(
+            kept.to_json(),
+            JsonValue::from(serde_json::json!({"a": "one"}))
+        );
+        // Parsed with its internal aliases undone and its header read.
+        assert_eq!(
+            held.data.as_ref().map(Value::to_json),
+            Some(serde_json::json!({"id": "u1", "name": "x"}).into())
+        );
+        assert_eq!(held.policy.max_age, Some(30));
+        // Not a GraphQL response: the status, else the body, says why.
+        let failed = |status: u16, text: &'static str| {
+            parse(
+                Answer {
+                    status,
+                    cache_control: None,
+                    body: Bytes::from_static(text.as_bytes()),
+                },
+                false,
+            )
+            .expect_err("not an answer")
+            .to_string()
+        };
+        assert_eq!(failed(502, "<html>"), "subgraph answered HTTP 502");
+        assert!(failed(200, "<html>").starts_with("subgraph answered with something that is not"));
+    }
+
     #[tokio::test]
     async fn a_replica_shares_no_fetch_in_flight_with_its_original() {
         let count = Arc::new(AtomicUsize::new(0));
@@ -359,7 +470,17 @@ mod tests {
             async move {
                 let bodies = Bodies::default();
                 let answer = client
-                    .send("{ length }", JsonMap::new(), &[], Some(&token), true, &bodies)
+                    .send(
+                        "{ length }",
+                        JsonMap::new(),
+                        &[],
+                        Some(&token),
+                        Fetching {
+                            share: true,
+                            unalias: false,
+                        },
+                        &bodies,
+                    )
                     .await
                     .expect("answers");
                 answer.data.as_ref().map(Value::to_json)

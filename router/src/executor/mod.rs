@@ -31,9 +31,9 @@ use tokio::sync::Mutex;
 pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
-    fetch::{Invalidation, SubgraphClient},
+    fetch::{Bodies, Fetching, Invalidation, SubgraphClient},
     merge::{Address, address_to_path, get_mut, visit_objects, write_representation},
-    tree::{Bodies, Map, Value},
+    tree::{Map, Value},
 };
 use crate::{
     cache::CachePolicy,
@@ -235,7 +235,10 @@ async fn run_fetch<'b>(
             vars,
             &written,
             identity,
-            fetch.kind == OperationType::Query,
+            Fetching {
+                share: fetch.kind == OperationType::Query,
+                unalias: fetch.internal_aliases,
+            },
             bodies,
         )
         .await;
@@ -275,18 +278,20 @@ async fn run_fetch<'b>(
             return;
         }
     };
+    // The answer may be shared with identical fetches of other requests: it is read by
+    // reference, and only what this response needs is copied.
     let (policy, invalidations, errors, data) = (
         response.policy,
-        response.extensions.invalidate,
-        response.errors,
-        response.data,
+        response.extensions.invalidate.iter().cloned(),
+        response.errors.iter().cloned(),
+        response.data.as_ref(),
     );
     outcome.policy = outcome.policy.restrict(policy);
     outcome.invalidations.extend(invalidations);
     let keys: Vec<String> = (0..fetch.entities.len())
         .map(EntityCall::response_key)
         .collect();
-    let clean = errors.is_empty();
+    let clean = response.errors.is_empty();
     for mut error in errors {
         // Locations point into the subgraph's operation, not the client's document.
         error.remove("locations");
@@ -297,7 +302,7 @@ async fn run_fetch<'b>(
             ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
         }
         let path = error.remove("path");
-        let mut paths = repath(path, &keys, &origins, data.as_ref()).into_iter();
+        let mut paths = repath(path, &keys, &origins, data).into_iter();
         let Some(first) = paths.next() else {
             outcome.errors.push(error);
             continue;
@@ -310,26 +315,20 @@ async fn run_fetch<'b>(
         error.insert("path", first);
         outcome.errors.push(error);
     }
-    let Some(mut data) = data else {
+    let Some(data) = data else {
         return;
     };
-    if fetch.internal_aliases {
-        merge::undo_internal_aliases(&mut data);
-    }
     if fetch.entities.is_empty() {
-        outcome.data.merge(data);
+        outcome.data.merge_ref(data);
         return;
     }
     // Answered entities to keep: (call, representation text, entity).
     let mut answered: Vec<(usize, Vec<u8>, bytes::Bytes)> = Vec::new();
     let storing = cache.is_some() && clean;
     for (k, (key, from)) in keys.iter().zip(&origins).enumerate() {
-        let entities = match &mut data {
-            Value::Object(map) => match map.remove(key.as_str()) {
-                Some(Value::Array(entities)) => entities,
-                _ => continue,
-            },
-            _ => continue,
+        let Some(Value::Array(entities)) = data.as_object().and_then(|d| d.get(key.as_str()))
+        else {
+            continue;
         };
         if storing {
             for (i, entity) in entities.iter().enumerate() {
@@ -392,21 +391,13 @@ fn merge_in_order<'b>(
     data: &mut Value<'b>,
     paths: &[Vec<PathSeg>],
     visits: &[Option<usize>],
-    mut entities: Vec<Value<'b>>,
+    entities: &[Value<'b>],
     addresses: &[Vec<Address<'_>>],
 ) {
-    // How many objects each entity still goes to: the last takes it, the others merge
-    // a copy of what they lack.
-    let mut left: Vec<usize> = addresses.iter().map(Vec::len).collect();
-    let mut merge_into = |object: &mut Value<'b>, i: usize| {
-        let Some(left) = left.get_mut(i).filter(|_| i < entities.len()) else {
-            return;
-        };
-        *left -= 1;
-        if *left == 0 {
-            object.merge(std::mem::take(&mut entities[i]));
-        } else {
-            object.merge_ref(&entities[i]);
+    // Each object copies what it lacks of its entity.
+    let merge_into = |object: &mut Value<'b>, i: usize| {
+        if let Some(entity) = entities.get(i) {
+            object.merge_ref(entity);
         }
     };
     // Each object met once: one walk per path when there is one path (the usual case;
@@ -443,9 +434,13 @@ fn merge_in_order<'b>(
 }
 
 /// Merges each of `entities` into the objects at its `addresses`.
-fn merge_each<'b>(data: &mut Value<'b>, entities: Vec<Value<'b>>, addresses: &[Vec<Address<'_>>]) {
-    for (entity, addresses) in entities.into_iter().zip(addresses) {
-        merge_entity(data, addresses, entity);
+fn merge_each<'b>(data: &mut Value<'b>, entities: &[Value<'b>], addresses: &[Vec<Address<'_>>]) {
+    for (entity, addresses) in entities.iter().zip(addresses) {
+        for address in addresses {
+            if let Some(target) = get_mut(data, address) {
+                target.merge_ref(entity);
+            }
+        }
     }
 }
 
@@ -583,9 +578,9 @@ mod tests {
 
         let merged =
             |paths: &[Vec<PathSeg>], visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
-                let entities = vec![tree(r#"{"name": "Table"}"#)];
+                let entities = [tree(r#"{"name": "Table"}"#)];
                 let mut data = data.clone();
-                merge_in_order(&sg, &mut data, paths, visits, entities, from);
+                merge_in_order(&sg, &mut data, paths, visits, &entities, from);
                 data
             };
         let one = std::slice::from_ref(&top_path);

@@ -524,10 +524,7 @@ impl<'a> Ctx<'a> {
                         let Data::Object(map) = value else {
                             return Err(Bail);
                         };
-                        let typename = map
-                            .get("__typename")
-                            .and_then(Data::as_str)
-                            .ok_or(Bail)?;
+                        let typename = map.get("__typename").and_then(Data::as_str).ok_or(Bail)?;
                         if let Some((shape, prepared)) = group.prepared_for(typename) {
                             // A member of the abstract type: checked when prepared.
                             return self.object(shape, Some(map), &prepared, out);

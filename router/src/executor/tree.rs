@@ -1,7 +1,7 @@
 //! The data tree a plan's fetches are merged into, built for the router's work on it.
 //!
 //! A subgraph's answer is parsed in place: strings and keys borrow from the answer's
-//! body (kept by [`Bodies`] for as long as the request runs), objects are short vectors
+//! body (held by [`super::fetch::Bodies`] for as long as the request runs), objects are short vectors
 //! of members found by comparing keys (a response object has a handful of fields: no
 //! hashing, no table per object), and merging moves members instead of copying them.
 //! A string that had no escape sequence in the subgraph's text is known to need none
@@ -13,7 +13,6 @@
 use std::{borrow::Cow, fmt, marker::PhantomData};
 
 use apollo_compiler::response::{JsonMap, JsonValue};
-use bytes::Bytes;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
 /// A JSON value of the data tree; `'a` is the life of the subgraph answers it borrows.
@@ -462,14 +461,46 @@ impl<'de: 'a, 'a> Visitor<'de> for ValueVisitor<'a> {
             Vec::with_capacity(map.size_hint().unwrap_or(4));
         while let Some(Key(key)) = map.next_key()? {
             let value: Value<'a> = map.next_value()?;
-            // JSON allows a key twice; the last one counts, as for serde_json's maps.
-            match members.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, existing)) => *existing = value,
-                None => members.push((key, value)),
+            members.push((key, value));
+        }
+        Ok(Value::Object(Map {
+            members: without_repeats(members),
+        }))
+    }
+}
+
+/// Up to this many members, a repeated key is looked for by comparing keys; above, by
+/// hashing them (a JSON scalar may hold an object of any size).
+const COMPARED: usize = 16;
+
+/// `members` with each key once: JSON allows a key twice, and then the last value
+/// counts, in the key's first place (as for serde_json's maps).
+fn without_repeats<'a>(members: Vec<(Cow<'a, str>, Value<'a>)>) -> Vec<(Cow<'a, str>, Value<'a>)> {
+    let repeated = if members.len() <= COMPARED {
+        (1..members.len()).any(|i| members[..i].iter().any(|(k, _)| *k == members[i].0))
+    } else {
+        let mut seen = std::collections::HashSet::with_capacity_and_hasher(
+            members.len(),
+            ahash::RandomState::new(),
+        );
+        !members.iter().all(|(k, _)| seen.insert(k.as_ref()))
+    };
+    if !repeated {
+        return members;
+    }
+    let mut places: std::collections::HashMap<String, usize, ahash::RandomState> =
+        std::collections::HashMap::default();
+    let mut kept: Vec<(Cow<'a, str>, Value<'a>)> = Vec::with_capacity(members.len());
+    for (key, value) in members {
+        match places.get(key.as_ref()) {
+            Some(&i) => kept[i].1 = value,
+            None => {
+                places.insert(key.to_string(), kept.len());
+                kept.push((key, value));
             }
         }
-        Ok(Value::Object(Map { members }))
     }
+    kept
 }
 
 /// An object key, borrowed from the text when it has no escape sequence.
@@ -497,21 +528,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
     }
 }
 
-/// The bodies a request's data tree borrows from: subgraph answers and cached
-/// entities, kept until the response is written. Adding one does not move the others,
-/// so the tree can borrow from each as soon as it arrives.
-#[derive(Default)]
-pub struct Bodies {
-    kept: elsa::sync::FrozenVec<Box<Bytes>>,
-}
-
-impl Bodies {
-    /// Keeps `body` for as long as these bodies live; its bytes.
-    pub fn keep(&self, body: Bytes) -> &[u8] {
-        self.kept.push_get(Box::new(body))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,11 +539,21 @@ mod tests {
         let Value::Object(map) = &value else {
             panic!("an object")
         };
-        assert!(matches!(map.get("a"), Some(Value::String(Str::Raw("plain")))));
+        assert!(matches!(
+            map.get("a"),
+            Some(Value::String(Str::Raw("plain")))
+        ));
         assert!(matches!(map.get("b"), Some(Value::String(Str::Owned(_)))));
-        assert_eq!(map.get("b").and_then(Value::as_str), Some("tab\there \"quoted\" é"));
+        assert_eq!(
+            map.get("b").and_then(Value::as_str),
+            Some("tab\there \"quoted\" é")
+        );
         // A key with an escape is unescaped like any string.
-        assert!(map.get("d").and_then(Value::as_object).is_some_and(|d| d.get("eA").is_some()));
+        assert!(
+            map.get("d")
+                .and_then(Value::as_object)
+                .is_some_and(|d| d.get("eA").is_some())
+        );
         // Written back: byte for byte what serde_json writes for the same value.
         let mut written = Vec::new();
         value.write(&mut written);
@@ -546,14 +572,32 @@ mod tests {
     }
 
     #[test]
+    fn a_large_object_with_a_repeated_key_keeps_each_key_once() {
+        let members: Vec<String> = (0..100).map(|i| format!("\"k{i}\":{i}")).collect();
+        let text = format!("{{{},\"k7\":\"last\"}}", members.join(","));
+        let value = from_slice(text.as_bytes()).expect("valid JSON");
+        let map = value.as_object().expect("an object");
+        assert_eq!(map.len(), 100);
+        assert_eq!(map.get("k7").and_then(Value::as_str), Some("last"));
+        assert_eq!(
+            map.iter().nth(7).map(|(k, _)| k),
+            Some("k7"),
+            "in its first place"
+        );
+        assert_eq!(
+            value.to_json(),
+            serde_json::from_str::<JsonValue>(&text).expect("JSON")
+        );
+    }
+
+    #[test]
     fn merging_moves_or_copies_only_what_the_target_lacks() {
         let base = || from_slice(br#"{"a":{"x":1},"l":[{"k":1},{"k":2}],"n":5}"#).expect("JSON");
         let source =
             from_slice(br#"{"a":{"y":2},"l":[{"m":1},{"m":2}],"n":null,"z":"new"}"#).expect("JSON");
-        let expected = from_slice(
-            br#"{"a":{"x":1,"y":2},"l":[{"k":1,"m":1},{"k":2,"m":2}],"n":5,"z":"new"}"#,
-        )
-        .expect("JSON");
+        let expected =
+            from_slice(br#"{"a":{"x":1,"y":2},"l":[{"k":1,"m":1},{"k":2,"m":2}],"n":5,"z":"new"}"#)
+                .expect("JSON");
         let mut moved = base();
         moved.merge(source.clone());
         let mut copied = base();
@@ -563,17 +607,9 @@ mod tests {
         // Lists of another length are replaced, not merged.
         let mut replaced = base();
         replaced.merge(from_slice(br#"{"l":[]}"#).expect("JSON"));
-        assert_eq!(replaced.as_object().and_then(|m| m.get("l")), Some(&Value::Array(vec![])));
-    }
-
-    #[test]
-    fn kept_bodies_stay_where_they_are_while_more_are_added() {
-        let bodies = Bodies::default();
-        let first = bodies.keep(Bytes::from_static(br#"{"a":"one"}"#));
-        let tree = from_slice(first).expect("JSON");
-        for i in 0..100 {
-            bodies.keep(Bytes::from(format!("{{\"n\":{i}}}")));
-        }
-        assert_eq!(tree.as_object().and_then(|m| m.get("a")).and_then(Value::as_str), Some("one"));
+        assert_eq!(
+            replaced.as_object().and_then(|m| m.get("l")),
+            Some(&Value::Array(vec![]))
+        );
     }
 }

@@ -420,7 +420,7 @@ impl Router {
             });
         // The subgraphs' answers, which the data tree borrows from until the response
         // is written.
-        let bodies = executor::tree::Bodies::default();
+        let bodies = executor::fetch::Bodies::default();
         let outcome = executor::execute(
             &self.supergraph,
             &self.clients,
