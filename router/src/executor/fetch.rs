@@ -306,11 +306,16 @@ fn parse(answer: Answer, unalias: bool) -> Result<Parsed, FetchError> {
     } = answer;
     Parsed::try_new(body, |body| {
         let success = (200..300).contains(&status);
-        let mut parsed = match serde_json::from_slice::<SubgraphResponse<'_>>(body) {
+        // UTF-8 checked once for the whole body, not string by string.
+        let text = std::str::from_utf8(body).map_err(|err| FetchError::Body(err.to_string()));
+        let mut parsed = match text.and_then(|text| {
+            serde_json::from_str::<SubgraphResponse<'_>>(text)
+                .map_err(|err| FetchError::Body(err.to_string()))
+        }) {
             Ok(parsed) if parsed.data.is_some() || !parsed.errors.is_empty() => parsed,
             _ if !success => return Err(FetchError::Status(status)),
             Ok(parsed) => parsed,
-            Err(err) => return Err(FetchError::Body(err.to_string())),
+            Err(err) => return Err(err),
         };
         if let Some(header) = &cache_control {
             parsed.policy = CachePolicy::from_header(header);
@@ -439,20 +444,26 @@ mod tests {
         );
         assert_eq!(held.policy.max_age, Some(30));
         // Not a GraphQL response: the status, else the body, says why.
-        let failed = |status: u16, text: &'static str| {
+        let failed = |status: u16, text: &'static [u8]| {
             parse(
                 Answer {
                     status,
                     cache_control: None,
-                    body: Bytes::from_static(text.as_bytes()),
+                    body: Bytes::from_static(text),
                 },
                 false,
             )
             .expect_err("not an answer")
             .to_string()
         };
-        assert_eq!(failed(502, "<html>"), "subgraph answered HTTP 502");
-        assert!(failed(200, "<html>").starts_with("subgraph answered with something that is not"));
+        assert_eq!(failed(502, b"<html>"), "subgraph answered HTTP 502");
+        let not_graphql = "subgraph answered with something that is not a GraphQL response: ";
+        assert!(failed(200, b"<html>").starts_with(not_graphql));
+        assert!(
+            failed(200, b"{\"data\":{\"name\":\"\xff\"}}")
+                .starts_with(&format!("{not_graphql}invalid utf-8")),
+            "a body that is not UTF-8"
+        );
     }
 
     #[tokio::test]
