@@ -38,10 +38,16 @@ pub fn write_value(out: &mut Vec<u8>, value: &JsonValue) {
     }
 }
 
-/// Appends the number `n` as `serde_json` writes it.
+/// Appends the number `n` as `serde_json` writes it (integers straight as digits).
 pub fn write_number(out: &mut Vec<u8>, n: &serde_json::Number) {
-    // Writing into memory cannot fail.
-    let _ = serde_json::to_writer(&mut *out, n);
+    if let Some(u) = n.as_u64() {
+        out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes());
+    } else if let Some(i) = n.as_i64() {
+        out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+    } else {
+        // Writing into memory cannot fail.
+        let _ = serde_json::to_writer(&mut *out, n);
+    }
 }
 
 /// Appends a GraphQL name (a type, field or key: `[_A-Za-z][_0-9A-Za-z]*`, nothing to
@@ -155,6 +161,34 @@ mod tests {
         let mut out = Vec::new();
         write_value(&mut out, value);
         out
+    }
+
+    #[test]
+    fn numbers_are_written_as_serde_json_writes_them() {
+        let numbers: Vec<serde_json::Number> = [
+            "0",
+            "7",
+            "-1",
+            "18446744073709551615",
+            "-9223372036854775808",
+            "1.5",
+            "1.0",
+            "-0.25",
+            "1e300",
+            "2.5e-8",
+            "123456789.125",
+        ]
+        .iter()
+        .map(|text| serde_json::from_str(text).expect("a number"))
+        .collect();
+        for n in numbers {
+            let mut out = Vec::new();
+            write_number(&mut out, &n);
+            assert_eq!(
+                String::from_utf8(out).expect("UTF-8"),
+                serde_json::to_string(&n).expect("writes")
+            );
+        }
     }
 
     #[test]
