@@ -253,6 +253,8 @@ struct Group<'a> {
     more: Vec<&'a Field>,
     /// The named type of the field (`None` for `__typename`).
     named: Option<&'a ExtendedType>,
+    /// How a leaf of that type is coerced.
+    scalar: Scalar,
     /// The sub-selection prepared for each object type met under this key.
     nested: RefCell<Vec<(Shape<'a>, Rc<Prepared<'a>>)>>,
 }
@@ -268,6 +270,7 @@ impl<'a> Group<'a> {
             first,
             more: Vec::new(),
             named: None,
+            scalar: Scalar::Other,
             nested: RefCell::new(Vec::new()),
         }
     }
@@ -321,6 +324,7 @@ impl<'a> Ctx<'a> {
                     .get(field.ty().inner_named_type())
                     .ok_or(Bail)?,
             );
+            group.scalar = Scalar::of(field.ty().inner_named_type());
         }
         Ok(Rc::new(Prepared { groups }))
     }
@@ -547,7 +551,7 @@ impl<'a> Ctx<'a> {
                         _ => Err(Bail),
                     },
                     ExtendedType::Scalar(_) => {
-                        let coerced = leaf(name, value)?;
+                        let coerced = leaf(group.scalar, value)?;
                         out.value(coerced.as_ref().unwrap_or(value));
                         Ok(())
                     }
@@ -583,20 +587,46 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// A scalar type, as far as result coercion tells them apart (worked out once per
+/// field, not per value).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Scalar {
+    Int,
+    Float,
+    String,
+    Boolean,
+    Id,
+    /// A custom scalar: any value stands.
+    Other,
+}
+
+impl Scalar {
+    fn of(name: &str) -> Self {
+        match name {
+            "Int" => Scalar::Int,
+            "Float" => Scalar::Float,
+            "String" => Scalar::String,
+            "Boolean" => Scalar::Boolean,
+            "ID" => Scalar::Id,
+            _ => Scalar::Other,
+        }
+    }
+}
+
 /// Result coercion of a scalar, as the executor does it after `shape::resolve` (which
 /// turns an integer for a Float into a float): `None` when the value stands as it is.
-fn leaf(name: &Name, value: &Data<'_>) -> Projected<Option<Data<'static>>> {
-    let ok = match name.as_str() {
-        "Int" => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
-        "Float" if value.is_i64() => {
+fn leaf(scalar: Scalar, value: &Data<'_>) -> Projected<Option<Data<'static>>> {
+    let ok = match scalar {
+        Scalar::Int => value.as_i64().is_some_and(|i| i32::try_from(i).is_ok()),
+        Scalar::Float if value.is_i64() => {
             let float = serde_json::Number::from_f64(value.as_f64().unwrap_or_default());
             return float.map(|n| Some(Data::Number(n))).ok_or(Bail);
         }
-        "Float" => value.is_f64(),
-        "String" => value.is_string(),
-        "Boolean" => value.is_boolean(),
-        "ID" => value.is_string() || value.is_i64(),
-        _ => true,
+        Scalar::Float => value.is_f64(),
+        Scalar::String => value.is_string(),
+        Scalar::Boolean => value.is_boolean(),
+        Scalar::Id => value.is_string() || value.is_i64(),
+        Scalar::Other => true,
     };
     if ok { Ok(None) } else { Err(Bail) }
 }
