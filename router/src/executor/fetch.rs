@@ -352,6 +352,20 @@ mod tests {
         crate::test_support::serve(app).await
     }
 
+    /// `{ length }` asked of `client` as `token`'s caller: the answer's data.
+    async fn length(client: &SubgraphClient, token: &Arc<str>, share: bool) -> Option<JsonValue> {
+        let bodies = Bodies::default();
+        let how = Fetching {
+            share,
+            unalias: false,
+        };
+        let answer = client
+            .send("{ length }", JsonMap::new(), &[], Some(token), how, &bodies)
+            .await
+            .expect("answers");
+        answer.data.as_ref().map(Value::to_json)
+    }
+
     #[tokio::test]
     async fn identical_queries_in_flight_share_one_request_per_caller() {
         crate::metrics::install();
@@ -370,25 +384,7 @@ mod tests {
         );
         let ask = |token: &'static str, share: bool| {
             let client = client.clone();
-            let token: Arc<str> = Arc::from(token);
-            async move {
-                let bodies = Bodies::default();
-                let answer = client
-                    .send(
-                        "{ length }",
-                        JsonMap::new(),
-                        &[],
-                        Some(&token),
-                        Fetching {
-                            share,
-                            unalias: false,
-                        },
-                        &bodies,
-                    )
-                    .await
-                    .expect("answers");
-                answer.data.as_ref().map(Value::to_json)
-            }
+            async move { length(&client, &Arc::from(token), share).await }
         };
         // Ten identical queries of one caller, two of another: two requests.
         let mut asks = Vec::new();
@@ -478,24 +474,7 @@ mod tests {
         let token: Arc<str> = Arc::from("alice");
         let ask = |client: &SubgraphClient| {
             let (client, token) = (client.clone(), token.clone());
-            async move {
-                let bodies = Bodies::default();
-                let answer = client
-                    .send(
-                        "{ length }",
-                        JsonMap::new(),
-                        &[],
-                        Some(&token),
-                        Fetching {
-                            share: true,
-                            unalias: false,
-                        },
-                        &bodies,
-                    )
-                    .await
-                    .expect("answers");
-                answer.data.as_ref().map(Value::to_json)
-            }
+            async move { length(&client, &token, true).await }
         };
         // Two at once on each: one request per client, each thread's table its own.
         let answers = futures_util::future::join_all([
