@@ -268,8 +268,12 @@ pub async fn prepare_router(
     };
     let supergraph = tessera_router::Supergraph::parse(&sdl)
         .map_err(|err| PlatformError::Router(err.to_string()))?;
+    let (subgraph_timeout, subgraph_timeouts) = config
+        .router
+        .subgraph_timeouts(supergraph.subgraphs.iter().map(|s| s.name.as_str()))?;
     let mut options = tessera_router::pipeline::RouterOptions {
-        subgraph_timeout: std::time::Duration::from_millis(config.router.subgraph_timeout_ms),
+        subgraph_timeout,
+        subgraph_timeouts,
         identity_key: Some(identity_key),
         identity_ttl: config.identity.token_ttl(),
         limits: config.router.limits.limits(config.router.production),

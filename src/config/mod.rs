@@ -150,6 +150,8 @@ fn describe(err: figment::Error) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::{collections::HashMap, time::Duration};
+
     use super::*;
 
     /// Runs `check` with an environment holding only `vars` (figment's jail serialises
@@ -248,7 +250,7 @@ mod tests {
                 .expect("tessera.toml accepts API keys");
             assert_eq!(keys.exchange_url, "http://127.0.0.1:4001/api-keys/exchange");
             assert_eq!(keys.header.as_str(), "x-api-key");
-            assert_eq!(keys.cache_ttl, std::time::Duration::from_secs(60));
+            assert_eq!(keys.cache_ttl, Duration::from_secs(60));
         });
         with_env(&[("TESSERA_ROUTER__EXPLORER", "false")], || {
             let options = Config::load(None)
@@ -555,6 +557,38 @@ mod tests {
     }
 
     #[test]
+    fn a_subgraph_may_have_a_timeout_of_its_own_if_the_supergraph_has_it() {
+        with_env(
+            &[
+                ("TESSERA_ROUTER__SUBGRAPH_TIMEOUT_MS", "9000"),
+                ("TESSERA_ROUTER__SUBGRAPH_TIMEOUTS_MS__CODEX", "2000"),
+            ],
+            || {
+                let config = Config::load(None).expect("loads");
+                let timeouts = config
+                    .router
+                    .subgraph_timeouts(["users", "codex"].into_iter())
+                    .expect("both are subgraphs");
+                assert_eq!(
+                    timeouts,
+                    (
+                        Duration::from_secs(9),
+                        HashMap::from([("codex".to_owned(), Duration::from_secs(2))])
+                    )
+                );
+                let err = config
+                    .router
+                    .subgraph_timeouts(["users", "workouts"].into_iter())
+                    .expect_err("no codex");
+                assert_eq!(
+                    err.to_string(),
+                    "configuration: `router.subgraph_timeouts_ms.codex`: the supergraph has no subgraph `codex` (it has `users`, `workouts`)"
+                );
+            },
+        );
+    }
+
+    #[test]
     fn wrong_values_stop_start_up_naming_the_key() {
         let err = error_with(&[("TESSERA_SUBGRAPHS__USERS__LISTEN", "not-an-address")]);
         assert!(err.contains("`subgraphs.users.listen`"), "{err}");
@@ -587,6 +621,19 @@ mod tests {
         let err = error_with(&[("TESSERA_ROUTER__THREADS", "5000")]);
         assert!(
             err.contains("`router.threads` = 5000 must be between 0 (one per CPU) and 1024"),
+            "{err}"
+        );
+
+        let err = error_with(&[("TESSERA_ROUTER__SUBGRAPH_TIMEOUT_MS", "0")]);
+        assert!(
+            err.contains("`router.subgraph_timeout_ms` = 0: a timeout must be at least 1 ms"),
+            "{err}"
+        );
+        let err = error_with(&[("TESSERA_ROUTER__SUBGRAPH_TIMEOUTS_MS__CODEX", "0")]);
+        assert!(
+            err.contains(
+                "`router.subgraph_timeouts_ms.codex` = 0: a timeout must be at least 1 ms"
+            ),
             "{err}"
         );
 

@@ -1,6 +1,12 @@
 //! `[router]`: the public endpoint.
 
-use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, str::FromStr, time::Duration};
+use std::{
+    collections::{BTreeMap, HashMap},
+    net::SocketAddr,
+    path::PathBuf,
+    str::FromStr,
+    time::Duration,
+};
 
 use serde::Deserialize;
 use tessera_router::auth::{AuthOptions, JwksSource};
@@ -14,6 +20,8 @@ use super::ConfigError;
 /// listen = "0.0.0.0:4000"
 /// supergraph = "schema/supergraph.graphql"
 /// subgraph_timeout_ms = 10000
+/// [router.subgraph_timeouts_ms]
+/// codex = 2000
 /// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,9 +32,13 @@ pub struct RouterConfig {
     /// committed `schema/supergraph.graphql`).
     #[serde(default)]
     pub supergraph: Option<PathBuf>,
-    /// Per-subgraph request timeout, in milliseconds.
+    /// How long a subgraph request may take, in milliseconds, from connecting to the
+    /// answer's last byte.
     #[serde(default = "RouterConfig::default_timeout_ms")]
     pub subgraph_timeout_ms: u64,
+    /// Subgraphs with a timeout of their own, in milliseconds, by subgraph name.
+    #[serde(default)]
+    pub subgraph_timeouts_ms: BTreeMap<String, u64>,
     /// Refuse browser "simple" requests (CSRF prevention).
     #[serde(default = "RouterConfig::default_true")]
     pub csrf_prevention: bool,
@@ -71,8 +83,21 @@ pub struct RouterConfig {
 const MAX_THREADS: usize = 1024;
 
 impl RouterConfig {
-    /// Values serde cannot check: the number of serving threads.
+    /// Values serde cannot check: the number of serving threads, timeouts of 0.
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        let timeouts =
+            std::iter::once(("subgraph_timeout_ms".to_owned(), self.subgraph_timeout_ms)).chain(
+                self.subgraph_timeouts_ms
+                    .iter()
+                    .map(|(name, ms)| (format!("subgraph_timeouts_ms.{name}"), *ms)),
+            );
+        for (key, ms) in timeouts {
+            if ms == 0 {
+                return Err(ConfigError(format!(
+                    "`router.{key}` = 0: a timeout must be at least 1 ms"
+                )));
+            }
+        }
         if self.threads > MAX_THREADS {
             return Err(ConfigError(format!(
                 "`router.threads` = {} must be between 0 (one per CPU) and {MAX_THREADS}",
@@ -80,6 +105,29 @@ impl RouterConfig {
             )));
         }
         Ok(())
+    }
+
+    /// The subgraph timeouts: the default and those of subgraphs named in
+    /// `subgraph_timeouts_ms`, each of which must be one of `subgraphs`.
+    pub fn subgraph_timeouts<'a>(
+        &self,
+        mut subgraphs: impl Iterator<Item = &'a str> + Clone,
+    ) -> Result<(Duration, HashMap<String, Duration>), ConfigError> {
+        let own = self
+            .subgraph_timeouts_ms
+            .iter()
+            .map(|(name, ms)| {
+                if subgraphs.clone().any(|s| s == name) {
+                    Ok((name.clone(), Duration::from_millis(*ms)))
+                } else {
+                    Err(ConfigError(format!(
+                        "`router.subgraph_timeouts_ms.{name}`: the supergraph has no subgraph `{name}` (it has {})",
+                        subgraphs.by_ref().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+                    )))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        Ok((Duration::from_millis(self.subgraph_timeout_ms), own))
     }
 
     /// How many threads serve requests: `threads`, or one per CPU when it is 0.

@@ -28,12 +28,25 @@ use serde::Deserialize;
 use super::tree::Value;
 use crate::cache::CachePolicy;
 
-/// How a subgraph request failed as a whole.
+/// How a subgraph request failed as a whole. What it says is shown to clients: it never
+/// names the subgraph's address; the transport's own words (`detail`) are for the log.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FetchError {
-    /// No connection, a timeout, or a broken transfer.
-    #[error("HTTP request to subgraph failed: {0}")]
-    Transport(String),
+    /// No answer within the subgraph's timeout.
+    #[error("no answer within {} ms", .0.as_millis())]
+    Timeout(Duration),
+    /// No connection could be opened.
+    #[error("no connection could be made to it")]
+    Connect {
+        /// The transport's error, address included.
+        detail: String,
+    },
+    /// The connection failed before the answer was complete.
+    #[error("the connection failed before the answer was complete")]
+    Transport {
+        /// The transport's error, address included.
+        detail: String,
+    },
     /// A non-success status without a GraphQL body.
     #[error("subgraph answered HTTP {0}")]
     Status(u16),
@@ -261,6 +274,25 @@ impl SubgraphClient {
         future.await
     }
 
+    /// What `err` means to a client (the timeout is this subgraph's own).
+    fn failure(&self, err: &reqwest::Error) -> FetchError {
+        // The whole chain of causes, for the log.
+        let mut detail = err.to_string();
+        let mut source = std::error::Error::source(err);
+        while let Some(cause) = source {
+            detail.push_str(": ");
+            detail.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        if err.is_timeout() {
+            FetchError::Timeout(self.timeout)
+        } else if err.is_connect() {
+            FetchError::Connect { detail }
+        } else {
+            FetchError::Transport { detail }
+        }
+    }
+
     async fn post(&self, body: Bytes, identity: Option<Arc<str>>) -> Result<Answer, FetchError> {
         let mut request = self.client.post(&self.url);
         if let Some(token) = identity {
@@ -276,7 +308,7 @@ impl SubgraphClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| FetchError::Transport(e.to_string()))?;
+            .map_err(|e| self.failure(&e))?;
         let status = response.status().as_u16();
         let cache_control = response
             .headers()
@@ -285,10 +317,7 @@ impl SubgraphClient {
             .filter_map(|v| v.to_str().ok())
             .collect::<Vec<_>>();
         let cache_control = (!cache_control.is_empty()).then(|| cache_control.join(", "));
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| FetchError::Transport(e.to_string()))?;
+        let body = response.bytes().await.map_err(|e| self.failure(&e))?;
         Ok(Answer {
             status,
             cache_control,

@@ -250,7 +250,7 @@ async fn run_fetch<'b>(
         Ok(response) => response,
         Err(err) => {
             outcome.policy = CachePolicy::UNCACHEABLE;
-            tracing::warn!(subgraph = %subgraph, error = %err, "subgraph fetch failed");
+            tracing::warn!(subgraph = %subgraph, error = ?err, "subgraph fetch failed");
             let mut error = JsonMap::new();
             error.insert(
                 "message",

@@ -40,8 +40,10 @@ use crate::{
 /// Router settings that are not in the supergraph.
 #[derive(Debug, Clone)]
 pub struct RouterOptions {
-    /// Per-subgraph request timeout.
+    /// How long a subgraph request may take, from connecting to the answer's last byte.
     pub subgraph_timeout: Duration,
+    /// Subgraphs with a timeout of their own instead (by subgraph name).
+    pub subgraph_timeouts: HashMap<String, Duration>,
     /// Subgraph URLs to use instead of the supergraph's (by subgraph name).
     pub subgraph_urls: HashMap<String, String>,
     /// Prepared operations kept (parsed, validated, planned).
@@ -74,6 +76,7 @@ impl Default for RouterOptions {
     fn default() -> Self {
         Self {
             subgraph_timeout: Duration::from_secs(30),
+            subgraph_timeouts: HashMap::new(),
             subgraph_urls: HashMap::new(),
             plan_cache_size: 1_000,
             identity_key: None,
@@ -179,7 +182,12 @@ impl Router {
                     .get(&s.name)
                     .cloned()
                     .unwrap_or_else(|| s.url.clone());
-                SubgraphClient::new(http.clone(), url, options.subgraph_timeout)
+                let timeout = options
+                    .subgraph_timeouts
+                    .get(&s.name)
+                    .copied()
+                    .unwrap_or(options.subgraph_timeout);
+                SubgraphClient::new(http.clone(), url, timeout)
             })
             .collect();
         let supergraph_schema = supergraph.schema.clone();
@@ -965,6 +973,130 @@ mod tests {
             }),
         );
         crate::test_support::serve(app).await
+    }
+
+    /// Subgraph `b` over real HTTP: a `Product`'s `weight` as one entity, after `delay`.
+    async fn weighing_subgraph(delay: Duration) -> String {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(move || async move {
+                tokio::time::sleep(delay).await;
+                axum::Json(serde_json::json!({
+                    "data": { "_entities": [{ "__typename": "Product", "weight": 2.5 }] }
+                }))
+            }),
+        );
+        crate::test_support::serve(app).await
+    }
+
+    /// A subgraph that reads the request, starts a 200 answer and hangs up halfway.
+    async fn hanging_up_subgraph() -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("bound");
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut request = Vec::new();
+                let mut chunk = [0_u8; 4096];
+                // Headers, then as many bytes as `content-length` says.
+                while let Ok(n @ 1..) = stream.read(&mut chunk).await {
+                    request.extend_from_slice(&chunk[..n]);
+                    let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .and_then(|v| v.trim().parse::<usize>().ok())
+                            .unwrap_or(0);
+                        if body.len() >= length {
+                            break;
+                        }
+                    }
+                }
+                let _ = stream
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 400\r\n\r\n{\"data\":{\"_ent")
+                    .await;
+            }
+        });
+        format!("http://{addr}/graphql")
+    }
+
+    #[tokio::test]
+    async fn a_failed_subgraph_is_named_with_what_went_wrong_and_never_its_address() {
+        static NAME: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
+            std::sync::LazyLock::new(|| vec![("name", "Bar".into())]);
+        let a = product_subgraph(&NAME).await;
+        // An address nothing listens on.
+        let closed = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+            format!("http://{}/graphql", listener.local_addr().expect("bound"))
+        };
+        let slow = Duration::from_millis(400);
+        // `b` gets its own timeout, or the default (which the slow `b` is within).
+        let cases = [
+            (
+                weighing_subgraph(slow).await,
+                Some(100),
+                Some("no answer within 100 ms"),
+            ),
+            (weighing_subgraph(slow).await, None, None),
+            (closed, None, Some("no connection could be made to it")),
+            (
+                hanging_up_subgraph().await,
+                None,
+                Some("the connection failed before the answer was complete"),
+            ),
+        ];
+        for (b, own_timeout, failure) in cases {
+            let router = Router::new(
+                Supergraph::parse(LABELLED).expect("loads"),
+                &RouterOptions {
+                    subgraph_urls: HashMap::from([
+                        ("a".to_owned(), a.clone()),
+                        ("b".to_owned(), b),
+                    ]),
+                    subgraph_timeout: Duration::from_secs(5),
+                    subgraph_timeouts: own_timeout
+                        .map(|ms| ("b".to_owned(), Duration::from_millis(ms)))
+                        .into_iter()
+                        .collect(),
+                    ..RouterOptions::default()
+                },
+            );
+            let ask = |query: &str| {
+                let request = GraphqlRequest {
+                    query: Some(query.to_owned()),
+                    ..GraphqlRequest::default()
+                };
+                let router = &router;
+                async move {
+                    let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+                    serde_json::from_slice::<serde_json::Value>(&response.to_bytes()).expect("JSON")
+                }
+            };
+            let answer = ask("{ product { name weight } }").await;
+            let expected = match failure {
+                None => {
+                    serde_json::json!({ "data": { "product": { "name": "Bar", "weight": 2.5 } } })
+                }
+                Some(what) => serde_json::json!({
+                    "errors": [{
+                        "message": format!("subgraph `b` could not be fetched: {what}"),
+                        "path": ["product"],
+                        "extensions": { "code": "SUBGRAPH_REQUEST_FAILED", "serviceName": "b" },
+                    }],
+                    "data": { "product": { "name": "Bar", "weight": null } },
+                }),
+            };
+            assert_eq!(answer, expected);
+            // The router goes on serving what does not need `b`.
+            assert_eq!(
+                ask("{ product { name } }").await,
+                serde_json::json!({ "data": { "product": { "name": "Bar" } } })
+            );
+        }
     }
 
     #[tokio::test]
