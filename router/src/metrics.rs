@@ -5,8 +5,9 @@
 //! run. The platform serves [`render`]'s text at `/metrics` on its own listener
 //! (`telemetry.metrics_listen`), away from the public GraphQL port.
 //!
-//! Names in use: `tessera_operations_prepared_total` (parsed, validated and planned:
-//! cache misses), `tessera_persisted_queries_total{outcome}` (hit, registered,
+//! Names in use: `tessera_operations_prepared_total` (parsed and validated: misses of
+//! the cache by document), `tessera_operations_planned_total` (planned: misses of the
+//! cache by normalized operation), `tessera_persisted_queries_total{outcome}` (hit, registered,
 //! not_found, not_in_list, unknown, trusted, hash_mismatch, not_supported),
 //! `tessera_apq_redis_failures_total`, `tessera_apq_redis_up`,
 //! `tessera_trusted_documents`, `tessera_trusted_documents_reloads_total`,

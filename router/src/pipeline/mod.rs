@@ -7,11 +7,16 @@
 
 pub mod request;
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+    time::Duration,
+};
 
 use apollo_compiler::{
-    ExecutableDocument, Name,
+    ExecutableDocument, Name, Node,
     ast::OperationType,
+    executable::{Fragment, Operation, Selection, SelectionSet},
     parser::Parser,
     request::coerce_variable_values,
     response::{GraphQLError, JsonMap, JsonValue},
@@ -99,6 +104,15 @@ type FilteredPlan = Arc<Result<Plan, String>>;
 /// Which variant: the active override labels and the fields removed.
 type VariantKey = (Vec<String>, Vec<(Name, Name)>);
 
+/// The plans of an operation, shared by every document whose selected operation
+/// normalizes to the same text (see [`normalized`]).
+struct Planned {
+    plan: Result<Plan, PlanError>,
+    /// Plans of this operation without the fields some callers may not see and with
+    /// progressive override labels on, by the labels and the set of fields removed.
+    variants: moka::sync::Cache<VariantKey, FilteredPlan>,
+}
+
 /// A parsed, validated and planned operation.
 struct Prepared {
     /// The SHA-256 of the document's text.
@@ -106,12 +120,9 @@ struct Prepared {
     document: Valid<ExecutableDocument>,
     /// The selected operation's cache policy from the schema's hints.
     policy: CachePolicy,
-    plan: Result<Plan, PlanError>,
+    planned: Arc<Planned>,
     /// The selected operation's size (none when the name matches no operation).
     measured: Option<Measured>,
-    /// Plans of this operation without the fields some callers may not see and with
-    /// progressive override labels on, by the labels and the set of fields removed.
-    variants: moka::sync::Cache<VariantKey, FilteredPlan>,
     /// The size of the last response body written for it (at most
     /// [`BODY_SIZE_HINT_MAX`]), to size the next one's.
     body_size: std::sync::atomic::AtomicUsize,
@@ -135,12 +146,17 @@ pub struct Router {
     supergraph: Arc<Supergraph>,
     clients: Vec<SubgraphClient>,
     prepared: moka::sync::Cache<(DocKey, Option<String>), Arc<Prepared>>,
+    /// Plans by the SHA-256 of the normalized operation: documents that differ only
+    /// in layout, comments, other operations or unused fragments share one.
+    plans: moka::sync::Cache<Sha256, Arc<Planned>>,
     persisted: Arc<Persisted>,
     /// Labels always on; the supergraph as planned with each set of active labels.
     override_labels: Vec<String>,
     label_variants: moka::sync::Cache<Vec<String>, Arc<Supergraph>>,
     /// Operations parsed, validated and planned (cache misses), by every replica.
     prepared_total: Arc<std::sync::atomic::AtomicU64>,
+    /// Operations planned (misses of `plans`), by every replica.
+    planned_total: Arc<std::sync::atomic::AtomicU64>,
     signer: Option<Arc<Signer>>,
     limits: OperationLimits,
     authorization: Authorization,
@@ -213,6 +229,7 @@ impl Router {
             supergraph: Arc::new(supergraph),
             clients,
             prepared: moka::sync::Cache::new(options.plan_cache_size),
+            plans: moka::sync::Cache::new(options.plan_cache_size),
             signer: options
                 .identity_key
                 .as_ref()
@@ -224,6 +241,7 @@ impl Router {
             override_labels: options.override_labels.clone(),
             label_variants: moka::sync::Cache::new(64),
             prepared_total: Arc::default(),
+            planned_total: Arc::default(),
         })
     }
 
@@ -242,10 +260,12 @@ impl Router {
                 .map(|client| client.replica(http.clone()))
                 .collect(),
             prepared: self.prepared.clone(),
+            plans: self.plans.clone(),
             persisted: self.persisted.clone(),
             override_labels: self.override_labels.clone(),
             label_variants: self.label_variants.clone(),
             prepared_total: self.prepared_total.clone(),
+            planned_total: self.planned_total.clone(),
             signer: self.signer.clone(),
             limits: self.limits.clone(),
             authorization: self.authorization.clone(),
@@ -259,6 +279,13 @@ impl Router {
     /// its cache of prepared operations).
     pub fn operations_prepared(&self) -> u64 {
         self.prepared_total
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many of those it planned: the others had the normalized form of an
+    /// operation planned before.
+    pub fn operations_planned(&self) -> u64 {
+        self.planned_total
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
@@ -386,7 +413,7 @@ impl Router {
         }
         let variant;
         let plan = if denied.is_empty() && self.supergraph.override_labels().is_empty() {
-            match &prepared.plan {
+            match &prepared.planned.plan {
                 Ok(plan) => plan,
                 Err(err) => {
                     tracing::error!(error = %err, "query planning failed");
@@ -546,7 +573,7 @@ impl Router {
         policy: CachePolicy,
         key: Option<Key>,
         identity: &Identity,
-        (document, operation): (&ExecutableDocument, &apollo_compiler::executable::Operation),
+        (document, operation): (&ExecutableDocument, &Operation),
         started: std::time::Instant,
     ) -> RouterResponse {
         let cache = (policy, identity.subject.is_none());
@@ -615,33 +642,36 @@ impl Router {
         removed: Vec<(Name, Name)>,
         labels: Vec<String>,
     ) -> FilteredPlan {
-        prepared.variants.get_with((labels.clone(), removed), || {
-            let supergraph = if self.supergraph.override_labels().is_empty() {
-                self.supergraph.clone()
-            } else {
-                self.label_variants.get_with(labels.clone(), || {
-                    Arc::new(self.supergraph.with_active_labels(&labels))
-                })
-            };
-            let document = if denied.is_empty() {
-                Ok(prepared.document.clone())
-            } else {
-                authorization::without(
-                    &self.supergraph.api,
-                    &prepared.document,
-                    operation_name,
-                    denied,
-                )
-            };
-            let plan = document.and_then(|document| {
-                let operation = document
-                    .operations
-                    .get(operation_name)
-                    .map_err(|e| e.message().to_string())?;
-                planner::plan(&supergraph, &document, operation).map_err(|e| e.to_string())
-            });
-            Arc::new(plan)
-        })
+        prepared
+            .planned
+            .variants
+            .get_with((labels.clone(), removed), || {
+                let supergraph = if self.supergraph.override_labels().is_empty() {
+                    self.supergraph.clone()
+                } else {
+                    self.label_variants.get_with(labels.clone(), || {
+                        Arc::new(self.supergraph.with_active_labels(&labels))
+                    })
+                };
+                let document = if denied.is_empty() {
+                    Ok(prepared.document.clone())
+                } else {
+                    authorization::without(
+                        &self.supergraph.api,
+                        &prepared.document,
+                        operation_name,
+                        denied,
+                    )
+                };
+                let plan = document.and_then(|document| {
+                    let operation = document
+                        .operations
+                        .get(operation_name)
+                        .map_err(|e| e.message().to_string())?;
+                    planner::plan(&supergraph, &document, operation).map_err(|e| e.to_string())
+                });
+                Arc::new(plan)
+            })
     }
 
     /// The first half of [`Router::execute`], for benchmarks: resolves the request's
@@ -793,27 +823,73 @@ impl Router {
                 let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
                 RouterResponse::from_errors(ErrorCode::GraphqlValidationFailed, errors)
             })?;
-        let (plan, measured, policy) = match document.operations.get(operation_name) {
+        let planned = |plan| {
+            Arc::new(Planned {
+                plan,
+                variants: moka::sync::Cache::new(64),
+            })
+        };
+        let (planned, measured, policy) = match document.operations.get(operation_name) {
             Ok(operation) => (
-                planner::plan(&self.supergraph, &document, operation),
+                self.plans
+                    .get_with(persisted::sha256(&normalized(&document, operation)), || {
+                        metrics::counter!("tessera_operations_planned_total").increment(1);
+                        self.planned_total
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        planned(planner::plan(&self.supergraph, &document, operation))
+                    }),
                 Some(limits::measure(&document, operation)),
                 self.caches
                     .hints
                     .of_operation(&self.supergraph.api, &document, operation),
             ),
             // An unknown name is answered per request; nothing to plan.
-            Err(_) => (Ok(Plan::default()), None, CachePolicy::UNCACHEABLE),
+            Err(_) => (planned(Ok(Plan::default())), None, CachePolicy::UNCACHEABLE),
         };
         Ok(Prepared {
             hash: persisted::sha256(query),
             policy,
             document,
-            plan,
+            planned,
             measured,
-            variants: moka::sync::Cache::new(64),
             body_size: std::sync::atomic::AtomicUsize::new(0),
         })
     }
+}
+
+/// The operation as the planner sees it, whatever the document's layout: `operation`
+/// and the fragments it uses (by name), printed on one line each without comments.
+/// Other operations and unused fragments of the document are left out.
+fn normalized(document: &ExecutableDocument, operation: &Operation) -> String {
+    fn spreads<'a>(
+        document: &'a ExecutableDocument,
+        selections: &'a SelectionSet,
+        used: &mut BTreeMap<&'a Name, &'a Node<Fragment>>,
+    ) {
+        for selection in &selections.selections {
+            match selection {
+                Selection::Field(field) => spreads(document, &field.selection_set, used),
+                Selection::InlineFragment(inline) => {
+                    spreads(document, &inline.selection_set, used);
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = document.fragments.get(&spread.fragment_name)
+                        && used.insert(&spread.fragment_name, fragment).is_none()
+                    {
+                        spreads(document, &fragment.selection_set, used);
+                    }
+                }
+            }
+        }
+    }
+    let mut used = BTreeMap::new();
+    spreads(document, &operation.selection_set, &mut used);
+    let mut text = operation.serialize().no_indent().to_string();
+    for fragment in used.values() {
+        text.push('\n');
+        text.push_str(&fragment.serialize().no_indent().to_string());
+    }
+    text
 }
 
 /// `n` of a `percent(n)` label (0–100, decimals allowed).
@@ -973,6 +1049,65 @@ mod tests {
             }),
         );
         crate::test_support::serve(app).await
+    }
+
+    #[tokio::test]
+    async fn documents_whose_operation_normalizes_alike_share_one_plan() {
+        static NAME: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
+            std::sync::LazyLock::new(|| vec![("name", "Bar".into())]);
+        let a = product_subgraph(&NAME).await;
+        let router = Router::new(
+            Supergraph::parse(LABELLED).expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([("a".to_owned(), a.clone()), ("b".to_owned(), a)]),
+                ..RouterOptions::default()
+            },
+        );
+        let same = serde_json::json!({ "product": { "name": "Bar", "id": "1" } });
+        let documents = [
+            (
+                "query Q { product { name ...P } } fragment P on Product { id }",
+                &same,
+            ),
+            // Layout, commas and comments.
+            (
+                "# the same\nquery Q {\n  product {\n    name,\n    ...P\n  }\n}\n\nfragment P on Product {\n  id # the key\n}\n",
+                &same,
+            ),
+            // Another operation, with a fragment of its own, around it.
+            (
+                "fragment C on Product { colour } query Other { product { ...C } } fragment P on Product { id } query Q { product { name ...P } }",
+                &same,
+            ),
+            // What the planner reads differs: a field more, a fragment's selection.
+            (
+                "query Q { product { name __typename ...P } } fragment P on Product { id }",
+                &serde_json::json!({ "product": { "name": "Bar", "__typename": "Product", "id": "1" } }),
+            ),
+            (
+                "query Q { product { name ...P } } fragment P on Product { name }",
+                &serde_json::json!({ "product": { "name": "Bar" } }),
+            ),
+        ];
+        for (query, data) in documents {
+            let request = GraphqlRequest {
+                query: Some(query.to_owned()),
+                operation_name: Some("Q".to_owned()),
+                ..GraphqlRequest::default()
+            };
+            let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+            assert_eq!(
+                serde_json::from_slice::<serde_json::Value>(&response.to_bytes()).expect("JSON"),
+                serde_json::json!({ "data": data }),
+                "{query}"
+            );
+        }
+        assert_eq!(
+            router.operations_prepared(),
+            5,
+            "each text parsed and validated"
+        );
+        assert_eq!(router.operations_planned(), 3, "three operations planned");
     }
 
     /// Subgraph `b` over real HTTP: a `Product`'s `weight` as one entity, after `delay`.
