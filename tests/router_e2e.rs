@@ -132,7 +132,28 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
         )
         .await;
     assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(
+        body,
+        json!({ "errors": [{
+            "message": "could not coerce variable id: 5.5 to type ID",
+            "extensions": { "code": "BAD_USER_INPUT" }
+        }]})
+    );
+    let (status, _, body) = p
+        .post(
+            json!({ "query": "query($id: ID!) { user(id: $id) { handle } }", "variables": {} }),
+            "application/graphql-response+json",
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({ "errors": [{
+            "message": "missing value for non-null variable 'id'",
+            "locations": [{ "line": 1, "column": 7 }],
+            "extensions": { "code": "BAD_USER_INPUT" }
+        }]})
+    );
 
     for (raw, message) in [
         (
