@@ -157,6 +157,53 @@ fn ended(process: std::process::Child) -> (std::process::ExitStatus, String) {
     (output.status, logs)
 }
 
+#[test]
+fn a_supergraph_the_router_cannot_serve_stops_start_up_saying_why() {
+    let (dir, path) = hello_supergraph();
+    let sdl = std::fs::read_to_string(&path).expect("written");
+    let subgraph_timeout = |name: &str| {
+        tessera()
+            .arg("router")
+            .env("TESSERA_ROUTER__SUPERGRAPH", &path)
+            .env(
+                "TESSERA_ROUTER__LISTEN",
+                format!("127.0.0.1:{}", free_port()),
+            )
+            .env("TESSERA_ROUTER__SUBGRAPH_TIMEOUTS_MS__HELLO", "1000")
+            .env(
+                format!("TESSERA_ROUTER__SUBGRAPH_TIMEOUTS_MS__{name}"),
+                "1000",
+            )
+            .output()
+            .expect("tessera runs")
+    };
+    // A timeout for a subgraph the supergraph does not have.
+    let output = subgraph_timeout("HELO");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "tessera: configuration: `router.subgraph_timeouts_ms.helo`: the supergraph has no subgraph `helo` (it has `hello`)"
+    );
+    // A supergraph that needs a spec the router does not implement.
+    let context = sdl.replacen(
+        "@link(url: \"https://specs.apollo.dev/join/v0.5\", for: EXECUTION)",
+        "@link(url: \"https://specs.apollo.dev/join/v0.5\", for: EXECUTION) @link(url: \"https://specs.apollo.dev/context/v0.1\", for: SECURITY)",
+        1,
+    );
+    assert_ne!(context, sdl, "the join link is where it was");
+    std::fs::write(&path, context).expect("written");
+    let output = subgraph_timeout("HELLO");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(
+            "the supergraph links https://specs.apollo.dev/context/v0.1 for SECURITY, which this router does not implement"
+        ),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    drop(dir);
+}
+
 #[tokio::test]
 async fn the_router_alone_serves_a_supergraph_with_no_partner_variant() {
     // Another team's supergraph (the federation audit's, say) tags nothing `partner`:

@@ -29,6 +29,15 @@ pub enum SupergraphError {
     /// It is valid GraphQL but not a Federation v2 supergraph.
     #[error("the supergraph is not a Federation v2 supergraph: {0}")]
     NotFederated(String),
+    /// It links a spec for execution or security that this router does not implement:
+    /// serving it without would answer wrongly, or let through what it must not.
+    #[error("the supergraph links {url} for {purpose}, which this router does not implement")]
+    Unsupported {
+        /// The spec's URL, version included.
+        url: String,
+        /// `EXECUTION` or `SECURITY`.
+        purpose: String,
+    },
     /// A key, requires or provides field set does not parse against its type.
     #[error("invalid field set `{fields}` on `{type_name}` in subgraph `{subgraph}`: {message}")]
     FieldSet {
@@ -145,6 +154,7 @@ impl Supergraph {
     pub fn parse(sdl: &str) -> Result<Self, SupergraphError> {
         let schema = Schema::parse_and_validate(sdl, "supergraph.graphql")
             .map_err(|e| SupergraphError::Invalid(e.errors.to_string()))?;
+        check_links(&schema)?;
         let (subgraphs, by_enum) = read_graphs(&schema)?;
         let mut types = HashMap::new();
         for (name, ty) in &schema.types {
@@ -365,6 +375,73 @@ impl Supergraph {
     }
 }
 
+/// The join spec's identity (its URL without the version).
+const JOIN: &str = "https://specs.apollo.dev/join";
+
+/// The versions of the join spec read here (Federation 2.0 to 2.9 compose to these).
+const JOIN_VERSIONS: std::ops::RangeInclusive<u32> = 2..=5;
+
+/// Specs this router implements, by identity: those a supergraph may link
+/// `for: EXECUTION` or `for: SECURITY`.
+const IMPLEMENTED: [&str; 6] = [
+    "https://specs.apollo.dev/link",
+    JOIN,
+    "https://specs.apollo.dev/inaccessible",
+    "https://specs.apollo.dev/authenticated",
+    "https://specs.apollo.dev/requiresScopes",
+    "https://specs.apollo.dev/policy",
+];
+
+/// The supergraph's `@link`s: a Federation 2 join spec of a version read here, and no
+/// spec for execution or security that the router does not implement.
+fn check_links(schema: &Schema) -> Result<(), SupergraphError> {
+    let directives = &schema.schema_definition.directives;
+    if directives.get("core").is_some() {
+        return Err(SupergraphError::NotFederated(
+            "it uses `@core`, as Federation 1 composed; compose it with Federation 2".into(),
+        ));
+    }
+    let links = directives.get_all("link").filter_map(|link| {
+        let url = link.specified_argument_by_name("url")?.as_str()?;
+        let purpose = match link.specified_argument_by_name("for").map(|v| &**v) {
+            Some(Value::Enum(purpose)) => Some(purpose.as_str()),
+            _ => None,
+        };
+        Some((url, purpose))
+    });
+    let mut join = None;
+    for (url, purpose) in links {
+        let (identity, version) = url.rsplit_once('/').unwrap_or((url, ""));
+        if identity == JOIN {
+            join = Some(version);
+        }
+        if let Some(purpose @ ("EXECUTION" | "SECURITY")) = purpose
+            && !IMPLEMENTED.contains(&identity)
+        {
+            return Err(SupergraphError::Unsupported {
+                url: url.to_owned(),
+                purpose: purpose.to_owned(),
+            });
+        }
+    }
+    let Some(version) = join else {
+        return Err(SupergraphError::NotFederated(format!(
+            "no `@link` to the join spec ({JOIN}/v0.x) on its schema definition"
+        )));
+    };
+    let minor = version
+        .strip_prefix("v0.")
+        .and_then(|minor| minor.parse::<u32>().ok());
+    match minor {
+        Some(minor) if JOIN_VERSIONS.contains(&minor) => Ok(()),
+        _ => Err(SupergraphError::NotFederated(format!(
+            "it links join {version}; this router reads join v0.{} to v0.{}",
+            JOIN_VERSIONS.start(),
+            JOIN_VERSIONS.end()
+        ))),
+    }
+}
+
 fn read_graphs(
     schema: &Schema,
 ) -> Result<(Vec<Subgraph>, HashMap<Name, GraphId>), SupergraphError> {
@@ -523,4 +600,66 @@ fn read_type(
         );
     }
     Ok(info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LABELLED: &str = include_str!("../../tests/fixtures/override-labels.graphql");
+
+    /// Why the fixture with `from` replaced by `to` cannot be served.
+    fn refused(from: &str, to: &str) -> String {
+        assert!(LABELLED.contains(from), "{from}");
+        Supergraph::parse(&LABELLED.replacen(from, to, 1))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| panic!("`{to}` is served"))
+    }
+
+    #[test]
+    fn a_supergraph_that_cannot_be_served_is_refused_saying_why() {
+        Supergraph::parse(LABELLED).expect("the fixture itself is served");
+        let join = r#"@link(url: "https://specs.apollo.dev/join/v0.4", for: EXECUTION)"#;
+        assert!(
+            refused("type Product", "typo Product")
+                .starts_with("the supergraph is not a valid schema:\nError: syntax error"),
+        );
+        assert_eq!(
+            refused(join, ""),
+            "the supergraph is not a Federation v2 supergraph: no `@link` to the join spec (https://specs.apollo.dev/join/v0.x) on its schema definition"
+        );
+        assert_eq!(
+            refused(
+                join,
+                r#"@link(url: "https://specs.apollo.dev/join/v0.1", for: EXECUTION)"#
+            ),
+            "the supergraph is not a Federation v2 supergraph: it links join v0.1; this router reads join v0.2 to v0.5"
+        );
+        assert_eq!(
+            refused(
+                join,
+                r#"@link(url: "https://specs.apollo.dev/join/v0.4", for: EXECUTION) @link(url: "https://specs.apollo.dev/context/v0.1", for: SECURITY)"#
+            ),
+            "the supergraph links https://specs.apollo.dev/context/v0.1 for SECURITY, which this router does not implement"
+        );
+        // A spec without a purpose (`@tag`, say) is only metadata.
+        Supergraph::parse(&LABELLED.replacen(
+            join,
+            r#"@link(url: "https://specs.apollo.dev/join/v0.4", for: EXECUTION) @link(url: "https://specs.apollo.dev/tag/v0.3")"#,
+            1,
+        ))
+        .expect("served");
+        assert!(
+            refused(r#"@join__type(graph: A, key: "id")"#, r#"@join__type(graph: A, key: "sku")"#)
+                .starts_with("invalid field set `sku` on `Product` in subgraph `a`: Error: type `Product` does not have a field `sku`")
+        );
+        assert_eq!(
+            refused(
+                r#"A @join__graph(name: "a", url: "http://127.0.0.1:1/a")"#,
+                "A"
+            ),
+            "the supergraph is not a Federation v2 supergraph: join__Graph.A has no @join__graph"
+        );
+    }
 }
