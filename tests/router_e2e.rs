@@ -125,35 +125,30 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
     );
     assert!(body.get("data").is_none(), "request errors carry no data");
 
-    let (status, _, body) = p
-        .post(
-            json!({ "query": "query($id: ID!) { user(id: $id) { handle } }", "variables": { "id": 5.5 } }),
-            "application/graphql-response+json",
-        )
-        .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        json!({ "errors": [{
-            "message": "could not coerce variable id: 5.5 to type ID",
-            "extensions": { "code": "BAD_USER_INPUT" }
-        }]})
-    );
-    let (status, _, body) = p
-        .post(
-            json!({ "query": "query($id: ID!) { user(id: $id) { handle } }", "variables": {} }),
-            "application/graphql-response+json",
-        )
-        .await;
-    assert_eq!(status, 400);
-    assert_eq!(
-        body,
-        json!({ "errors": [{
-            "message": "missing value for non-null variable 'id'",
-            "locations": [{ "line": 1, "column": 7 }],
-            "extensions": { "code": "BAD_USER_INPUT" }
-        }]})
-    );
+    // Variables: of the wrong type, missing.
+    for (variables, error) in [
+        (
+            json!({ "id": 5.5 }),
+            json!({ "message": "could not coerce variable id: 5.5 to type ID" }),
+        ),
+        (
+            json!({}),
+            json!({
+                "message": "missing value for non-null variable 'id'",
+                "locations": [{ "line": 1, "column": 7 }],
+            }),
+        ),
+    ] {
+        let (status, _, body) = p
+            .post(
+                json!({ "query": "query($id: ID!) { user(id: $id) { handle } }", "variables": variables }),
+                "application/graphql-response+json",
+            )
+            .await;
+        let mut error = error;
+        error["extensions"] = json!({ "code": "BAD_USER_INPUT" });
+        assert_eq!((status, body), (400, json!({ "errors": [error] })));
+    }
 
     for (raw, message) in [
         (

@@ -1007,18 +1007,26 @@ mod tests {
         );
     }
 
+    /// A router over the labelled fixture whose subgraphs `a` and `b` are both at `url`.
+    fn over_one_subgraph(url: String) -> Router {
+        Router::new(
+            Supergraph::parse(LABELLED).expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([
+                    ("a".to_owned(), url.clone()),
+                    ("b".to_owned(), url),
+                ]),
+                ..RouterOptions::default()
+            },
+        )
+    }
+
     #[tokio::test]
     async fn a_replica_answers_with_the_plans_of_its_original() {
         static FIELDS: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
             std::sync::LazyLock::new(|| vec![("price", 3.0.into()), ("colour", "green".into())]);
         let a = product_subgraph(&FIELDS).await;
-        let router = Router::new(
-            Supergraph::parse(LABELLED).expect("loads"),
-            &RouterOptions {
-                subgraph_urls: HashMap::from([("a".to_owned(), a.clone()), ("b".to_owned(), a)]),
-                ..RouterOptions::default()
-            },
-        );
+        let router = over_one_subgraph(a);
         let replica = router.replica();
         for serving in [&router, &replica, &replica] {
             let request = GraphqlRequest {
@@ -1056,13 +1064,7 @@ mod tests {
         static NAME: std::sync::LazyLock<Vec<(&str, serde_json::Value)>> =
             std::sync::LazyLock::new(|| vec![("name", "Bar".into())]);
         let a = product_subgraph(&NAME).await;
-        let router = Router::new(
-            Supergraph::parse(LABELLED).expect("loads"),
-            &RouterOptions {
-                subgraph_urls: HashMap::from([("a".to_owned(), a.clone()), ("b".to_owned(), a)]),
-                ..RouterOptions::default()
-            },
-        );
+        let router = over_one_subgraph(a);
         let same = serde_json::json!({ "product": { "name": "Bar", "id": "1" } });
         let documents = [
             (
