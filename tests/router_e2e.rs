@@ -125,14 +125,25 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
     );
     assert!(body.get("data").is_none(), "request errors carry no data");
 
-    // Variables: of the wrong type, missing.
+    // Variables of the wrong type or missing, each located at its definition.
+    let two = "query($id: ID!, $handle: String!) { user(id: $id) { handle } userByHandle(handle: $handle) { handle } }";
     for (variables, error) in [
         (
-            json!({ "id": 5.5 }),
-            json!({ "message": "could not coerce variable id: 5.5 to type ID" }),
+            json!({ "id": 5.5, "handle": "ada" }),
+            json!({
+                "message": "could not coerce variable id: 5.5 to type ID",
+                "locations": [{ "line": 1, "column": 7 }],
+            }),
         ),
         (
-            json!({}),
+            json!({ "id": "u1", "handle": ["ada"] }),
+            json!({
+                "message": "could not coerce variable handle: [\"ada\"] to type String",
+                "locations": [{ "line": 1, "column": 17 }],
+            }),
+        ),
+        (
+            json!({ "handle": "ada" }),
             json!({
                 "message": "missing value for non-null variable 'id'",
                 "locations": [{ "line": 1, "column": 7 }],
@@ -141,7 +152,7 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
     ] {
         let (status, _, body) = p
             .post(
-                json!({ "query": "query($id: ID!) { user(id: $id) { handle } }", "variables": variables }),
+                json!({ "query": two, "variables": variables }),
                 "application/graphql-response+json",
             )
             .await;

@@ -356,7 +356,15 @@ impl Router {
             match coerce_variable_values(&self.supergraph.api, operation, &raw_variables) {
                 Ok(v) => v,
                 Err(err) => {
-                    let error = err.to_graphql_error(&document.sources);
+                    let mut error = err.to_graphql_error(&document.sources);
+                    if error.locations.is_empty() {
+                        // A value of the wrong shape: point at its variable's definition.
+                        error.locations.extend(
+                            self.offending_variable(operation, &raw_variables)
+                                .and_then(|definition| definition.location())
+                                .and_then(|at| at.line_column(&document.sources)),
+                        );
+                    }
                     return RouterResponse::from_errors(ErrorCode::BadUserInput, vec![error]);
                 }
             };
@@ -630,6 +638,22 @@ impl Router {
             })
             .cloned()
             .collect()
+    }
+
+    /// The first of `operation`'s variables whose value in `values` does not coerce on
+    /// its own (the error path only: it coerces them one by one).
+    fn offending_variable<'o>(
+        &self,
+        operation: &'o Operation,
+        values: &JsonMap,
+    ) -> Option<&'o Node<apollo_compiler::ast::VariableDefinition>> {
+        operation.variables.iter().find(|definition| {
+            let alone = Operation {
+                variables: vec![(*definition).clone()],
+                ..operation.clone()
+            };
+            coerce_variable_values(&self.supergraph.api, &alone, values).is_err()
+        })
     }
 
     /// The plan of `prepared`'s operation without the `denied` fields, with the
