@@ -570,6 +570,13 @@ async fn operation_limits_refuse_with_their_own_codes_and_the_router_keeps_servi
             "COST_ESTIMATED_TOO_EXPENSIVE",
             "the operation's estimated cost is 201; at most 200 is allowed",
         ),
+        // Without variables: estimated once, when the operation is prepared.
+        (
+            "{ users(first: 200) { nodes { id handle } } }",
+            json!({}),
+            "COST_ESTIMATED_TOO_EXPENSIVE",
+            "the operation's estimated cost is 201; at most 200 is allowed",
+        ),
         (
             "{ __schema { queryType { name } } }",
             json!({}),

@@ -214,10 +214,18 @@ impl OperationLimits {
         operation: &Operation,
         variables: &JsonMap,
     ) -> Result<(), Exceeded> {
+        if self.max_cost.is_none() {
+            return Ok(());
+        }
+        self.check_estimate(estimate(self, schema, document, operation, variables))
+    }
+
+    /// [`OperationLimits::check_cost`] of a cost estimated before: one of an operation
+    /// without variables, which is the same for every request.
+    pub fn check_estimate(&self, cost: f64) -> Result<(), Exceeded> {
         let Some(max) = self.max_cost else {
             return Ok(());
         };
-        let cost = estimate(self, schema, document, operation, variables);
         if cost > max {
             return Err(Exceeded::new(
                 ErrorCode::CostEstimatedTooExpensive,

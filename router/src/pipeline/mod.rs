@@ -123,6 +123,9 @@ struct Prepared {
     planned: Arc<Planned>,
     /// The selected operation's size (none when the name matches no operation).
     measured: Option<Measured>,
+    /// The estimated cost when it is the same for every request: the operation has no
+    /// variables (and a cost limit is set).
+    cost: Option<f64>,
     /// The size of the last response body written for it (at most
     /// [`BODY_SIZE_HINT_MAX`]), to size the next one's.
     body_size: std::sync::atomic::AtomicUsize,
@@ -368,10 +371,13 @@ impl Router {
                     return RouterResponse::from_errors(ErrorCode::BadUserInput, vec![error]);
                 }
             };
-        if let Err(exceeded) =
-            self.limits
-                .check_cost(&self.supergraph.api, document, operation, &variables)
-        {
+        let cost = match prepared.cost {
+            Some(cost) => self.limits.check_estimate(cost),
+            None => self
+                .limits
+                .check_cost(&self.supergraph.api, document, operation, &variables),
+        };
+        if let Err(exceeded) = cost {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
         let denied = self.authorization.denied(document, operation, identity);
@@ -853,6 +859,20 @@ impl Router {
                 variants: moka::sync::Cache::new(64),
             })
         };
+        let cost = document
+            .operations
+            .get(operation_name)
+            .ok()
+            .filter(|operation| self.limits.max_cost.is_some() && operation.variables.is_empty())
+            .map(|operation| {
+                limits::estimate(
+                    &self.limits,
+                    &self.supergraph.api,
+                    &document,
+                    operation,
+                    &JsonMap::new(),
+                )
+            });
         let (planned, measured, policy) = match document.operations.get(operation_name) {
             Ok(operation) => (
                 self.plans
@@ -876,6 +896,7 @@ impl Router {
             document,
             planned,
             measured,
+            cost,
             body_size: std::sync::atomic::AtomicUsize::new(0),
         })
     }
