@@ -24,10 +24,11 @@
 #   HIVE_ROUTER_VERSION for the record (its log at level warn does not say)
 #   APOLLO_ROUTER_BIN   Apollo Router's `router` binary; skipped when unset
 #   ROUTERS             which of "ours ours-cached ours-entities hive hive-nodedupe
-#                       apollo" to run [ours, and hive and apollo when their binaries
-#                       are set]; hive-nodedupe is Hive Router with its deduplication of
-#                       identical in-flight subgraph requests (on by default) turned
-#                       off; ours-cached is ours with the response cache on,
+#                       apollo apollo-dedupe" to run [ours, and hive and apollo when
+#                       their binaries are set]; hive-nodedupe is Hive Router with its
+#                       deduplication of identical in-flight subgraph requests (on by
+#                       default) turned off, apollo-dedupe Apollo Router with its own
+#                       (off by default) turned on; ours-cached is ours with the response cache on,
 #                       ours-entities with the entity cache only (both with a default
 #                       max age of 60 s: the benchmark subgraphs send no cache hints)
 #   MIX                 1: every router also gets bench/operations/mix-*.graphql on
@@ -56,6 +57,10 @@ die() {
     exit 1
 }
 
+# Backtraces captured on every error cost a router that builds errors on its hot path
+# (Apollo Router warns about it at start-up); no router runs with them here.
+unset RUST_BACKTRACE RUST_LIB_BACKTRACE
+
 [[ -x $tessera_bin ]] || die "$tessera_bin missing: cargo build --release --bin tessera"
 [[ -x $bench_bin ]] || die "$bench_bin missing: cargo build -p tessera-bench --release"
 command -v curl >/dev/null || die "curl is needed to wait for the servers"
@@ -71,8 +76,8 @@ for router in "${routers[@]}"; do
     case $router in
     ours | ours-cached | ours-entities) ;;
     hive | hive-nodedupe) [[ -x ${HIVE_ROUTER_BIN:-} ]] || die "HIVE_ROUTER_BIN is not an executable: '${HIVE_ROUTER_BIN:-}'" ;;
-    apollo) [[ -x ${APOLLO_ROUTER_BIN:-} ]] || die "APOLLO_ROUTER_BIN is not an executable: '${APOLLO_ROUTER_BIN:-}'" ;;
-    *) die "unknown router '$router' (ours, ours-cached, ours-entities, hive, hive-nodedupe, apollo)" ;;
+    apollo | apollo-dedupe) [[ -x ${APOLLO_ROUTER_BIN:-} ]] || die "APOLLO_ROUTER_BIN is not an executable: '${APOLLO_ROUTER_BIN:-}'" ;;
+    *) die "unknown router '$router' (ours, ours-cached, ours-entities, hive, hive-nodedupe, apollo, apollo-dedupe)" ;;
     esac
 done
 [[ " ${routers[*]} " == *" hive "* ]] || echo "run.sh: HIVE_ROUTER_BIN unset: only ${routers[*]}" >&2
@@ -164,14 +169,19 @@ start_router() { # name
         ROUTER_CONFIG_FILE_PATH=$out/hive-nodedupe.yaml HOST=127.0.0.1 PORT=$port \
             SUPERGRAPH_FILE_PATH=$supergraph LOG_LEVEL=warn "$HIVE_ROUTER_BIN" >>"$log" 2>&1 &
         ;;
-    apollo)
-        cat >"$out/apollo.yaml" <<EOF
+    apollo | apollo-dedupe)
+        local dedupe=false
+        if [[ $1 == apollo-dedupe ]]; then dedupe=true; fi
+        cat >"$out/$1.yaml" <<EOF
 supergraph:
   listen: 127.0.0.1:$port
   path: /graphql
+traffic_shaping:
+  all:
+    deduplicate_query: $dedupe
 EOF
         APOLLO_TELEMETRY_DISABLED=true "$APOLLO_ROUTER_BIN" --supergraph "$supergraph" \
-            --config "$out/apollo.yaml" --log warn >>"$log" 2>&1 &
+            --config "$out/$1.yaml" --log warn >>"$log" 2>&1 &
         ;;
     esac
     router_pid=$!
