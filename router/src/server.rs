@@ -16,7 +16,11 @@ use axum::{
     routing::{get, post},
 };
 use tessera_codes::ErrorCode;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    cors::{AllowOrigin, CorsLayer},
+    decompression::RequestDecompressionLayer,
+};
 
 use tessera_identity::Identity;
 
@@ -43,6 +47,8 @@ pub struct ServerOptions {
     pub variants: Vec<Variant>,
     /// The API explorer at `/explorer`; none: not served.
     pub explorer: Option<crate::explorer::ExplorerOptions>,
+    /// Compress answers for clients that accept it (off when a proxy in front does).
+    pub compress_responses: bool,
 }
 
 /// A contract variant: a [`Router`] built from the variant's supergraph (see
@@ -100,6 +106,7 @@ impl Default for ServerOptions {
             rate_limiter: None,
             variants: Vec::new(),
             explorer: None,
+            compress_responses: true,
         }
     }
 }
@@ -167,8 +174,16 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
             "/health/ready",
             get(|| async { axum::Json(serde_json::json!({"status": "ready"})) }),
         )
-        .layer(DefaultBodyLimit::max(body_limit))
-        .layer(cors);
+        // Request bodies sent compressed are read decompressed (the body limit counts
+        // decompressed bytes); an encoding not read here passes through to be refused
+        // as a GraphQL error.
+        .layer(RequestDecompressionLayer::new().pass_through_unaccepted(true));
+    if options.compress_responses {
+        // Answers of more than 32 bytes, for clients that accept gzip, br, deflate or
+        // zstd (brotli at quality 4, the others at their libraries' defaults).
+        app = app.layer(CompressionLayer::new());
+    }
+    app = app.layer(DefaultBodyLimit::max(body_limit)).layer(cors);
     if let Some(explorer) = &options.explorer {
         app = app.merge(crate::explorer::routes(explorer));
     }
@@ -378,6 +393,20 @@ async fn post_to(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let graphql_json = wants_graphql_response_json(&headers);
+    // Decompression took off the encodings it read; what is left is one it does not.
+    if let Some(encoding) = headers
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.trim().eq_ignore_ascii_case("identity"))
+    {
+        return request_error(
+            ErrorCode::UnsupportedMediaType,
+            &format!(
+                "the request body is encoded as `{encoding}`; send it as is, or as gzip, br, deflate or zstd"
+            ),
+            graphql_json,
+        );
+    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -639,4 +668,44 @@ async fn invalidate_cache(
 enum OneOrMany {
     One(crate::executor::fetch::Invalidation),
     Many(Vec<crate::executor::fetch::Invalidation>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{pipeline::RouterOptions, supergraph::Supergraph};
+
+    #[tokio::test]
+    async fn answers_are_compressed_unless_that_is_turned_off() {
+        let supergraph = include_str!("../tests/fixtures/override-labels.graphql");
+        for compress in [true, false] {
+            let router = Router::new(
+                Supergraph::parse(supergraph).expect("loads"),
+                &RouterOptions::default(),
+            );
+            let options = ServerOptions {
+                compress_responses: compress,
+                ..ServerOptions::default()
+            };
+            let url = crate::test_support::serve(app(Arc::new(router), options)).await;
+            // Introspection: answered by the router alone, and large enough to compress.
+            let response = reqwest::Client::new()
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("accept-encoding", "gzip")
+                .body(r#"{"query":"{ __schema { types { name fields { name } } } }"}"#)
+                .send()
+                .await
+                .expect("answers");
+            assert_eq!(response.status(), 200);
+            assert_eq!(
+                response
+                    .headers()
+                    .get("content-encoding")
+                    .and_then(|v| v.to_str().ok()),
+                compress.then_some("gzip"),
+                "compress_responses: {compress}"
+            );
+        }
+    }
 }

@@ -589,6 +589,30 @@ mod tests {
     }
 
     #[test]
+    fn answers_are_compressed_unless_turned_off() {
+        with_env(&[], || {
+            let config = Config::load(None).expect("loads");
+            assert!(
+                config
+                    .router
+                    .server_options(None)
+                    .expect("valid")
+                    .compress_responses
+            );
+        });
+        with_env(&[("TESSERA_ROUTER__COMPRESS_RESPONSES", "false")], || {
+            let config = Config::load(None).expect("loads");
+            assert!(
+                !config
+                    .router
+                    .server_options(None)
+                    .expect("valid")
+                    .compress_responses
+            );
+        });
+    }
+
+    #[test]
     fn wrong_values_stop_start_up_naming_the_key() {
         let err = error_with(&[("TESSERA_SUBGRAPHS__USERS__LISTEN", "not-an-address")]);
         assert!(err.contains("`subgraphs.users.listen`"), "{err}");

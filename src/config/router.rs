@@ -42,6 +42,10 @@ pub struct RouterConfig {
     /// Refuse browser "simple" requests (CSRF prevention).
     #[serde(default = "RouterConfig::default_true")]
     pub csrf_prevention: bool,
+    /// Compress answers for clients that accept it (gzip, br, deflate, zstd); turn off
+    /// when a proxy in front compresses.
+    #[serde(default = "RouterConfig::default_true")]
+    pub compress_responses: bool,
     /// Largest request body, in bytes.
     #[serde(default = "RouterConfig::default_max_body")]
     pub max_body_bytes: usize,
@@ -497,6 +501,7 @@ impl RouterConfig {
         };
         Ok(tessera_router::server::ServerOptions {
             csrf_prevention: self.csrf_prevention,
+            compress_responses: self.compress_responses,
             max_body_bytes: self.max_body_bytes,
             max_batch: self.max_batch,
             auth,

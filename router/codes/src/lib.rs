@@ -73,6 +73,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The HTTP batch holds more operations than allowed.
     BatchLimitExceeded,
+    /// The request body is encoded (`Content-Encoding`) in a way the server does not read.
+    UnsupportedMediaType,
 }
 
 impl ErrorCode {
@@ -106,6 +108,7 @@ impl ErrorCode {
         Self::IntrospectionDisabled,
         Self::PayloadTooLarge,
         Self::BatchLimitExceeded,
+        Self::UnsupportedMediaType,
     ];
 
     /// The wire spelling used in `extensions.code`.
@@ -139,6 +142,7 @@ impl ErrorCode {
             Self::IntrospectionDisabled => "INTROSPECTION_DISABLED",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::BatchLimitExceeded => "BATCH_LIMIT_EXCEEDED",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
         }
     }
 
@@ -163,6 +167,7 @@ impl ErrorCode {
             | Self::IntrospectionDisabled
             | Self::BatchLimitExceeded => 400,
             Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
             Self::Unauthenticated => 401,
             Self::Forbidden | Self::UnauthorizedFieldOrType => 403,
             Self::NotFound => 404,
@@ -180,13 +185,14 @@ impl ErrorCode {
     /// Whether a request refused with this code gets [`ErrorCode::http_status`] even
     /// from a client that accepts only `application/json` (which otherwise sees 200 for
     /// GraphQL errors): the HTTP request itself is wrong — not GraphQL, a mutation over
-    /// GET, a persisted-query hash that is not its text's, a document outside the
-    /// trusted list.
+    /// GET, a body in an encoding not read here, a persisted-query hash that is not its
+    /// text's, a document outside the trusted list.
     pub const fn refuses_the_http_request(self) -> bool {
         matches!(
             self,
             Self::BadRequest
                 | Self::MethodNotAllowed
+                | Self::UnsupportedMediaType
                 | Self::PersistedQueryHashMismatch
                 | Self::PersistedQueryNotInList
         )
