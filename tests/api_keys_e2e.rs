@@ -4,8 +4,10 @@
 //! unknown, revoked, or not checkable.
 
 mod common;
+#[path = "../router/tests/support/mod.rs"]
+mod support;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use common::Platform;
 use serde_json::{Value, json};
@@ -18,6 +20,26 @@ use tessera_router::{
 };
 
 const CREATE: &str = "mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { key apiKey { id name prefix lastUsedAt revokedAt } } }";
+
+/// Revokes the key of the holder of `token` named `name`, through the router.
+async fn revoke_through_router(p: &Platform, token: &str, name: &str) {
+    let (_, body) = p
+        .gql(Some(token), "{ me { apiKeys { id name } } }", json!({}))
+        .await;
+    let id = body["data"]["me"]["apiKeys"]
+        .as_array()
+        .and_then(|keys| keys.iter().find(|k| k["name"] == name))
+        .map(|k| k["id"].clone())
+        .expect("the key is listed");
+    let (_, body) = p
+        .gql(
+            Some(token),
+            "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
 
 /// The users subgraph's exchange asked directly for `key`: status and body.
 async fn exchange(p: &Platform, key: &str) -> (u16, Value) {
@@ -42,7 +64,7 @@ async fn router_with_dead_exchange(header: &str) -> testing::Served {
             ApiKeyOptions::new(
                 header,
                 "http://127.0.0.1:9/api-keys/exchange",
-                std::time::Duration::from_secs(60),
+                Duration::from_secs(60),
             )
             .expect("valid options"),
         ),
@@ -283,6 +305,19 @@ async fn unknown_and_revoked_keys_are_refused_and_the_router_keeps_serving() {
         "the API key was refused: the API key is unknown or revoked"
     );
 
+    // Revoked after use, through the router: refused at once, not when the router's
+    // kept exchange expires.
+    let key = p.api_key("pat", "in use").await;
+    let (status, body) = with_key(&p, &p.partner_url, &key, "{ __typename }").await;
+    assert_eq!(status, 200, "{body}");
+    revoke_through_router(&p, &pat, "in use").await;
+    let (status, body) = with_key(&p, &p.partner_url, &key, "{ __typename }").await;
+    assert_eq!(status, 401, "{body}");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "the API key was refused: the API key is unknown or revoked"
+    );
+
     // The users subgraph's exchange says the same to anyone asking it directly.
     assert_eq!(
         exchange(&p, &key).await,
@@ -372,11 +407,29 @@ async fn a_browser_may_send_the_api_key_header_across_origins() {
 
 #[tokio::test]
 async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted() {
-    // Each check asks the users subgraph's exchange directly: the router would keep an
-    // earlier answer for up to `api_key_cache_seconds`.
+    // Each change is checked at the users subgraph's exchange and through the router,
+    // which kept the key's earlier exchange and forgets it when the change goes
+    // through it.
     let p = Platform::start(&["users"], true).await;
     let key = p.api_key("pat", "ci").await;
     assert_eq!(exchange(&p, &key).await.0, 200);
+    let through_router = |expected: u16, message: Option<&'static str>| {
+        let (p, key) = (&p, &key);
+        async move {
+            let (status, body) = with_key(p, &p.partner_url, key, "{ __typename }").await;
+            assert_eq!(status, expected, "{body}");
+            if let Some(message) = message {
+                assert_eq!(
+                    body,
+                    json!({"errors": [{
+                        "message": format!("the API key was refused: {message}"),
+                        "extensions": {"code": "UNAUTHENTICATED"},
+                    }]})
+                );
+            }
+        }
+    };
+    through_router(200, None).await;
 
     let ada = p.token("ada").await;
     let pat_id = tessera_kit::demo::PARTNER_PAT.id.to_string();
@@ -396,6 +449,7 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
             json!({"error": "invalid_client", "error_description": "the API key's owner is no longer a partner"})
         )
     );
+    through_router(401, Some("the API key's owner is no longer a partner")).await;
     let (_, body) = p
         .gql(
             Some(&ada),
@@ -405,6 +459,7 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
         .await;
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(exchange(&p, &key).await.0, 200);
+    through_router(200, None).await;
 
     let pat = p.token("pat").await;
     let (_, body) = p
@@ -418,6 +473,7 @@ async fn a_key_stops_working_when_its_owner_is_no_longer_a_partner_or_is_deleted
             json!({"error": "invalid_client", "error_description": "the API key is unknown or revoked"})
         )
     );
+    through_router(401, Some("the API key is unknown or revoked")).await;
 }
 
 #[tokio::test]
@@ -443,5 +499,53 @@ async fn cors_allows_the_configured_api_key_header_whatever_its_name() {
     assert!(
         !allowed.contains("x-api-key"),
         "only the configured name: {allowed}"
+    );
+}
+
+#[tokio::test]
+async fn a_key_revoked_through_one_replica_stops_working_at_every_replica() {
+    let Some(redis) = support::redis_url("API-key revocation across replicas") else {
+        return;
+    };
+    // Replicas hear of each other's invalidations through the caches' Redis.
+    let namespace = format!(
+        "test-api-keys-{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let shared = |o: &mut RouterOptions| {
+        o.cache.responses = true;
+        o.cache.namespace.clone_from(&namespace);
+        o.cache_redis_url = Some(redis.clone());
+    };
+    let mut p = Platform::start_with(&["users"], true, |o, _| shared(o)).await;
+    let b = p.replica(shared).await;
+    let key = p.api_key("pat", "replicated").await;
+    // Replica B exchanges the key and keeps the answer.
+    let (status, body) = with_key(&p, &b, &key, "{ __typename }").await;
+    assert_eq!(status, 200, "{body}");
+
+    let pat = p.token("pat").await;
+    revoke_through_router(&p, &pat, "replicated").await;
+
+    // Revoked through A: B forgets its kept exchange as soon as the message arrives.
+    let mut seen = (0, Value::Null);
+    for _ in 0..40 {
+        seen = with_key(&p, &b, &key, "{ __typename }").await;
+        if seen.0 == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        seen,
+        (
+            401,
+            json!({"errors": [{
+                "message": "the API key was refused: the API key is unknown or revoked",
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }]})
+        )
     );
 }

@@ -250,6 +250,9 @@ pub struct Authenticator {
     api_keys: moka::sync::Cache<[u8; 32], Result<Arc<str>, AuthError>>,
 }
 
+/// The type the users subgraph names in `extensions.invalidate` when API keys change.
+const API_KEY_TYPE: &str = "ApiKey";
+
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
@@ -405,6 +408,20 @@ impl Authenticator {
         match self.cookie(headers) {
             Some(token) => self.verify(&token).await,
             None => Ok(Identity::ANONYMOUS),
+        }
+    }
+
+    /// Forgets the API keys exchanged when `tags` (an invalidation's) name the `ApiKey`
+    /// type: a key was revoked, or its owner is no longer a partner or is gone, and
+    /// the exchange must be asked again. `None` (invalidations may have been missed):
+    /// forgets them all the same.
+    pub fn invalidated(&self, tags: Option<&[String]>) {
+        let api_keys_changed = tags.is_none_or(|tags| {
+            tags.iter()
+                .any(|tag| tag == API_KEY_TYPE || tag.starts_with(&format!("{API_KEY_TYPE}:")))
+        });
+        if api_keys_changed {
+            self.api_keys.invalidate_all();
         }
     }
 

@@ -137,6 +137,15 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
         .allow_headers(allowed)
         .allow_credentials(true);
+    if let Some(auth) = &options.auth {
+        // API keys changed (revoked, their owner's role or account gone): exchange
+        // again. Each serving thread's app registers the same authenticator; forgetting
+        // twice is harmless.
+        let auth = auth.clone();
+        router
+            .caches()
+            .on_invalidation(Arc::new(move |tags| auth.invalidated(tags)));
+    }
     let body_limit = options.max_body_bytes;
     let mut app = Axum::new();
     for variant in &options.variants {

@@ -375,8 +375,9 @@ pub struct AuthConfig {
     pub api_key_exchange_url: Option<String>,
     /// The header carrying an API key.
     pub api_key_header: String,
-    /// Seconds an exchanged key is trusted before asking again: how long a revoked key
-    /// may still work (and an unknown key stays refused without asking).
+    /// Seconds an exchanged key is trusted before asking again (and an unknown key stays
+    /// refused without asking). A revocation that goes through the router forgets it at
+    /// once; one made elsewhere may take this long.
     pub api_key_cache_seconds: u64,
 }
 

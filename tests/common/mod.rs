@@ -44,6 +44,32 @@ pub struct Platform {
     _served: Vec<Served>,
 }
 
+/// The shipped access-token rules (issuer, audience, role scopes, policies, API keys)
+/// against the users subgraph at `users`.
+fn authenticator(users: &str) -> Arc<Authenticator> {
+    let shipped = tessera::config::Config::load(None)
+        .expect("the committed configuration")
+        .router
+        .auth
+        .options()
+        .expect("valid")
+        .expect("access tokens configured");
+    let api_keys = shipped.api_keys.clone().map(|keys| ApiKeyOptions {
+        exchange_url: format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH),
+        ..keys
+    });
+    Arc::new(
+        Authenticator::new(AuthOptions {
+            jwks: vec![JwksSource::Url(format!("{users}/.well-known/jwks.json"))],
+            cookie: Some(COOKIE.to_owned()),
+            min_refresh_interval: std::time::Duration::ZERO,
+            api_keys,
+            ..shipped
+        })
+        .expect("valid auth options"),
+    )
+}
+
 async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
     let now = Utc::now();
     let trust = testing::trust();
@@ -138,28 +164,7 @@ impl Platform {
         let mut server_options = server::ServerOptions::default();
         if auth {
             let users = users.as_ref().expect("auth needs the users subgraph");
-            // The shipped rules (issuer, audience, role scopes, policies), against this
-            // users subgraph's keys.
-            let shipped = tessera::config::Config::load(None)
-                .expect("the committed configuration")
-                .router
-                .auth
-                .options()
-                .expect("valid")
-                .expect("access tokens configured");
-            let api_keys = shipped.api_keys.clone().map(|keys| ApiKeyOptions {
-                exchange_url: format!("{users}{}", tessera_users::API_KEY_EXCHANGE_PATH),
-                ..keys
-            });
-            let verifier = Authenticator::new(AuthOptions {
-                jwks: vec![JwksSource::Url(format!("{users}/.well-known/jwks.json"))],
-                cookie: Some(COOKIE.to_owned()),
-                min_refresh_interval: std::time::Duration::ZERO,
-                api_keys,
-                ..shipped
-            })
-            .expect("valid auth options");
-            server_options.auth = Some(Arc::new(verifier));
+            server_options.auth = Some(authenticator(users));
         }
         tweak(&mut options, &mut server_options);
         let router = Arc::new(Router::new(supergraph, &options));
@@ -194,7 +199,13 @@ impl Platform {
         };
         tweak(&mut options);
         let router = Arc::new(Router::new(supergraph, &options));
-        let served = testing::serve(server::app(router, server::ServerOptions::default())).await;
+        // Access tokens and API keys checked as the first router checks them, with an
+        // authenticator of its own (another process's).
+        let server_options = server::ServerOptions {
+            auth: self.users.as_deref().map(authenticator),
+            ..server::ServerOptions::default()
+        };
+        let served = testing::serve(server::app(router, server_options)).await;
         let url = format!("{}/graphql", served.url);
         self._served.push(served);
         url

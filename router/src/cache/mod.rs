@@ -30,7 +30,7 @@ use tessera_identity::Identity;
 
 pub use self::{
     policy::{CachePolicy, Hints},
-    store::{Entry, Key, Tiered},
+    store::{Entry, InvalidationHook, Key, Tiered},
     tags::EntityKeys,
 };
 use crate::{persisted::Sha256, redis_link::RedisLink, supergraph::Supergraph};
@@ -84,6 +84,8 @@ pub struct Caches {
     /// The Redis channel invalidations travel on.
     channel: String,
     max_ttl: Duration,
+    /// Told of every invalidation (see [`Caches::on_invalidation`]).
+    hooks: store::Hooks,
 }
 
 impl std::fmt::Debug for Caches {
@@ -135,6 +137,7 @@ impl Caches {
             redis,
             channel: format!("{namespace}:cache:invalidations"),
             max_ttl: options.max_ttl,
+            hooks: store::Hooks::default(),
         })
     }
 
@@ -155,7 +158,21 @@ impl Caches {
             .chain(self.entities.iter())
             .cloned()
             .collect();
-        store::listen(redis.clone(), self.channel.clone(), stores);
+        store::listen(
+            redis.clone(),
+            self.channel.clone(),
+            stores,
+            self.hooks.clone(),
+        );
+    }
+
+    /// Tells `hook` of every invalidation from now on: this replica's, and other
+    /// replicas' when Redis carries them (see [`InvalidationHook`]).
+    pub fn on_invalidation(&self, hook: InvalidationHook) {
+        self.hooks
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(hook);
     }
 
     /// The Redis link, if any.
@@ -178,6 +195,7 @@ impl Caches {
         for store in self.responses.iter().chain(self.entities.iter()) {
             deleted += store.invalidate(tags).await;
         }
+        store::run_hooks(&self.hooks, Some(tags));
         if let Some(redis) = &self.redis {
             store::publish(redis, &self.channel, tags).await;
         }

@@ -407,11 +407,29 @@ pub async fn publish(redis: &RedisLink, channel: &str, tags: &[String]) {
         .await;
 }
 
+/// What else keeps copies that invalidations must reach (the API keys an authenticator
+/// exchanged, say): called with the tags of every invalidation, this replica's and
+/// other replicas', and with `None` when some may have been missed.
+pub type InvalidationHook = Arc<dyn Fn(Option<&[String]>) + Send + Sync>;
+
+/// The hooks of one set of caches, added to while it runs.
+pub type Hooks = Arc<std::sync::RwLock<Vec<InvalidationHook>>>;
+
+/// Calls every hook with `tags`.
+pub fn run_hooks(hooks: &Hooks, tags: Option<&[String]>) {
+    let hooks = hooks
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for hook in hooks.iter() {
+        hook(tags);
+    }
+}
+
 /// Listens on `channel` for invalidations published by any replica and drops the
-/// matching in-process entries of `stores`; re-subscribes after a lost connection
-/// (emptying the in-process tiers, since messages may have been missed meanwhile).
-/// Runs until the process ends.
-pub fn listen(redis: Arc<RedisLink>, channel: String, stores: Vec<Arc<Tiered>>) {
+/// matching in-process entries of `stores`, and tells `hooks`; re-subscribes after a
+/// lost connection (emptying the in-process tiers and telling the hooks, since messages
+/// may have been missed meanwhile). Runs until the process ends.
+pub fn listen(redis: Arc<RedisLink>, channel: String, stores: Vec<Arc<Tiered>>, hooks: Hooks) {
     tokio::spawn(async move {
         let mut connected_before = false;
         loop {
@@ -421,6 +439,7 @@ pub fn listen(redis: Arc<RedisLink>, channel: String, stores: Vec<Arc<Tiered>>) 
                         for store in &stores {
                             store.clear_local();
                         }
+                        run_hooks(&hooks, None);
                     }
                     connected_before = true;
                     let mut messages = pubsub.on_message();
@@ -434,6 +453,7 @@ pub fn listen(redis: Arc<RedisLink>, channel: String, stores: Vec<Arc<Tiered>>) 
                         for store in &stores {
                             store.drop_local(&tags);
                         }
+                        run_hooks(&hooks, Some(&tags));
                     }
                     redis.failed("the invalidation subscription was lost");
                 }

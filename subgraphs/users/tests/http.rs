@@ -569,8 +569,12 @@ async fn administrators_set_roles_and_nobody_else_does() {
         body,
         json!({
             "data": { "setUserRoles": { "handle": "riley", "roles": ["ATHLETE", "COACH"] } },
-            // The router's caches drop what they hold of riley.
-            "extensions": { "invalidate": [{ "typename": "User", "key": { "id": riley.id.to_string() } }] }
+            // The router's caches drop what they hold of riley, and the router forgets
+            // the API keys it exchanged (a partner's keys stop with the role).
+            "extensions": { "invalidate": [
+                { "typename": "User", "key": { "id": riley.id.to_string() } },
+                { "typename": "ApiKey" },
+            ] }
         })
     );
     let body = served

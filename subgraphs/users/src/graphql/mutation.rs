@@ -168,6 +168,8 @@ impl Mutation {
             .await
             .extend()?;
         tessera_kit::cache::changed_id(ctx, "User", user.id);
+        // Their API keys work only while they are a partner: the router asks again.
+        tessera_kit::cache::changed_all(ctx, "ApiKey");
         Ok(User(user))
     }
 
@@ -183,6 +185,8 @@ impl Mutation {
             .extend()?;
         sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
         tessera_kit::cache::changed_id(ctx, "User", row.id);
+        // Their API keys die with the account: the router asks again.
+        tessera_kit::cache::changed_all(ctx, "ApiKey");
         Ok(DeletedAccount::of(&row))
     }
 
@@ -205,8 +209,9 @@ impl Mutation {
         })
     }
 
-    /// Revokes an API key (its partner, or an administrator). The router stops
-    /// accepting it within `router.auth.api_key_cache_seconds` (60 by default).
+    /// Revokes an API key (its partner, or an administrator). A router stops accepting it
+    /// at once when the revocation goes through it (every replica, when they share
+    /// Redis), else within `router.auth.api_key_cache_seconds` (60 by default).
     #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn revoke_api_key(
         &self,
@@ -218,6 +223,8 @@ impl Mutation {
         let row = api_keys::revoke(db(ctx), access, id, Utc::now())
             .await
             .extend()?;
+        // The router forgets the keys it exchanged, in every replica.
+        tessera_kit::cache::changed_id(ctx, "ApiKey", row.id);
         Ok(ApiKey(row))
     }
 
