@@ -107,12 +107,13 @@ impl Caches {
         supergraph: &Supergraph,
         redis_url: Option<&str>,
     ) -> Result<Self, redis::RedisError> {
+        // Invalidations travel through Redis even when no tier is on: other things
+        // keep copies they must drop (the API keys an authenticator exchanged).
         let redis = redis_url
-            .filter(|_| options.responses || options.entities)
             .map(|url| {
                 RedisLink::new(
                     url,
-                    "response and entity caches",
+                    "response and entity caches and their invalidations",
                     "tessera_cache_redis_up",
                     "tessera_cache_redis_failures_total",
                 )

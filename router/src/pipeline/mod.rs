@@ -70,7 +70,8 @@ pub struct RouterOptions {
     pub override_labels: Vec<String>,
     /// The response and entity caches.
     pub cache: CacheOptions,
-    /// Redis the caches share with other replicas.
+    /// Redis the caches share with other replicas, and invalidations travel on (caches
+    /// on or off).
     pub cache_redis_url: Option<String>,
     /// Caches to share instead of making new ones (a router over a variant of another
     /// router's supergraph: one invalidation then reaches both, even without Redis).
