@@ -15,7 +15,7 @@ use crate::{
 /// A step of a practice.
 #[derive(InputObject)]
 pub struct PracticeStepInput {
-    /// What to do (1–500 characters; line breaks allowed).
+    /// What to do (1–500 characters; line breaks and tabs allowed, `\r\n` kept as `\n`).
     pub instruction: String,
     /// The catalogue exercise the step is, by slug (e.g. `back-squat`), if it is one.
     pub exercise_slug: Option<String>,

@@ -67,7 +67,8 @@ pub fn minutes(kind: Kind, minutes: Option<i32>) -> Result<Option<i32>, ServiceE
 
 /// The steps of an entry of `kind`, in order: at most 30 for a practice, none for an
 /// article; each an instruction of 1–500 characters without control characters (line
-/// breaks allowed) and, if given, the slug of a catalogue exercise (any letter case).
+/// breaks and tabs allowed; a Windows or old Mac line break, `\r\n` or `\r`, is kept as
+/// `\n`) and, if given, the slug of a catalogue exercise (any letter case).
 /// An error names the step as clients index it (`steps[2].exerciseSlug`).
 pub fn steps(kind: Kind, raw: &[Step]) -> Result<Vec<Step>, ServiceError> {
     if kind == Kind::Article && !raw.is_empty() {
@@ -85,17 +86,21 @@ pub fn steps(kind: Kind, raw: &[Step]) -> Result<Vec<Step>, ServiceError> {
     raw.iter()
         .enumerate()
         .map(|(i, step)| {
-            let instruction = step.instruction.trim();
+            let instruction = step.instruction.replace("\r\n", "\n").replace('\r', "\n");
+            let instruction = instruction.trim();
             if instruction.is_empty() || instruction.chars().count() > INSTRUCTION_MAX {
                 return Err(ServiceError::invalid(
                     format!("steps[{i}].instruction"),
                     format!("an instruction must be 1 to {INSTRUCTION_MAX} characters long"),
                 ));
             }
-            if instruction.chars().any(|c| c.is_control() && c != '\n') {
+            if instruction
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t')
+            {
                 return Err(ServiceError::invalid(
                     format!("steps[{i}].instruction"),
-                    "an instruction must not contain control characters other than line breaks",
+                    "an instruction must not contain control characters other than line breaks and tabs",
                 ));
             }
             let exercise_slug = step
@@ -223,13 +228,15 @@ mod tests {
                 Kind::Practice,
                 &[
                     step(" Squat \n slowly ", Some(" Back-Squat ")),
-                    step("Breathe", None)
+                    step("Breathe", None),
+                    step("Brace\r\n\tthen lift\rand hold\r\n", None),
                 ]
             )
             .expect("steps"),
             vec![
                 step("Squat \n slowly", Some("back-squat")),
-                step("Breathe", None)
+                step("Breathe", None),
+                step("Brace\n\tthen lift\nand hold", None),
             ]
         );
         let refused = |kind, list: &[Step]| match steps(kind, list) {
@@ -252,8 +259,11 @@ mod tests {
             "steps[1].instruction"
         );
         assert_eq!(
-            refused(Kind::Practice, &[step("Go\u{7}", None)]).0,
-            "steps[0].instruction"
+            refused(Kind::Practice, &[step("Go\u{7}", None)]),
+            (
+                "steps[0].instruction".into(),
+                "an instruction must not contain control characters other than line breaks and tabs".into()
+            )
         );
         assert_eq!(
             refused(Kind::Practice, &[step("Go", Some("moon-walk"))]),
