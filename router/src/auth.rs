@@ -751,6 +751,33 @@ mod tests {
     }
 
     #[test]
+    fn kept_api_keys_are_forgotten_when_an_invalidation_names_api_keys_or_may_be_lost() {
+        let auth = authenticator();
+        let kept = |auth: &Authenticator| auth.api_keys.get(&[7; 32]).is_some();
+        let keep = |auth: &Authenticator| {
+            auth.api_keys
+                .insert([7; 32], Err(AuthError::ApiKeyRefused("unknown".to_owned())));
+        };
+        keep(&auth);
+        // Other types, and a type whose name only starts the same: kept.
+        auth.invalidated(Some(&[
+            r#"User:{"id":"1"}"#.to_owned(),
+            "ApiKeys".to_owned(),
+        ]));
+        assert!(kept(&auth));
+        for tags in [
+            Some(vec![r#"ApiKey:{"id":"k1"}"#.to_owned()]),
+            Some(vec!["User".to_owned(), "ApiKey".to_owned()]),
+            // The subscription was lost: anything may have changed.
+            None,
+        ] {
+            keep(&auth);
+            auth.invalidated(tags.as_deref());
+            assert!(!kept(&auth), "{tags:?}");
+        }
+    }
+
+    #[test]
     fn a_coachs_athletes_travel_and_nobody_elses_do() {
         let ids: Vec<String> = (0..=ROSTER_MAX).map(|i| format!("athlete-{i}")).collect();
         let coach = identity(json!({
