@@ -158,3 +158,40 @@ fn authorization_directives_reach_the_supergraph() {
         "{supergraph}"
     );
 }
+
+#[test]
+fn a_labelled_override_carries_its_label_on_both_sides_for_the_router() {
+    let sdl = |name: &str, body: &str| SubgraphSdl {
+        name: name.to_owned(),
+        url: format!("http://127.0.0.1:9999/{name}"),
+        sdl: format!(
+            "extend schema @link(url: \"https://specs.apollo.dev/federation/v2.7\", import: [\"@key\", \"@override\"])\n{body}"
+        ),
+        file: PathBuf::from(format!("schema/{name}.graphql")),
+    };
+    let old = sdl(
+        "training",
+        r#"type Query { entry: Entry }
+           type Entry @key(fields: "id") { id: ID! exercises: [String!]! }"#,
+    );
+    let new = sdl(
+        "codex",
+        r#"type Entry @key(fields: "id") { id: ID! exercises: [String!]! @override(from: "training", label: "codex-exercises") }"#,
+    );
+    let supergraph = compose(&[old, new]).expect("composes");
+    let schema = Schema::parse_and_validate(&supergraph, "supergraph.graphql").expect("valid");
+    let joins: Vec<String> = schema.get_object("Entry").expect("Entry").fields["exercises"]
+        .directives
+        .get_all("join__field")
+        .map(|d| d.to_string())
+        .collect();
+    assert_eq!(
+        joins,
+        [
+            r#"@join__field(graph: TRAINING, overrideLabel: "codex-exercises")"#,
+            r#"@join__field(graph: CODEX, override: "training", overrideLabel: "codex-exercises")"#,
+        ]
+    );
+    let router = tessera_router::Supergraph::parse(&supergraph).expect("the router reads it");
+    assert_eq!(router.override_labels(), ["codex-exercises"]);
+}

@@ -5,6 +5,7 @@ mod common;
 
 use common::Platform;
 use serde_json::{Value, json};
+use tessera_codex::graphql::entry::EXERCISES_LABEL;
 
 /// Users (with the demo cast) and the router in front of it; `users_up: false` points
 /// the router at a port where nothing listens.
@@ -344,13 +345,23 @@ async fn a_query_crosses_users_codex_and_workouts() {
     );
 }
 
-/// The codex's entries are an entity interface (articles and practices); the workouts
-/// subgraph adds `exercises` to every one of them as an `@interfaceObject`, with the
-/// title it `@requires`. One query reaches it from the codex's root fields and from
-/// users through the codex.
+/// The codex's entries are an entity interface (articles and practices). Their
+/// `exercises` are moving from the workouts subgraph, which needs each entry's title
+/// (`@requires`), to the codex (a progressive `@override`): the answers are the same
+/// with the label on and off, from the codex's root fields and from users through the
+/// codex.
 #[tokio::test]
-async fn every_codex_entry_takes_its_exercises_from_workouts_whatever_its_kind() {
-    let p = Platform::start(&["users", "codex", "workouts"], false).await;
+async fn every_codex_entry_has_its_exercises_with_the_label_on_or_off() {
+    for labels in [vec![], vec![EXERCISES_LABEL.to_owned()]] {
+        codex_entries_have_their_exercises(labels).await;
+    }
+}
+
+async fn codex_entries_have_their_exercises(labels: Vec<String>) {
+    let p = Platform::start_with(&["users", "codex", "workouts"], false, |options, _| {
+        options.override_labels = labels;
+    })
+    .await;
     // The demo corpus: entry 25 is the first article on the back squat, 28 its checklist,
     // a practice; both by Coach Kim.
     let body = p
@@ -408,6 +419,39 @@ async fn every_codex_entry_takes_its_exercises_from_workouts_whatever_its_kind()
     assert!(
         kims.iter().any(|e| e["__typename"] == "CodexArticle"),
         "{kims:?}"
+    );
+}
+
+/// Which subgraph answers for an entry's exercises: with the label on, the codex alone
+/// (workouts may be down); with it off, workouts, as before the move.
+#[tokio::test]
+async fn the_label_decides_which_subgraph_answers_for_an_entrys_exercises() {
+    const QUERY: &str = r#"{ codexSearch(query: "deadlift", first: 3) {
+        nodes { title exercises { slug name } } } }"#;
+    let on = Platform::start_with(&["codex"], false, |options, _| {
+        options.override_labels = vec![EXERCISES_LABEL.to_owned()];
+    })
+    .await;
+    let body = on.query(QUERY).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let hits = body["data"]["codexSearch"]["nodes"]
+        .as_array()
+        .expect("hits");
+    assert!(
+        hits.iter()
+            .any(|hit| hit["exercises"] == json!([{ "slug": "deadlift", "name": "Deadlift" }])),
+        "{body}"
+    );
+
+    let off = Platform::start(&["codex"], false).await;
+    let body = off.query(QUERY).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["extensions"]["serviceName"], "workouts",
+        "{body}"
     );
 }
 

@@ -11,6 +11,10 @@
 //! - custom scalars carry no `@join__type`: added from the subgraphs' own SDL (and
 //!   `@join__enumValue` likewise, should an enum value lack it);
 //! - Grafbase's own `@join__owner` is dropped;
+//! - a progressive `@override` carries its label only where the field moves to: the
+//!   subgraph it moves from gets it too (`@join__field(graph: A, overrideLabel: …)`),
+//!   as the standard flavour says that subgraph resolves the field while the label is
+//!   off;
 //! - authorization, tag, inaccessible, cost and `@cacheControl` (composed with
 //!   `@composeDirective`) directives are used without their `@link` or definitions:
 //!   both are added for those in use.
@@ -217,6 +221,7 @@ pub fn rewrite(grafbase_sdl: &str, subgraphs: &[SubgraphSdl]) -> Result<String, 
                         &mut field.directives,
                         &format!("{}.{}", object.name, field.name),
                     )?;
+                    label_overridden(&mut field.directives, &graph_values);
                 }
                 if roots.iter().any(|(_, name)| *name == object.name) {
                     for graph in graphs_of_fields(&object.fields) {
@@ -357,6 +362,35 @@ fn one_each(directives: &mut DirectiveList, site: &str) -> Result<(), ComposeErr
     Ok(())
 }
 
+/// Gives the `@join__field` of the subgraph a labelled `@override` takes the field
+/// from the same `overrideLabel`, where it lacks one.
+fn label_overridden(directives: &mut DirectiveList, graph_values: &BTreeMap<String, Name>) {
+    let str_arg = |d: &Directive, name: &str| {
+        d.specified_argument_by_name(name)
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
+    let labelled: Vec<(Name, String)> = directives
+        .get_all("join__field")
+        .filter_map(|d| {
+            let from = graph_values.get(&str_arg(d, "override")?)?;
+            Some((from.clone(), str_arg(d, "overrideLabel")?))
+        })
+        .collect();
+    for (from, label) in labelled {
+        for d in &mut directives.0 {
+            let of_from = d.name == "join__field"
+                && matches!(d.specified_argument_by_name("graph").map(|v| &**v),
+                            Some(Value::Enum(graph)) if *graph == from);
+            if of_from && d.specified_argument_by_name("overrideLabel").is_none() {
+                d.make_mut().arguments.push(Node::new(Argument {
+                    name: Name::new_unchecked("overrideLabel"),
+                    value: Node::new(Value::String(label.clone())),
+                }));
+            }
+        }
+    }
+}
+
 fn drop_owner(directives: &mut DirectiveList) {
     directives.0.retain(|d| d.name != "join__owner");
 }
@@ -426,7 +460,11 @@ fn join_graph_directive(
 mod tests {
     use apollo_compiler::ast::{Definition, Document};
 
-    use super::{one_each, uses_directive};
+    use std::collections::BTreeMap;
+
+    use apollo_compiler::Name;
+
+    use super::{label_overridden, one_each, uses_directive};
 
     fn directives_of(sdl: &str) -> apollo_compiler::ast::DirectiveList {
         let doc = Document::parse(sdl, "t.graphql").expect("parses");
@@ -462,5 +500,39 @@ mod tests {
         assert!(uses_directive("a: Int @cost(weight: 2)", "cost"));
         assert!(!uses_directive("a: Int @costly", "cost"));
         assert!(uses_directive("type A @tag(name: \"x\")", "tag"));
+    }
+
+    #[test]
+    fn the_subgraph_a_labelled_override_moves_from_gets_the_label_too() {
+        let field = |sdl: &str| {
+            let doc = Document::parse(format!("type T {{ {sdl} }}"), "t.graphql").expect("parses");
+            match &doc.definitions[0] {
+                Definition::ObjectTypeDefinition(o) => o.fields[0].directives.clone(),
+                _ => unreachable!(),
+            }
+        };
+        let graphs = BTreeMap::from([
+            ("a".to_owned(), Name::new_static_unchecked("A")),
+            ("b".to_owned(), Name::new_static_unchecked("B")),
+            ("c".to_owned(), Name::new_static_unchecked("C")),
+        ]);
+        let mut labelled = field(
+            r#"f: Int @join__field(graph: A) @join__field(graph: B, override: "a", overrideLabel: "new-f") @join__field(graph: C)"#,
+        );
+        label_overridden(&mut labelled, &graphs);
+        assert_eq!(
+            labelled.to_string(),
+            r#" @join__field(graph: A, overrideLabel: "new-f") @join__field(graph: B, override: "a", overrideLabel: "new-f") @join__field(graph: C)"#
+        );
+        // A plain override, and one from a subgraph not in the graph, are left alone.
+        for sdl in [
+            r#"f: Int @join__field(graph: B, override: "a")"#,
+            r#"f: Int @join__field(graph: B, override: "gone", overrideLabel: "x")"#,
+        ] {
+            let mut plain = field(sdl);
+            let before = plain.to_string();
+            label_overridden(&mut plain, &graphs);
+            assert_eq!(plain.to_string(), before);
+        }
     }
 }

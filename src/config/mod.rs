@@ -323,7 +323,7 @@ mod tests {
                 config.telemetry.metrics_listen,
                 Some(SocketAddr::from(([127, 0, 0, 1], 9464)))
             );
-            assert!(config.router.override_labels.is_empty());
+            assert_eq!(config.router.override_labels, ["codex-exercises"]);
         });
         with_env(
             &[(

@@ -160,18 +160,3 @@ type Query
   product: Product! @join__field(graph: A)
   b: Node @join__field(graph: B)
 }"#;
-
-/// Our own supergraph: the codex owns the `CodexEntry` interface, workouts sees it as an
-/// object and adds `exercises`, which requires the title.
-#[test]
-fn the_platforms_codex_entries_take_their_exercises_from_workouts() {
-    let sg = tessera_router::Supergraph::parse(tessera::platform::SUPERGRAPH).expect("loads");
-    assert_eq!(
-        plan(
-            &sg,
-            r#"{ codexEntry(id: "e") { title exercises { slug } ... on CodexPractice { durationMinutes } } }"#
-        ),
-        "[0] codex\n  query {codexEntry(id: \"e\") {__typename title id ... on CodexPractice {durationMinutes}}}\n\
-         [1] workouts after 0 at codexEntry\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on CodexEntry {exercises {slug}} } }\n"
-    );
-}

@@ -44,3 +44,31 @@ fn a_labelled_override_moves_its_field_only_while_the_label_is_on() {
     // An unlabelled override holds whatever the labels.
     assert!(plan(&sg, &[], "{ product { weight } }").contains("[1] b after 0 at product"));
 }
+
+/// Our own supergraph: an entry's `exercises` move from workouts (which requires the
+/// title) to the codex under `codex-exercises`. Off, the codex is asked for the entry and
+/// its title, then workouts per kind; on, the codex alone, names included (`@provides`).
+#[test]
+fn the_platforms_codex_entries_take_their_exercises_from_the_codex_while_the_label_is_on() {
+    let sg = Supergraph::parse(tessera::platform::SUPERGRAPH).expect("loads");
+    assert_eq!(sg.override_labels(), ["codex-exercises"]);
+    let query = r#"{ codexEntry(id: "e") { title exercises { slug name } ... on CodexPractice { durationMinutes } } }"#;
+    assert_eq!(
+        plan(&sg, &[], query),
+        "[0] codex\n  query {codexEntry(id: \"e\") {__typename title ... on CodexArticle {__typename id title} ... on CodexPractice {__typename id title durationMinutes}}}\n\
+         [1] workouts after 0 at codexEntry.|[CodexArticle] + codexEntry.|[CodexPractice]\n  query($representations: [_Any!]!, $representations_1: [_Any!]!) { _entities(representations: $representations) { ... on CodexArticle {exercises {slug name}} } _entities_1: _entities(representations: $representations_1) { ... on CodexPractice {exercises {slug name}} } }\n"
+    );
+    assert_eq!(
+        plan(&sg, &["codex-exercises"], query),
+        "[0] codex\n  query {codexEntry(id: \"e\") {__typename title exercises {slug name} ... on CodexPractice {durationMinutes}}}\n"
+    );
+    assert_eq!(
+        plan(
+            &sg,
+            &["codex-exercises"],
+            r#"{ codexSearch(query: "q", first: 2) { nodes { title exercises { name } } } }"#
+        ),
+        "[0] codex\n  query {codexSearch(query: \"q\", first: 2) {nodes {__typename title exercises {name}}}}\n",
+        "on the interface too, the names come with the exercises"
+    );
+}

@@ -553,3 +553,68 @@ async fn export_then_delete_my_codex_data() {
         &json!({ "code": "UNAUTHENTICATED" })
     );
 }
+
+#[tokio::test]
+async fn an_entry_names_its_catalogue_exercises_itself_without_a_statement() {
+    let t = db().await;
+    let kim = coach();
+    let squat = write(
+        &t.db,
+        &kim,
+        "A beginner's guide to the back squat",
+        "Sit.",
+        &["squat"],
+    )
+    .await;
+    let mut practice = new_entry("Pull-ups, dips and a PLANK", "Hang.", &["upper"]);
+    practice.kind = tessera_codex::entity::entry::Kind::Practice;
+    practice.minutes = Some(10);
+    let practice = entries::create(&t.db, &kim.access(), practice, t0())
+        .await
+        .expect("practice written");
+    let sleep = write(&t.db, &kim, "Sleep hygiene", "Rest.", &["sleep"]).await;
+    let served = serve(&t.db).await;
+    // By each kind's key, as the router asks while the label is on: the names come with
+    // them (`@provides`), and no statement is run for them.
+    let rep = |kind: &str, id: uuid::Uuid| json!({ "__typename": kind, "id": id.to_string() });
+    t.reset_statements();
+    let body = served
+        .gql(
+            None,
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on CodexEntry { exercises { slug name } } } }",
+            json!({ "r": [rep("CodexArticle", squat.id), rep("CodexPractice", practice.id), rep("CodexArticle", sleep.id)] }),
+        )
+        .await;
+    assert_eq!(
+        body,
+        json!({ "data": { "_entities": [
+            { "exercises": [{ "slug": "back-squat", "name": "Back squat" }] },
+            { "exercises": [
+                { "slug": "pull-up", "name": "Pull-up" },
+                { "slug": "dip", "name": "Dip" },
+                { "slug": "plank", "name": "Plank" },
+            ] },
+            { "exercises": [] },
+        ] } })
+    );
+    assert_eq!(
+        t.statements(),
+        1,
+        "the entries, in one statement; none for the exercises"
+    );
+    // The schema composition reads says where the field comes from, and under which
+    // label.
+    let sdl = tessera_codex::schema::sdl();
+    for kind in ["CodexArticle", "CodexPractice"] {
+        let fields = sdl
+            .split(&format!("type {kind} "))
+            .nth(1)
+            .and_then(|rest| rest.split("\n}").next())
+            .expect("the kind's fields");
+        assert!(
+            fields.contains(r#"exercises: [Exercise!]! @override(from: "workouts", label: "codex-exercises") @provides(fields: "name") @tag(name: "partner")"#),
+            "{fields}"
+        );
+    }
+    assert!(sdl.contains("federation/v2.7\""), "{sdl}");
+}

@@ -123,6 +123,55 @@ pub fn by_slug(slug: &str) -> Option<(Uuid, &'static Exercise)> {
         .map(|i| (id_at(i), &EXERCISES[i]))
 }
 
+/// The catalogue exercises whose name `text` spells out as whole words, in any letter
+/// case and with the last word also in the plural (`"The back squat"` and `"Back
+/// squats"` name the back squat, not the front squat), the longest name winning where
+/// names overlap (`"Romanian deadlift"` names the Romanian deadlift, not the deadlift),
+/// as their places in [`EXERCISES`] (from 0), in catalogue order.
+pub fn named_in(text: &str) -> Vec<usize> {
+    let text = words(text);
+    let mut names: Vec<(usize, Vec<String>)> = EXERCISES
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (i, words(e.name)))
+        .filter(|(_, name)| !name.is_empty())
+        .collect();
+    names.sort_by_key(|(_, name)| std::cmp::Reverse(name.len()));
+    let mut taken = vec![false; text.len()];
+    let mut found = Vec::new();
+    for (i, name) in names {
+        for start in 0..text.len().saturating_sub(name.len() - 1) {
+            let span = start..start + name.len();
+            if spells(&text[span.clone()], &name) && !taken[span.clone()].iter().any(|t| *t) {
+                taken[span].iter_mut().for_each(|t| *t = true);
+                found.push(i);
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+/// Whether `words` are `name`'s words, the last one perhaps with a plural `s` or `es`.
+fn spells(words: &[String], name: &[String]) -> bool {
+    let last = name.len() - 1;
+    words.iter().zip(name).enumerate().all(|(i, (w, n))| {
+        w == n
+            || (i == last
+                && w.strip_prefix(n.as_str())
+                    .is_some_and(|rest| rest == "s" || rest == "es"))
+    })
+}
+
+/// The lowercase words of `text` (letters and digits; anything else separates).
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +191,33 @@ mod tests {
         assert_eq!(by_slug("back-squat").map(|(id, _)| id), Some(id(1)));
         assert_eq!(by_slug("Back-Squat"), None, "slugs are exact");
         assert_eq!(by_slug("moon-walk"), None);
+    }
+
+    #[test]
+    fn a_text_names_the_exercises_it_spells_out_as_whole_words() {
+        let slugs = |text: &str| -> Vec<&str> {
+            named_in(text)
+                .into_iter()
+                .map(|i| EXERCISES[i].slug)
+                .collect()
+        };
+        assert_eq!(
+            slugs("A beginner's guide to the back squat"),
+            ["back-squat"]
+        );
+        assert_eq!(
+            slugs("Back squats and front squats"),
+            ["back-squat", "front-squat"]
+        );
+        assert_eq!(slugs("The science of the deadlift"), ["deadlift"]);
+        assert_eq!(slugs("Romanian deadlift day"), ["romanian-deadlift"]);
+        assert_eq!(slugs("Bench presses"), ["bench-press"]);
+        assert_eq!(slugs("Dipping into sleep hygiene"), Vec::<&str>::new());
+        assert_eq!(
+            slugs("Squat"),
+            Vec::<&str>::new(),
+            "no exercise is just `squat`"
+        );
+        assert_eq!(slugs(""), Vec::<&str>::new());
     }
 }

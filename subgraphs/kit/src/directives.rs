@@ -14,6 +14,16 @@
 //! async-graphql's federation `@link` imports neither, so [`federation_sdl`] adds them
 //! to the import and drops the local definitions it wrote: composition then reads them
 //! as the federation directives they are.
+//!
+//! The same goes for a progressive `@override` (Federation 2.7), which async-graphql's
+//! `override_from` cannot write: [`progressive_override`] takes the field over from
+//! another subgraph only for requests where the router has the label on, and the SDL
+//! then links Federation 2.7.
+//!
+//! ```ignore
+//! #[graphql(directive = tessera_kit::directives::progressive_override::apply(
+//!     "workouts".into(), "codex-exercises".into()))]
+//! ```
 
 use async_graphql::{ObjectType, SDLExportOptions, Schema, SubscriptionType, TypeDirective};
 
@@ -34,6 +44,13 @@ pub fn authenticated() {}
     location = "Enum"
 )]
 pub fn policy(policies: Vec<Vec<String>>) {}
+
+/// The field moves here `from` another subgraph, but only for requests where the
+/// router has `label` on (`router.override_labels`, or `percent(n)`: n % of requests);
+/// the other subgraph answers for it otherwise, so the move can be tried, and taken
+/// back, without deploying a subgraph.
+#[TypeDirective(name = "override", location = "FieldDefinition")]
+pub fn progressive_override(from: String, label: String) {}
 
 /// Who may share a cached answer: everyone (`PUBLIC`), or only the caller it was made
 /// for (`PRIVATE`).
@@ -63,6 +80,9 @@ pub fn cache_control(
 ) {
 }
 
+const FEDERATION_LINKED: &str = "https://specs.apollo.dev/federation/v2.5\"";
+const FEDERATION_WITH_LABELS: &str = "https://specs.apollo.dev/federation/v2.7\"";
+
 const IMPORTED: &str = "\"@requiresScopes\"]";
 const WITH_OURS: &str = "\"@requiresScopes\", \"@authenticated\", \"@policy\"]";
 
@@ -75,6 +95,10 @@ where
 {
     let sdl = schema.sdl_with_options(SDLExportOptions::new().federation());
     let mut sdl = with_authorization_imports(&sdl);
+    if sdl.contains(", label: \"") {
+        // `@override(from:, label:)` is Federation 2.7's.
+        sdl = sdl.replace(FEDERATION_LINKED, FEDERATION_WITH_LABELS);
+    }
     if sdl.contains("@cacheControl(") {
         sdl.push_str(CACHE_CONTROL_LINK);
     }
@@ -91,6 +115,7 @@ fn with_authorization_imports(sdl: &str) -> String {
         let trimmed = line.trim_start();
         if trimmed.starts_with("directive @authenticated")
             || trimmed.starts_with("directive @policy")
+            || trimmed.starts_with("directive @override")
         {
             drop_description(&mut out);
             continue;
@@ -158,6 +183,16 @@ mod tests {
         }
     }
 
+    struct Moving;
+
+    #[Object]
+    impl Moving {
+        #[graphql(directive = progressive_override::apply("b".to_owned(), "new-b".to_owned()))]
+        async fn moved(&self) -> Option<i32> {
+            None
+        }
+    }
+
     #[test]
     fn the_directives_are_imported_from_federation_not_defined_locally() {
         let schema = Schema::build(Query, EmptyMutation, EmptySubscription)
@@ -191,5 +226,22 @@ mod tests {
             sdl.contains(r#"plans: Int @requiresScopes(scopes: [["plans:write"], ["admin"]])"#),
             "{sdl}"
         );
+        assert!(sdl.contains("federation/v2.5\""), "{sdl}");
+    }
+
+    #[test]
+    fn a_progressive_override_is_federations_own_and_links_federation_2_7() {
+        let schema = Schema::build(Moving, EmptyMutation, EmptySubscription)
+            .enable_federation()
+            .finish();
+        let sdl = federation_sdl(&schema);
+        assert!(
+            sdl.contains(r#"moved: Int @override(from: "b", label: "new-b")"#),
+            "{sdl}"
+        );
+        assert!(!sdl.contains("directive @override"), "{sdl}");
+        assert!(!sdl.contains("The field moves here"), "{sdl}");
+        assert!(sdl.contains("federation/v2.7\""), "{sdl}");
+        assert!(!sdl.contains("federation/v2.5"), "{sdl}");
     }
 }

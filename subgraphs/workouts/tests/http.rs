@@ -480,21 +480,24 @@ async fn exercises_resolve_by_either_key_for_anyone() {
 }
 
 #[tokio::test]
-async fn every_codex_entry_gets_the_exercises_its_title_names() {
+async fn every_codex_entry_gets_the_exercises_its_title_names_whatever_its_kind() {
     let t = db().await;
     let served = serve(&t.db).await;
-    let entry = |title: &str| json!({ "__typename": "CodexEntry", "id": uuid::Uuid::now_v7().to_string(), "title": title });
-    // The router sends the codex's interface as this subgraph's object, with the title
+    let entry = |kind: &str, title: &str| json!({ "__typename": kind, "id": uuid::Uuid::now_v7().to_string(), "title": title });
+    // While the router has the codex's label off, it asks here, by kind, with the title
     // the field requires; anyone may ask (the codex decided who may read the entry).
     let body = served
         .gql(
             None,
-            "query($r: [_Any!]!) { _entities(representations: $r) { ... on CodexEntry { exercises { slug name } } } }",
+            "query($r: [_Any!]!) { _entities(representations: $r) {
+                ... on CodexArticle { exercises { slug name } }
+                ... on CodexPractice { exercises { slug name } } } }",
             json!({ "r": [
-                entry("A beginner's guide to the back squat"),
-                entry("Five mistakes in the deadlift"),
-                entry("Sleep hygiene"),
-                entry("Pull-ups, dips and a PLANK"),
+                entry("CodexArticle", "A beginner's guide to the back squat"),
+                entry("CodexPractice", "Five mistakes in the deadlift"),
+                entry("CodexArticle", "Sleep hygiene"),
+                entry("CodexPractice", "Pull-ups, dips and a PLANK"),
+                { "__typename": "CodexArticle", "id": "not-a-uuid", "title": "Deadlift" },
             ] }),
         )
         .await;
@@ -509,6 +512,7 @@ async fn every_codex_entry_gets_the_exercises_its_title_names() {
                 { "slug": "dip", "name": "Dip" },
                 { "slug": "plank", "name": "Plank" },
             ] },
+            null,
         ] } })
     );
 }

@@ -91,40 +91,6 @@ async fn the_catalogue_seeds_once_and_is_found_by_slug_and_muscle_group() {
     assert_eq!(slugs, vec!["calf-raise", "easy-run"]);
 }
 
-#[test]
-fn a_text_names_the_exercises_it_spells_out_as_whole_words() {
-    let slugs = |text: &str| -> Vec<&str> {
-        catalogue::named_in(text)
-            .into_iter()
-            .map(|id| {
-                catalogue::CATALOGUE
-                    .iter()
-                    .find(|(slug, ..)| id_of(slug) == id)
-                    .map(|(slug, ..)| *slug)
-                    .expect("a catalogue id")
-            })
-            .collect()
-    };
-    assert_eq!(
-        slugs("A beginner's guide to the back squat"),
-        ["back-squat"]
-    );
-    assert_eq!(
-        slugs("Back squats and front squats"),
-        ["back-squat", "front-squat"]
-    );
-    assert_eq!(slugs("The science of the deadlift"), ["deadlift"]);
-    assert_eq!(slugs("Romanian deadlift day"), ["romanian-deadlift"]);
-    assert_eq!(slugs("Bench presses"), ["bench-press"]);
-    assert_eq!(slugs("Dipping into sleep hygiene"), Vec::<&str>::new());
-    assert_eq!(
-        slugs("Squat"),
-        Vec::<&str>::new(),
-        "no exercise is just `squat`"
-    );
-    assert_eq!(slugs(""), Vec::<&str>::new());
-}
-
 #[tokio::test]
 async fn only_coaches_create_plans_and_each_bad_value_names_its_field() {
     let t = db().await;

@@ -7,10 +7,14 @@
 //! steps with their exercises' names is answered by the codex alone, and the router
 //! asks the workouts subgraph, by slug, only for what else a client selects.
 //!
-//! `CodexEntry` carries the key (`@key(fields: "id")`), so other subgraphs can add
-//! fields to every entry, whatever its kind, without knowing the kinds: the workouts
-//! subgraph adds the catalogue exercises an entry is about (`@interfaceObject`). This
-//! subgraph resolves a `CodexEntry` representation to its concrete kind.
+//! The catalogue exercises an entry is about (`exercises`, those its title names) are
+//! moving here from the workouts domain, which added them first: with a progressive
+//! `@override` ([`EXERCISES_LABEL`]) the router asks the codex for them while the label
+//! is on, the workouts domain otherwise. Their names come with them (`@provides`).
+//!
+//! `CodexEntry` carries the key (`@key(fields: "id")`), and so does each kind: other
+//! subgraphs join an entry by its id. This subgraph resolves a `CodexEntry`
+//! representation to its concrete kind.
 
 use async_graphql::{
     Context, ErrorExtensions, ID, Interface, Object, Result, ResultExt, SimpleObject,
@@ -73,7 +77,8 @@ const WORDS_PER_MINUTE: usize = 200;
         ty = "Vec<CodexEntry>",
         desc = "Public entries sharing its tags, most shared tags first (at most 20).",
         arg(name = "first", ty = "i32", default = 5, desc = "How many (1–20).")
-    )
+    ),
+    field(name = "exercises", ty = "Vec<Exercise>", provides = "name", tag = "partner", desc = "The catalogue exercises the entry is about: those its title names as whole words\n(`A beginner's guide to the back squat` is about the back squat), in catalogue\norder; empty when it names none. Open to whoever may read the entry.")
 )]
 pub enum CodexEntry {
     /// Something to read.
@@ -188,9 +193,43 @@ macro_rules! codex_entry {
                 related(ctx, &self.0, first).await
             }
 
+            /// The catalogue exercises the entry is about: those its title names as whole words
+            /// (`A beginner's guide to the back squat` is about the back squat), in catalogue
+            /// order; empty when it names none. Open to whoever may read the entry.
+            // Moving here from the workouts domain (see `EXERCISES_LABEL`), names
+            // included: the codex ships the catalogue.
+            #[graphql(
+                tag = "partner",
+                provides = "name",
+                directive = tessera_kit::directives::progressive_override::apply(
+                    "workouts".to_owned(),
+                    EXERCISES_LABEL.to_owned(),
+                )
+            )]
+            async fn exercises(&self, _ctx: &Context<'_>) -> Result<Vec<Exercise>> {
+                Ok(exercises_named_in(&self.0.title))
+            }
+
             $($own)*
         }
     };
+}
+
+/// The progressive `@override` label under which an entry's `exercises` come from the
+/// codex rather than the workouts domain, which served them first. The codex ships
+/// the catalogue, so it names an entry's exercises itself: a list of entries with their
+/// exercises is one fetch instead of two, one after the other (the workouts domain
+/// needs each entry's title). The platform's router has it on (`tessera.toml`); taking
+/// it off there hands the field back to the workouts domain, which still serves it,
+/// until the workouts domain drops it.
+pub const EXERCISES_LABEL: &str = "codex-exercises";
+
+/// The catalogue exercises `title` names, with their names.
+fn exercises_named_in(title: &str) -> Vec<Exercise> {
+    catalogue::named_in(title)
+        .into_iter()
+        .map(|i| Exercise::from(&catalogue::EXERCISES[i]))
+        .collect()
 }
 
 codex_entry! {
@@ -259,10 +298,7 @@ impl PracticeStep {
         let slug = self.0.exercise_slug.as_deref()?;
         // A slug is checked against the catalogue when the step is written; one the
         // catalogue has since dropped leaves the step without an exercise.
-        catalogue::by_slug(slug).map(|(_, e)| Exercise {
-            slug: e.slug.to_owned(),
-            name: e.name.to_owned(),
-        })
+        catalogue::by_slug(slug).map(|(_, e)| Exercise::from(e))
     }
 }
 
@@ -280,6 +316,15 @@ pub struct Exercise {
     /// Name shown to people, e.g. `Back squat`.
     #[graphql(external)]
     pub name: String,
+}
+
+impl From<&catalogue::Exercise> for Exercise {
+    fn from(e: &catalogue::Exercise) -> Self {
+        Self {
+            slug: e.slug.to_owned(),
+            name: e.name.to_owned(),
+        }
+    }
 }
 
 /// The public entries related to `row` by tags, as the caller may read them.

@@ -6,16 +6,16 @@
 //!   only slugs can still join.
 //! - `Workout` by `id`: what the journal's entries link to; `null` for workouts the
 //!   caller may not see.
-//! - `CodexEntry` by `id` (the codex's interface, an object here), with its `title` when
-//!   `exercises` requires it: a stub, since whether the caller may read the entry was
-//!   decided by the codex, which the router asked first.
+//! - `CodexArticle` and `CodexPractice` by `id`, with the `title` `exercises` requires:
+//!   stubs, since whether the caller may read the entry was decided by the codex, which
+//!   the router asked first.
 
 use async_graphql::{Context, ID, Object, Result, ResultExt};
 use uuid::Uuid;
 
 use crate::{
     graphql::{
-        codex::CodexEntry,
+        codex::{CodexArticle, CodexPractice, Entry},
         context::{access, db, loaders},
         exercise::Exercise,
         user::User,
@@ -63,17 +63,26 @@ impl WorkoutEntities {
             .map(Exercise))
     }
 
-    /// `CodexEntry` by its key `id`, with the `title` a `@requires` field needs; `null`
-    /// for a malformed id.
+    /// `CodexArticle` by its key `id`, with the `title` a `@requires` field needs;
+    /// `null` for a malformed id.
     #[graphql(entity)]
-    async fn find_codex_entry_by_id(
+    async fn find_codex_article_by_id(
         &self,
         #[graphql(key)] id: ID,
         title: Option<String>,
-    ) -> Option<CodexEntry> {
-        Uuid::parse_str(id.as_str())
-            .ok()
-            .map(|id| CodexEntry::new(id, title))
+    ) -> Option<CodexArticle> {
+        entry(&id, title).map(CodexArticle)
+    }
+
+    /// `CodexPractice` by its key `id`, with the `title` a `@requires` field needs;
+    /// `null` for a malformed id.
+    #[graphql(entity)]
+    async fn find_codex_practice_by_id(
+        &self,
+        #[graphql(key)] id: ID,
+        title: Option<String>,
+    ) -> Option<CodexPractice> {
+        entry(&id, title).map(CodexPractice)
     }
 
     /// `Workout` by its key `id`; `null` when unknown, deleted or not the caller's to see.
@@ -91,4 +100,11 @@ impl WorkoutEntities {
             .filter(|w| access.may_see_athlete(w.athlete_id))
             .map(Workout))
     }
+}
+
+/// A codex entry by its `id` (`None` when malformed), with its `title` if sent.
+fn entry(id: &ID, title: Option<String>) -> Option<Entry> {
+    Uuid::parse_str(id.as_str())
+        .ok()
+        .map(|id| Entry::new(id, title))
 }

@@ -6,10 +6,10 @@
 //! - [`exercise`], [`plan`], [`workout`], [`user`]: the types (`User` is the users
 //!   domain's entity, extended here).
 //! - [`query`], [`mutation`]: root fields.
-//! - [`codex`]: `CodexEntry`, the codex's entity interface as an `@interfaceObject`,
-//!   with the catalogue exercises each entry is about.
+//! - [`codex`]: the codex's articles and practices, with the catalogue exercises each
+//!   is about (moving to the codex: a progressive `@override` there).
 //! - [`entities`]: `_entities` resolution of `User`, `Exercise` (by `id` or `slug`),
-//!   `Workout` and `CodexEntry`.
+//!   `Workout`, `CodexArticle` and `CodexPractice`.
 //! - [`inputs`], [`export`]: input and payload types.
 
 pub mod codex;

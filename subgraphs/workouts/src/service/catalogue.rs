@@ -109,53 +109,13 @@ pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), S
     Ok(())
 }
 
-/// The catalogue exercises whose name `text` spells out as whole words, in any letter
-/// case and with the last word also in the plural (`"The back squat"` and `"Back
-/// squats"` name the back squat, not the front squat), the longest name winning where
-/// names overlap (`"Romanian deadlift"` names the Romanian deadlift, not the deadlift),
-/// in catalogue order. No query: the catalogue is reference data shipped with the
-/// service, its ids fixed.
+/// The ids of the catalogue exercises `text` names (see
+/// [`tessera_kit::catalogue::named_in`]), in catalogue order. No query: the catalogue
+/// is reference data shipped with the service, its ids fixed.
 pub fn named_in(text: &str) -> Vec<Uuid> {
-    let text = words(text);
-    let mut names: Vec<(usize, Vec<String>)> = catalogue::EXERCISES
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (i, words(e.name)))
-        .filter(|(_, name)| !name.is_empty())
-        .collect();
-    names.sort_by_key(|(_, name)| std::cmp::Reverse(name.len()));
-    let mut taken = vec![false; text.len()];
-    let mut found = Vec::new();
-    for (i, name) in names {
-        for start in 0..text.len().saturating_sub(name.len() - 1) {
-            let span = start..start + name.len();
-            if spells(&text[span.clone()], &name) && !taken[span.clone()].iter().any(|t| *t) {
-                taken[span].iter_mut().for_each(|t| *t = true);
-                found.push(i);
-            }
-        }
-    }
-    found.sort_unstable();
-    found.dedup();
-    found.into_iter().map(catalogue::id_at).collect()
-}
-
-/// Whether `words` are `name`'s words, the last one perhaps with a plural `s` or `es`.
-fn spells(words: &[String], name: &[String]) -> bool {
-    let last = name.len() - 1;
-    words.iter().zip(name).enumerate().all(|(i, (w, n))| {
-        w == n
-            || (i == last
-                && w.strip_prefix(n.as_str())
-                    .is_some_and(|rest| rest == "s" || rest == "es"))
-    })
-}
-
-/// The lowercase words of `text` (letters and digits; anything else separates).
-fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+    catalogue::named_in(text)
+        .into_iter()
+        .map(catalogue::id_at)
         .collect()
 }
 
