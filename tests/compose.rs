@@ -1,6 +1,8 @@
 //! Composition: the standard supergraph flavour, and errors that name the subgraph,
 //! the type and the field.
 
+mod common;
+
 use std::path::PathBuf;
 
 use apollo_compiler::Schema;
@@ -194,4 +196,23 @@ fn a_labelled_override_carries_its_label_on_both_sides_for_the_router() {
     );
     let router = tessera_router::Supergraph::parse(&supergraph).expect("the router reads it");
     assert_eq!(router.override_labels(), ["codex-exercises"]);
+}
+
+/// A tool that composes from the running subgraphs (`rover`, a gateway's dev mode)
+/// reads, in `_service { sdl }`, the SDL `tessera compose` reads: authorization and a
+/// labelled `@override` imported from federation, not defined as custom directives.
+#[tokio::test]
+async fn each_running_subgraph_serves_the_sdl_composition_reads() {
+    for name in tessera::platform::SUBGRAPHS {
+        let (_db, app) = common::subgraph(name).await;
+        let served = tessera_kit::testing::serve(app).await;
+        let body = served
+            .gql(None, "{ _service { sdl } }", serde_json::json!({}))
+            .await;
+        let sdl = body["data"]["_service"]["sdl"].as_str().expect("an SDL");
+        let composed = tessera::compose::sources::subgraph_sdl(name).expect("in this build");
+        assert!(sdl == composed, "{name} serves another SDL:\n{sdl}");
+        assert!(!sdl.contains("directive @authenticated"), "{name}");
+        assert!(!sdl.contains("directive @override"), "{name}");
+    }
 }

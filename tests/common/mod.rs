@@ -70,7 +70,8 @@ fn authenticator(users: &str) -> Arc<Authenticator> {
     )
 }
 
-async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
+/// Subgraph `name`'s app over a fresh database with its demo data.
+pub async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
     let now = Utc::now();
     let trust = testing::trust();
     match name {

@@ -4,7 +4,10 @@
 
 use std::{future::IntoFuture, io, net::SocketAddr, sync::Arc, time::Duration};
 
-use async_graphql::{BatchResponse, ErrorExtensions, Executor, Name, PathSegment, Value};
+use async_graphql::{
+    BatchResponse, ErrorExtensions, Executor, Name, ObjectType, PathSegment, Schema,
+    SubscriptionType, Value,
+};
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     Json, Router,
@@ -37,40 +40,59 @@ struct AppState<E> {
     db: DatabaseConnection,
     trust: RouterTrust,
     hook: Option<RequestHook>,
+    /// What `_service { sdl }` answers: the SDL composition reads.
+    sdl: Arc<str>,
 }
 
 /// The axum app of one subgraph, answering requests the router signed (`trust`).
-pub fn app<E: Executor + Clone>(executor: E, db: DatabaseConnection, trust: RouterTrust) -> Router {
-    build(executor, db, trust, None)
+pub fn app<Q, M, S>(schema: Schema<Q, M, S>, db: DatabaseConnection, trust: RouterTrust) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    build(schema, db, trust, None)
 }
 
 /// The axum app of one subgraph, with `hook` run on each GraphQL request after the
 /// viewer is attached.
-pub fn app_with_hook<E: Executor + Clone>(
-    executor: E,
+pub fn app_with_hook<Q, M, S>(
+    schema: Schema<Q, M, S>,
     db: DatabaseConnection,
     trust: RouterTrust,
     hook: RequestHook,
-) -> Router {
-    build(executor, db, trust, Some(hook))
+) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    build(schema, db, trust, Some(hook))
 }
 
-fn build<E: Executor + Clone>(
-    executor: E,
+fn build<Q, M, S>(
+    schema: Schema<Q, M, S>,
     db: DatabaseConnection,
     trust: RouterTrust,
     hook: Option<RequestHook>,
-) -> Router {
+) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    let sdl = crate::directives::federation_sdl(&schema).into();
     Router::new()
-        .route("/graphql", post(graphql::<E>))
+        .route("/graphql", post(graphql::<Schema<Q, M, S>>))
         .route("/health/live", get(live))
-        .route("/health/ready", get(ready::<E>))
+        .route("/health/ready", get(ready::<Schema<Q, M, S>>))
         .layer(TraceLayer::new_for_http())
         .with_state(AppState {
-            executor,
+            executor: schema,
             db,
             trust,
             hook,
+            sdl,
         })
 }
 
@@ -175,6 +197,7 @@ async fn graphql<E: Executor>(
     let mut private = false;
     for (single, note) in singles.into_iter().zip(&notes) {
         null_failed_fields(single);
+        answer_service_sdl(single, &state.sdl);
         let changed = note.invalidations();
         if !changed.is_empty() {
             single.extensions.insert(
@@ -192,6 +215,23 @@ async fn graphql<E: Executor>(
         );
     }
     response
+}
+
+/// Answers `_service { sdl }` with `sdl`, the SDL `tessera compose` reads, instead of
+/// async-graphql's own, which defines `@authenticated`, `@policy` and a labelled
+/// `@override` locally rather than importing them from federation: a tool composing
+/// from the running subgraphs (`rover`, a gateway's dev mode) would otherwise read them
+/// as custom directives and drop what they enforce.
+fn answer_service_sdl(response: &mut async_graphql::Response, sdl: &Arc<str>) {
+    let Value::Object(data) = &mut response.data else {
+        return;
+    };
+    let Some(Value::Object(service)) = data.get_mut("_service") else {
+        return;
+    };
+    if let Some(value @ Value::String(_)) = service.get_mut("sdl") {
+        *value = Value::String(sdl.to_string());
+    }
 }
 
 /// Puts `null` where a field's resolver failed. async-graphql 7 leaves such a field out
