@@ -219,8 +219,10 @@ pub const PARTNER_PATH: &str = "/partner/graphql";
 
 /// The partner variant of `supergraph_sdl`: the same supergraph with everything not
 /// tagged `partner` made `@inaccessible` (planned with the full join metadata), served
-/// at [`PARTNER_PATH`] to callers holding the `partner` role, with the router's options
-/// and sharing `main`'s caches (an invalidation through the full API reaches it too).
+/// at [`PARTNER_PATH`] to callers holding the `partner` role, and to the team (the
+/// explorer's team roles: administrators) looking at what partners see; with the
+/// router's options and sharing `main`'s caches (an invalidation through the full API
+/// reaches it too).
 pub fn partner_variant(
     supergraph_sdl: &str,
     options: &tessera_router::pipeline::RouterOptions,
@@ -237,6 +239,7 @@ pub fn partner_variant(
     Ok(tessera_router::server::Variant {
         path: PARTNER_PATH.to_owned(),
         role: PARTNER_TAG.to_owned(),
+        viewers: tessera_router::explorer::ExplorerOptions::default().team_roles,
         router: Arc::new(
             tessera_router::Router::try_new(partner, &options).map_err(|err| {
                 PlatformError::Router(format!("`redis.url` for the response caches: {err}"))

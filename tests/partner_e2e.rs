@@ -129,7 +129,7 @@ async fn introspection_at_the_partner_endpoint_lists_only_the_variant() {
 }
 
 #[tokio::test]
-async fn only_partners_are_answered_at_the_partner_endpoint() {
+async fn only_partners_and_the_team_are_answered_at_the_partner_endpoint() {
     let p = Platform::start(&["users", "workouts"], true).await;
     let query = r#"{ exercise(slug: "back-squat") { name } }"#;
 
@@ -141,7 +141,7 @@ async fn only_partners_are_answered_at_the_partner_endpoint() {
     assert_eq!(
         body,
         json!({"errors": [{
-            "message": "/partner/graphql answers only callers with the `partner` role",
+            "message": "/partner/graphql answers only callers with the `partner` role (or `admin`)",
             "extensions": {"code": "FORBIDDEN"},
         }]})
     );
@@ -151,7 +151,7 @@ async fn only_partners_are_answered_at_the_partner_endpoint() {
     assert_eq!(
         body,
         json!({"errors": [{
-            "message": "/partner/graphql answers only callers with the `partner` role: sign in",
+            "message": "/partner/graphql answers only callers with the `partner` role (or `admin`): sign in",
             "extensions": {"code": "UNAUTHENTICATED"},
         }]})
     );
@@ -181,6 +181,24 @@ async fn only_partners_are_answered_at_the_partner_endpoint() {
     assert_eq!(response.status().as_u16(), 200);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body, json!({"data": {"exercise": {"name": "Back squat"}}}));
+
+    // An administrator looks at what partners see: the variant, and nothing beyond it.
+    let ada = p.token("ada").await;
+    let (status, body) = p.gql_at(&p.partner_url, Some(&ada), query, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"data": {"exercise": {"name": "Back squat"}}}));
+    let (status, body) = p
+        .gql_at(&p.partner_url, Some(&ada), "{ me { handle } }", json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"errors": [{
+            "message": "type `Query` does not have a field `me`",
+            "locations": [{"line": 1, "column": 3}],
+            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+        }]})
+    );
 }
 
 #[tokio::test]

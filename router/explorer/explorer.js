@@ -1,17 +1,21 @@
 // The Tessera API explorer: GraphiQL (completion, validation and documentation from
 // introspection; variables, headers and history) with the caller's credentials, pointed
 // at the API the caller may use — the partner variant for partners, the full API for
-// the team. Everything it loads is served by the router itself.
+// the team, who may switch to the partner variant to see what partners see. Everything
+// it loads is served by the router itself.
 (function () {
   "use strict";
 
   const config = JSON.parse(document.getElementById("explorer-config").textContent);
   const STORE = "tessera.explorer.credential";
+  const VIEW = "tessera.explorer.view";
   const API_KEY_PREFIX = "tsk_";
 
   // The credential lives for the browser tab only (sessionStorage), never in GraphiQL's
   // persisted headers.
   let credential = sessionStorage.getItem(STORE) || "";
+  // The team's choice of API for this tab: "partner" to see what partners see.
+  let view = sessionStorage.getItem(VIEW) || "full";
 
   function claimsOf(token) {
     try {
@@ -32,9 +36,14 @@
     return { kind: "token", subject: claims.sub, roles: claims.roles || [] };
   }
 
+  function isTeam(caller) {
+    return config.teamRoles.some((role) => caller.roles.includes(role));
+  }
+
   function endpointFor(caller) {
-    const partner = config.partner && caller.roles.includes(config.partnerRole)
-      && !config.teamRoles.some((role) => caller.roles.includes(role));
+    const partner = config.partner && (isTeam(caller)
+      ? view === "partner"
+      : caller.roles.includes(config.partnerRole));
     return partner
       ? { url: config.partner, name: "Partner API", partner: true }
       : { url: config.graphql, name: "Full API", partner: false };
@@ -100,6 +109,9 @@
           ? "partner API key"
           : `signed in${caller.roles.length ? " as " + caller.roles.join(", ") : ""}`;
     document.getElementById("sign-out").hidden = !credential;
+    const switcher = document.getElementById("switch-api");
+    switcher.hidden = !(config.partner && isTeam(caller));
+    switcher.textContent = api.partner ? "Back to the full API" : "See the partner API";
 
     const fetcher = (params, options) =>
       post(api.url, params, { ...authHeaders(credential), ...((options && options.headers) || {}) });
@@ -171,6 +183,12 @@
   });
 
   document.getElementById("sign-out").addEventListener("click", () => use(""));
+
+  document.getElementById("switch-api").addEventListener("click", () => {
+    view = view === "partner" ? "full" : "partner";
+    sessionStorage.setItem(VIEW, view);
+    render();
+  });
 
   render();
 })();

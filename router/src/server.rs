@@ -52,15 +52,18 @@ pub struct ServerOptions {
 }
 
 /// A contract variant: a [`Router`] built from the variant's supergraph (see
-/// [`crate::supergraph::variant`]), served at `path` to callers holding `role`. Only
-/// the router answers there, so nothing outside the variant is reachable: not by
-/// validation, not by introspection.
+/// [`crate::supergraph::variant`]), served at `path` to callers holding `role` (and to
+/// the team's `viewers`, who look at what those callers see). Only the router answers
+/// there, so nothing outside the variant is reachable: not by validation, not by
+/// introspection.
 #[derive(Clone)]
 pub struct Variant {
     /// Where it is served, e.g. `/partner/graphql`.
     pub path: String,
     /// The role a caller needs, e.g. `partner`.
     pub role: String,
+    /// Other roles answered there, e.g. `admin`: the team supporting those callers.
+    pub viewers: Vec<String>,
     /// The router over the variant's supergraph.
     pub router: Arc<Router>,
 }
@@ -71,6 +74,7 @@ impl Variant {
         Self {
             path: self.path.clone(),
             role: self.role.clone(),
+            viewers: self.viewers.clone(),
             router: Arc::new(self.router.replica()),
         }
     }
@@ -92,6 +96,7 @@ impl std::fmt::Debug for Variant {
         f.debug_struct("Variant")
             .field("path", &self.path)
             .field("role", &self.role)
+            .field("viewers", &self.viewers)
             .finish_non_exhaustive()
     }
 }
@@ -348,19 +353,22 @@ async fn rate_limited(
     Some(response)
 }
 
-/// The response refusing a caller without the variant's role: 401 when not signed in,
-/// 403 when signed in without it.
+/// The response refusing a caller with neither the variant's role nor a viewer's: 401
+/// when not signed in, 403 when signed in without them.
 fn refuse_outside(variant: &Variant, identity: &Identity, graphql_json: bool) -> Option<Response> {
-    if identity.has_role(&variant.role) {
+    if identity.has_role(&variant.role) || variant.viewers.iter().any(|r| identity.has_role(r)) {
         return None;
     }
+    let who = variant
+        .viewers
+        .iter()
+        .fold(format!("the `{}` role", variant.role), |who, viewer| {
+            format!("{who} (or `{viewer}`)")
+        });
     if identity.subject.is_none() {
         let mut response = request_error(
             ErrorCode::Unauthenticated,
-            &format!(
-                "{} answers only callers with the `{}` role: sign in",
-                variant.path, variant.role
-            ),
+            &format!("{} answers only callers with {who}: sign in", variant.path),
             graphql_json,
         );
         response
@@ -370,10 +378,7 @@ fn refuse_outside(variant: &Variant, identity: &Identity, graphql_json: bool) ->
     }
     Some(request_error(
         ErrorCode::Forbidden,
-        &format!(
-            "{} answers only callers with the `{}` role",
-            variant.path, variant.role
-        ),
+        &format!("{} answers only callers with {who}", variant.path),
         graphql_json,
     ))
 }

@@ -2,7 +2,8 @@
 //
 //   node explorer.mjs <router base URL> <screenshot dir> <api key>
 //
-// Checks, for the team (an administrator signed in through the page), for a partner
+// Checks, for the team (an administrator signed in through the page, on the full API
+// and switched to the partner API), for a partner
 // (signed in through the page) and for a partner's API key pasted in:
 // - the page loads from the router alone (no request leaves it, no console error,
 //   no Content-Security-Policy violation);
@@ -185,6 +186,19 @@ try {
     await page.click('button[aria-label="Show History"]');
     await page.locator(".graphiql-history-item", { hasText: "ByHandle" }).first().waitFor();
     console.log("ok: team: the history lists the queries run");
+    // The team sees what partners see, with its own token, and comes back.
+    await page.click("#switch-api");
+    await page.getByTestId("api").getByText("Partner API · /partner/graphql").waitFor();
+    const partnerTypes = await schemaTypes(page);
+    check(partnerTypes.includes("CodexEntry") && !partnerTypes.includes("User"), "team: the partner API's docs list CodexEntry, not User", partnerTypes.join(" "));
+    const catalogue = await run(page, "query Catalogue { exercises(first: 2) { nodes { name } } }");
+    check(catalogue.includes('"exercises"') && !catalogue.includes('"errors"'), "team: a query runs on the partner API", catalogue);
+    const outside = await run(page, "query Outside { me { handle } }");
+    check(outside.includes("GRAPHQL_VALIDATION_FAILED"), "team: on the partner API, a field outside it does not validate", outside);
+    await page.screenshot({ path: join(shots, "explorer-team-partner.png") });
+    await page.click("#switch-api");
+    await page.getByTestId("api").getByText("Full API · /graphql").waitFor();
+    console.log("ok: team: back to the full API");
     await done(session, "explorer-team");
   }
 
@@ -194,6 +208,7 @@ try {
     const { page } = session;
     await signIn(page, "pat@demo.tessera.dev");
     await page.getByTestId("api").getByText("Partner API · /partner/graphql").waitFor();
+    check(await page.locator("#switch-api").isHidden(), "partner: no switch to the full API");
     const types = await schemaTypes(page);
     check(types.includes("Exercise") && types.includes("CodexEntry"), "partner: the docs list Exercise and CodexEntry", types.join(" "));
     check(!types.includes("User") && !types.includes("JournalEntry"), "partner: the docs list neither User nor JournalEntry", types.join(" "));
