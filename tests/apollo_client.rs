@@ -1,6 +1,7 @@
 //! Apollo Client itself (`@apollo/client` from npm, in Node) against the router:
 //! automatic persisted queries as its PersistedQueryLink speaks them, trusted
-//! documents under `enforce`, and HTTP batching as BatchHttpLink sends it. The assertions on each HTTP exchange are in
+//! documents under `enforce`, HTTP batching as BatchHttpLink sends it, and `@defer` as
+//! its incremental delivery handler reads it. The assertions on each HTTP exchange are in
 //! `clients/apollo-node/check.mjs`; this test installs the client's packages (once,
 //! from the committed lockfile) and serves the platform it talks to.
 
@@ -100,4 +101,12 @@ async fn apollo_client_batches_operations_into_one_request() {
     let p = Platform::start(&["users"], false).await;
     let out = check(&["batch", &p.url]).await;
     assert!(out.starts_with("ok: batch"), "{out}");
+}
+
+#[tokio::test]
+async fn apollo_client_reads_a_deferred_fragment_after_the_rest() {
+    install();
+    let p = Platform::start(&["users", "codex"], false).await;
+    let out = check(&["defer", &p.url]).await;
+    assert!(out.starts_with("ok: defer"), "{out}");
 }

@@ -898,3 +898,154 @@ async fn answers_are_compressed_for_clients_that_accept_it_and_bodies_may_come_c
     let (status, _, _, again) = send(None, None, text).await;
     assert_eq!((status, again), (200, plain));
 }
+
+const MULTIPART: &str = "multipart/mixed;deferSpec=20220824, application/json";
+
+/// POSTs `query` (with `variables`) accepting `accept`; returns the content type and
+/// the body as text.
+async fn post_accepting(
+    p: &Platform,
+    accept: &str,
+    query: &str,
+    variables: Value,
+) -> (String, String) {
+    let response = p
+        .client
+        .post(&p.url)
+        .header("accept", accept)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .expect("the router answers");
+    assert_eq!(response.status().as_u16(), 200);
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .expect("ASCII")
+        .to_owned();
+    (content_type, response.text().await.expect("a body"))
+}
+
+/// The parts of a `multipart/mixed` answer with boundary `-`, each parsed as JSON.
+fn parts(body: &str) -> Vec<Value> {
+    let inner = body
+        .strip_prefix("\r\n---")
+        .and_then(|b| b.strip_suffix("\r\n-----\r\n"))
+        .unwrap_or_else(|| panic!("not framed as multipart/mixed: {body:?}"));
+    inner
+        .split("\r\n---")
+        .map(|part| {
+            let json = part
+                .strip_prefix("\r\ncontent-type: application/json; charset=utf-8\r\n\r\n")
+                .unwrap_or_else(|| panic!("a part without its header: {part:?}"));
+            serde_json::from_str(json).expect("a JSON part")
+        })
+        .collect()
+}
+
+/// `@defer` as Apollo Client asks for it: the answer without the deferred fragment
+/// first, then the fragment's data at its path with its label; a client that does not
+/// take multipart, or a `@defer` whose `if` is false, gets one whole answer.
+#[tokio::test]
+async fn a_deferred_fragment_comes_second_for_clients_that_take_parts() {
+    let p = Platform::start(&["users", "codex"], false).await;
+    const DEFERRED: &str = r#"query Kim($later: Boolean! = true) { userByHandle(handle: "kim") {
+        handle
+        ... @defer(label: "entries", if: $later) { codexEntries(first: 2) { nodes { title } } }
+    } }"#;
+    let whole = p
+        .query(r#"{ userByHandle(handle: "kim") { handle codexEntries(first: 2) { nodes { title } } } }"#)
+        .await;
+    let entries = whole["data"]["userByHandle"]["codexEntries"].clone();
+    assert_eq!(
+        entries["nodes"].as_array().map(Vec::len),
+        Some(2),
+        "{whole}"
+    );
+
+    let (content_type, body) = post_accepting(&p, MULTIPART, DEFERRED, json!({})).await;
+    assert_eq!(
+        content_type,
+        "multipart/mixed;boundary=\"-\";deferSpec=20220824"
+    );
+    assert_eq!(
+        parts(&body),
+        [
+            json!({ "data": { "userByHandle": { "handle": "kim" } }, "hasNext": true }),
+            json!({ "hasNext": false, "incremental": [{
+                "data": { "codexEntries": entries }, "path": ["userByHandle"], "label": "entries",
+            }] }),
+        ]
+    );
+
+    // Whole: for a client that takes JSON only, and when `if` is false.
+    for (accept, later) in [("application/json", true), (MULTIPART, false)] {
+        let (content_type, body) =
+            post_accepting(&p, accept, DEFERRED, json!({ "later": later })).await;
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body, whole, "accept {accept}, later {later}");
+    }
+}
+
+/// The deferred fragment's subgraph is down: the first part is whole and error-free,
+/// the last carries the error; the router goes on serving.
+#[tokio::test]
+async fn a_deferred_fragment_that_fails_fails_alone() {
+    let p = Platform::start(&["users"], false).await;
+    let (_, body) = post_accepting(
+        &p,
+        MULTIPART,
+        r#"{ userByHandle(handle: "kim") { handle ... @defer { codexEntries(first: 2) { nodes { title } } } } }"#,
+        json!({}),
+    )
+    .await;
+    let parts = parts(&body);
+    assert_eq!(
+        parts[0],
+        json!({ "data": { "userByHandle": { "handle": "kim" } }, "hasNext": true })
+    );
+    assert_eq!(parts[1]["hasNext"], false, "{}", parts[1]);
+    assert_eq!(
+        parts[1]["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED",
+        "{}",
+        parts[1]
+    );
+    assert_eq!(
+        parts[1]["errors"][0]["extensions"]["serviceName"], "codex",
+        "{}",
+        parts[1]
+    );
+    let again = p
+        .query(r#"{ userByHandle(handle: "kim") { handle } }"#)
+        .await;
+    assert_eq!(
+        again,
+        json!({ "data": { "userByHandle": { "handle": "kim" } } })
+    );
+}
+
+/// A mutation runs once: asked with `@defer`, its answer comes whole.
+#[tokio::test]
+async fn a_mutation_with_a_deferred_fragment_runs_once_and_answers_whole() {
+    let p = Platform::start(&["users"], false).await;
+    let (content_type, body) = post_accepting(
+        &p,
+        MULTIPART,
+        r#"mutation { signUp(input: { handle: "deferred_dee", displayName: "Dee", email: "dee@example.com", password: "long enough pw" }) {
+            handle ... @defer { displayName } } }"#,
+        json!({}),
+    )
+    .await;
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let body: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(
+        body,
+        json!({ "data": { "signUp": { "handle": "deferred_dee", "displayName": "Dee" } } })
+    );
+}

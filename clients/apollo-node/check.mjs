@@ -3,6 +3,7 @@
 //   node check.mjs apq     <router /graphql URL>
 //   node check.mjs enforce <router /graphql URL> <web manifest (Apollo format)>
 //   node check.mjs batch   <router /graphql URL>
+//   node check.mjs defer   <router /graphql URL>
 //
 // `apq`: PersistedQueryLink with useGETForHashedQueries: the first request sends only
 // the hash (GET) and misses, the link resends with the text (POST), which registers it;
@@ -12,6 +13,9 @@
 // a free-form operation is refused with PERSISTED_QUERY_NOT_IN_LIST.
 // `batch`: BatchHttpLink sends concurrent operations as one JSON array; each gets its
 // own answer, in order, an error in one leaving the others whole.
+// `defer`: an operation with `@defer`, with Apollo Client's handler for the router's
+// incremental delivery (deferSpec=20220824): the watcher sees the answer without the
+// deferred fragment first (still streaming), then the whole one.
 //
 // Every HTTP exchange is recorded; the script asserts on them and exits non-zero with
 // the reason when Apollo Client and the router disagree.
@@ -21,6 +25,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client";
+import { Defer20220824Handler } from "@apollo/client/incremental";
 import { BatchHttpLink } from "@apollo/client/link/batch-http";
 import { PersistedQueryLink } from "@apollo/client/link/persisted-queries";
 
@@ -160,6 +165,70 @@ async function batch() {
   return "batch: three operations in one request, answered in order";
 }
 
-const checks = { apq, enforce, batch };
+async function defer() {
+  const seen = [];
+  // Headers only: reading the body here would wait for its last part.
+  const headerFetch = async (url, init) => {
+    const response = await fetch(url, init);
+    seen.push({ accept: init.headers.accept, contentType: response.headers.get("content-type") });
+    return response;
+  };
+  const apollo = new ApolloClient({
+    link: new HttpLink({ uri, fetch: headerFetch }),
+    cache: new InMemoryCache(),
+    incrementalHandler: new Defer20220824Handler(),
+  });
+  const KIM = gql`
+    query KimDeferred {
+      userByHandle(handle: "kim") {
+        id
+        handle
+        ... @defer(label: "entries") {
+          codexEntries(first: 2) {
+            nodes {
+              id
+              title
+            }
+          }
+        }
+      }
+    }
+  `;
+  const results = await new Promise((resolve, reject) => {
+    const all = [];
+    const timer = setTimeout(() => reject(new Error(`no complete result: ${JSON.stringify(all)}`)), 20000);
+    const subscription = apollo.watchQuery({ query: KIM, fetchPolicy: "network-only" }).subscribe({
+      next(result) {
+        if (result.loading && !result.data) return;
+        all.push(result);
+        if (result.dataState === "complete") {
+          clearTimeout(timer);
+          subscription.unsubscribe();
+          resolve(all);
+        }
+      },
+      error: (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    });
+  });
+  assert.equal(seen.length, 1, "one request");
+  assert.match(seen[0].accept, /multipart\/mixed;deferSpec=20220824/);
+  assert.equal(seen[0].contentType, 'multipart/mixed;boundary="-";deferSpec=20220824');
+  const [first, ...later] = results;
+  assert.equal(first.dataState, "streaming", JSON.stringify(first));
+  assert.equal(first.data.userByHandle.handle, "kim");
+  assert.equal(first.data.userByHandle.codexEntries, undefined, "not in the first part");
+  const last = later.at(-1);
+  assert.ok(last, "a second result");
+  assert.equal(last.dataState, "complete");
+  assert.equal(last.data.userByHandle.handle, "kim");
+  assert.equal(last.data.userByHandle.codexEntries.nodes.length, 2, JSON.stringify(last.data));
+  assert.equal(last.error, undefined);
+  return "defer: the handle first (streaming), then the codex entries (complete), in one request";
+}
+
+const checks = { apq, enforce, batch, defer };
 assert.ok(checks[mode], `unknown mode ${mode}`);
 console.log(`ok: ${await checks[mode]()}`);

@@ -17,7 +17,7 @@ use axum::{
 };
 use tessera_codes::ErrorCode;
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{CompressionLayer, DefaultPredicate, Predicate, predicate::NotForContentType},
     cors::{AllowOrigin, CorsLayer},
     decompression::RequestDecompressionLayer,
 };
@@ -26,7 +26,7 @@ use tessera_identity::Identity;
 
 use crate::{
     auth::Authenticator,
-    pipeline::{GraphqlRequest, Router, RouterResponse},
+    pipeline::{GraphqlRequest, Incremental, Router, RouterResponse},
     ratelimit::{Decision, SharedLimiter},
 };
 
@@ -194,8 +194,12 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
         .layer(RequestDecompressionLayer::new().pass_through_unaccepted(true));
     if options.compress_responses {
         // Answers of more than 32 bytes, for clients that accept gzip, br, deflate or
-        // zstd (brotli at quality 4, the others at their libraries' defaults).
-        app = app.layer(CompressionLayer::new());
+        // zstd (brotli at quality 4, the others at their libraries' defaults); not an
+        // answer in parts (`@defer`), whose first part must not wait in the encoder.
+        app =
+            app.layer(CompressionLayer::new().compress_when(
+                DefaultPredicate::new().and(NotForContentType::new(MULTIPART_MIXED)),
+            ));
     }
     app = app.layer(DefaultBodyLimit::max(body_limit)).layer(cors);
     if let Some(explorer) = &options.explorer {
@@ -217,6 +221,63 @@ fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
                 .next()
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
         })
+}
+
+/// The media type of an answer in parts.
+const MULTIPART_MIXED: &str = "multipart/mixed";
+
+/// Whether the client takes incremental delivery as Apollo Client asks for it:
+/// `multipart/mixed` with `deferSpec=20220824`.
+fn takes_incremental(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut params = part.split(';');
+            params
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(MULTIPART_MIXED))
+                && params.any(|p| p.trim().eq_ignore_ascii_case("deferSpec=20220824"))
+        })
+}
+
+/// An answer in parts as `multipart/mixed` (boundary `-`, each part JSON): the first
+/// part is sent at once, with the boundary after it so that the client reads it, the
+/// last when the deferred fragments are answered.
+fn respond_incremental(answer: Incremental, graphql_json: bool) -> Response {
+    const PART: &[u8] = b"\r\ncontent-type: application/json; charset=utf-8\r\n\r\n";
+    let (first, rest) = match answer {
+        Incremental::Whole(response) => return respond_router(&response, graphql_json),
+        Incremental::Parts { first, rest } => (first, rest),
+    };
+    let mut head = Vec::with_capacity(first.len() + 64);
+    head.extend_from_slice(b"\r\n---");
+    head.extend_from_slice(PART);
+    head.extend_from_slice(&first);
+    head.extend_from_slice(b"\r\n---");
+    let tail = async move {
+        let last = rest.await;
+        let mut tail = Vec::with_capacity(last.len() + 64);
+        tail.extend_from_slice(PART);
+        tail.extend_from_slice(&last);
+        tail.extend_from_slice(b"\r\n-----\r\n");
+        Ok::<_, std::convert::Infallible>(Bytes::from(tail))
+    };
+    let first = futures_util::future::ready(Ok::<_, std::convert::Infallible>(Bytes::from(head)));
+    let parts = futures_util::StreamExt::chain(
+        futures_util::stream::once(first),
+        futures_util::stream::once(tail),
+    );
+    let mut response = Response::new(axum::body::Body::from_stream(parts));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("multipart/mixed;boundary=\"-\";deferSpec=20220824"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// CSRF prevention as Apollo defines it: a request passes when it carries a content
@@ -469,6 +530,10 @@ async fn post_to(
         if let Some(limited) = rate_limited(&state, &identity, &extensions, 1, graphql_json).await {
             return limited;
         }
+        if takes_incremental(&headers) {
+            let answer = router.execute_incremental(request, true, &identity).await;
+            return respond_incremental(answer, graphql_json);
+        }
         let response = router.execute(request, true, &identity).await;
         return respond_router(&response, graphql_json);
     }
@@ -617,6 +682,10 @@ async fn get_to(
             .or_else(|| params.get("doc_id"))
             .cloned(),
     };
+    if takes_incremental(&headers) {
+        let answer = router.execute_incremental(request, false, &identity).await;
+        return respond_incremental(answer, graphql_json);
+    }
     let response = router.execute(request, false, &identity).await;
     respond_router(&response, graphql_json)
 }
@@ -721,5 +790,76 @@ mod tests {
                 "compress_responses: {compress}"
             );
         }
+    }
+
+    /// The first part of a deferred answer reaches the client while the deferred
+    /// fragment's subgraph has not answered yet (nothing waits in a buffer or an
+    /// encoder); the rest follows once it has.
+    #[tokio::test]
+    async fn the_first_part_is_sent_before_the_deferred_subgraph_answers() {
+        let a = crate::test_support::serve(axum::Router::new().route(
+            "/graphql",
+            post(|| async {
+                axum::Json(serde_json::json!({ "data": { "product": {
+                    "__typename": "Product", "id": "1", "name": "Kettlebell" } } }))
+            }),
+        ))
+        .await;
+        let go = Arc::new(tokio::sync::Notify::new());
+        let b = {
+            let go = go.clone();
+            crate::test_support::serve(axum::Router::new().route(
+                "/graphql",
+                post(move || {
+                    let go = go.clone();
+                    async move {
+                        go.notified().await;
+                        axum::Json(serde_json::json!({ "data": { "_entities": [
+                            { "__typename": "Product", "weight": 16.0 } ] } }))
+                    }
+                }),
+            ))
+            .await
+        };
+        let router = Router::new(
+            Supergraph::parse(include_str!("../tests/fixtures/override-labels.graphql"))
+                .expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([("a".to_owned(), a), ("b".to_owned(), b)]),
+                ..RouterOptions::default()
+            },
+        );
+        let url = crate::test_support::serve(app(Arc::new(router), ServerOptions::default())).await;
+        let mut response = reqwest::Client::new()
+            .post(&url)
+            .header("content-type", "application/json")
+            // What browsers and Apollo Client send: compression must not hold the part.
+            .header("accept-encoding", "gzip, br")
+            .header(
+                "accept",
+                "multipart/mixed;deferSpec=20220824, application/json",
+            )
+            .body(r#"{"query":"{ product { name ... @defer { weight } } }"}"#)
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.headers().get("content-encoding"), None);
+        let mut received = Vec::new();
+        let first_part = "\r\n---\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{\"data\":{\"product\":{\"name\":\"Kettlebell\"}},\"hasNext\":true}\r\n---";
+        while received.len() < first_part.len() {
+            let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), response.chunk())
+                .await
+                .expect("the first part comes while subgraph b waits")
+                .expect("a chunk")
+                .expect("not the end yet");
+            received.extend_from_slice(&chunk);
+        }
+        assert_eq!(String::from_utf8_lossy(&received), first_part);
+        go.notify_one();
+        let rest = response.bytes().await.expect("the rest");
+        assert_eq!(
+            String::from_utf8_lossy(&rest),
+            "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n{\"hasNext\":false,\"incremental\":[{\"data\":{\"weight\":16.0},\"path\":[\"product\"]}]}\r\n-----\r\n"
+        );
     }
 }

@@ -3,8 +3,10 @@
 //!
 //! # Layout
 //! - [`request`]: the request and response types of the pipeline.
+//! - [`defer`]: `@defer`, answered in two parts.
 //! - this file: the [`Router`] and the stages.
 
+pub mod defer;
 pub mod request;
 
 use std::{
@@ -22,6 +24,7 @@ use apollo_compiler::{
     response::{GraphQLError, JsonMap, JsonValue},
     validation::Valid,
 };
+use bytes::Bytes;
 use tessera_codes::ErrorCode;
 use tessera_identity::{Ed25519Key, Identity, internal::Signer};
 
@@ -130,6 +133,9 @@ struct Prepared {
     /// The size of the last response body written for it (at most
     /// [`BODY_SIZE_HINT_MAX`]), to size the next one's.
     body_size: std::sync::atomic::AtomicUsize,
+    /// The selected operation's `@defer`s: it runs as the operations derived from it
+    /// (and is not planned itself).
+    deferral: Option<Arc<defer::Deferral>>,
 }
 
 /// The most room a response body starts with (see `Prepared::body_size`); larger ones
@@ -143,6 +149,20 @@ const BODY_SIZE_HINT_MAX: usize = 1 << 20;
 enum DocKey {
     Text(String),
     Sha256(Sha256),
+}
+
+/// What [`Router::execute_incremental`] answers.
+pub enum Incremental {
+    /// The whole answer at once.
+    Whole(RouterResponse),
+    /// An operation with `@defer`: the answer without the deferred fragments
+    /// (`hasNext: true`), then the payload with them (`hasNext: false`, `incremental`).
+    Parts {
+        /// The first payload.
+        first: Bytes,
+        /// The last payload, when the full operation is answered.
+        rest: std::pin::Pin<Box<dyn Future<Output = Bytes> + Send>>,
+    },
 }
 
 /// The router: a supergraph, pooled subgraph clients and a cache of prepared operations.
@@ -328,9 +348,182 @@ impl Router {
             Ok(p) => p,
             Err(response) => return response,
         };
+        // A client that does not take incremental delivery gets the deferred fragments
+        // in place, in one answer.
+        let prepared = match &prepared.deferral {
+            Some(deferral) => match self.prepared(
+                (
+                    DocKey::Text(deferral.full.clone()),
+                    request.operation_name.clone(),
+                ),
+                None,
+            ) {
+                Ok(full) => full,
+                Err(response) => return response,
+            },
+            None => prepared,
+        };
+        self.execute_prepared(
+            &prepared,
+            request.operation_name,
+            request.variables,
+            allow_mutations,
+            identity,
+        )
+        .await
+    }
+
+    /// [`Router::execute`] for a client that takes incremental delivery (`multipart/mixed`,
+    /// `deferSpec=20220824`): an operation with active `@defer`s is answered in two
+    /// parts (see [`defer`]), any other one whole.
+    pub async fn execute_incremental(
+        self: &Arc<Self>,
+        request: GraphqlRequest,
+        allow_mutations: bool,
+        identity: &Identity,
+    ) -> Incremental {
+        let prepared = match self
+            .resolved_and_prepared(
+                request.query,
+                request.extensions.as_ref(),
+                request.document_id.as_deref(),
+                request.operation_name.clone(),
+                identity,
+            )
+            .await
+        {
+            Ok(p) => p,
+            Err(response) => return Incremental::Whole(response),
+        };
+        let name = request.operation_name;
+        let (Some(deferral), Ok(operation)) = (
+            prepared.deferral.clone(),
+            prepared.document.operations.get(name.as_deref()),
+        ) else {
+            return Incremental::Whole(
+                self.execute_prepared(
+                    &prepared,
+                    name,
+                    request.variables,
+                    allow_mutations,
+                    identity,
+                )
+                .await,
+            );
+        };
+        let derived = |text: String| self.prepared((DocKey::Text(text), name.clone()), None);
+        let full = match derived(deferral.full.clone()) {
+            Ok(full) => full,
+            Err(response) => return Incremental::Whole(response),
+        };
+        let active = deferral.active(request.variables.as_ref());
+        // A mutation runs once: its deferred fragments come with the rest.
+        if active.is_empty() || operation.operation_type != OperationType::Query {
+            return Incremental::Whole(
+                self.execute_prepared(&full, name, request.variables, allow_mutations, identity)
+                    .await,
+            );
+        }
+        let primary = match derived(deferral.primary(
+            &prepared.document,
+            operation,
+            &active,
+            &self.supergraph.api,
+        )) {
+            Ok(primary) => primary,
+            Err(response) => return Incremental::Whole(response),
+        };
+        // The full operation runs beside the primary one, not after it.
+        let rest = {
+            let (router, name, variables, identity) = (
+                Arc::clone(self),
+                name.clone(),
+                request.variables.clone(),
+                identity.clone(),
+            );
+            tokio::spawn(async move {
+                router
+                    .execute_prepared(&full, name, variables, allow_mutations, &identity)
+                    .await
+            })
+        };
+        let first = self
+            .execute_prepared(&primary, name, request.variables, allow_mutations, identity)
+            .await;
+        if first.request_error.is_some() {
+            rest.abort();
+            return Incremental::Whole(first);
+        }
+        let mut first = match first.to_json() {
+            JsonValue::Object(body) => body,
+            _ => JsonMap::new(),
+        };
+        if let Some(data) = first.get_mut("data") {
+            defer::strip_stand_ins(data);
+        }
+        first.insert("hasNext", JsonValue::Bool(true));
+        let seen: Vec<JsonValue> = match first.get("errors") {
+            Some(JsonValue::Array(errors)) => errors.clone(),
+            _ => Vec::new(),
+        };
+        let rest = async move {
+            let mut payload = JsonMap::new();
+            payload.insert("hasNext", JsonValue::Bool(false));
+            match rest.await {
+                Ok(full) => {
+                    let mut body = match full.to_json() {
+                        JsonValue::Object(body) => body,
+                        _ => JsonMap::new(),
+                    };
+                    let errors = match body.remove("errors") {
+                        Some(JsonValue::Array(errors)) => {
+                            errors.into_iter().filter(|e| !seen.contains(e)).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    let data = body.remove("data").unwrap_or(JsonValue::Null);
+                    let (items, left) = deferral.items(&active, &data, errors);
+                    if !items.is_empty() {
+                        payload.insert(
+                            "incremental",
+                            JsonValue::Array(items.into_iter().map(JsonValue::Object).collect()),
+                        );
+                    }
+                    if !left.is_empty() {
+                        payload.insert("errors", JsonValue::Array(left));
+                    }
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "the deferred part of an operation failed");
+                    payload.insert(
+                        "errors",
+                        JsonValue::Array(vec![JsonValue::Object(error_object(
+                            ErrorCode::InternalServerError,
+                            "the deferred part of the operation could not be completed",
+                        ))]),
+                    );
+                }
+            }
+            Bytes::from(serde_json::to_vec(&payload).unwrap_or_default())
+        };
+        Incremental::Parts {
+            first: Bytes::from(serde_json::to_vec(&first).unwrap_or_default()),
+            rest: Box::pin(rest),
+        }
+    }
+
+    /// [`Router::execute`] once the document is prepared.
+    async fn execute_prepared(
+        &self,
+        prepared: &Prepared,
+        operation_name: Option<String>,
+        variables: Option<JsonMap>,
+        allow_mutations: bool,
+        identity: &Identity,
+    ) -> RouterResponse {
         let document = &prepared.document;
-        let Ok(operation) = document.operations.get(request.operation_name.as_deref()) else {
-            let message = match &request.operation_name {
+        let Ok(operation) = document.operations.get(operation_name.as_deref()) else {
+            let message = match &operation_name {
                 Some(name) => format!("unknown operation named `{name}`"),
                 None => {
                     "the document has several operations: say which with `operationName`".to_owned()
@@ -355,7 +548,7 @@ impl Router {
         {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
-        let raw_variables = request.variables.unwrap_or_default();
+        let raw_variables = variables.unwrap_or_default();
         let variables =
             match coerce_variable_values(&self.supergraph.api, operation, &raw_variables) {
                 Ok(v) => v,
@@ -409,7 +602,7 @@ impl Router {
                 &KeyParts {
                     schema: &self.schema_hash,
                     document: &prepared.hash,
-                    operation_name: request.operation_name.as_deref(),
+                    operation_name: operation_name.as_deref(),
                     variables: &variables,
                     identity,
                     denied: &removed,
@@ -440,8 +633,8 @@ impl Router {
             }
         } else {
             variant = self.variant_plan(
-                &prepared,
-                request.operation_name.as_deref(),
+                prepared,
+                operation_name.as_deref(),
                 &denied,
                 removed,
                 labels,
@@ -521,7 +714,7 @@ impl Router {
                 std::sync::atomic::Ordering::Relaxed,
             );
             return RouterResponse::encoded(
-                bytes::Bytes::from(body),
+                Bytes::from(body),
                 (clean_policy, identity.subject.is_none()),
             );
         }
@@ -874,7 +1067,19 @@ impl Router {
                     &JsonMap::new(),
                 )
             });
+        let deferral = document
+            .operations
+            .get(operation_name)
+            .ok()
+            .and_then(|operation| defer::Deferral::of(&document, operation))
+            .map(Arc::new);
         let (planned, measured, policy) = match document.operations.get(operation_name) {
+            // Run as the operations derived from it, each prepared on its own.
+            Ok(operation) if deferral.is_some() => (
+                planned(Ok(Plan::default())),
+                Some(limits::measure(&document, operation)),
+                CachePolicy::UNCACHEABLE,
+            ),
             Ok(operation) => (
                 self.plans
                     .get_with(persisted::sha256(&normalized(&document, operation)), || {
@@ -899,6 +1104,7 @@ impl Router {
             measured,
             cost,
             body_size: std::sync::atomic::AtomicUsize::new(0),
+            deferral,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! The API schema: the supergraph as clients see it, without the `join__*`/`link__*`
-//! machinery, without federation directives, and without anything `@inaccessible`.
+//! machinery, without federation directives, and without anything `@inaccessible`; with
+//! `@defer`, which the router answers (incremental delivery).
 
 use apollo_compiler::{
     Name, Schema,
@@ -42,6 +43,10 @@ fn strip(directives: &mut SchemaDirectiveList) {
 fn strip_ast(directives: &mut DirectiveList) {
     directives.0.retain(|d| !is_machinery(&d.name));
 }
+
+/// `@defer` as the incremental delivery proposal defines it.
+const DEFER: &str =
+    "directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT";
 
 /// Derives the API schema from a supergraph schema.
 pub fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, SupergraphError> {
@@ -130,6 +135,21 @@ pub fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, SupergraphErr
                 }
             }
             ExtendedType::Scalar(s) => strip(&mut s.make_mut().directives),
+        }
+    }
+    if !schema.directive_definitions.contains_key("defer") {
+        let defer = apollo_compiler::ast::Document::parse(DEFER, "defer.graphql")
+            .ok()
+            .and_then(|doc| {
+                doc.definitions.into_iter().find_map(|d| match d {
+                    apollo_compiler::ast::Definition::DirectiveDefinition(d) => Some(d),
+                    _ => None,
+                })
+            });
+        if let Some(defer) = defer {
+            schema
+                .directive_definitions
+                .insert(defer.name.clone(), defer);
         }
     }
     schema

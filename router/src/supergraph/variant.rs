@@ -402,6 +402,8 @@ type Mutation @join__type(graph: A) {
         // `articles` or `Mutation`; `ArticlePage`, `PageInfo`, `Shelf`, `DateTime` and
         // `SearchFilter` are value types reached from tagged fields.
         insta::assert_snapshot!(api, @r"
+    directive @defer(label: String, if: Boolean! = true) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+
     scalar DateTime
 
     enum Shelf {
