@@ -446,11 +446,8 @@ async fn the_label_decides_which_subgraph_answers_for_an_entrys_exercises() {
     let off = Platform::start(&["codex"], false).await;
     let body = off.query(QUERY).await;
     assert_eq!(
-        body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED",
-        "{body}"
-    );
-    assert_eq!(
-        body["errors"][0]["extensions"]["serviceName"], "workouts",
+        body["errors"][0]["extensions"],
+        json!({ "code": "SUBGRAPH_REQUEST_FAILED", "serviceName": "workouts" }),
         "{body}"
     );
 }
@@ -1009,12 +1006,8 @@ async fn a_deferred_fragment_that_fails_fails_alone() {
     );
     assert_eq!(parts[1]["hasNext"], false, "{}", parts[1]);
     assert_eq!(
-        parts[1]["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED",
-        "{}",
-        parts[1]
-    );
-    assert_eq!(
-        parts[1]["errors"][0]["extensions"]["serviceName"], "codex",
+        parts[1]["errors"][0]["extensions"],
+        json!({ "code": "SUBGRAPH_REQUEST_FAILED", "serviceName": "codex" }),
         "{}",
         parts[1]
     );

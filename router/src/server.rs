@@ -211,16 +211,20 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
 /// Whether the client accepts `application/graphql-response+json` (then request
 /// errors carry 4xx statuses, per GraphQL over HTTP).
 fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
+    accepted(headers).any(|part| {
+        part.split(';')
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
+    })
+}
+
+/// The media ranges the client accepts, each with its parameters (`type/sub;p=v`).
+fn accepted(headers: &HeaderMap) -> impl Iterator<Item = &str> {
     headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|part| {
-            part.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
-        })
 }
 
 /// The media type of an answer in parts.
@@ -229,18 +233,13 @@ const MULTIPART_MIXED: &str = "multipart/mixed";
 /// Whether the client takes incremental delivery as Apollo Client asks for it:
 /// `multipart/mixed` with `deferSpec=20220824`.
 fn takes_incremental(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|part| {
-            let mut params = part.split(';');
-            params
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case(MULTIPART_MIXED))
-                && params.any(|p| p.trim().eq_ignore_ascii_case("deferSpec=20220824"))
-        })
+    accepted(headers).any(|part| {
+        let mut params = part.split(';');
+        params
+            .next()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case(MULTIPART_MIXED))
+            && params.any(|p| p.trim().eq_ignore_ascii_case("deferSpec=20220824"))
+    })
 }
 
 /// An answer in parts as `multipart/mixed` (boundary `-`, each part JSON): the first

@@ -331,20 +331,11 @@ impl Router {
     /// Answers one request of `identity`. `allow_mutations` is false for GET.
     pub async fn execute(
         &self,
-        request: GraphqlRequest,
+        mut request: GraphqlRequest,
         allow_mutations: bool,
         identity: &Identity,
     ) -> RouterResponse {
-        let prepared = match self
-            .resolved_and_prepared(
-                request.query,
-                request.extensions.as_ref(),
-                request.document_id.as_deref(),
-                request.operation_name.clone(),
-                identity,
-            )
-            .await
-        {
+        let prepared = match self.prepared_request(&mut request, identity).await {
             Ok(p) => p,
             Err(response) => return response,
         };
@@ -378,20 +369,11 @@ impl Router {
     /// parts (see [`defer`]), any other one whole.
     pub async fn execute_incremental(
         self: &Arc<Self>,
-        request: GraphqlRequest,
+        mut request: GraphqlRequest,
         allow_mutations: bool,
         identity: &Identity,
     ) -> Incremental {
-        let prepared = match self
-            .resolved_and_prepared(
-                request.query,
-                request.extensions.as_ref(),
-                request.document_id.as_deref(),
-                request.operation_name.clone(),
-                identity,
-            )
-            .await
-        {
+        let prepared = match self.prepared_request(&mut request, identity).await {
             Ok(p) => p,
             Err(response) => return Incremental::Whole(response),
         };
@@ -903,18 +885,29 @@ impl Router {
     /// operation, without executing it.
     pub async fn prepare_request(
         &self,
-        request: GraphqlRequest,
+        mut request: GraphqlRequest,
         identity: &Identity,
     ) -> Result<(), RouterResponse> {
+        self.prepared_request(&mut request, identity)
+            .await
+            .map(|_| ())
+    }
+
+    /// The request's document (persisted-query rules first), prepared; its text is
+    /// taken out of `request`.
+    async fn prepared_request(
+        &self,
+        request: &mut GraphqlRequest,
+        identity: &Identity,
+    ) -> Result<Arc<Prepared>, RouterResponse> {
         self.resolved_and_prepared(
-            request.query,
+            request.query.take(),
             request.extensions.as_ref(),
             request.document_id.as_deref(),
-            request.operation_name,
+            request.operation_name.clone(),
             identity,
         )
         .await
-        .map(|_| ())
     }
 
     /// The request's document (persisted-query rules first), prepared.
