@@ -132,21 +132,21 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
         (
             json!({ "id": 5.5, "handle": "ada" }),
             json!({
-                "message": "could not coerce variable id: 5.5 to type ID",
+                "message": "Variable \"$id\" got invalid value 5.5; ID cannot represent value: 5.5",
                 "locations": [{ "line": 1, "column": 7 }],
             }),
         ),
         (
             json!({ "id": "u1", "handle": ["ada"] }),
             json!({
-                "message": "could not coerce variable handle: [\"ada\"] to type String",
+                "message": "Variable \"$handle\" got invalid value [\"ada\"]; String cannot represent a non string value: [\"ada\"]",
                 "locations": [{ "line": 1, "column": 17 }],
             }),
         ),
         (
             json!({ "handle": "ada" }),
             json!({
-                "message": "missing value for non-null variable 'id'",
+                "message": "Variable \"$id\" of required type \"ID!\" was not provided.",
                 "locations": [{ "line": 1, "column": 7 }],
             }),
         ),
@@ -160,6 +160,36 @@ async fn invalid_operations_get_codes_and_statuses_per_graphql_over_http() {
         let mut error = error;
         error["extensions"] = json!({ "code": "BAD_USER_INPUT" });
         assert_eq!((status, body), (400, json!({ "errors": [error] })));
+    }
+    // Inside an input object: where in the value, and what the field takes.
+    let sign_up = "mutation($i: SignUpInput!) { signUp(input: $i) { id } }";
+    for (input, message) in [
+        (
+            json!({ "handle": "dee", "displayName": 3, "email": "d@example.com", "password": "long enough pw" }),
+            "Variable \"$i\" got invalid value 3 at \"i.displayName\"; String cannot represent a non string value: 3",
+        ),
+        (
+            json!({ "handle": "dee", "email": "d@example.com", "password": "long enough pw" }),
+            "Variable \"$i\" got invalid value {\"handle\":\"dee\",\"email\":\"d@example.com\",\"password\":\"long enough pw\"}; Field \"displayName\" of required type \"String!\" was not provided.",
+        ),
+    ] {
+        let (status, _, body) = p
+            .post(
+                json!({ "query": sign_up, "variables": { "i": input } }),
+                "application/graphql-response+json",
+            )
+            .await;
+        assert_eq!(
+            (status, body),
+            (
+                400,
+                json!({ "errors": [{
+                    "message": message,
+                    "locations": [{ "line": 1, "column": 10 }],
+                    "extensions": { "code": "BAD_USER_INPUT" },
+                }] })
+            )
+        );
     }
 
     for (raw, message) in [

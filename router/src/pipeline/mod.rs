@@ -4,10 +4,12 @@
 //! # Layout
 //! - [`request`]: the request and response types of the pipeline.
 //! - [`defer`]: `@defer`, answered in two parts.
+//! - [`variables`]: why a variable's value does not fit its type.
 //! - this file: the [`Router`] and the stages.
 
 pub mod defer;
 pub mod request;
+pub mod variables;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -536,10 +538,20 @@ impl Router {
                 Ok(v) => v,
                 Err(err) => {
                     let mut error = err.to_graphql_error(&document.sources);
+                    let offending = self.offending_variable(operation, &raw_variables);
+                    if let Some(why) = offending.and_then(|definition| {
+                        variables::explain(
+                            &self.supergraph.api,
+                            definition,
+                            raw_variables.get(definition.name.as_str()),
+                        )
+                    }) {
+                        error.message = why;
+                    }
                     if error.locations.is_empty() {
                         // A value of the wrong shape: point at its variable's definition.
                         error.locations.extend(
-                            self.offending_variable(operation, &raw_variables)
+                            offending
                                 .and_then(|definition| definition.location())
                                 .and_then(|at| at.line_column(&document.sources)),
                         );
