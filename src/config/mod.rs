@@ -613,6 +613,41 @@ mod tests {
     }
 
     #[test]
+    fn the_compression_level_is_a_name_or_a_number() {
+        use tessera_router::server::CompressionLevel;
+        let level = |env: &[(&str, &str)]| {
+            let mut level = None;
+            with_env(env, || {
+                level = Some(
+                    Config::load(None)
+                        .expect("loads")
+                        .router
+                        .server_options(None)
+                        .map(|o| o.compression_level)
+                        .map_err(|e| e.to_string()),
+                );
+            });
+            level.expect("checked")
+        };
+        assert_eq!(level(&[]), Ok(CompressionLevel::Default));
+        for (value, expected) in [
+            ("fastest", CompressionLevel::Fastest),
+            ("best", CompressionLevel::Best),
+            ("5", CompressionLevel::Precise(5)),
+        ] {
+            assert_eq!(
+                level(&[("TESSERA_ROUTER__COMPRESSION_LEVEL", value)]),
+                Ok(expected),
+                "{value}"
+            );
+        }
+        assert_eq!(
+            level(&[("TESSERA_ROUTER__COMPRESSION_LEVEL", "fast")]),
+            Err("configuration: `router.compression_level` = \"fast\": `fastest`, `default`, `best` or a number".to_owned())
+        );
+    }
+
+    #[test]
     fn wrong_values_stop_start_up_naming_the_key() {
         let err = error_with(&[("TESSERA_SUBGRAPHS__USERS__LISTEN", "not-an-address")]);
         assert!(err.contains("`subgraphs.users.listen`"), "{err}");

@@ -46,6 +46,11 @@ pub struct RouterConfig {
     /// when a proxy in front compresses.
     #[serde(default = "RouterConfig::default_true")]
     pub compress_responses: bool,
+    /// How hard to compress: `fastest`, `default` (each algorithm's own: gzip 6,
+    /// brotli 4, zstd 3), `best`, or a number in the algorithm's own scale (gzip and
+    /// deflate 0–9, brotli 0–11, zstd 1–22; clamped).
+    #[serde(default)]
+    pub compression_level: CompressionLevelConfig,
     /// Largest request body, in bytes.
     #[serde(default = "RouterConfig::default_max_body")]
     pub max_body_bytes: usize,
@@ -503,6 +508,7 @@ impl RouterConfig {
         Ok(tessera_router::server::ServerOptions {
             csrf_prevention: self.csrf_prevention,
             compress_responses: self.compress_responses,
+            compression_level: self.compression_level.level()?,
             max_body_bytes: self.max_body_bytes,
             max_batch: self.max_batch,
             auth,
@@ -518,5 +524,39 @@ impl RouterConfig {
                     ..tessera_router::explorer::ExplorerOptions::default()
                 }),
         })
+    }
+}
+
+/// `router.compression_level`: a name or a number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum CompressionLevelConfig {
+    /// The algorithm's own scale.
+    Precise(i32),
+    /// `fastest`, `default` or `best`.
+    Named(String),
+}
+
+impl Default for CompressionLevelConfig {
+    fn default() -> Self {
+        Self::Named("default".to_owned())
+    }
+}
+
+impl CompressionLevelConfig {
+    /// The level, or why the name is not one.
+    pub fn level(&self) -> Result<tessera_router::server::CompressionLevel, ConfigError> {
+        use tessera_router::server::CompressionLevel;
+        match self {
+            Self::Precise(n) => Ok(CompressionLevel::Precise(*n)),
+            Self::Named(name) => match name.as_str() {
+                "fastest" => Ok(CompressionLevel::Fastest),
+                "default" => Ok(CompressionLevel::Default),
+                "best" => Ok(CompressionLevel::Best),
+                other => Err(ConfigError(format!(
+                    "`router.compression_level` = {other:?}: `fastest`, `default`, `best` or a number"
+                ))),
+            },
+        }
     }
 }
