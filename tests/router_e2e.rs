@@ -1004,6 +1004,26 @@ async fn a_deferred_fragment_comes_second_for_clients_that_take_parts() {
         ]
     );
 
+    // Labels are written in the document and each used once (validation).
+    for (query, message) in [
+        (
+            r#"{ userByHandle(handle: "kim") { ... @defer(label: "a") { handle } ... @defer(label: "a") { displayName } } }"#,
+            "`@defer` label `a` is not unique within the document",
+        ),
+        (
+            r#"query($l: String) { userByHandle(handle: "kim") { ... @defer(label: $l) { handle } } }"#,
+            "`@defer` label argument must be a static String, not a variable",
+        ),
+    ] {
+        let (_, body) = post_accepting(&p, MULTIPART, query, json!({})).await;
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(body["errors"][0]["message"], message, "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+    }
+
     // Whole: for a client that takes JSON only, and when `if` is false.
     for (accept, later) in [("application/json", true), (MULTIPART, false)] {
         let (content_type, body) =
