@@ -765,28 +765,34 @@ mod tests {
     use super::*;
     use crate::{pipeline::RouterOptions, supergraph::Supergraph};
 
+    /// The answer to an introspection query (the router alone answers it, and it is
+    /// large enough to compress) from a router served with `options`, to a client that
+    /// accepts gzip.
+    async fn introspected_with_gzip(options: ServerOptions) -> reqwest::Response {
+        let router = Router::new(
+            Supergraph::parse(include_str!("../tests/fixtures/override-labels.graphql"))
+                .expect("loads"),
+            &RouterOptions::default(),
+        );
+        let url = crate::test_support::serve(app(Arc::new(router), options)).await;
+        reqwest::Client::new()
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept-encoding", "gzip")
+            .body(r#"{"query":"{ __schema { types { name description fields { name description type { name } } } } }"}"#)
+            .send()
+            .await
+            .expect("answers")
+    }
+
     #[tokio::test]
     async fn answers_are_compressed_unless_that_is_turned_off() {
-        let supergraph = include_str!("../tests/fixtures/override-labels.graphql");
         for compress in [true, false] {
-            let router = Router::new(
-                Supergraph::parse(supergraph).expect("loads"),
-                &RouterOptions::default(),
-            );
-            let options = ServerOptions {
+            let response = introspected_with_gzip(ServerOptions {
                 compress_responses: compress,
                 ..ServerOptions::default()
-            };
-            let url = crate::test_support::serve(app(Arc::new(router), options)).await;
-            // Introspection: answered by the router alone, and large enough to compress.
-            let response = reqwest::Client::new()
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("accept-encoding", "gzip")
-                .body(r#"{"query":"{ __schema { types { name fields { name } } } }"}"#)
-                .send()
-                .await
-                .expect("answers");
+            })
+            .await;
             assert_eq!(response.status(), 200);
             assert_eq!(
                 response
@@ -805,24 +811,11 @@ mod tests {
     async fn the_compression_level_trades_cpu_for_bytes() {
         let mut sizes = Vec::new();
         for level in [CompressionLevel::Fastest, CompressionLevel::Best] {
-            let router = Router::new(
-                Supergraph::parse(include_str!("../tests/fixtures/override-labels.graphql"))
-                    .expect("loads"),
-                &RouterOptions::default(),
-            );
-            let options = ServerOptions {
+            let response = introspected_with_gzip(ServerOptions {
                 compression_level: level,
                 ..ServerOptions::default()
-            };
-            let url = crate::test_support::serve(app(Arc::new(router), options)).await;
-            let response = reqwest::Client::new()
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("accept-encoding", "gzip")
-                .body(r#"{"query":"{ __schema { types { name description fields { name description type { name } } } } }"}"#)
-                .send()
-                .await
-                .expect("answers");
+            })
+            .await;
             assert_eq!(
                 response
                     .headers()
