@@ -274,15 +274,13 @@ pub async fn prepare_router(
     let (subgraph_timeout, subgraph_timeouts) = config
         .router
         .subgraph_timeouts(supergraph.subgraphs.iter().map(|s| s.name.as_str()))?;
-    for label in &config.router.override_labels {
-        // Not refused: one configuration may serve supergraphs before and after a
-        // move, as Apollo Router allows; but a misspelt label is worth a line.
-        if !supergraph.override_labels().contains(label) {
-            tracing::warn!(
-                label,
-                "`router.override_labels` names a label no `@override` of this supergraph has"
-            );
-        }
+    // Not refused: one configuration may serve supergraphs before and after a move, as
+    // Apollo Router allows; but a misspelt label is worth a line.
+    for label in supergraph.unknown_labels(&config.router.override_labels) {
+        tracing::warn!(
+            label,
+            "`router.override_labels` names a label no `@override` of this supergraph has"
+        );
     }
     let mut options = tessera_router::pipeline::RouterOptions {
         subgraph_timeout,

@@ -190,6 +190,17 @@ impl Supergraph {
         &self.override_labels
     }
 
+    /// The `configured` labels no `@override` of this supergraph has (misspelt, or for
+    /// a supergraph before or after a move).
+    pub fn unknown_labels<'c>(
+        &self,
+        configured: &'c [String],
+    ) -> impl Iterator<Item = &'c String> + use<'c, '_> {
+        configured
+            .iter()
+            .filter(|label| !self.override_labels.contains(label))
+    }
+
     /// This supergraph as planning sees it when exactly the `active` labels are on: a
     /// labelled `@override` moves its field to the overriding subgraph while its label
     /// is active, and leaves it with the original one otherwise. The other subgraph
@@ -615,6 +626,14 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_else(|| panic!("`{to}` is served"))
+    }
+
+    #[test]
+    fn configured_labels_no_override_has_are_found() {
+        let sg = Supergraph::parse(LABELLED).expect("loads");
+        let configured = ["new-colour".to_owned(), "new-color".to_owned()];
+        let unknown: Vec<&String> = sg.unknown_labels(&configured).collect();
+        assert_eq!(unknown, ["new-color"]);
     }
 
     #[test]
