@@ -1024,8 +1024,33 @@ async fn a_deferred_fragment_comes_second_for_clients_that_take_parts() {
         );
     }
 
-    // Whole: for a client that takes JSON only, and when `if` is false.
-    for (accept, later) in [("application/json", true), (MULTIPART, false)] {
+    // A bad variable, even one only a `@defer(if:)` uses: the one error, whole, as
+    // without `@defer`, whatever the client takes.
+    for accept in [MULTIPART, "application/json"] {
+        let (content_type, body) =
+            post_accepting(&p, accept, DEFERRED, json!({ "later": "yes" })).await;
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&body).expect("JSON"),
+            json!({ "errors": [{
+                "message": "Variable \"$later\" got invalid value \"yes\"; Boolean cannot represent a non boolean value: \"yes\"",
+                "locations": [{ "line": 1, "column": 11 }],
+                "extensions": { "code": "BAD_USER_INPUT" },
+            }] }),
+            "{accept}"
+        );
+    }
+
+    // Whole: for a client that takes JSON only, for one that takes multipart but not
+    // this delivery's spec, and when `if` is false.
+    for (accept, later) in [
+        ("application/json", true),
+        ("multipart/mixed, application/json", true),
+        (MULTIPART, false),
+    ] {
         let (content_type, body) =
             post_accepting(&p, accept, DEFERRED, json!({ "later": later })).await;
         assert!(

@@ -15,7 +15,7 @@
 //! which one it is there, counted in document order (a fragment spread at two places
 //! defers its parts at both).
 
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Arc};
 
 use apollo_compiler::{
     ExecutableDocument, Name, Schema,
@@ -37,8 +37,8 @@ pub type Site = (Option<Name>, usize);
 enum Condition {
     Always,
     Never,
-    /// A variable's value, or its default when the request gives none.
-    Variable(Name, bool),
+    /// A variable's value (coerced: its default when the request gives none).
+    Variable(Name),
 }
 
 /// One `@defer` of the operation.
@@ -60,7 +60,13 @@ pub struct Deferral {
     /// The operation with every fragment in place and no `@defer`.
     pub full: String,
     deferred: Vec<Deferred>,
+    /// The primary operations written so far, by their active `@defer`s (in document
+    /// order): a request does not rewrite the document again.
+    primaries: moka::sync::Cache<Vec<Site>, Arc<str>>,
 }
+
+/// The most primary operations kept per deferral (one per set of active `@defer`s).
+const PRIMARIES_KEPT: u64 = 16;
 
 impl Deferral {
     /// The deferral of `operation` of `document`, when it has any `@defer`.
@@ -68,7 +74,6 @@ impl Deferral {
         let mut deferred = Vec::new();
         describe(
             document,
-            operation,
             &operation.selection_set,
             &None,
             &mut 0,
@@ -81,19 +86,20 @@ impl Deferral {
         Some(Self {
             full: rewrite(document, operation, None, None),
             deferred,
+            primaries: moka::sync::Cache::new(PRIMARIES_KEPT),
         })
     }
 
-    /// The `@defer`s that defer with these variable values.
-    pub fn active(&self, variables: Option<&JsonMap>) -> HashSet<Site> {
+    /// The `@defer`s that defer with these (coerced) variable values.
+    pub fn active(&self, variables: &JsonMap) -> HashSet<Site> {
         self.deferred
             .iter()
             .filter(|d| match &d.condition {
                 Condition::Always => true,
                 Condition::Never => false,
-                Condition::Variable(name, default) => variables
-                    .and_then(|v| v.get(name.as_str()))
-                    .map_or(*default, |value| value != &JsonValue::Bool(false)),
+                Condition::Variable(name) => {
+                    variables.get(name.as_str()) != Some(&JsonValue::Bool(false))
+                }
             })
             .map(|d| d.site.clone())
             .collect()
@@ -106,8 +112,16 @@ impl Deferral {
         operation: &Operation,
         active: &HashSet<Site>,
         schema: &Schema,
-    ) -> String {
-        rewrite(document, operation, Some(active), Some(schema))
+    ) -> Arc<str> {
+        let key: Vec<Site> = self
+            .deferred
+            .iter()
+            .filter(|d| active.contains(&d.site))
+            .map(|d| d.site.clone())
+            .collect();
+        self.primaries.get_with(key, || {
+            rewrite(document, operation, Some(active), Some(schema)).into()
+        })
     }
 
     /// The incremental items of the `active` deferred fragments, from the full
@@ -238,7 +252,6 @@ fn reach<'a>(
 /// at `path`; descends into fragments spread there.
 fn describe(
     document: &ExecutableDocument,
-    operation: &Operation,
     set: &SelectionSet,
     container: &Option<Name>,
     counter: &mut usize,
@@ -251,7 +264,6 @@ fn describe(
                 path.push(field.response_key().clone());
                 describe(
                     document,
-                    operation,
                     &field.selection_set,
                     container,
                     counter,
@@ -264,11 +276,10 @@ fn describe(
                 if let Some(directive) = inline.directives.get("defer") {
                     let site = (container.clone(), next(counter));
                     let keys = keys_of(document, &inline.selection_set);
-                    record(out, site, directive, operation, path, keys);
+                    record(out, site, directive, path, keys);
                 }
                 describe(
                     document,
-                    operation,
                     &inline.selection_set,
                     container,
                     counter,
@@ -283,11 +294,10 @@ fn describe(
                 if let Some(directive) = spread.directives.get("defer") {
                     let site = (container.clone(), next(counter));
                     let keys = keys_of(document, &fragment.selection_set);
-                    record(out, site, directive, operation, path, keys);
+                    record(out, site, directive, path, keys);
                 }
                 describe(
                     document,
-                    operation,
                     &fragment.selection_set,
                     &Some(fragment.name.clone()),
                     &mut 0,
@@ -308,7 +318,6 @@ fn record(
     out: &mut Vec<Deferred>,
     site: Site,
     directive: &apollo_compiler::executable::Directive,
-    operation: &Operation,
     path: &[Name],
     keys: Vec<Name>,
 ) {
@@ -321,15 +330,7 @@ fn record(
     let condition = match directive.specified_argument_by_name("if").map(|v| &**v) {
         None | Some(Value::Boolean(true)) => Condition::Always,
         Some(Value::Boolean(false)) => Condition::Never,
-        Some(Value::Variable(name)) => {
-            let default = operation
-                .variables
-                .iter()
-                .find(|v| v.name == *name)
-                .and_then(|v| v.default_value.as_ref())
-                .is_none_or(|d| !matches!(**d, Value::Boolean(false)));
-            Condition::Variable(name.clone(), default)
-        }
+        Some(Value::Variable(name)) => Condition::Variable(name.clone()),
         Some(_) => Condition::Always,
     };
     let label = directive
@@ -585,20 +586,20 @@ mod tests {
         let vars = |late: bool| -> JsonMap {
             serde_json::from_value(json!({ "late": late })).expect("map")
         };
-        let active = deferral.active(Some(&vars(true)));
+        let active = deferral.active(&vars(true));
         assert_eq!(active.len(), 3);
         // Taken out: both deferred parts of `user`, and all `users` selects (a
         // stand-in keeps the selection set valid). `$first` and `Likes` go with them;
         // `$late` stays declared only if something still uses it (nothing does).
         assert_eq!(
-            deferral.primary(&doc, op, &active, &schema),
+            &*deferral.primary(&doc, op, &active, &schema),
             "query Q {\n  user(id: 1) {\n    name\n  }\n  users {\n    _tesseraDeferred: __typename\n  }\n}\n"
         );
         // `if: false` keeps that fragment in the primary operation.
-        let active = deferral.active(Some(&vars(false)));
+        let active = deferral.active(&vars(false));
         assert_eq!(active.len(), 2);
         assert_eq!(
-            deferral.primary(&doc, op, &active, &schema),
+            &*deferral.primary(&doc, op, &active, &schema),
             "query Q {\n  user(id: 1) {\n    name\n    ...Likes\n  }\n  users {\n    _tesseraDeferred: __typename\n  }\n}\n\nfragment Likes on User {\n  liked: posts {\n    likes\n  }\n}\n"
         );
 
@@ -607,7 +608,7 @@ mod tests {
             "user": { "name": "Ann", "posts": [{ "title": "a" }], "liked": [{ "likes": 3 }] },
             "users": [{ "id": "1" }, { "id": "2" }],
         }));
-        let active = deferral.active(Some(&vars(true)));
+        let active = deferral.active(&vars(true));
         let error = json_value(json!({ "message": "x", "path": ["users", 1, "id"] }));
         let (items, left) = deferral.items(&active, &data, vec![error.clone()]);
         let items: Vec<serde_json::Value> = items
@@ -638,7 +639,7 @@ mod tests {
         let op = doc.operations.get(None).expect("op");
         let deferral = Deferral::of(&doc, op).expect("deferred");
         let data = json_value(json!({ "a": { "id": "1", "name": "A" }, "b": null }));
-        let (items, _) = deferral.items(&deferral.active(None), &data, Vec::new());
+        let (items, _) = deferral.items(&deferral.active(&JsonMap::new()), &data, Vec::new());
         let items: Vec<serde_json::Value> = items
             .into_iter()
             .map(|i| serde_json::to_value(i).expect("JSON"))

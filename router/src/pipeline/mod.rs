@@ -343,6 +343,21 @@ impl Router {
         };
         // A client that does not take incremental delivery gets the deferred fragments
         // in place, in one answer.
+        // The variables are checked against the operation as written: the derived
+        // operations drop those only a `@defer(if:)` uses.
+        if prepared.deferral.is_some()
+            && let Ok(operation) = prepared
+                .document
+                .operations
+                .get(request.operation_name.as_deref())
+            && let Err(response) = self.coerced(
+                &prepared.document,
+                operation,
+                request.variables.as_ref().unwrap_or(&JsonMap::new()),
+            )
+        {
+            return response;
+        }
         let prepared = match &prepared.deferral {
             Some(deferral) => match self.prepared(
                 (
@@ -395,12 +410,22 @@ impl Router {
                 .await,
             );
         };
-        let derived = |text: String| self.prepared((DocKey::Text(text), name.clone()), None);
-        let full = match derived(deferral.full.clone()) {
+        let derived =
+            |text: &str| self.prepared((DocKey::Text(text.to_owned()), name.clone()), None);
+        let full = match derived(&deferral.full) {
             Ok(full) => full,
             Err(response) => return Incremental::Whole(response),
         };
-        let active = deferral.active(request.variables.as_ref());
+        // Checked against the operation as written (see `execute`), defaults applied.
+        let variables = match self.coerced(
+            &prepared.document,
+            operation,
+            request.variables.as_ref().unwrap_or(&JsonMap::new()),
+        ) {
+            Ok(variables) => variables,
+            Err(response) => return Incremental::Whole(response),
+        };
+        let active = deferral.active(&variables);
         // A mutation runs once: its deferred fragments come with the rest.
         if active.is_empty() || operation.operation_type != OperationType::Query {
             return Incremental::Whole(
@@ -408,7 +433,7 @@ impl Router {
                     .await,
             );
         }
-        let primary = match derived(deferral.primary(
+        let primary = match derived(&deferral.primary(
             &prepared.document,
             operation,
             &active,
@@ -533,32 +558,10 @@ impl Router {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
         let raw_variables = variables.unwrap_or_default();
-        let variables =
-            match coerce_variable_values(&self.supergraph.api, operation, &raw_variables) {
-                Ok(v) => v,
-                Err(err) => {
-                    let mut error = err.to_graphql_error(&document.sources);
-                    let offending = self.offending_variable(operation, &raw_variables);
-                    if let Some(why) = offending.and_then(|definition| {
-                        variables::explain(
-                            &self.supergraph.api,
-                            definition,
-                            raw_variables.get(definition.name.as_str()),
-                        )
-                    }) {
-                        error.message = why;
-                    }
-                    if error.locations.is_empty() {
-                        // A value of the wrong shape: point at its variable's definition.
-                        error.locations.extend(
-                            offending
-                                .and_then(|definition| definition.location())
-                                .and_then(|at| at.line_column(&document.sources)),
-                        );
-                    }
-                    return RouterResponse::from_errors(ErrorCode::BadUserInput, vec![error]);
-                }
-            };
+        let variables = match self.coerced(document, operation, &raw_variables) {
+            Ok(v) => v,
+            Err(response) => return response,
+        };
         let cost = match prepared.cost {
             Some(cost) => self.limits.check_estimate(cost),
             None => self
@@ -832,6 +835,38 @@ impl Router {
             })
             .cloned()
             .collect()
+    }
+
+    /// `raw` coerced to `operation`'s variables, or the client's error: why the first
+    /// value that does not fit does not (see [`variables`]), located at its variable's
+    /// definition when apollo-compiler gives no location.
+    fn coerced(
+        &self,
+        document: &Valid<ExecutableDocument>,
+        operation: &Operation,
+        raw: &JsonMap,
+    ) -> Result<Valid<JsonMap>, RouterResponse> {
+        coerce_variable_values(&self.supergraph.api, operation, raw).map_err(|err| {
+            let mut error = err.to_graphql_error(&document.sources);
+            let offending = self.offending_variable(operation, raw);
+            if let Some(why) = offending.and_then(|definition| {
+                variables::explain(
+                    &self.supergraph.api,
+                    definition,
+                    raw.get(definition.name.as_str()),
+                )
+            }) {
+                error.message = why;
+            }
+            if error.locations.is_empty() {
+                error.locations.extend(
+                    offending
+                        .and_then(|definition| definition.location())
+                        .and_then(|at| at.line_column(&document.sources)),
+                );
+            }
+            RouterResponse::from_errors(ErrorCode::BadUserInput, vec![error])
+        })
     }
 
     /// The first of `operation`'s variables whose value in `values` does not coerce on
