@@ -43,7 +43,7 @@ fn planning(c: &mut Criterion) {
             )
             .expect("valid");
             let op = doc.operations.get(None).expect("one operation");
-            black_box(planner::plan(&supergraph, &doc, op).expect("plans"));
+            black_box(planner::plan(&supergraph, &doc, op, &Default::default()).expect("plans"));
         });
     });
     let router = Router::new(

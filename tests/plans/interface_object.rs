@@ -78,7 +78,8 @@ fn a_field_only_a_non_resolvable_interface_object_has_cannot_be_planned() {
     )
     .expect("valid");
     let operation = doc.operations.get(None).expect("one operation");
-    let error = tessera_router::planner::plan(&sg, &doc, operation).expect_err("cannot plan");
+    let error = tessera_router::planner::plan(&sg, &doc, operation, &Default::default())
+        .expect_err("cannot plan");
     assert!(error.to_string().contains("`Node.field`"), "{error}");
     // What b resolves by itself is planned.
     assert_eq!(

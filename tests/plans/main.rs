@@ -2,6 +2,7 @@
 //! our composition, plans an operation and compares the printed plan.
 
 mod abstract_types;
+mod conditions;
 mod interface_object;
 mod keys;
 mod merging;
@@ -13,7 +14,7 @@ mod root_fields;
 
 use std::path::PathBuf;
 
-use apollo_compiler::ExecutableDocument;
+use apollo_compiler::{ExecutableDocument, request::coerce_variable_values, response::JsonMap};
 use tessera::compose::{SubgraphSdl, compose};
 use tessera_router::{Supergraph, planner};
 
@@ -34,12 +35,19 @@ pub fn supergraph(subgraphs: &[(&str, &str)]) -> Supergraph {
     Supergraph::parse(&sdl).expect("the composed supergraph loads")
 }
 
-/// The printed plan of `query`.
+/// The printed plan of `query` (its variables at their defaults).
 pub fn plan(sg: &Supergraph, query: &str) -> String {
+    plan_with(sg, query, serde_json::json!({}))
+}
+
+/// The printed plan of `query` for a request with these `variables`.
+pub fn plan_with(sg: &Supergraph, query: &str, variables: serde_json::Value) -> String {
     let doc = ExecutableDocument::parse_and_validate(&sg.api, query, "op.graphql")
         .expect("the operation is valid");
     let operation = doc.operations.get(None).expect("one operation");
-    let plan = planner::plan(sg, &doc, operation).expect("plans");
+    let raw: JsonMap = serde_json::from_value(variables).expect("variables are an object");
+    let variables = coerce_variable_values(&sg.api, operation, &raw).expect("the variables coerce");
+    let plan = planner::plan(sg, &doc, operation, &variables).expect("plans");
     let names: Vec<String> = sg.subgraphs.iter().map(|s| s.name.clone()).collect();
     plan.display(&names).to_string()
 }

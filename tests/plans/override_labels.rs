@@ -14,7 +14,7 @@ fn plan(sg: &Supergraph, active: &[&str], query: &str) -> String {
     let doc = ExecutableDocument::parse_and_validate(&variant.api, query, "op.graphql")
         .expect("the operation is valid");
     let operation = doc.operations.get(None).expect("one operation");
-    let plan = planner::plan(&variant, &doc, operation).expect("plans");
+    let plan = planner::plan(&variant, &doc, operation, &Default::default()).expect("plans");
     let names: Vec<String> = variant.subgraphs.iter().map(|s| s.name.clone()).collect();
     plan.display(&names).to_string()
 }

@@ -3,7 +3,7 @@
 //! are covered by the audit's `shared-root` suite: our composition refuses value types
 //! whose fields differ per subgraph, which that construct needs.)
 
-use super::{plan, supergraph};
+use super::{plan, plan_with, supergraph};
 
 fn two() -> tessera_router::Supergraph {
     supergraph(&[
@@ -38,12 +38,22 @@ fn mutation_root_fields_run_in_order() {
 }
 
 #[test]
-fn skip_and_include_travel_with_their_variables() {
+fn conditions_are_decided_per_request_and_never_sent() {
+    let query = "query($yes: Boolean = true) { x @include(if: $yes) z @skip(if: $yes) }";
+    assert_eq!(plan(&two(), query), "[0] a\n  query {x}\n");
+    assert_eq!(
+        plan_with(&two(), query, serde_json::json!({ "yes": false })),
+        "[0] b\n  query {z}\n"
+    );
+    // The audit's requires-requires, where the fragment's condition used to be copied
+    // onto the field that had its own (a subgraph refuses two `@include` on one field).
     assert_eq!(
         plan(
             &two(),
-            "query($yes: Boolean = true) { x @include(if: $yes) z @skip(if: $yes) }"
+            "{ ... @include(if: true) { x @include(if: true) } ... on Query @skip(if: false) { z @skip(if: false) } }"
         ),
-        "[0] a\n  query($yes: Boolean = true) {x @include(if: $yes)}\n[1] b\n  query($yes: Boolean = true) {z @skip(if: $yes)}\n"
+        "[0] a\n  query {x}\n[1] b\n  query {z}\n"
     );
+    // Every root field left out: nothing to fetch.
+    assert_eq!(plan(&two(), "{ x @skip(if: true) }"), "");
 }

@@ -107,15 +107,19 @@ impl Default for RouterOptions {
 /// on), or why it could not be made.
 type FilteredPlan = Arc<Result<Plan, String>>;
 
-/// Which variant: the active override labels and the fields removed.
-type VariantKey = (Vec<String>, Vec<(Name, Name)>);
+/// Which variant: the active override labels, the fields removed and the values of the
+/// operation's condition variables ([`Prepared::conditions`]).
+type VariantKey = (Vec<String>, Vec<(Name, Name)>, Vec<bool>);
 
 /// The plans of an operation, shared by every document whose selected operation
 /// normalizes to the same text (see [`normalized`]).
 struct Planned {
+    /// The plan when no variant applies (an operation with condition variables has
+    /// none: each combination of their values is a variant).
     plan: Result<Plan, PlanError>,
-    /// Plans of this operation without the fields some callers may not see and with
-    /// progressive override labels on, by the labels and the set of fields removed.
+    /// Plans of this operation without the fields some callers may not see, with
+    /// progressive override labels on, and with its `@skip`/`@include` variables set,
+    /// by the labels, the set of fields removed and those variables' values.
     variants: moka::sync::Cache<VariantKey, FilteredPlan>,
 }
 
@@ -138,6 +142,9 @@ struct Prepared {
     /// The selected operation's `@defer`s: it runs as the operations derived from it
     /// (and is not planned itself).
     deferral: Option<Arc<defer::Deferral>>,
+    /// The variables the selected operation's `@skip`/`@include` read: the operation
+    /// is planned per combination of their values (`planner::fold`).
+    conditions: Vec<Name>,
 }
 
 /// The most room a response body starts with (see `Prepared::body_size`); larger ones
@@ -616,8 +623,16 @@ impl Router {
         {
             return hit;
         }
+        let decided: Vec<bool> = prepared
+            .conditions
+            .iter()
+            .map(|name| matches!(variables.get(name.as_str()), Some(JsonValue::Bool(true))))
+            .collect();
         let variant;
-        let plan = if denied.is_empty() && self.supergraph.override_labels().is_empty() {
+        let plan = if denied.is_empty()
+            && self.supergraph.override_labels().is_empty()
+            && decided.is_empty()
+        {
             match &prepared.planned.plan {
                 Ok(plan) => plan,
                 Err(err) => {
@@ -633,8 +648,8 @@ impl Router {
                 prepared,
                 operation_name.as_deref(),
                 &denied,
-                removed,
-                labels,
+                (labels, removed, decided),
+                &variables,
             );
             match &*variant {
                 Ok(plan) => plan,
@@ -886,45 +901,44 @@ impl Router {
     }
 
     /// The plan of `prepared`'s operation without the `denied` fields, with the
-    /// `labels` on.
+    /// variant's labels on and its conditions decided by `variables`.
     fn variant_plan(
         &self,
         prepared: &Prepared,
         operation_name: Option<&str>,
         denied: &[Denied],
-        removed: Vec<(Name, Name)>,
-        labels: Vec<String>,
+        variant: VariantKey,
+        variables: &JsonMap,
     ) -> FilteredPlan {
-        prepared
-            .planned
-            .variants
-            .get_with((labels.clone(), removed), || {
-                let supergraph = if self.supergraph.override_labels().is_empty() {
-                    self.supergraph.clone()
-                } else {
-                    self.label_variants.get_with(labels.clone(), || {
-                        Arc::new(self.supergraph.with_active_labels(&labels))
-                    })
-                };
-                let document = if denied.is_empty() {
-                    Ok(prepared.document.clone())
-                } else {
-                    authorization::without(
-                        &self.supergraph.api,
-                        &prepared.document,
-                        operation_name,
-                        denied,
-                    )
-                };
-                let plan = document.and_then(|document| {
-                    let operation = document
-                        .operations
-                        .get(operation_name)
-                        .map_err(|e| e.message().to_string())?;
-                    planner::plan(&supergraph, &document, operation).map_err(|e| e.to_string())
-                });
-                Arc::new(plan)
-            })
+        let labels = variant.0.clone();
+        prepared.planned.variants.get_with(variant, || {
+            let supergraph = if self.supergraph.override_labels().is_empty() {
+                self.supergraph.clone()
+            } else {
+                self.label_variants.get_with(labels.clone(), || {
+                    Arc::new(self.supergraph.with_active_labels(&labels))
+                })
+            };
+            let document = if denied.is_empty() {
+                Ok(prepared.document.clone())
+            } else {
+                authorization::without(
+                    &self.supergraph.api,
+                    &prepared.document,
+                    operation_name,
+                    denied,
+                )
+            };
+            let plan = document.and_then(|document| {
+                let operation = document
+                    .operations
+                    .get(operation_name)
+                    .map_err(|e| e.message().to_string())?;
+                planner::plan(&supergraph, &document, operation, variables)
+                    .map_err(|e| e.to_string())
+            });
+            Arc::new(plan)
+        })
     }
 
     /// The first half of [`Router::execute`], for benchmarks: resolves the request's
@@ -1113,6 +1127,11 @@ impl Router {
             .ok()
             .and_then(|operation| defer::Deferral::of(&document, operation))
             .map(Arc::new);
+        let conditions = document
+            .operations
+            .get(operation_name)
+            .map(|operation| planner::fold::condition_variables(&document, operation))
+            .unwrap_or_default();
         let (planned, measured, policy) = match document.operations.get(operation_name) {
             // Run as the operations derived from it, each prepared on its own.
             Ok(operation) if deferral.is_some() => (
@@ -1126,7 +1145,13 @@ impl Router {
                         metrics::counter!("tessera_operations_planned_total").increment(1);
                         self.planned_total
                             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        planned(planner::plan(&self.supergraph, &document, operation))
+                        // With condition variables, each combination of their
+                        // values is planned as a variant, on first use.
+                        planned(if conditions.is_empty() {
+                            planner::plan(&self.supergraph, &document, operation, &JsonMap::new())
+                        } else {
+                            Ok(Plan::default())
+                        })
                     }),
                 Some(limits::measure(&document, operation)),
                 self.caches
@@ -1145,6 +1170,7 @@ impl Router {
             cost,
             body_size: std::sync::atomic::AtomicUsize::new(0),
             deferral,
+            conditions,
         })
     }
 }
@@ -1592,5 +1618,128 @@ mod tests {
             (0..100).all(|_| !plain.active_labels().contains(&"new-colour".to_owned())),
             "a named label is off unless configured"
         );
+    }
+
+    /// A subgraph over real HTTP that keeps every operation it is sent and answers
+    /// `product` with `name`, then `id`, then `__typename` (whichever it was asked for,
+    /// in that order, whatever the operation's order).
+    async fn keeping_subgraph(seen: Arc<std::sync::Mutex<Vec<String>>>) -> String {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(move |body: axum::Json<serde_json::Value>| {
+                let seen = seen.clone();
+                async move {
+                    let query = body["query"].as_str().unwrap_or_default().to_owned();
+                    let mut product = serde_json::Map::new();
+                    for (field, value) in [("name", "Bar"), ("id", "1"), ("__typename", "Product")]
+                    {
+                        if query.contains(field) {
+                            product.insert(field.to_owned(), value.into());
+                        }
+                    }
+                    seen.lock().expect("not poisoned").push(query);
+                    axum::Json(serde_json::json!({ "data": { "product": product } }))
+                }
+            }),
+        );
+        crate::test_support::serve(app).await
+    }
+
+    async fn answer(
+        router: &Router,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> serde_json::Value {
+        let request = GraphqlRequest {
+            query: Some(query.to_owned()),
+            variables: serde_json::from_value(variables).expect("an object"),
+            ..GraphqlRequest::default()
+        };
+        let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+        serde_json::from_slice(&response.to_bytes()).expect("JSON")
+    }
+
+    #[tokio::test]
+    async fn conditions_are_decided_before_any_subgraph_is_asked() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let router = over_one_subgraph(keeping_subgraph(seen.clone()).await);
+        let query = "query($s: Boolean!) { product { ... @include(if: true) { name @include(if: true) } id @skip(if: $s) } }";
+        assert_eq!(
+            answer(&router, query, serde_json::json!({ "s": true })).await,
+            serde_json::json!({ "data": { "product": { "name": "Bar" } } })
+        );
+        assert_eq!(
+            answer(&router, query, serde_json::json!({ "s": false })).await,
+            serde_json::json!({ "data": { "product": { "name": "Bar", "id": "1" } } })
+        );
+        // Every field left out: the object is `{}`, and the subgraph is asked for its
+        // type alone.
+        assert_eq!(
+            answer(
+                &router,
+                "{ product { name @include(if: false) } }",
+                serde_json::json!({})
+            )
+            .await,
+            serde_json::json!({ "data": { "product": {} } })
+        );
+        assert_eq!(
+            *seen.lock().expect("not poisoned"),
+            [
+                "query {product {name}}",
+                "query {product {name id}}",
+                "query {product {__typename}}"
+            ],
+            "no condition reaches a subgraph"
+        );
+    }
+
+    #[tokio::test]
+    async fn where_other_routers_differ_the_spec_is_kept() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let router = over_one_subgraph(keeping_subgraph(seen).await);
+        // The operation's key order, not the subgraph's; `__typename` under an alias
+        // answers the object's type.
+        let text = |value: &serde_json::Value| value.to_string();
+        assert_eq!(
+            text(
+                &answer(
+                    &router,
+                    "{ product { id kind: __typename name } }",
+                    serde_json::json!({})
+                )
+                .await
+            ),
+            r#"{"data":{"product":{"id":"1","kind":"Product","name":"Bar"}}}"#
+        );
+        // Cyclic fragments are refused, as the spec's validation says.
+        let cyclic = answer(
+            &router,
+            "{ product { ...A } } fragment A on Product { name ...B } fragment B on Product { id ...A }",
+            serde_json::json!({}),
+        )
+        .await;
+        assert_eq!(
+            cyclic["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{cyclic}"
+        );
+        assert!(cyclic.get("data").is_none(), "{cyclic}");
+        // Introspection lists the built-in scalars the schema uses, and no other.
+        let types = answer(
+            &router,
+            "{ __schema { types { name } } }",
+            serde_json::json!({}),
+        )
+        .await;
+        let names: Vec<&str> = types["data"]["__schema"]["types"]
+            .as_array()
+            .expect("types")
+            .iter()
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        for used in ["ID", "String", "Float", "Boolean"] {
+            assert!(names.contains(&used), "{used} in {names:?}");
+        }
+        assert!(!names.contains(&"Int"), "Int is used nowhere: {names:?}");
     }
 }

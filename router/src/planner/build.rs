@@ -8,6 +8,7 @@ use apollo_compiler::{
     ExecutableDocument, Name, Node,
     ast::{DirectiveList, OperationType},
     executable::{Field, Operation, Selection as ExeSelection, SelectionSet},
+    response::JsonMap,
     validation::Valid,
 };
 
@@ -60,12 +61,16 @@ struct Builder<'a> {
     candidates: Vec<Vec<GraphId>>,
 }
 
-/// Plans `operation` of `document` over the supergraph.
+/// Plans `operation` of `document` over the supergraph, its `@skip`/`@include`
+/// conditions decided by `variables` (coerced; only the variables
+/// [`super::fold::condition_variables`] names are read).
 pub fn plan(
     sg: &Supergraph,
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
+    variables: &JsonMap,
 ) -> Result<Plan, PlanError> {
+    let operation = &super::fold::fold(document, operation, variables);
     let mut b = Builder {
         sg,
         doc: document,
@@ -76,8 +81,7 @@ pub fn plan(
     };
     let root_type = operation.object_type().clone();
     let mut roots: Vec<usize> = Vec::new();
-    let fields = flatten_root(document, &operation.selection_set, &DirectiveList::new());
-    for (field, extra) in fields {
+    for field in flatten_root(&operation.selection_set) {
         if field.name.starts_with("__") {
             continue; // introspection and __typename are answered by the router
         }
@@ -126,7 +130,6 @@ pub fn plan(
                 };
                 let mut partial = field.clone();
                 partial.make_mut().selection_set = part;
-                let partial = with_directives(&partial, &extra);
                 let mut out = std::mem::take(&mut b.drafts[fetch].selection);
                 b.plan_field(fetch, *graph, &root_type, &partial, &mut out, &[], None)?;
                 b.drafts[fetch].selection = out;
@@ -140,7 +143,6 @@ pub fn plan(
         {
             // No subgraph covers the whole selection: plan it from each candidate on a
             // copy and keep the one that needs the fewest fetches.
-            let field = with_directives(&field, &extra);
             preferred = resolvers
                 .iter()
                 .copied()
@@ -179,7 +181,6 @@ pub fn plan(
         };
         let graph = b.drafts[fetch].subgraph;
         let mut out = std::mem::take(&mut b.drafts[fetch].selection);
-        let field = with_directives(&field, &extra);
         b.plan_field(fetch, graph, &root_type, &field, &mut out, &[], None)?;
         b.drafts[fetch].selection = out;
     }
@@ -194,40 +195,19 @@ fn unreachable(type_name: &str, field: &str, reason: &str) -> PlanError {
     }
 }
 
-/// Root fields with the directives of the fragments they sit in.
-fn flatten_root(
-    doc: &ExecutableDocument,
-    set: &SelectionSet,
-    inherited: &DirectiveList,
-) -> Vec<(Node<Field>, DirectiveList)> {
+/// The root fields, out of the fragments they sit in (the folded operation has no
+/// conditions left, and every fragment on the root type applies).
+fn flatten_root(set: &SelectionSet) -> Vec<Node<Field>> {
     let mut out = Vec::new();
     for selection in &set.selections {
         match selection {
-            ExeSelection::Field(f) => out.push((f.clone(), inherited.clone())),
-            ExeSelection::InlineFragment(fr) => {
-                let mut d = inherited.clone();
-                d.extend(fr.directives.iter().cloned());
-                out.extend(flatten_root(doc, &fr.selection_set, &d));
-            }
-            ExeSelection::FragmentSpread(spread) => {
-                if let Some(def) = doc.fragments.get(&spread.fragment_name) {
-                    let mut d = inherited.clone();
-                    d.extend(spread.directives.iter().cloned());
-                    out.extend(flatten_root(doc, &def.selection_set, &d));
-                }
-            }
+            ExeSelection::Field(f) => out.push(f.clone()),
+            ExeSelection::InlineFragment(fr) => out.extend(flatten_root(&fr.selection_set)),
+            // Inlined by the fold.
+            ExeSelection::FragmentSpread(_) => {}
         }
     }
     out
-}
-
-fn with_directives(field: &Node<Field>, extra: &DirectiveList) -> Node<Field> {
-    if extra.is_empty() {
-        return field.clone();
-    }
-    let mut f = field.clone();
-    f.make_mut().directives.extend(extra.iter().cloned());
-    f
 }
 
 fn field_item(field: &Field) -> FieldItem {
@@ -583,17 +563,40 @@ impl Builder<'_> {
             item.output_type = Some(self.response_shape(&ty));
         }
         if field.selection_set.selections.is_empty() {
+            // A composite field whose selections the conditions all left out: the
+            // client gets `{}` (or `null`), so the subgraph is asked for its type alone
+            // (`Selection::close_empty`).
+            if item.selection.is_none()
+                && self.sg.is_composite(field.definition.ty.inner_named_type())
+            {
+                item.selection = Some(Selection::default());
+            }
             return Ok(());
         }
-        // The subgraph's own type for the field, when it differs (a union member, say).
+        // The subgraph's own type for the field, when it differs (a union member, say);
+        // else the field's type on `parent`, which may be narrower than on the
+        // interface the client selected it through (`Similar.similar: [Product]`,
+        // `Magazine.similar: [Magazine]`): a fragment that can never match there is
+        // then dropped instead of sent.
         let child_type = self
             .sg
             .field_join(parent, &field.name, graph)
             .and_then(|j| j.named_type.clone())
             .filter(|t| self.sg.schema.types.contains_key(t))
+            .or_else(|| {
+                self.sg
+                    .schema
+                    .type_field(parent, &field.name)
+                    .ok()
+                    .map(|d| d.ty.inner_named_type().clone())
+            })
             .unwrap_or_else(|| field.definition.ty.inner_named_type().clone());
         let mut sub = item.selection.take().unwrap_or_default();
-        if self.sg.is_abstract(&child_type) {
+        // The client tells an abstract value's type by `__typename`, even where the
+        // subgraph's own type is an object (a union member, say).
+        if self.sg.is_abstract(&child_type)
+            || self.sg.is_abstract(field.definition.ty.inner_named_type())
+        {
             sub.add_leaf(&Name::new_static_unchecked("__typename"));
         }
         if self.sg.is_interface_object(&child_type, graph) {
@@ -1399,6 +1402,11 @@ fn build_fetch(id: usize, members: Vec<Draft>, fetch_of: &[usize], operation: &O
     let mut root: Option<Selection> = None;
     let mut entities: Vec<EntityCall> = Vec::new();
     for mut d in members {
+        d.selection.close_empty();
+        if d.entity.is_some() && d.selection.is_empty() {
+            d.selection
+                .add_leaf(&Name::new_static_unchecked("__typename"));
+        }
         internal_aliases |= d.selection.alias_type_conflicts();
         d.selection.variables(&mut variables);
         let Some(entity) = d.entity else {

@@ -4,10 +4,12 @@
 //!
 //! # Layout
 //! - [`plan`]: the plan (fetches with their paths and dependencies) and its printed form.
+//! - [`fold`]: the operation as planned: conditions decided, named fragments inlined.
 //! - [`build`]: walking the operation and deciding, field by field, where it is fetched.
 //! - [`selection`]: subgraph selection sets as they grow, and their GraphQL text.
 
 pub mod build;
+pub mod fold;
 pub mod plan;
 pub mod selection;
 

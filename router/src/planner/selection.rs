@@ -130,6 +130,27 @@ impl Selection {
         }
     }
 
+    /// Makes the selection one a subgraph accepts: a fragment left empty (its fields
+    /// all went elsewhere, or none could match) is dropped, and a composite field left
+    /// empty selects `__typename`, so the object is still told from `null`.
+    pub fn close_empty(&mut self) {
+        self.items.retain_mut(|item| match item {
+            Item::Field(f) => {
+                if let Some(sub) = &mut f.selection {
+                    sub.close_empty();
+                    if sub.is_empty() {
+                        sub.add_leaf(&Name::new_static_unchecked("__typename"));
+                    }
+                }
+                true
+            }
+            Item::Fragment(fr) => {
+                fr.selection.close_empty();
+                !fr.selection.is_empty()
+            }
+        });
+    }
+
     /// Variable names used in arguments and directives, in first-use order.
     pub fn variables(&self, out: &mut Vec<Name>) {
         for item in &self.items {

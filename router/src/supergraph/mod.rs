@@ -370,6 +370,14 @@ impl Supergraph {
         )
     }
 
+    /// Whether the supergraph type has fields (object, interface) or members (union).
+    pub fn is_composite(&self, type_name: &str) -> bool {
+        matches!(
+            self.schema.types.get(type_name),
+            Some(ExtendedType::Object(_) | ExtendedType::Interface(_) | ExtendedType::Union(_))
+        )
+    }
+
     /// Object types that may stand where `type_name` is expected, per the API schema.
     pub fn possible_types(&self, type_name: &str) -> Vec<Name> {
         match self.schema.types.get(type_name) {
