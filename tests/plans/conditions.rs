@@ -115,6 +115,23 @@ fn a_named_fragment_plans_exactly_as_the_same_fields_written_inline() {
     );
 }
 
+#[test]
+fn a_shared_value_field_split_among_subgraphs_still_jumps_below_its_parts() {
+    // `viewer` has no key and no subgraph has all of it: each subgraph is asked for the
+    // fields it resolves, and what one cannot reach below them (`Book.bTitle`, b's) is
+    // planned through keys from there. The split used to filter the whole depth, so
+    // `bTitle` was never asked and `aMedia` came back `null` with an error.
+    assert_eq!(
+        plan(
+            &media(),
+            "{ viewer { aMedia { ... on Book { bTitle } } bMedia { __typename } } }"
+        ),
+        "[0] a\n  query {viewer {aMedia {__typename ... on Book {__typename id}}}}\n\
+         [1] b\n  query {viewer {bMedia {__typename}}}\n\
+         [2] b after 0 at viewer.aMedia.|[Book]\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Book {bTitle} } }\n"
+    );
+}
+
 /// The audit's `abstract-types` shape: `Similar.similar` is `[Product]`, but each
 /// implementation narrows it (`Book.similar: [Book]`, `Magazine.similar: [Magazine]`),
 /// and only the products subgraph resolves it.
@@ -193,6 +210,7 @@ type Book
 {
   id: ID!
   title: String!
+  bTitle: String! @join__field(graph: B)
 }
 
 union Media
@@ -232,5 +250,6 @@ type Viewer
   @join__type(graph: B)
 {
   song: Media
+  aMedia: Media @join__field(graph: A)
   bMedia: Media @join__field(graph: B)
 }"#;

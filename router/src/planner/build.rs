@@ -115,11 +115,8 @@ pub fn plan(
             && !resolvers.iter().any(|g| whole(&b, *g))
             && !keyed
         {
-            for graph in &resolvers {
-                let part = b.filter_for(*graph, child, &field.selection_set);
-                if part.selections.is_empty() {
-                    continue;
-                }
+            for (graph, part) in b.partition(child, &field.selection_set, &resolvers) {
+                let graph = &graph;
                 let fetch = match roots
                     .iter()
                     .copied()
@@ -938,57 +935,60 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// The part of `set` that `graph` resolves by itself.
-    fn filter_for(&self, graph: GraphId, parent: &Name, set: &SelectionSet) -> SelectionSet {
-        let mut out = SelectionSet::new(set.ty.clone());
-        for selection in &set.selections {
-            match selection {
-                ExeSelection::Field(f) => {
-                    if !(f.name.starts_with("__") || self.sg.resolves(parent, &f.name, graph)) {
-                        continue;
-                    }
-                    if f.selection_set.selections.is_empty() {
-                        out.selections.push(selection.clone());
-                        continue;
-                    }
-                    let mut sub = self.filter_for(
-                        graph,
-                        f.definition.ty.inner_named_type(),
-                        &f.selection_set,
-                    );
-                    if sub.selections.is_empty() {
-                        // Only type conditions this subgraph cannot match: the object
-                        // still exists (it answers `{}`), so ask for its type alone.
-                        if f.selection_set.fields().next().is_some() {
-                            continue;
-                        }
-                        match f
-                            .selection_set
-                            .new_field(&self.sg.api, Name::new_static_unchecked("__typename"))
-                        {
-                            Ok(typename) => sub
-                                .selections
-                                .push(ExeSelection::Field(Node::new(typename))),
-                            Err(_) => continue,
-                        }
-                    }
-                    let mut f = f.clone();
-                    f.make_mut().selection_set = sub;
-                    out.selections.push(ExeSelection::Field(f));
+    /// `set` (on the keyless `parent`) split among `resolvers` at its first level: each
+    /// field goes to the first subgraph that resolves it with its whole sub-selection,
+    /// else to the first that resolves it at all (what it cannot reach below is then
+    /// planned through keys from there, like any field), and `__typename` and fragments
+    /// to the first subgraph. Fragments are read through: on an object type every
+    /// fragment left by the fold applies. Parts in `resolvers` order, empty ones left out.
+    fn partition(
+        &self,
+        parent: &Name,
+        set: &SelectionSet,
+        resolvers: &[GraphId],
+    ) -> Vec<(GraphId, SelectionSet)> {
+        fn fields(set: &SelectionSet, out: &mut Vec<ExeSelection>) {
+            for selection in &set.selections {
+                match selection {
+                    ExeSelection::Field(_) => out.push(selection.clone()),
+                    ExeSelection::InlineFragment(fr) => fields(&fr.selection_set, out),
+                    ExeSelection::FragmentSpread(_) => {} // inlined by the fold
                 }
-                ExeSelection::InlineFragment(fr) => {
-                    let t = fr.type_condition.as_ref().unwrap_or(parent);
-                    let sub = self.filter_for(graph, t, &fr.selection_set);
-                    if !sub.selections.is_empty() {
-                        let mut fr = fr.clone();
-                        fr.make_mut().selection_set = sub;
-                        out.selections.push(ExeSelection::InlineFragment(fr));
-                    }
-                }
-                ExeSelection::FragmentSpread(_) => out.selections.push(selection.clone()),
             }
         }
-        out
+        let mut flat = Vec::new();
+        fields(set, &mut flat);
+        let mut parts: Vec<SelectionSet> = resolvers
+            .iter()
+            .map(|_| SelectionSet::new(set.ty.clone()))
+            .collect();
+        for selection in &flat {
+            let at = match selection {
+                ExeSelection::Field(f) if !f.name.starts_with("__") => {
+                    let single = SelectionSet {
+                        ty: set.ty.clone(),
+                        selections: vec![selection.clone()],
+                    };
+                    resolvers
+                        .iter()
+                        .position(|&g| self.selectable(g, parent, &single))
+                        .or_else(|| {
+                            resolvers
+                                .iter()
+                                .position(|&g| self.sg.resolves(parent, &f.name, g))
+                        })
+                }
+                _ => None,
+            }
+            .unwrap_or(0);
+            parts[at].selections.push(selection.clone());
+        }
+        resolvers
+            .iter()
+            .copied()
+            .zip(parts)
+            .filter(|(_, part)| !part.selections.is_empty())
+            .collect()
     }
 
     /// When `field`'s sub-selection has fields of a keyless type that `graph` cannot
