@@ -88,6 +88,42 @@ fn a_field_only_a_non_resolvable_interface_object_has_cannot_be_planned() {
     );
 }
 
+#[test]
+fn a_requirement_and_the_concrete_type_from_the_same_subgraph_share_its_fetch() {
+    // The audit's `interface-object-with-requires`: `username` (b, an interface object)
+    // requires `name` from a, and `__typename` must come from a too. Both are asked in
+    // one fetch to a; the requirement used to be dropped when `__typename` was selected
+    // (the fetch's selection was being rebuilt while the requirement was added to it),
+    // so `username` came back `null` without an error. Found by the differential fuzzer.
+    let sg = supergraph(&[
+        (
+            "a",
+            r#"interface NodeWithName @key(fields: "id") { id: ID! name: String }
+               type User implements NodeWithName @key(fields: "id") { id: ID! name: String age: Int }
+               type Query { users: [NodeWithName!]! }"#,
+        ),
+        (
+            "b",
+            r#"type NodeWithName @key(fields: "id") @interfaceObject {
+                 id: ID! name: String @external username: String @requires(fields: "name")
+               }
+               type Query { anotherUsers: [NodeWithName] }"#,
+        ),
+    ]);
+    let expected = "[0] b\n  query {anotherUsers {__typename id}}\n\
+                    [1] a after 0 at anotherUsers.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on NodeWithName {__typename name} } }\n\
+                    [2] b after 0,1 at anotherUsers.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on NodeWithName {username} } }\n";
+    assert_eq!(
+        plan(&sg, "{ anotherUsers { __typename username } }"),
+        expected
+    );
+    // A fragment on the implementation asks a for the concrete type the same way.
+    assert_eq!(
+        plan(&sg, "{ anotherUsers { ... on User { id } username } }"),
+        expected.replace("{__typename name}", "{__typename ... on User {id} name}")
+    );
+}
+
 const NON_RESOLVABLE_INTERFACE_OBJECT: &str = r#"schema
   @link(url: "https://specs.apollo.dev/link/v1.0")
   @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)

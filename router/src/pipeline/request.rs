@@ -123,7 +123,8 @@ impl RouterResponse {
     }
 
     /// An executed response: router and subgraph errors first, then those of shaping
-    /// that none of them already explains (same path or below it).
+    /// that none of them already explains (same path or below it, or a value missing
+    /// from an object a subgraph failed on).
     pub fn executed(shaped: ExecutionResponse, subgraph_errors: Vec<JsonMap>) -> Self {
         // Compared without list indices: an authorization error names a field once for
         // every item of the lists above it.
@@ -134,6 +135,14 @@ impl RouterResponse {
             .iter()
             .filter_map(|e| match e.get("path") {
                 Some(JsonValue::Array(p)) => Some(keys(p)),
+                _ => None,
+            })
+            .collect();
+        // With list indices: where a subgraph's error left a hole.
+        let holes: Vec<Vec<JsonValue>> = subgraph_errors
+            .iter()
+            .filter_map(|e| match e.get("path") {
+                Some(JsonValue::Array(p)) if !p.is_empty() => Some(p.clone()),
                 _ => None,
             })
             .collect();
@@ -150,6 +159,19 @@ impl RouterResponse {
                 _ => Vec::new(),
             };
             if paths.iter().any(|p| p.starts_with(&own)) {
+                continue;
+            }
+            // A value missing because a subgraph failed on its object (the error is at a
+            // sibling, at the object, or above it) is that failure, told once: a subgraph
+            // nulls the whole object when one of its non-null fields fails, so the others
+            // are missing too.
+            if let Some(JsonValue::Array(path)) = value.get("path")
+                && let Some((_, parent)) = path.split_last()
+                && !parent.is_empty()
+                && holes
+                    .iter()
+                    .any(|hole| hole.starts_with(parent) || path.starts_with(hole))
+            {
                 continue;
             }
             errors.push(JsonValue::Object(value));
@@ -186,6 +208,51 @@ pub fn executed_body_start(errors: &[JsonMap], capacity: usize) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subgraph_failure_is_told_once_not_once_per_value_it_left_missing() {
+        use apollo_compiler::response::ResponseDataPathSegment as Seg;
+        let field = |name: &str| Seg::Field(apollo_compiler::Name::new(name).expect("a name"));
+        let shaping = |path: Vec<Seg>| GraphQLError {
+            message: "non-null type Int! resolved to null".to_owned(),
+            locations: Vec::new(),
+            path,
+            extensions: JsonMap::new(),
+        };
+        let subgraph: JsonMap = serde_json::from_value(serde_json::json!({
+            "message": "boom",
+            "path": ["products", 0, "reviews"],
+            "extensions": { "serviceName": "reviews" }
+        }))
+        .expect("an error");
+        let shaped = ExecutionResponse {
+            errors: vec![
+                // The same object as the subgraph's error: its failure, not another.
+                shaping(vec![field("products"), Seg::ListIndex(0), field("count")]),
+                // Another object, which the subgraph did not fail on: a real error.
+                shaping(vec![field("products"), Seg::ListIndex(1), field("count")]),
+                // A root field: no object above it to blame.
+                shaping(vec![field("total")]),
+            ],
+            data: None,
+        };
+        let response = RouterResponse::executed(shaped, vec![subgraph]);
+        let paths: Vec<String> = match response.body.get("errors") {
+            Some(JsonValue::Array(errors)) => errors
+                .iter()
+                .map(|e| serde_json::to_string(&e["path"]).expect("JSON"))
+                .collect(),
+            _ => Vec::new(),
+        };
+        assert_eq!(
+            paths,
+            [
+                r#"["products",0,"reviews"]"#,
+                r#"["products",1,"count"]"#,
+                r#"["total"]"#
+            ]
+        );
+    }
 
     #[test]
     fn an_executed_body_starts_with_its_errors_then_data() {

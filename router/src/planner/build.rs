@@ -874,7 +874,8 @@ impl Builder<'_> {
         self.touched.push(group);
         let mut selection = std::mem::take(&mut self.drafts[group].selection);
         let result = self.plan_field_here(group, target, parent, field, &mut selection, path, None);
-        self.drafts[group].selection = selection;
+        let added = std::mem::replace(&mut self.drafts[group].selection, selection);
+        self.drafts[group].selection.merge(added);
         result
     }
 
@@ -1183,7 +1184,10 @@ impl Builder<'_> {
                 break;
             }
         }
-        self.drafts[group].selection = owned;
+        // What planning the fields here added to the owner's fetch meanwhile (a
+        // `@requires` supplied from it, say) is kept.
+        let added = std::mem::replace(&mut self.drafts[group].selection, owned);
+        self.drafts[group].selection.merge(added);
         result
     }
 

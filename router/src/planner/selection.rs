@@ -130,6 +130,28 @@ impl Selection {
         }
     }
 
+    /// Adds everything `other` selects (fields merged by response key, arguments and
+    /// directives; fragments by condition and directives).
+    pub fn merge(&mut self, other: Selection) {
+        for item in other.items {
+            match item {
+                Item::Field(mut f) => {
+                    let sub = f.selection.take();
+                    let entry = self.field_entry(f);
+                    if let Some(sub) = sub {
+                        entry
+                            .selection
+                            .get_or_insert_with(Selection::default)
+                            .merge(sub);
+                    }
+                }
+                Item::Fragment(fr) => self
+                    .fragment_entry(fr.type_condition, fr.directives)
+                    .merge(fr.selection),
+            }
+        }
+    }
+
     /// Makes the selection one a subgraph accepts: a fragment left empty (its fields
     /// all went elsewhere, or none could match) is dropped, and a composite field left
     /// empty selects `__typename`, so the object is still told from `null`.
