@@ -122,6 +122,14 @@ fn a_requirement_and_the_concrete_type_from_the_same_subgraph_share_its_fetch() 
         plan(&sg, "{ anotherUsers { ... on User { id } username } }"),
         expected.replace("{__typename name}", "{__typename ... on User {id} name}")
     );
+    // So does one inside a fragment with no condition, which always applies.
+    assert_eq!(
+        plan(
+            &sg,
+            "{ anotherUsers { ... { ... on User { age } } username } }"
+        ),
+        expected.replace("{__typename name}", "{__typename ... on User {age} name}")
+    );
 }
 
 const NON_RESOLVABLE_INTERFACE_OBJECT: &str = r#"schema

@@ -1130,6 +1130,23 @@ impl Builder<'_> {
         path: &[PathSeg],
     ) -> Result<(), PlanError> {
         let typename = Name::new_static_unchecked("__typename");
+        // Fragments on the interface itself (or with no condition) always apply: their
+        // selections are read as if written in place.
+        fn flat(interface: &Name, set: &SelectionSet, out: &mut Vec<ExeSelection>) {
+            for selection in &set.selections {
+                match selection {
+                    ExeSelection::InlineFragment(fr)
+                        if fr.directives.is_empty()
+                            && fr.type_condition.as_ref().is_none_or(|t| t == interface) =>
+                    {
+                        flat(interface, &fr.selection_set, out);
+                    }
+                    _ => out.push(selection.clone()),
+                }
+            }
+        }
+        let mut selections = Vec::new();
+        flat(interface, set, &mut selections);
         let owner = (0..self.sg.subgraphs.len()).find_map(|g| {
             if self.sg.is_interface_object(interface, g) || !self.sg.graph_has_type(interface, g) {
                 return None;
@@ -1142,7 +1159,7 @@ impl Builder<'_> {
         });
         // The concrete type is only worth a fetch when the client can see it: an explicit
         // `__typename`, a fragment on an implementation, or a field this subgraph lacks.
-        let needs_owner = set.selections.iter().any(|s| match s {
+        let needs_owner = selections.iter().any(|s| match s {
             ExeSelection::Field(f) => {
                 f.name == "__typename" || !self.sg.resolves(interface, &f.name, graph)
             }
@@ -1164,7 +1181,7 @@ impl Builder<'_> {
         let mut owned = std::mem::take(&mut self.drafts[group].selection);
         owned.add_leaf(&typename);
         let mut result = Ok(());
-        for selection in &set.selections {
+        for selection in &selections {
             let here = match selection {
                 ExeSelection::Field(f) => {
                     f.name == "__typename" || self.sg.resolves(interface, &f.name, graph)
