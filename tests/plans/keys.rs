@@ -159,3 +159,81 @@ type Query
 {
   productFromD(id: ID!): Product @join__field(graph: D)
 }"#;
+
+#[test]
+fn a_jump_goes_where_the_fields_whole_sub_selection_can_be_had() {
+    // The audit's `parent-entity-call-complex`: `Product.category` is in a and b, its
+    // `Category` has no key there, and `Category.id` is b's (and c's). Jumping to a
+    // (first in order) left `id` unreachable, and planning failed; b is chosen.
+    // Found by the differential fuzzer.
+    let sg = tessera_router::Supergraph::parse(PARENT_ENTITY_CALL).expect("loads");
+    assert_eq!(
+        plan(&sg, "{ productFromD(id: \"1\") { id category { id } } }"),
+        "[0] d\n  query {productFromD(id: \"1\") {id __typename}}\n\
+         [1] b after 0 at productFromD\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {id}} } }\n"
+    );
+}
+
+const PARENT_ENTITY_CALL: &str = r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
+  B @join__graph(name: "b", url: "http://127.0.0.1:1/b")
+  C @join__graph(name: "c", url: "http://127.0.0.1:1/c")
+  D @join__graph(name: "d", url: "http://127.0.0.1:1/d")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  SECURITY
+  EXECUTION
+}
+
+type Category
+  @join__type(graph: A)
+  @join__type(graph: B)
+  @join__type(graph: C, key: "id")
+{
+  details: String @join__field(graph: A)
+  id: ID @join__field(graph: B) @join__field(graph: C)
+  name: String @join__field(graph: C)
+}
+
+type Product
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+  @join__type(graph: D, key: "id")
+{
+  id: ID @join__field(graph: A, external: true) @join__field(graph: B, external: true) @join__field(graph: D)
+  category: Category @join__field(graph: A) @join__field(graph: B)
+  name: String @join__field(graph: D)
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+  @join__type(graph: C)
+  @join__type(graph: D)
+{
+  productFromD(id: ID!): Product @join__field(graph: D)
+}"#;

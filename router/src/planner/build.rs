@@ -693,13 +693,19 @@ impl Builder<'_> {
             }
             return Ok(());
         }
-        // Prefer a subgraph already fetched at this path (fewer fetches), then order.
+        // Prefer a subgraph that can reach the field's whole sub-selection (else the
+        // jump lands where the rest cannot be had: a keyless child type, say), then one
+        // already fetched at this path (fewer fetches), then order.
+        let child = field.definition.ty.inner_named_type();
         let mut ordered = resolvers.clone();
         ordered.sort_by_key(|g| {
-            !self
-                .drafts
-                .iter()
-                .any(|d| d.subgraph == *g && d.path == path && d.entity.as_ref() == Some(parent))
+            (
+                !(field.selection_set.selections.is_empty()
+                    || self.reachable(*g, child, &field.selection_set, 2)),
+                !self.drafts.iter().any(|d| {
+                    d.subgraph == *g && d.path == path && d.entity.as_ref() == Some(parent)
+                }),
+            )
         });
         let mut choice = None;
         for target in ordered {
