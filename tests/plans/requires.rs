@@ -41,3 +41,37 @@ fn a_requirement_from_a_third_subgraph_orders_the_fetches() {
          [2] c after 0,1 at item\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Item {label} } }\n"
     );
 }
+
+#[test]
+fn what_supplies_a_requirement_never_waits_for_the_fetch_that_requires_it() {
+    // The audit's `requires-circular`: `Post.byNovice` (b) requires
+    // `author { yearsOfExperience }`, `author` is b's and `yearsOfExperience` a's. With
+    // the client's own `author { yearsOfExperience }` beside it, the requirement used to
+    // reuse the fetch of `yearsOfExperience` that waits for b's fetch of `byNovice`: the
+    // two waited for each other, and nothing came back. Found by the differential fuzzer.
+    let sg = supergraph(&[
+        (
+            "a",
+            r#"type Query { feed: [Post] }
+               type Post @key(fields: "id") { id: ID! }
+               type Author @key(fields: "id") { id: ID! yearsOfExperience: Int! }"#,
+        ),
+        (
+            "b",
+            r#"type Post @key(fields: "id") {
+                 id: ID! author: Author!
+                 byNovice: Boolean! @requires(fields: "author { yearsOfExperience }")
+               }
+               type Author @key(fields: "id") { id: ID! yearsOfExperience: Int! @external }"#,
+        ),
+    ]);
+    assert_eq!(
+        plan(&sg, "{ feed { author { yearsOfExperience } byNovice } }"),
+        "[0] a\n  query {feed {__typename id}}\n\
+         [1] b after 0 at feed.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Post {author {__typename id}} } }\n\
+         [2] a after 1 at feed.@.author\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Author {yearsOfExperience} } }\n\
+         [3] b after 0,1,2 at feed.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Post {author {__typename id} byNovice} } }\n\
+         [4] a after 3 at feed.@.author\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Author {yearsOfExperience} } }\n",
+        "five fetches where four would do, but no two wait for each other"
+    );
+}

@@ -713,7 +713,7 @@ impl Builder<'_> {
             let key = self
                 .sg
                 .keys(parent, target)
-                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
+                .find(|k| self.key_at_hand(graph, parent, k, provided))
                 .cloned();
             if let Some(key) = key {
                 choice = Some((target, key));
@@ -817,7 +817,7 @@ impl Builder<'_> {
             let key = self
                 .sg
                 .keys(parent, *target)
-                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
+                .find(|k| self.key_at_hand(graph, parent, k, provided))
                 .cloned()?;
             let mut partial = field.clone();
             partial.make_mut().selection_set = part;
@@ -1262,6 +1262,7 @@ impl Builder<'_> {
         if let Some(existing) = self.drafts.iter().enumerate().position(|(i, d)| {
             i != parent_fetch
                 && !self.closed.contains(&i)
+                && !self.waits_on_closed(i)
                 && d.subgraph == target
                 && d.path == path
                 && d.entity.as_ref() == Some(entity)
@@ -1279,6 +1280,47 @@ impl Builder<'_> {
             depends_on: BTreeSet::from([parent_fetch]),
         });
         self.drafts.len() - 1
+    }
+
+    /// Whether `graph`, where objects of `parent` are, can select `key`'s fields: it
+    /// resolves them (or they are provided), or it declares the same key itself, whose
+    /// fields an entity's subgraph always returns even when it marks them `@external`
+    /// (a Federation 1 style `extend type … @key` of a type another subgraph owns).
+    fn key_at_hand(
+        &self,
+        graph: GraphId,
+        parent: &Name,
+        key: &crate::supergraph::Key,
+        provided: Option<&SelectionSet>,
+    ) -> bool {
+        self.selectable_with(graph, parent, &key.selection, provided)
+            || self
+                .sg
+                .type_in_graph(parent, graph)
+                .is_some_and(|t| t.keys.iter().any(|own| own.fields == key.fields))
+    }
+
+    /// Whether draft `i` waits, directly or not, for a draft whose requirements are
+    /// being planned: what supplies them cannot join it, or the two would wait for each
+    /// other.
+    fn waits_on_closed(&self, i: usize) -> bool {
+        if self.closed.is_empty() {
+            return false;
+        }
+        let mut seen = vec![false; self.drafts.len()];
+        let mut stack = vec![i];
+        while let Some(d) = stack.pop() {
+            for &dep in &self.drafts[d].depends_on {
+                if self.closed.contains(&dep) {
+                    return true;
+                }
+                if dep < seen.len() && !seen[dep] {
+                    seen[dep] = true;
+                    stack.push(dep);
+                }
+            }
+        }
+        false
     }
 
     fn finish(self, operation: &Operation) -> Plan {
