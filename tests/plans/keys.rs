@@ -237,26 +237,3 @@ type Query
 {
   productFromD(id: ID!): Product @join__field(graph: D)
 }"#;
-
-#[test]
-fn a_key_the_subgraph_declares_is_at_hand_even_where_it_marks_its_fields_external() {
-    // The audit's `provides-on-interface`: a declares `Cat @key(fields: "id")` with `id`
-    // external (a Federation 1 style extension); an entity's subgraph always returns
-    // its key, so `Cat.name` is fetched from b through it. Planning used to fail.
-    let sg = supergraph(&[
-        (
-            "a",
-            r#"type Query { cats: [Cat] }
-               type Cat @key(fields: "id") { id: ID! @external }"#,
-        ),
-        (
-            "b",
-            r#"type Cat @key(fields: "id") { id: ID! name: String }"#,
-        ),
-    ]);
-    assert_eq!(
-        plan(&sg, "{ cats { name } }"),
-        "[0] a\n  query {cats {__typename id}}\n\
-         [1] b after 0 at cats.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Cat {name} } }\n"
-    );
-}

@@ -713,7 +713,7 @@ impl Builder<'_> {
             let key = self
                 .sg
                 .keys(parent, target)
-                .find(|k| self.key_at_hand(graph, parent, k, provided))
+                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
                 .cloned();
             if let Some(key) = key {
                 choice = Some((target, key));
@@ -817,7 +817,7 @@ impl Builder<'_> {
             let key = self
                 .sg
                 .keys(parent, *target)
-                .find(|k| self.key_at_hand(graph, parent, k, provided))
+                .find(|k| self.selectable_with(graph, parent, &k.selection, provided))
                 .cloned()?;
             let mut partial = field.clone();
             partial.make_mut().selection_set = part;
@@ -1280,24 +1280,6 @@ impl Builder<'_> {
             depends_on: BTreeSet::from([parent_fetch]),
         });
         self.drafts.len() - 1
-    }
-
-    /// Whether `graph`, where objects of `parent` are, can select `key`'s fields: it
-    /// resolves them (or they are provided), or it declares the same key itself, whose
-    /// fields an entity's subgraph always returns even when it marks them `@external`
-    /// (a Federation 1 style `extend type … @key` of a type another subgraph owns).
-    fn key_at_hand(
-        &self,
-        graph: GraphId,
-        parent: &Name,
-        key: &crate::supergraph::Key,
-        provided: Option<&SelectionSet>,
-    ) -> bool {
-        self.selectable_with(graph, parent, &key.selection, provided)
-            || self
-                .sg
-                .type_in_graph(parent, graph)
-                .is_some_and(|t| t.keys.iter().any(|own| own.fields == key.fields))
     }
 
     /// Whether draft `i` waits, directly or not, for a draft whose requirements are
