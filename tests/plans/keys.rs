@@ -172,6 +172,17 @@ fn a_jump_goes_where_the_fields_whole_sub_selection_can_be_had() {
         "[0] d\n  query {productFromD(id: \"1\") {id __typename}}\n\
          [1] b after 0 at productFromD\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {id}} } }\n"
     );
+    // The same through a fragment, which the choice used to see as reachable anywhere:
+    // `name` (c's) is reached from b through Category's key.
+    assert_eq!(
+        plan(
+            &sg,
+            "{ productFromD(id: \"1\") { category { ... on Category { name } } } }"
+        ),
+        "[0] d\n  query {productFromD(id: \"1\") {__typename id}}\n\
+         [1] b after 0 at productFromD\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {__typename id}} } }\n\
+         [2] c after 1 at productFromD.category\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Category {name} } }\n"
+    );
 }
 
 const PARENT_ENTITY_CALL: &str = r#"schema

@@ -1058,22 +1058,33 @@ impl Builder<'_> {
         if hops == 0 {
             return false;
         }
-        set.fields().all(|f| {
-            if self.sg.resolves(parent, &f.name, graph) {
-                return f.selection_set.selections.is_empty()
-                    || self.reachable(
-                        graph,
-                        f.definition.ty.inner_named_type(),
-                        &f.selection_set,
-                        hops,
-                    );
-            }
-            self.sg.resolvers(parent, &f.name).into_iter().any(|other| {
-                self.sg
-                    .keys(parent, other)
-                    .any(|k| self.reachable(graph, parent, &k.selection, hops - 1))
+        // Fragments are read through, each on its own condition.
+        let fragments_reachable = set.selections.iter().all(|s| match s {
+            ExeSelection::InlineFragment(fr) => self.reachable(
+                graph,
+                fr.type_condition.as_ref().unwrap_or(parent),
+                &fr.selection_set,
+                hops,
+            ),
+            _ => true,
+        });
+        fragments_reachable
+            && set.fields().all(|f| {
+                if self.sg.resolves(parent, &f.name, graph) {
+                    return f.selection_set.selections.is_empty()
+                        || self.reachable(
+                            graph,
+                            f.definition.ty.inner_named_type(),
+                            &f.selection_set,
+                            hops,
+                        );
+                }
+                self.sg.resolvers(parent, &f.name).into_iter().any(|other| {
+                    self.sg
+                        .keys(parent, other)
+                        .any(|k| self.reachable(graph, parent, &k.selection, hops - 1))
+                })
             })
-        })
     }
 
     /// Fetches `field` of an object through an `@interfaceObject` of its `interface`
