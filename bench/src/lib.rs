@@ -9,10 +9,15 @@
 //! - [`subgraphs`]: `accounts`, `inventory`, `products`, `reviews`, and serving them.
 //! - [`load`]: the closed-loop load generator and its report.
 //! - [`table`]: medians of several rounds per router, side by side.
+//! - [`fuzz`]: the differential fuzzer (issue #20): random operations to two routers.
+//! - [`replay`]: replay subgraphs and the CI corpus (issue #20): the audit's subgraphs
+//!   served from recorded data.
 //! - [`duration`]: `20s`, `500ms`, `1m` on the command line.
 
 pub mod data;
 pub mod duration;
+pub mod fuzz;
 pub mod load;
+pub mod replay;
 pub mod subgraphs;
 pub mod table;

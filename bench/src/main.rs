@@ -14,7 +14,9 @@ use clap::{Parser, Subcommand};
 use serde_json::Value;
 use tessera_bench::{
     duration,
+    fuzz::{self, FuzzOptions, Model, Targets},
     load::{self, LoadOptions, Report, RequestSpec},
+    replay::cli::{self as replay_cli, CorpusBuildArgs, RecordArgs, ReplayArgs},
     subgraphs, table,
 };
 
@@ -50,6 +52,60 @@ enum Command {
         #[arg(required = true)]
         reports: Vec<PathBuf>,
     },
+    /// Send random valid operations to two routers serving the same supergraph and
+    /// report every difference, classed, with a minimal case per class.
+    Fuzz(Box<FuzzArgs>),
+    /// Record a supergraph's subgraphs: a proxy the router sends to (prints the
+    /// supergraph to run the router on).
+    Record(RecordArgs),
+    /// Build a replay corpus suite from recordings and a fuzzer corpus.
+    CorpusBuild(CorpusBuildArgs),
+    /// Serve a corpus suite's subgraphs from its recorded data.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct FuzzArgs {
+    /// The supergraph both routers serve (the operations follow its API schema).
+    #[arg(long, required_unless_present = "schema", conflicts_with = "schema")]
+    supergraph: Option<PathBuf>,
+    /// The API schema (SDL) itself, instead of a supergraph.
+    #[arg(long)]
+    schema: Option<PathBuf>,
+    /// Our router's GraphQL endpoint.
+    #[arg(long)]
+    ours: String,
+    /// The reference router's GraphQL endpoint.
+    #[arg(long)]
+    reference: String,
+    /// The seed: the same seed against the same routers sends the same operations.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Operations to send (invalid ones generated are not counted).
+    #[arg(long, default_value_t = 1000)]
+    count: usize,
+    /// Operations in flight at once, each to both routers.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+    /// Fields at most this deep.
+    #[arg(long, default_value_t = 4)]
+    max_depth: usize,
+    /// Write the markdown report here.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Write every operation sent, with both answers, here (JSON lines).
+    #[arg(long)]
+    corpus: Option<PathBuf>,
+    /// The run's name in operation ids (`<suite>-<seed>-<n>`); by default the schema
+    /// file's name (its folder's for a file named `supergraph.graphql`).
+    #[arg(long)]
+    suite: Option<String>,
+    /// Re-sends allowed to minimize each class.
+    #[arg(long, default_value_t = 200)]
+    minimize_budget: usize,
+    /// A request unanswered after this counts as a difference of status.
+    #[arg(long, default_value = "30s", value_parser = duration::parse)]
+    timeout: Duration,
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,6 +204,65 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             std::io::stdout().lock().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Fuzz(args) => runtime(None)?.block_on(fuzz(*args)),
+        Command::Record(args) => {
+            runtime(None)?.block_on(replay_cli::record(&args, shutdown_signal()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CorpusBuild(args) => {
+            let report = replay_cli::corpus_build(&args)?;
+            writeln!(std::io::stdout().lock(), "{report}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Replay(args) => {
+            runtime(None)?.block_on(replay_cli::replay(&args, shutdown_signal()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn fuzz(args: FuzzArgs) -> anyhow::Result<ExitCode> {
+    let (path, model) = match (&args.supergraph, &args.schema) {
+        (Some(path), _) => {
+            let supergraph = tessera_router::Supergraph::parse(&read(path)?)
+                .with_context(|| format!("{} is not a usable supergraph", path.display()))?;
+            (path, Model::new(supergraph.api)?)
+        }
+        (None, Some(path)) => (path, Model::parse(&read(path)?)?),
+        (None, None) => bail!("--supergraph or --schema is required"),
+    };
+    let suite = args.suite.clone().unwrap_or_else(|| suite_name(path));
+    let targets = Targets::new(
+        args.ours.clone(),
+        args.reference.clone(),
+        args.timeout,
+        args.concurrency,
+    )?;
+    let options = FuzzOptions {
+        suite: suite.clone(),
+        seed: args.seed,
+        count: args.count,
+        concurrency: args.concurrency,
+        max_depth: args.max_depth,
+        minimize_budget: args.minimize_budget,
+        report: args.report,
+        corpus: args.corpus,
+    };
+    let outcome = fuzz::run(&model, &targets, &options).await?;
+    writeln!(std::io::stdout().lock(), "{}", outcome.summary(&suite))?;
+    // Differences are what the run is for, not a failure: the report is the product.
+    Ok(ExitCode::SUCCESS)
+}
+
+fn suite_name(path: &Path) -> String {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("fuzz");
+    match path
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|s| s.to_str())
+    {
+        Some(folder) if stem == "supergraph" && !folder.is_empty() => folder.to_owned(),
+        _ => stem.to_owned(),
     }
 }
 
