@@ -248,3 +248,92 @@ type Query
 {
   productFromD(id: ID!): Product @join__field(graph: D)
 }"#;
+
+#[test]
+fn a_field_only_a_parent_entity_call_reaches_is_found_inside_a_fragment_too() {
+    // The audit's `parent-entity-call`: `Category.details` is c's, where `Category` has
+    // no key, so it is asked one level up, through `Product`'s key. Inside a fragment
+    // on `Category` the planner did not see it and failed. Found by the differential
+    // fuzzer.
+    let sg = tessera_router::Supergraph::parse(PARENT_ENTITY_CALL_UP).expect("loads");
+    let inline = plan(
+        &sg,
+        "{ products { category { name details { products } } } }",
+    );
+    assert_eq!(
+        plan(
+            &sg,
+            "{ products { category { name ... on Category { details { products } } } } }"
+        ),
+        inline
+    );
+    assert_eq!(
+        inline,
+        "[0] a\n  query {products {category {name} __typename id pid}}\n\
+         [1] c after 0 at products.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {details {products}}} } }\n"
+    );
+}
+
+const PARENT_ENTITY_CALL_UP: &str = r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
+  C @join__graph(name: "c", url: "http://127.0.0.1:1/c")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  SECURITY
+  EXECUTION
+}
+
+type Category
+  @join__type(graph: A, key: "id")
+  @join__type(graph: C)
+{
+  id: ID! @join__field(graph: A)
+  name: String! @join__field(graph: A)
+  details: CategoryDetails @join__field(graph: C)
+}
+
+type CategoryDetails
+  @join__type(graph: C)
+{
+  products: Int
+}
+
+type Product
+  @join__type(graph: A, key: "id pid")
+  @join__type(graph: C, key: "id pid")
+{
+  id: ID!
+  pid: ID!
+  category: Category
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: C)
+{
+  products: [Product!]! @join__field(graph: A)
+}"#;

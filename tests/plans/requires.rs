@@ -75,3 +75,37 @@ fn what_supplies_a_requirement_never_waits_for_the_fetch_that_requires_it() {
         "five fetches where four would do, but no two wait for each other"
     );
 }
+
+#[test]
+fn a_field_required_twice_under_two_keys_never_makes_two_fetches_wait_for_each_other() {
+    // The same shape, `byNovice` asked under two response keys around the client's own
+    // `author`: the client's `author` joined the fetch of `byNovice`, whose requirement
+    // already waited for the fetch of `yearsOfExperience` it then reused.
+    let sg = supergraph(&[
+        (
+            "a",
+            r#"type Query { feed: [Post] }
+               type Post @key(fields: "id") { id: ID! }
+               type Author @key(fields: "id") { id: ID! yearsOfExperience: Int! }"#,
+        ),
+        (
+            "b",
+            r#"type Post @key(fields: "id") {
+                 id: ID! author: Author!
+                 byNovice: Boolean! @requires(fields: "author { yearsOfExperience }")
+               }
+               type Author @key(fields: "id") { id: ID! yearsOfExperience: Int! @external }"#,
+        ),
+    ]);
+    assert_eq!(
+        plan(
+            &sg,
+            "{ feed { a0: byNovice author { yearsOfExperience } byNovice } }"
+        ),
+        "[0] a\n  query {feed {__typename id}}\n\
+         [1] b after 0 at feed.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Post {author {__typename id}} } }\n\
+         [2] a after 1 at feed.@.author\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Author {yearsOfExperience} } }\n\
+         [3] b after 0,1,2 at feed.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Post {a0:byNovice author {__typename id} byNovice} } }\n\
+         [4] a after 3 at feed.@.author\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Author {yearsOfExperience} } }\n"
+    );
+}

@@ -1013,7 +1013,23 @@ impl Builder<'_> {
         }
         let mut here = SelectionSet::new(field.selection_set.ty.clone());
         let mut stuck = SelectionSet::new(field.selection_set.ty.clone());
-        for selection in &field.selection_set.selections {
+        // Fragments on the child's own type always apply: read through them.
+        fn flat(child: &Name, set: &SelectionSet, out: &mut Vec<ExeSelection>) {
+            for selection in &set.selections {
+                match selection {
+                    ExeSelection::InlineFragment(fr)
+                        if fr.directives.is_empty()
+                            && fr.type_condition.as_ref().is_none_or(|t| t == child) =>
+                    {
+                        flat(child, &fr.selection_set, out);
+                    }
+                    _ => out.push(selection.clone()),
+                }
+            }
+        }
+        let mut selections = Vec::new();
+        flat(child, &field.selection_set, &mut selections);
+        for selection in &selections {
             match selection {
                 // Not resolvable here, and no subgraph that resolves it has a key of the
                 // child type we can reach: an ordinary jump cannot get it.
@@ -1274,6 +1290,7 @@ impl Builder<'_> {
             i != parent_fetch
                 && !self.closed.contains(&i)
                 && !self.waits_on_closed(i)
+                && !self.waits_on(parent_fetch, i)
                 && d.subgraph == target
                 && d.path == path
                 && d.entity.as_ref() == Some(entity)
@@ -1305,6 +1322,25 @@ impl Builder<'_> {
         while let Some(d) = stack.pop() {
             for &dep in &self.drafts[d].depends_on {
                 if self.closed.contains(&dep) {
+                    return true;
+                }
+                if dep < seen.len() && !seen[dep] {
+                    seen[dep] = true;
+                    stack.push(dep);
+                }
+            }
+        }
+        false
+    }
+
+    /// Whether draft `from` waits, directly or not, for draft `on`: `on` then cannot
+    /// take fields that wait for `from`, or the two would wait for each other.
+    fn waits_on(&self, from: usize, on: usize) -> bool {
+        let mut seen = vec![false; self.drafts.len()];
+        let mut stack = vec![from];
+        while let Some(d) = stack.pop() {
+            for &dep in &self.drafts[d].depends_on {
+                if dep == on {
                     return true;
                 }
                 if dep < seen.len() && !seen[dep] {
