@@ -109,3 +109,48 @@ fn a_field_required_twice_under_two_keys_never_makes_two_fetches_wait_for_each_o
          [4] a after 3 at feed.@.author\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Author {yearsOfExperience} } }\n"
     );
 }
+
+#[test]
+fn a_requirement_selected_by_type_carries_the_type_in_the_representation() {
+    // The audit's `requires-interface`: `country` requires
+    // `address { ... on WorkAddress { id } }`. The subgraph reads the address's type
+    // from the representation, so `__typename` goes with it (and the fetch supplying it
+    // asks for it); without it `country` came back `null` without an error. Found by the
+    // differential fuzzer.
+    let sg = supergraph(&[
+        (
+            "a",
+            r#"type Query { a: User }
+               type User @key(fields: "id") {
+                 id: ID! address: Address @external
+                 country: String @requires(fields: "address { ... on WorkAddress { id } }")
+               }
+               interface Address { id: ID! }
+               type WorkAddress implements Address @key(fields: "id") { id: ID! }"#,
+        ),
+        (
+            "b",
+            r#"type User @key(fields: "id") { id: ID! address: Address }
+               interface Address { id: ID! }
+               type WorkAddress implements Address @key(fields: "id") { id: ID! }"#,
+        ),
+    ]);
+    let doc = apollo_compiler::ExecutableDocument::parse_and_validate(
+        &sg.api,
+        "{ a { country } }",
+        "op.graphql",
+    )
+    .expect("valid");
+    let operation = doc.operations.get(None).expect("one operation");
+    let plan =
+        tessera_router::planner::plan(&sg, &doc, operation, &Default::default()).expect("plans");
+    let representations: Vec<String> = plan
+        .fetches
+        .iter()
+        .flat_map(|f| f.entities.iter().map(|e| e.representation.to_string()))
+        .collect();
+    assert_eq!(
+        representations,
+        ["{id}", "{id address {__typename ... on WorkAddress {id}}}"]
+    );
+}

@@ -1660,6 +1660,15 @@ fn add_field_set(out: &mut Selection, set: &SelectionSet) {
                 });
                 if !f.selection_set.selections.is_empty() {
                     let mut sub = entry.selection.take().unwrap_or_default();
+                    // A value selected by type needs its type beside it: a subgraph
+                    // reading `address { ... on WorkAddress { id } }` from a
+                    // representation tells the address's type by `__typename` (the
+                    // fetch supplying it asks for it, as for every abstract value).
+                    if f.selection_set.selections.iter().any(|s| {
+                        matches!(s, ExeSelection::InlineFragment(fr) if fr.type_condition.is_some())
+                    }) {
+                        sub.add_leaf(&Name::new_static_unchecked("__typename"));
+                    }
                     add_field_set(&mut sub, &f.selection_set);
                     entry.selection = Some(sub);
                 }
