@@ -85,6 +85,19 @@ fn a_shared_field_no_subgraph_covers_is_split_among_its_subgraphs() {
          [2] b after 0 at productFromD\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Product {category {id __typename}} } }\n\
          [3] c after 2 at productFromD.category\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Category {name} } }\n"
     );
+    // The same fields in fragments that always apply are the same fields: the split
+    // used to give up on a fragment and planning failed (found by the differential
+    // fuzzer).
+    assert_eq!(
+        plan(
+            &sg,
+            r#"{ productFromD(id: "1") { id name category { ... { id name } ... on Category { details } } } }"#
+        ),
+        plan(
+            &sg,
+            r#"{ productFromD(id: "1") { id name category { id name details } } }"#
+        )
+    );
 }
 
 const PARENT_ENTITY_CALL_COMPLEX: &str = r#"schema

@@ -86,7 +86,7 @@ fn fold_set(
     set: &SelectionSet,
     variables: &JsonMap,
 ) -> SelectionSet {
-    let selections = set
+    let folded = set
         .selections
         .iter()
         .filter_map(|selection| match selection {
@@ -117,7 +117,22 @@ fn fold_set(
                 })
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // A fragment that always applies here (no condition, or the enclosing type's, and no
+    // directive left) is its selections: they are written in place, so every rule of
+    // the planner sees them as the fields they are.
+    let mut selections = Vec::with_capacity(folded.len());
+    for selection in folded {
+        match selection {
+            Selection::InlineFragment(inline)
+                if inline.directives.is_empty()
+                    && inline.type_condition.as_ref().is_none_or(|t| *t == set.ty) =>
+            {
+                selections.extend(inline.selection_set.selections.iter().cloned());
+            }
+            other => selections.push(other),
+        }
+    }
     SelectionSet {
         ty: set.ty.clone(),
         selections,
@@ -204,7 +219,7 @@ mod tests {
         assert_eq!(names, ["i", "s"]);
         assert_eq!(
             text,
-            "query($s: Boolean!, $i: Boolean = true) { ... { a { x } } b }"
+            "query($s: Boolean!, $i: Boolean = true) { a { x } b }"
         );
         let (_, text) = folded(
             "query($s: Boolean!, $i: Boolean = true) { a { x @skip(if: $s) } b @include(if: $i) }",
@@ -226,9 +241,6 @@ mod tests {
             serde_json::json!({ "v": true }),
         );
         assert_eq!(names, ["v"]);
-        assert_eq!(
-            text,
-            "query($v: Boolean!) { a { ... on A { x a { ... on A { y } } } } }"
-        );
+        assert_eq!(text, "query($v: Boolean!) { a { x a { y } } }");
     }
 }
