@@ -113,10 +113,9 @@ fn a_field_required_twice_under_two_keys_never_makes_two_fetches_wait_for_each_o
 #[test]
 fn a_requirement_selected_by_type_carries_the_type_in_the_representation() {
     // The audit's `requires-interface`: `country` requires
-    // `address { ... on WorkAddress { id } }`. The subgraph reads the address's type
-    // from the representation, so `__typename` goes with it (and the fetch supplying it
-    // asks for it); without it `country` came back `null` without an error. Found by the
-    // differential fuzzer.
+    // `address { ... on WorkAddress { id } }`. The representation carries the address's
+    // `__typename` beside the typed selection, so the subgraph can tell which type the
+    // value is (the fetch supplying it asks for it, as for every abstract value).
     let sg = supergraph(&[
         (
             "a",
