@@ -1013,23 +1013,8 @@ impl Builder<'_> {
         }
         let mut here = SelectionSet::new(field.selection_set.ty.clone());
         let mut stuck = SelectionSet::new(field.selection_set.ty.clone());
-        // Fragments on the child's own type always apply: read through them.
-        fn flat(child: &Name, set: &SelectionSet, out: &mut Vec<ExeSelection>) {
-            for selection in &set.selections {
-                match selection {
-                    ExeSelection::InlineFragment(fr)
-                        if fr.directives.is_empty()
-                            && fr.type_condition.as_ref().is_none_or(|t| t == child) =>
-                    {
-                        flat(child, &fr.selection_set, out);
-                    }
-                    _ => out.push(selection.clone()),
-                }
-            }
-        }
-        let mut selections = Vec::new();
-        flat(child, &field.selection_set, &mut selections);
-        for selection in &selections {
+        // (Fragments on the child's own type were written as their fields by the fold.)
+        for selection in &field.selection_set.selections {
             match selection {
                 // Not resolvable here, and no subgraph that resolves it has a key of the
                 // child type we can reach: an ordinary jump cannot get it.
@@ -1163,23 +1148,9 @@ impl Builder<'_> {
         path: &[PathSeg],
     ) -> Result<(), PlanError> {
         let typename = Name::new_static_unchecked("__typename");
-        // Fragments on the interface itself (or with no condition) always apply: their
-        // selections are read as if written in place.
-        fn flat(interface: &Name, set: &SelectionSet, out: &mut Vec<ExeSelection>) {
-            for selection in &set.selections {
-                match selection {
-                    ExeSelection::InlineFragment(fr)
-                        if fr.directives.is_empty()
-                            && fr.type_condition.as_ref().is_none_or(|t| t == interface) =>
-                    {
-                        flat(interface, &fr.selection_set, out);
-                    }
-                    _ => out.push(selection.clone()),
-                }
-            }
-        }
-        let mut selections = Vec::new();
-        flat(interface, set, &mut selections);
+        // (Fragments on the interface itself, or with no condition, were written as their
+        // fields by the fold.)
+        let selections = &set.selections;
         let owner = (0..self.sg.subgraphs.len()).find_map(|g| {
             if self.sg.is_interface_object(interface, g) || !self.sg.graph_has_type(interface, g) {
                 return None;
@@ -1214,7 +1185,7 @@ impl Builder<'_> {
         let mut owned = std::mem::take(&mut self.drafts[group].selection);
         owned.add_leaf(&typename);
         let mut result = Ok(());
-        for selection in &selections {
+        for selection in selections {
             let here = match selection {
                 ExeSelection::Field(f) => {
                     f.name == "__typename" || self.sg.resolves(interface, &f.name, graph)
