@@ -261,13 +261,24 @@ async fn the_router_serves_on_its_configured_threads_and_stops_cleanly_on_sigter
         .expect("tessera runs");
     let base = format!("http://127.0.0.1:{port}");
     let ready = ready(&reqwest::Client::new(), &base).await;
-    // The serving threads, by name.
-    let mut threads: Vec<String> = std::fs::read_dir(format!("/proc/{}/task", router.id()))
-        .expect("the router's threads are listed")
-        .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
-        .map(|name| name.trim().to_owned())
-        .filter(|name| name.starts_with("router-"))
-        .collect();
+    // The serving threads, by name. Readiness is answered by the first one, and the
+    // others may still be starting: look again for up to five seconds.
+    let serving = || -> Vec<String> {
+        std::fs::read_dir(format!("/proc/{}/task", router.id()))
+            .expect("the router's threads are listed")
+            .filter_map(|task| std::fs::read_to_string(task.ok()?.path().join("comm")).ok())
+            .map(|name| name.trim().to_owned())
+            .filter(|name| name.starts_with("router-"))
+            .collect()
+    };
+    let mut threads = serving();
+    for _ in 0..50 {
+        if threads.len() >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        threads = serving();
+    }
     threads.sort();
     // Six connections of their own, handed to the three threads in turn: all answered.
     let mut answers = Vec::new();
