@@ -52,3 +52,99 @@ fn the_codex_provides_exercise_names_with_practice_steps() {
         "[0] codex\n  query {codexEntry(id: \"1\") {__typename ... on CodexPractice {steps {instruction exercise {name __typename slug}}}}}\n[1] workouts after 0 at codexEntry.|[CodexPractice].steps.@.exercise\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Exercise {muscleGroups} } }\n"
     );
 }
+
+/// A field whose abstract sub-selection the current subgraph cannot plan (it provides
+/// `name` for one implementation only, and cannot select the other's key: `id` is
+/// external there) is asked as a whole, one level up, of a subgraph that resolves it
+/// all, through the parent entity's key (rule 5 of router/PLANNER.md, for an abstract
+/// child). The provides-on-interface suite's shape, with names of our own.
+#[test]
+fn a_field_only_partly_provided_is_fetched_whole_through_the_parents_key() {
+    let sg = tessera_router::Supergraph::parse(SHELVES).expect("loads");
+    assert_eq!(
+        plan(&sg, "{ shelf { pets { name } } }"),
+        "[0] a\n  query {shelf {__typename id}}\n[1] c after 0 at shelf\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Shelf {pets {__typename name}} } }\n"
+    );
+    // What the subgraph can plan on its own stays there: the provided name of a Dog.
+    assert_eq!(
+        plan(&sg, "{ shelf { pets { ... on Dog { name } } } }"),
+        "[0] a\n  query {shelf {pets {__typename ... on Dog {name}}}}\n"
+    );
+}
+
+const SHELVES: &str = r#"schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
+  C @join__graph(name: "c", url: "http://127.0.0.1:1/c")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  SECURITY
+  EXECUTION
+}
+
+interface Pet
+  @join__type(graph: A)
+  @join__type(graph: C)
+{
+  id: ID!
+  name: String @join__field(graph: C)
+}
+
+type Shelf
+  @join__type(graph: A, key: "id")
+  @join__type(graph: C, key: "id")
+{
+  id: ID!
+  pets: [Pet] @join__field(graph: A) @join__field(graph: C)
+}
+
+type Cat implements Pet
+  @join__implements(graph: A, interface: "Pet")
+  @join__implements(graph: C, interface: "Pet")
+  @join__type(graph: A, key: "id")
+  @join__type(graph: C, key: "id")
+{
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: C)
+  name: String @join__field(graph: C)
+}
+
+type Dog implements Pet
+  @join__implements(graph: A, interface: "Pet")
+  @join__implements(graph: C, interface: "Pet")
+  @join__type(graph: A, key: "id")
+  @join__type(graph: C, key: "id")
+{
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: C)
+  name: String @join__field(graph: A, external: true) @join__field(graph: C)
+}
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: C)
+{
+  shelf: Shelf @join__field(graph: A, provides: "pets { ... on Dog { name } }")
+}
+"#;

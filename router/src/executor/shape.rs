@@ -119,8 +119,11 @@ fn resolve<'a>(
 
 /// Shapes `data` into the client's response for `operation`: by the projector when
 /// nothing needs an error, else by apollo-compiler's executor.
+///
+/// `shaping` is the API schema as the executor shapes values with it, where it differs
+/// (`Supergraph::shaping`); introspection always reads `api`.
 pub fn shape(
-    api: &Valid<Schema>,
+    (api, shaping): (&Valid<Schema>, Option<&Valid<Schema>>),
     document: &Valid<ExecutableDocument>,
     operation: &Operation,
     variables: &Valid<JsonMap>,
@@ -132,7 +135,36 @@ pub fn shape(
             data: Some(data),
         });
     }
-    execute(api, document, operation, variables, &data.to_json())
+    let schema = match shaping {
+        Some(shaping) if !introspects(document, &operation.selection_set, &mut Vec::new()) => {
+            shaping
+        }
+        _ => api,
+    };
+    execute(schema, document, operation, variables, &data.to_json())
+}
+
+/// Whether a root selection set asks for `__schema` or `__type` (through fragments).
+fn introspects<'d>(
+    document: &'d ExecutableDocument,
+    set: &'d apollo_compiler::executable::SelectionSet,
+    visited: &mut Vec<&'d apollo_compiler::Name>,
+) -> bool {
+    use apollo_compiler::executable::Selection;
+    set.selections.iter().any(|selection| match selection {
+        Selection::Field(field) => matches!(field.name.as_str(), "__schema" | "__type"),
+        Selection::InlineFragment(inline) => introspects(document, &inline.selection_set, visited),
+        Selection::FragmentSpread(spread) => {
+            if visited.contains(&&spread.fragment_name) {
+                return false;
+            }
+            visited.push(&spread.fragment_name);
+            document
+                .fragments
+                .get(&spread.fragment_name)
+                .is_some_and(|f| introspects(document, &f.selection_set, visited))
+        }
+    })
 }
 
 /// Shapes `data` with apollo-compiler's executor (errors, null propagation,

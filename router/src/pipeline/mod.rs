@@ -731,7 +731,7 @@ impl Router {
             );
         }
         match shape(
-            &self.supergraph.api,
+            (&self.supergraph.api, self.supergraph.shaping.as_ref()),
             document,
             operation,
             &variables,
@@ -1691,6 +1691,76 @@ mod tests {
                 "query {product {__typename}}"
             ],
             "no condition reaches a subgraph"
+        );
+    }
+
+    /// An interface no object type implements (its values come from an
+    /// `@interfaceObject`, named as the interface) is shaped as itself, also when a
+    /// null in a non-null position sends the response to the executor, not the
+    /// projector (`Supergraph::shaping`).
+    #[tokio::test]
+    async fn a_value_of_an_interface_nothing_implements_is_shaped_by_both_shapers() {
+        let app = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(|body: String| async move {
+                let thing = if body.contains("must") {
+                    serde_json::json!({ "must": null })
+                } else {
+                    serde_json::json!({ "__typename": "Thing" })
+                };
+                axum::Json(serde_json::json!({
+                    "data": {
+                        "lonely": { "__typename": "Lonely", "id": "n1", "field": "foo" },
+                        "thing": thing,
+                    }
+                }))
+            }),
+        );
+        let router = Router::new(
+            Supergraph::parse(include_str!(
+                "../../tests/fixtures/lonely-interface.graphql"
+            ))
+            .expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([(
+                    "a".to_owned(),
+                    crate::test_support::serve(app).await,
+                )]),
+                ..RouterOptions::default()
+            },
+        );
+        // The projector.
+        assert_eq!(
+            answer(
+                &router,
+                "{ lonely { id t: __typename field } thing { __typename } }",
+                serde_json::json!({})
+            )
+            .await,
+            serde_json::json!({ "data": {
+                "lonely": { "id": "n1", "t": "Lonely", "field": "foo" },
+                "thing": { "__typename": "Thing" },
+            } })
+        );
+        // The executor: `must` is null, so `thing` is, with an error.
+        let answered = answer(
+            &router,
+            "{ lonely { id t: __typename field } thing { must } }",
+            serde_json::json!({}),
+        )
+        .await;
+        assert_eq!(
+            answered["data"],
+            serde_json::json!({ "lonely": { "id": "n1", "t": "Lonely", "field": "foo" }, "thing": null })
+        );
+        assert_eq!(
+            answered["errors"].as_array().map(Vec::len),
+            Some(1),
+            "{answered}"
+        );
+        assert_eq!(
+            answered["errors"][0]["path"],
+            serde_json::json!(["thing", "must"])
         );
     }
 

@@ -550,6 +550,68 @@ impl Builder<'_> {
                 fetch, graph, parent, &remote, out, path, target, &key, false,
             );
         }
+        if let Some((target, key)) = self.whole_field_elsewhere(graph, parent, field) {
+            // Another subgraph resolves `parent.field` with all of its sub-selection, and
+            // the parent's key is at hand: where the sub-selection cannot be planned from
+            // here (an implementation of an abstract child that only a subgraph without
+            // its key resolves, say), ask that subgraph for the whole field through the
+            // parent's key. Tried on a copy first, so that what plans here stays as is.
+            let mut trial = self.clone();
+            let mut trial_out = out.clone();
+            if trial
+                .plan_field_locally(fetch, graph, parent, field, &mut trial_out, path, provided)
+                .is_ok()
+            {
+                *self = trial;
+                *out = trial_out;
+                return Ok(());
+            }
+            return self.jump_to(fetch, graph, parent, field, out, path, target, &key, false);
+        }
+        self.plan_field_locally(fetch, graph, parent, field, out, path, provided)
+    }
+
+    /// A subgraph other than `graph` that resolves `parent.field` and reaches its whole
+    /// sub-selection, with a key of `parent` that `graph` can select.
+    fn whole_field_elsewhere(
+        &self,
+        graph: GraphId,
+        parent: &Name,
+        field: &Field,
+    ) -> Option<(GraphId, crate::supergraph::Key)> {
+        if field.selection_set.selections.is_empty() || self.sg.is_root(parent) {
+            return None;
+        }
+        let child = field.definition.ty.inner_named_type();
+        (0..self.sg.subgraphs.len()).find_map(|target| {
+            if target == graph
+                || !self.sg.resolves(parent, &field.name, target)
+                || self.sg.is_interface_object(parent, target)
+                || !self.reachable(target, child, &field.selection_set, 2)
+            {
+                return None;
+            }
+            self.sg
+                .keys(parent, target)
+                .find(|k| self.selectable(graph, parent, &k.selection))
+                .cloned()
+                .map(|key| (target, key))
+        })
+    }
+
+    /// The rest of [`Builder::plan_field_here`]: `field` and its sub-selection planned
+    /// from `graph`.
+    #[allow(clippy::too_many_arguments)]
+    fn plan_field_locally(
+        &mut self,
+        fetch: usize,
+        graph: GraphId,
+        parent: &Name,
+        field: &Node<Field>,
+        out: &mut Selection,
+        path: &[PathSeg],
+        provided: Option<&SelectionSet>,
+    ) -> Result<(), PlanError> {
         let item = out.field_entry(field_item(field));
         if item.output_type.is_none() {
             let ty = self

@@ -160,3 +160,49 @@ pub fn derive(supergraph: &Valid<Schema>) -> Result<Valid<Schema>, SupergraphErr
 fn inaccessible_ast(directives: &DirectiveList) -> bool {
     directives.get("inaccessible").is_some()
 }
+
+/// The API schema for the executor's shaping, where it differs: each interface that no
+/// object type implements, and no interface extends, written as an object type of the
+/// same name and fields. An `@interfaceObject` answers such a value with the
+/// interface's own name and no object type can stand for it, yet the client asked for
+/// it and the subgraph gave it; shaped as itself (as the projector shapes it), its
+/// `__typename` is the interface's name. `None` when there is no such interface.
+/// Introspection never reads this schema (the type would show as an object).
+pub fn shaping(api: &Valid<Schema>) -> Option<Valid<Schema>> {
+    let implemented: std::collections::HashSet<&Name> = api
+        .types
+        .values()
+        .flat_map(|ty| match ty {
+            ExtendedType::Object(o) => o.implements_interfaces.iter().map(|i| &i.name).collect(),
+            ExtendedType::Interface(i) => i.implements_interfaces.iter().map(|i| &i.name).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    let lonely: Vec<Name> = api
+        .types
+        .iter()
+        .filter(|(name, ty)| ty.is_interface() && !implemented.contains(name))
+        .map(|(name, _)| name.clone())
+        .collect();
+    if lonely.is_empty() {
+        return None;
+    }
+    let mut schema: Schema = api.as_ref().clone();
+    for name in lonely {
+        let Some(ExtendedType::Interface(def)) = schema.types.get(&name) else {
+            continue;
+        };
+        let object = apollo_compiler::schema::ObjectType {
+            description: def.description.clone(),
+            name: def.name.clone(),
+            directives: def.directives.clone(),
+            fields: def.fields.clone(),
+            implements_interfaces: def.implements_interfaces.clone(),
+        };
+        schema.types.insert(
+            name,
+            ExtendedType::Object(apollo_compiler::Node::new(object)),
+        );
+    }
+    schema.validate().ok()
+}

@@ -140,6 +140,9 @@ pub struct Supergraph {
     pub schema: Valid<Schema>,
     /// The API schema clients see.
     pub api: Valid<Schema>,
+    /// The API schema as the executor's fallback shapes with it, where it differs
+    /// ([`api_schema::shaping`]: interfaces that nothing implements, as objects).
+    pub shaping: Option<Valid<Schema>>,
     /// Implementers of each interface in the API schema.
     pub implementers: AcHashMap<Name, Implementers>,
     /// The subgraphs, in `join__Graph` order.
@@ -166,6 +169,7 @@ impl Supergraph {
         }
         let api = api_schema::derive(&schema)?;
         let implementers = api.implementers_map();
+        let shaping = api_schema::shaping(&api);
         let mut override_labels: Vec<String> = types
             .values()
             .flat_map(|t| t.fields.values())
@@ -177,6 +181,7 @@ impl Supergraph {
         Ok(Self {
             schema,
             api,
+            shaping,
             implementers,
             subgraphs,
             types,
