@@ -205,3 +205,55 @@ type Query
   product: Product! @join__field(graph: A)
   b: Node @join__field(graph: B)
 }"#;
+
+/// `Admin.active` is the accounts subgraph's own field, and `Account.active` the
+/// status subgraph's, through its interface object: two subgraphs resolve one field
+/// of an Admin, and federation's contract is that they agree. Where they do not (the
+/// simple-interface-object suite's subgraphs answer `true` and `false`), no answer is
+/// the spec's; ours does not depend on the order of the selections. Selected on the
+/// interface at all, the field is the interface object's in either order: both
+/// subgraphs are asked, and the status fetch runs after the one that tells the
+/// concrete type, so its value is merged last. Hive and Apollo take whichever
+/// selection comes first.
+#[test]
+fn a_field_both_an_object_and_an_interface_object_resolve_is_taken_from_one_whatever_the_order() {
+    let sg = supergraph(&[
+        (
+            "accounts",
+            r#"interface Account @key(fields: "id") { id: ID! }
+               type Admin implements Account @key(fields: "id") { id: ID! active: Boolean! }
+               type Regular implements Account @key(fields: "id") { id: ID! }"#,
+        ),
+        (
+            "lists",
+            r#"type Query { accounts: [Account] }
+               type Account @key(fields: "id") @interfaceObject { id: ID! }"#,
+        ),
+        (
+            "status",
+            r#"type Account @key(fields: "id") @interfaceObject { id: ID! active: Boolean! }"#,
+        ),
+    ]);
+    let order_one = plan(&sg, "{ accounts { active ... on Admin { active } } }");
+    let order_two = plan(&sg, "{ accounts { ... on Admin { active } active } }");
+    let without_order = |plan: &str| {
+        plan.replace(
+            "{__typename ... on Admin {active} id}",
+            "{__typename id ... on Admin {active}}",
+        )
+    };
+    assert_eq!(without_order(&order_one), without_order(&order_two));
+    assert_eq!(
+        order_one,
+        "[0] lists\n  query {accounts {__typename id}}\n\
+         [1] accounts after 0 at accounts.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Account {__typename id ... on Admin {active}} } }\n\
+         [2] status after 1 at accounts.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Account {active} } }\n"
+    );
+    // On the object alone, it is the object's subgraph's.
+    assert!(
+        plan(&sg, "{ accounts { ... on Admin { active } } }")
+            .contains("accounts after 0 at accounts.@\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Account {__typename ... on Admin {active}} } }"),
+        "{}",
+        plan(&sg, "{ accounts { ... on Admin { active } } }")
+    );
+}
