@@ -70,6 +70,14 @@ fn a_field_only_partly_provided_is_fetched_whole_through_the_parents_key() {
         plan(&sg, "{ shelf { pets { ... on Dog { name } } } }"),
         "[0] a\n  query {shelf {pets {__typename ... on Dog {name}}}}\n"
     );
+    // A root field two subgraphs resolve: the one that plans without asking a field
+    // whole elsewhere (b, by what it provides) is chosen over one that needs it (a),
+    // though both take two fetches.
+    assert_eq!(
+        plan(&sg, "{ display { pets { id name ... on Cat { age } } } }"),
+        "[0] b\n  query {display {pets {__typename id name ... on Cat {__typename id}}}}\n\
+         [1] c after 0 at display.pets.@.|[Cat]\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Cat {age} } }\n"
+    );
 }
 
 const SHELVES: &str = r#"schema
@@ -95,6 +103,7 @@ scalar join__FieldSet
 
 enum join__Graph {
   A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
+  B @join__graph(name: "b", url: "http://127.0.0.1:1/b")
   C @join__graph(name: "c", url: "http://127.0.0.1:1/c")
 }
 
@@ -107,44 +116,53 @@ enum link__Purpose {
 
 interface Pet
   @join__type(graph: A)
+  @join__type(graph: B)
   @join__type(graph: C)
 {
   id: ID!
-  name: String @join__field(graph: C)
+  name: String @join__field(graph: B) @join__field(graph: C)
 }
 
 type Shelf
   @join__type(graph: A, key: "id")
+  @join__type(graph: B)
   @join__type(graph: C, key: "id")
 {
   id: ID!
-  pets: [Pet] @join__field(graph: A) @join__field(graph: C)
+  pets: [Pet] @join__field(graph: A) @join__field(graph: B, external: true) @join__field(graph: C)
 }
 
 type Cat implements Pet
   @join__implements(graph: A, interface: "Pet")
+  @join__implements(graph: B, interface: "Pet")
   @join__implements(graph: C, interface: "Pet")
   @join__type(graph: A, key: "id")
+  @join__type(graph: B)
   @join__type(graph: C, key: "id")
 {
-  id: ID! @join__field(graph: A, external: true) @join__field(graph: C)
-  name: String @join__field(graph: C)
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: B, external: true) @join__field(graph: C)
+  name: String @join__field(graph: B, external: true) @join__field(graph: C)
+  age: Int @join__field(graph: C)
 }
 
 type Dog implements Pet
   @join__implements(graph: A, interface: "Pet")
+  @join__implements(graph: B, interface: "Pet")
   @join__implements(graph: C, interface: "Pet")
   @join__type(graph: A, key: "id")
+  @join__type(graph: B)
   @join__type(graph: C, key: "id")
 {
-  id: ID! @join__field(graph: A, external: true) @join__field(graph: C)
-  name: String @join__field(graph: A, external: true) @join__field(graph: C)
+  id: ID! @join__field(graph: A, external: true) @join__field(graph: B, external: true) @join__field(graph: C)
+  name: String @join__field(graph: A, external: true) @join__field(graph: B, external: true) @join__field(graph: C)
 }
 
 type Query
   @join__type(graph: A)
+  @join__type(graph: B)
   @join__type(graph: C)
 {
   shelf: Shelf @join__field(graph: A, provides: "pets { ... on Dog { name } }")
+  display: Shelf @join__field(graph: A) @join__field(graph: B, provides: "pets { id name }")
 }
 "#;

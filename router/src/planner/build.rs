@@ -59,6 +59,10 @@ struct Builder<'a> {
     /// For each composite field being planned, the subgraphs that could resolve the
     /// path down to it (see [`Builder::candidates_below`]).
     candidates: Vec<Vec<GraphId>>,
+    /// Fields asked whole of another subgraph because their sub-selection could not be
+    /// planned where they were reached ([`Builder::whole_field_elsewhere`]): a last
+    /// resort, so a root field's candidate that needs none is preferred.
+    detours: usize,
 }
 
 /// Plans `operation` of `document` over the supergraph, its `@skip`/`@include`
@@ -78,6 +82,7 @@ pub fn plan(
         touched: Vec::new(),
         closed: Vec::new(),
         candidates: Vec::new(),
+        detours: 0,
     };
     let root_type = operation.object_type().clone();
     let mut roots: Vec<usize> = Vec::new();
@@ -158,10 +163,10 @@ pub fn plan(
                     trial
                         .plan_field(fetch, g, &root_type, &field, &mut out, &[], None)
                         .ok()
-                        .map(|()| (trial.drafts.len(), g))
+                        .map(|()| (trial.detours, trial.drafts.len(), g))
                 })
                 .min()
-                .map(|(_, g)| g);
+                .map(|(_, _, g)| g);
         }
         let fetch = match operation.operation_type {
             OperationType::Mutation => match roots.last() {
@@ -566,6 +571,7 @@ impl Builder<'_> {
                 *out = trial_out;
                 return Ok(());
             }
+            self.detours += 1;
             return self.jump_to(fetch, graph, parent, field, out, path, target, &key, false);
         }
         self.plan_field_locally(fetch, graph, parent, field, out, path, provided)
