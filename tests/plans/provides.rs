@@ -80,6 +80,22 @@ fn a_field_only_partly_provided_is_fetched_whole_through_the_parents_key() {
     );
 }
 
+/// A root field two subgraphs cover goes where another root field must go anyway,
+/// whatever the order of the fields: one fetch, not two.
+#[test]
+fn a_shared_root_field_joins_the_fetch_another_root_field_needs() {
+    let sg = tessera_router::Supergraph::parse(SHELVES).expect("loads");
+    let one_fetch = "[0] b\n  query {display {id} d:display {pets {__typename id name}}}\n";
+    assert_eq!(
+        plan(&sg, "{ display { id } d: display { pets { id name } } }"),
+        one_fetch
+    );
+    assert_eq!(
+        plan(&sg, "{ d: display { pets { id name } } display { id } }"),
+        "[0] b\n  query {d:display {pets {__typename id name}} display {id}}\n"
+    );
+}
+
 const SHELVES: &str = r#"schema
   @link(url: "https://specs.apollo.dev/link/v1.0")
   @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)

@@ -86,7 +86,30 @@ pub fn plan(
     };
     let root_type = operation.object_type().clone();
     let mut roots: Vec<usize> = Vec::new();
-    for field in flatten_root(&operation.selection_set) {
+    let fields = flatten_root(&operation.selection_set);
+    // Subgraphs a root field of a query can only be had from whole: a field that
+    // several subgraphs cover goes to one of these where it can (one fetch fewer, and
+    // the choice does not depend on the order of the fields).
+    let pinned: Vec<GraphId> = match operation.operation_type {
+        OperationType::Query => fields
+            .iter()
+            .filter(|f| !f.name.starts_with("__"))
+            .filter_map(|f| {
+                let resolvers = sg.resolvers(&root_type, &f.name);
+                let mut whole = resolvers
+                    .iter()
+                    .copied()
+                    .filter(|g| b.covers_root(&root_type, f, *g));
+                match (resolvers.as_slice(), whole.next(), whole.next()) {
+                    ([only], _, _) => Some(*only),
+                    (_, Some(g), None) => Some(g),
+                    _ => None,
+                }
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for field in fields {
         if field.name.starts_with("__") {
             continue; // introspection and __typename are answered by the router
         }
@@ -100,18 +123,7 @@ pub fn plan(
         };
         // A shared root field whose selection no single subgraph covers, on a type
         // without keys: ask each subgraph for its part; the results merge.
-        let whole = |b: &Builder<'_>, g: GraphId| {
-            let provides = sg
-                .field_join(&root_type, &field.name, g)
-                .and_then(|j| j.provides.as_ref());
-            field.selection_set.selections.is_empty()
-                || b.selectable_with(
-                    g,
-                    field.definition.ty.inner_named_type(),
-                    &field.selection_set,
-                    provides,
-                )
-        };
+        let whole = |b: &Builder<'_>, g: GraphId| b.covers_root(&root_type, &field, g);
         let child = field.definition.ty.inner_named_type();
         let keyed = (0..sg.subgraphs.len()).any(|g| sg.keys(child, g).next().is_some());
         if operation.operation_type == OperationType::Query
@@ -138,7 +150,11 @@ pub fn plan(
             }
             continue;
         }
-        let mut preferred = resolvers.iter().copied().find(|g| whole(&b, *g));
+        let mut preferred = resolvers
+            .iter()
+            .copied()
+            .find(|g| pinned.contains(g) && whole(&b, *g))
+            .or_else(|| resolvers.iter().copied().find(|g| whole(&b, *g)));
         if preferred.is_none()
             && resolvers.len() > 1
             && operation.operation_type != OperationType::Mutation
@@ -271,6 +287,22 @@ fn provided_child<'s>(
 }
 
 impl Builder<'_> {
+    /// Whether `graph` resolves the root field `field` with all of its selection
+    /// (what it provides there counting as resolvable).
+    fn covers_root(&self, root_type: &Name, field: &Field, graph: GraphId) -> bool {
+        let provides = self
+            .sg
+            .field_join(root_type, &field.name, graph)
+            .and_then(|j| j.provides.as_ref());
+        field.selection_set.selections.is_empty()
+            || self.selectable_with(
+                graph,
+                field.definition.ty.inner_named_type(),
+                &field.selection_set,
+                provides,
+            )
+    }
+
     fn new_root(&mut self, graph: GraphId, after: Option<usize>, roots: &mut Vec<usize>) -> usize {
         let id = self.drafts.len();
         self.drafts.push(Draft {
