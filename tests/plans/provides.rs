@@ -94,6 +94,15 @@ fn a_shared_root_field_joins_the_fetch_another_root_field_needs() {
         plan(&sg, "{ d: display { pets { id name } } display { id } }"),
         "[0] b\n  query {d:display {pets {__typename id name}} display {id}}\n"
     );
+    // One response key is one field: its selections, merged, choose the subgraph
+    // (though another root field must go to a, which also covers `display { id }`).
+    assert_eq!(
+        plan(
+            &sg,
+            "{ shelf { id } display { id } display { pets { id name } } }"
+        ),
+        "[0] a\n  query {shelf {id}}\n[1] b\n  query {display {id pets {__typename id name}}}\n"
+    );
 }
 
 const SHELVES: &str = r#"schema

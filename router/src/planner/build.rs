@@ -216,15 +216,32 @@ fn unreachable(type_name: &str, field: &str, reason: &str) -> PlanError {
 /// The root fields, out of the fragments they sit in (the folded operation has no
 /// conditions left, and every fragment on the root type applies).
 fn flatten_root(set: &SelectionSet) -> Vec<Node<Field>> {
-    let mut out = Vec::new();
-    for selection in &set.selections {
-        match selection {
-            ExeSelection::Field(f) => out.push(f.clone()),
-            ExeSelection::InlineFragment(fr) => out.extend(flatten_root(&fr.selection_set)),
-            // Inlined by the fold.
-            ExeSelection::FragmentSpread(_) => {}
+    fn collect(set: &SelectionSet, out: &mut Vec<Node<Field>>) {
+        for selection in &set.selections {
+            match selection {
+                // One response key is one field (CollectFields): its selections are
+                // planned together, so that they come from one subgraph.
+                ExeSelection::Field(f) => {
+                    match out
+                        .iter_mut()
+                        .find(|o| o.response_key() == f.response_key())
+                    {
+                        Some(first) => first
+                            .make_mut()
+                            .selection_set
+                            .selections
+                            .extend(f.selection_set.selections.iter().cloned()),
+                        None => out.push(f.clone()),
+                    }
+                }
+                ExeSelection::InlineFragment(fr) => collect(&fr.selection_set, out),
+                // Inlined by the fold.
+                ExeSelection::FragmentSpread(_) => {}
+            }
         }
     }
+    let mut out = Vec::new();
+    collect(set, &mut out);
     out
 }
 
