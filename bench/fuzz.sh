@@ -13,6 +13,11 @@
 #
 # With no suite named, every suite of the audit and `bench` (bench/supergraph.graphql,
 # its subgraphs served by `tessera-bench subgraphs`) are fuzzed.
+#
+# With APOLLO_ROUTER_BIN set (Apollo Router 2.17, a reference only: never part of the
+# product), it is started per suite too and breaks the tie on every different
+# operation (`fuzz --tiebreak`): the reports count the operations where ours stands
+# alone, and the corpora carry its answer and the verdict.
 set -uo pipefail
 audit=${AUDIT_DIR:?set AUDIT_DIR to a prepared checkout of the audit}
 tsx=${TSX_DIR:?set TSX_DIR to where tsx is installed}/node_modules/.bin/tsx
@@ -25,6 +30,8 @@ out=${OUT:-$(mktemp -d)}
 port=${AUDIT_PORT:-4290}
 ours_port=${OURS_PORT:-4400}
 hive_port=${HIVE_PORT:-4401}
+apollo=${APOLLO_ROUTER_BIN:+$(realpath "$APOLLO_ROUTER_BIN")}
+apollo_port=${APOLLO_PORT:-4402}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 mkdir -p "$out"
@@ -45,6 +52,17 @@ error_masking:
   enabled: false
 log:
   level: warn
+YAML
+
+# Apollo Router answers subgraph errors as they came, on /graphql, on loopback only.
+cat > "$work/apollo.yaml" <<YAML
+supergraph:
+  listen: 127.0.0.1:$apollo_port
+  path: /graphql
+health_check:
+  listen: 127.0.0.1:$((apollo_port + 1))
+include_subgraph_errors:
+  all: true
 YAML
 
 ready() { # url: waits until it answers
@@ -87,16 +105,24 @@ for suite in "${suites[@]}"; do
   ROUTER_CONFIG_FILE_PATH="$work/hive.yaml" DISABLE_SUBGRAPH_ERROR_MASKING=true HOST=127.0.0.1 \
     PORT="$hive_port" SUPERGRAPH_FILE_PATH="$work/supergraph.graphql" "$hive" > "$out/$suite-hive.log" 2>&1 &
   hive_pid=$!
-  if ready "http://127.0.0.1:$ours_port/health/ready" && ready "http://127.0.0.1:$hive_port/readiness"; then
-    "$bench" fuzz --supergraph "$work/supergraph.graphql" --suite "$suite" \
+  tiebreak=() apollo_pid=
+  if [ -n "$apollo" ]; then
+    APOLLO_TELEMETRY_DISABLED=true "$apollo" --supergraph "$work/supergraph.graphql" --config "$work/apollo.yaml" \
+      --anonymous-telemetry-disabled > "$out/$suite-apollo.log" 2>&1 &
+    apollo_pid=$!
+    tiebreak=(--tiebreak "http://127.0.0.1:$apollo_port/graphql")
+  fi
+  if ready "http://127.0.0.1:$ours_port/health/ready" && ready "http://127.0.0.1:$hive_port/readiness" \
+    && { [ -z "$apollo" ] || ready "http://127.0.0.1:$((apollo_port + 1))/health"; }; then
+    "$bench" fuzz --supergraph "$work/supergraph.graphql" --suite "$suite" "${tiebreak[@]}" \
       --ours "http://127.0.0.1:$ours_port/graphql" --reference "http://127.0.0.1:$hive_port/graphql" \
       --seed "$seed" --count "$count" --report "$out/$suite.md" --corpus "$out/$suite.jsonl" \
       2> "$out/$suite-fuzz.log" | tail -n 1 | sed "s/^/$suite: /"
   else
     echo "$suite: a router did not start (see $out/$suite-*.log)"
   fi
-  kill "$ours_pid" "$hive_pid" $subgraphs 2>/dev/null
-  wait "$ours_pid" "$hive_pid" $subgraphs 2>/dev/null
+  kill "$ours_pid" "$hive_pid" $apollo_pid $subgraphs 2>/dev/null
+  wait "$ours_pid" "$hive_pid" $apollo_pid $subgraphs 2>/dev/null
   # Hive takes a moment to let its port go.
   for _ in $(seq 1 50); do curl -s -o /dev/null -m 1 "http://127.0.0.1:$hive_port/" || break; sleep 0.1; done
 done

@@ -78,6 +78,10 @@ struct FuzzArgs {
     /// The reference router's GraphQL endpoint.
     #[arg(long)]
     reference: String,
+    /// A third router's GraphQL endpoint, asked where the two differ: its `data` sides
+    /// with one of them, or with neither (the report's tie-break verdicts).
+    #[arg(long)]
+    tiebreak: Option<String>,
     /// The seed: the same seed against the same routers sends the same operations.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -237,7 +241,8 @@ async fn fuzz(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         args.reference.clone(),
         args.timeout,
         args.concurrency,
-    )?;
+    )?
+    .with_tiebreak(args.tiebreak.clone());
     let options = FuzzOptions {
         suite: suite.clone(),
         seed: args.seed,

@@ -171,6 +171,86 @@ pub fn compare(ours: &Answer, reference: &Answer) -> Vec<Finding> {
     findings
 }
 
+/// Where ours and the reference differ, whose `data` a third router (the tie-breaker)
+/// gives: values and key order, as [`compare`] reads them. A tie-break is a vote, not
+/// the spec: each case where ours stands alone still wants reading against the spec
+/// (docs/correctness.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Verdict {
+    /// Ours and the reference have the same `data`; they differ in status or errors.
+    SameData,
+    /// The tie-breaker's `data` is ours.
+    WithOurs,
+    /// The tie-breaker's `data` is the reference's, and both of them have errors
+    /// where ours has none.
+    OursAloneAnswers,
+    /// The tie-breaker's `data` is the reference's: ours stands alone.
+    OursAlone,
+    /// All three differ.
+    NoneAgree,
+}
+
+impl Verdict {
+    /// The verdict's name in reports and corpora.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::SameData => "same-data",
+            Verdict::WithOurs => "with-ours",
+            Verdict::OursAloneAnswers => "ours-alone-answers",
+            Verdict::OursAlone => "ours-alone",
+            Verdict::NoneAgree => "none-agree",
+        }
+    }
+
+    /// What the name means, for the report.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Verdict::SameData => {
+                "ours and the reference have the same data (errors or status differ)"
+            }
+            Verdict::WithOurs => "the tie-breaker's data is ours",
+            Verdict::OursAloneAnswers => {
+                "the tie-breaker's data is the reference's, both with errors where ours has none"
+            }
+            Verdict::OursAlone => "the tie-breaker's data is the reference's: ours stands alone",
+            Verdict::NoneAgree => "all three differ",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The verdict of `tiebreak` on a difference between `ours` and `reference`.
+pub fn verdict(ours: &Answer, reference: &Answer, tiebreak: &Answer) -> Verdict {
+    let same = |a: &Answer, b: &Answer| {
+        let (x, y) = (a.body.get("data"), b.body.get("data"));
+        let mut path = Vec::new();
+        value_difference(x, y, &mut path).is_none()
+            && match (x, y) {
+                (Some(x), Some(y)) => order_difference(x, y, &mut path).is_none(),
+                _ => true,
+            }
+    };
+    if same(ours, reference) {
+        Verdict::SameData
+    } else if same(ours, tiebreak) {
+        Verdict::WithOurs
+    } else if same(reference, tiebreak) {
+        let erred = |a: &Answer| !errors(&a.body).is_empty();
+        if !erred(ours) && erred(reference) && erred(tiebreak) {
+            Verdict::OursAloneAnswers
+        } else {
+            Verdict::OursAlone
+        }
+    } else {
+        Verdict::NoneAgree
+    }
+}
+
 /// The errors of a body (none when it is not a GraphQL response).
 pub fn errors(body: &Value) -> Vec<&Value> {
     body.get("errors")
@@ -398,5 +478,42 @@ mod tests {
         let reference = answer(r#"{"data":{"a":1}}"#);
         let kinds: Vec<Kind> = compare(&ours, &reference).iter().map(|f| f.kind).collect();
         assert_eq!(kinds, [Kind::Status, Kind::DataValue, Kind::ErrorCount]);
+    }
+
+    #[test]
+    fn a_tie_break_sides_by_data_in_values_and_key_order() {
+        let answer = |body: Value| Answer { status: 200, body };
+        let ours = answer(json!({"data": {"a": 1, "b": 2}}));
+        let reference = answer(json!({"data": {"b": 2, "a": 1}}));
+        // Key order counts: the third's order decides.
+        assert_eq!(
+            verdict(
+                &ours,
+                &reference,
+                &answer(json!({"data": {"a": 1.0, "b": 2}}))
+            ),
+            Verdict::WithOurs
+        );
+        assert_eq!(
+            verdict(
+                &ours,
+                &reference,
+                &answer(json!({"data": {"b": 2, "a": 1}}))
+            ),
+            Verdict::OursAlone
+        );
+        assert_eq!(
+            verdict(&ours, &reference, &answer(json!({"data": {"a": 3}}))),
+            Verdict::NoneAgree
+        );
+        // Same data, other errors: the tie-breaker is not needed.
+        let failing = answer(json!({"data": {"a": 1, "b": 2}, "errors": [{"message": "x"}]}));
+        assert_eq!(verdict(&ours, &failing, &reference), Verdict::SameData);
+        // Ours answers where both others fail.
+        let failed = answer(json!({"data": {"a": null, "b": 2}, "errors": [{"message": "x"}]}));
+        assert_eq!(
+            verdict(&ours, &failed, &failed.clone()),
+            Verdict::OursAloneAnswers
+        );
     }
 }

@@ -27,7 +27,7 @@ pub mod schema;
 pub mod send;
 pub mod values;
 
-pub use compare::{Answer, Finding, Kind, compare};
+pub use compare::{Answer, Finding, Kind, Verdict, compare, verdict};
 pub use generate::Generator;
 pub use run::{FuzzError, FuzzOptions, Outcome, run};
 pub use schema::Model;

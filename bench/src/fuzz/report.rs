@@ -2,12 +2,12 @@
 //! minimal case and both answers to it) and the corpus lines (every operation sent,
 //! both answers, its class).
 
-use std::{fmt::Write as _, time::Duration};
+use std::{collections::BTreeMap, fmt::Write as _, time::Duration};
 
 use serde_json::{Value, json};
 
 use super::{
-    compare::{Answer, Finding, Kind, compare},
+    compare::{Answer, Finding, Kind, Verdict, compare},
     minimize::Minimized,
     operation::Operation,
 };
@@ -32,6 +32,8 @@ pub struct Totals {
     pub different: usize,
     /// Time spent sending them (minimization aside).
     pub sending: Duration,
+    /// The tie-breaker's verdicts on the different ones, when there is one.
+    pub verdicts: BTreeMap<Verdict, usize>,
 }
 
 impl Totals {
@@ -57,6 +59,10 @@ pub struct Class {
     /// The smallest operation seen in it, with its answers; after minimization, the
     /// minimal case.
     pub case: Minimized,
+    /// The tie-breaker's verdicts on its operations.
+    pub verdicts: BTreeMap<Verdict, usize>,
+    /// The first few operations where ours stands alone.
+    pub alone: Vec<String>,
 }
 
 /// The classes of a run, by signature.
@@ -102,8 +108,22 @@ impl Classes {
             count: 1,
             examples: vec![id.to_owned()],
             case: case(),
+            verdicts: BTreeMap::new(),
+            alone: Vec::new(),
         });
         class_id
+    }
+}
+
+impl Classes {
+    /// Counts the tie-breaker's verdict on operation `id` of class `class_id`.
+    pub fn judge(&mut self, class_id: &str, id: &str, verdict: Verdict) {
+        if let Some(class) = self.list.iter_mut().find(|c| c.id == class_id) {
+            *class.verdicts.entry(verdict).or_default() += 1;
+            if verdict == Verdict::OursAlone && class.alone.len() < EXAMPLES {
+                class.alone.push(id.to_owned());
+            }
+        }
     }
 }
 
@@ -115,8 +135,9 @@ pub fn corpus_line(
     ours: &Answer,
     reference: &Answer,
     class: Option<&str>,
+    tiebreak: Option<(&Answer, Verdict)>,
 ) -> String {
-    json!({
+    let mut line = json!({
         "id": id,
         "query": operation_text,
         "variables": variables,
@@ -124,8 +145,15 @@ pub fn corpus_line(
         "reference": {"status": reference.status, "body": reference.body},
         "equal": class.is_none(),
         "class": class,
-    })
-    .to_string()
+    });
+    if let (Some((answer, verdict)), Some(map)) = (tiebreak, line.as_object_mut()) {
+        map.insert(
+            "tiebreak".to_owned(),
+            json!({"status": answer.status, "body": answer.body}),
+        );
+        map.insert("verdict".to_owned(), json!(verdict.as_str()));
+    }
+    line.to_string()
 }
 
 /// What the report says about the run besides totals and classes.
@@ -137,6 +165,8 @@ pub struct RunInfo<'a> {
     pub ours: &'a str,
     /// The reference router's URL.
     pub reference: &'a str,
+    /// The tie-breaker's URL, when there is one.
+    pub tiebreak: Option<&'a str>,
     /// The seed.
     pub seed: u64,
     /// The depth limit.
@@ -176,15 +206,41 @@ pub fn render(
         classes.list.len(),
         totals.rate()
     );
-    if !classes.list.is_empty() {
+    if let Some(url) = info.tiebreak {
         let _ = writeln!(
             out,
-            "| class | kind | operations | signature |\n|---|---|---:|---|"
+            "Tie-break by `{url}` on every different operation, by `data` (values and key \
+             order):\n\n| verdict | meaning | operations |\n|---|---|---:|"
+        );
+        for (verdict, n) in &totals.verdicts {
+            let _ = writeln!(out, "| {verdict} | {} | {n} |", verdict.meaning());
+        }
+        out.push('\n');
+    }
+    if !classes.list.is_empty() {
+        let alone = info.tiebreak.is_some();
+        let _ = writeln!(
+            out,
+            "| class | kind | operations |{} signature |\n|---|---|---:|{}---|",
+            if alone { " ours alone |" } else { "" },
+            if alone { "---:|" } else { "" }
         );
         for class in &classes.list {
+            let column = if alone {
+                format!(
+                    " {} |",
+                    class
+                        .verdicts
+                        .get(&Verdict::OursAlone)
+                        .copied()
+                        .unwrap_or(0)
+                )
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
+                "| {} | {} | {} |{column} {} |",
                 class.id,
                 class.kind,
                 class.count,
@@ -230,6 +286,18 @@ fn render_class(out: &mut String, class: &Class) {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    if !class.verdicts.is_empty() {
+        let verdicts: Vec<String> = class
+            .verdicts
+            .iter()
+            .map(|(verdict, n)| format!("{verdict} {n}"))
+            .collect();
+        let _ = writeln!(out, "Tie-break: {}.\n", verdicts.join(", "));
+        if !class.alone.is_empty() {
+            let ids: Vec<String> = class.alone.iter().map(|id| format!("`{id}`")).collect();
+            let _ = writeln!(out, "Where ours stands alone: {}.\n", ids.join(", "));
+        }
+    }
     let findings: Vec<Finding> = compare(&case.ours, &case.reference);
     let _ = writeln!(
         out,

@@ -18,7 +18,7 @@ use futures_util::{StreamExt as _, stream};
 
 use super::{
     classify::signature,
-    compare::{Answer, compare},
+    compare::{Answer, compare, verdict},
     generate::Generator,
     minimize::minimize,
     operation::Operation,
@@ -81,9 +81,19 @@ impl Outcome {
     /// The one-line summary.
     pub fn summary(&self, suite: &str) -> String {
         let t = &self.totals;
+        let tiebreak = if t.verdicts.is_empty() {
+            String::new()
+        } else {
+            let verdicts: Vec<String> = t
+                .verdicts
+                .iter()
+                .map(|(verdict, n)| format!("{verdict} {n}"))
+                .collect();
+            format!(" (tie-break: {})", verdicts.join(", "))
+        };
         format!(
             "fuzz {suite}: {} sent ({} invalid discarded), {} equal, {} different in {} \
-             classes; {:.0} operations/s",
+             classes{tiebreak}; {:.0} operations/s",
             t.sent,
             t.invalid,
             t.equal,
@@ -153,7 +163,22 @@ pub async fn run(
         .buffered(options.concurrency.max(1))
         .collect()
         .await;
-        for ((n, operation, text, variables), (ours, reference)) in batch.iter().zip(answers) {
+        // Where the two differ, the tie-breaker's answer (when there is one).
+        let thirds: Vec<Option<Answer>> = stream::iter(batch.iter().zip(&answers).map(
+            |((_, _, text, variables), (ours, reference))| async move {
+                if ours == reference || compare(ours, reference).is_empty() {
+                    None
+                } else {
+                    targets.third(text, variables).await
+                }
+            },
+        ))
+        .buffered(options.concurrency.max(1))
+        .collect()
+        .await;
+        for (((n, operation, text, variables), (ours, reference)), third) in
+            batch.iter().zip(answers).zip(thirds)
+        {
             totals.sent += 1;
             let id = format!("{}-{}-{n}", options.suite, options.seed);
             let findings = compare(&ours, &reference);
@@ -164,12 +189,28 @@ pub async fn run(
             } else {
                 totals.equal += 1;
             }
+            let judged = match (&class, &third) {
+                (Some(class_id), Some(third)) => {
+                    let verdict = verdict(&ours, &reference, third);
+                    *totals.verdicts.entry(verdict).or_default() += 1;
+                    classes.judge(class_id, &id, verdict);
+                    Some((third, verdict))
+                }
+                _ => None,
+            };
             if let Some(data) = reference.body.get("data") {
                 pool.harvest(model, operation, data);
             }
             if let Some((path, out)) = &mut corpus {
-                let line =
-                    report::corpus_line(&id, text, variables, &ours, &reference, class.as_deref());
+                let line = report::corpus_line(
+                    &id,
+                    text,
+                    variables,
+                    &ours,
+                    &reference,
+                    class.as_deref(),
+                    judged,
+                );
                 writeln!(out, "{line}").map_err(|source| FuzzError::Write {
                     path: (*path).clone(),
                     source,
@@ -213,6 +254,7 @@ pub async fn run(
             suite: &options.suite,
             ours: &targets.ours,
             reference: &targets.reference,
+            tiebreak: targets.tiebreak.as_deref(),
             seed: options.seed,
             max_depth: options.max_depth,
             budget: options.minimize_budget,
@@ -268,8 +310,11 @@ mod tests {
         })
         .await;
         let reference = serve(|_| json!({"data": {}})).await;
-        let targets =
-            Targets::new(ours, reference, std::time::Duration::from_secs(5), 4).expect("a client");
+        // The tie-breaker sides with the reference.
+        let third = serve(|_| json!({"data": {}})).await;
+        let targets = Targets::new(ours, reference, std::time::Duration::from_secs(5), 4)
+            .expect("a client")
+            .with_tiebreak(Some(third));
         let dir = std::env::temp_dir().join(format!("tessera-fuzz-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary folder");
         let options = FuzzOptions {
@@ -313,8 +358,27 @@ mod tests {
         let classed = lines.iter().filter(|l| l["class"] == "C1").count();
         assert_eq!(classed, t.different);
         assert!(lines.iter().all(|l| l["equal"] == l["class"].is_null()));
+        // Every different operation was put to the tie-breaker, which sided with the
+        // reference: ours stands alone in each.
+        assert_eq!(
+            t.verdicts.get(&crate::fuzz::Verdict::OursAlone),
+            Some(&t.different)
+        );
+        assert_eq!(t.verdicts.len(), 1, "{:?}", t.verdicts);
+        assert!(
+            lines
+                .iter()
+                .all(|l| (l["verdict"] == "ours-alone") == !l["class"].is_null())
+        );
+        assert!(
+            outcome
+                .summary("test")
+                .contains(&format!("tie-break: ours-alone {}", t.different))
+        );
         let report = std::fs::read_to_string(dir.join("report.md")).expect("the report");
         assert!(report.contains("## C1: data-value"), "{report}");
+        assert!(report.contains("Tie-break by `http://"), "{report}");
+        assert!(report.contains(&format!("| ours-alone | the tie-breaker's data is the reference's: ours stands alone | {} |", t.different)), "{report}");
         assert!(report.contains("skip N failed"), "{report}");
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -1,5 +1,5 @@
 //! Sending one operation to both routers: a JSON POST each, at the same time, over
-//! keep-alive connections.
+//! keep-alive connections; and, where they differ, to the tie-breaker.
 
 use std::time::Duration;
 
@@ -16,6 +16,8 @@ pub struct Targets {
     pub ours: String,
     /// The reference router's.
     pub reference: String,
+    /// A third router's, asked where the two differ ([`super::compare::Verdict`]).
+    pub tiebreak: Option<String>,
 }
 
 impl Targets {
@@ -35,7 +37,22 @@ impl Targets {
             client,
             ours,
             reference,
+            tiebreak: None,
         })
+    }
+
+    /// The same, with a tie-breaker.
+    #[must_use]
+    pub fn with_tiebreak(mut self, url: Option<String>) -> Self {
+        self.tiebreak = url;
+        self
+    }
+
+    /// The tie-breaker's answer to an operation, when there is one.
+    pub async fn third(&self, query: &str, variables: &Value) -> Option<Answer> {
+        let url = self.tiebreak.as_ref()?;
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        Some(post(&self.client, url, body).await)
     }
 
     /// Both answers to an operation: ours, then the reference's.
