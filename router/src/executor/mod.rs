@@ -292,7 +292,23 @@ async fn run_fetch<'b>(
         .map(EntityCall::response_key)
         .collect();
     let clean = response.errors.is_empty();
+    // Which entity calls an error points into, and whether one points nowhere.
+    let mut erred = vec![false; keys.len()];
+    let mut pathless = false;
     for mut error in errors {
+        match error.get("path") {
+            Some(JsonValue::Array(path)) => {
+                let k = path
+                    .first()
+                    .and_then(JsonValue::as_str)
+                    .and_then(|head| keys.iter().position(|key| key == head))
+                    .unwrap_or(0);
+                if let Some(flag) = erred.get_mut(k) {
+                    *flag = true;
+                }
+            }
+            _ => pathless = true,
+        }
         // Locations point into the subgraph's operation, not the client's document.
         error.remove("locations");
         let ext = error
@@ -314,6 +330,45 @@ async fn run_fetch<'b>(
         }
         error.insert("path", first);
         outcome.errors.push(error);
+    }
+    // An entity call the answer has no list for (its `data` null, say, when a subgraph
+    // fails `_entities` as a whole), that no error points into: each object it stood
+    // for is told so, with the subgraph's first error, never left null in silence.
+    if !pathless {
+        let unanswered = keys
+            .iter()
+            .zip(&origins)
+            .zip(&erred)
+            .filter(|((key, from), erred)| {
+                !**erred
+                    && !from.is_empty()
+                    && !data
+                        .and_then(Value::as_object)
+                        .and_then(|d| d.get(key.as_str()))
+                        .is_some_and(|v| matches!(v, Value::Array(_)))
+            });
+        for ((_, from), _) in unanswered {
+            let mut error = response.errors.first().cloned().unwrap_or_else(|| {
+                let mut error = JsonMap::new();
+                error.insert(
+                    "message",
+                    JsonValue::String(format!("subgraph `{subgraph}` answered no entities").into()),
+                );
+                error
+            });
+            error.remove("locations");
+            let ext = error
+                .entry("extensions")
+                .or_insert_with(|| JsonValue::Object(JsonMap::new()));
+            if let JsonValue::Object(ext) = ext {
+                ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
+            }
+            for address in from.iter().filter_map(|addresses| addresses.first()) {
+                let mut copy = error.clone();
+                copy.insert("path", address_to_path(address));
+                outcome.errors.push(copy);
+            }
+        }
     }
     let Some(data) = data else {
         return;

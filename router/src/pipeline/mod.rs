@@ -1764,6 +1764,74 @@ mod tests {
         );
     }
 
+    /// Two entity calls in one request to a subgraph (`_entities` and `_entities_1`),
+    /// and the subgraph fails `_entities` as a whole (`data: null`, one error at
+    /// `["_entities"]`): every object either call stood for gets an error, none is
+    /// left null in silence.
+    #[tokio::test]
+    async fn a_subgraph_failing_every_entity_call_of_a_request_is_told_at_each() {
+        let a = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(|| async {
+                axum::Json(serde_json::json!({ "data": {
+                    "me": { "__typename": "User", "id": "u1" },
+                    "top": { "__typename": "Product", "id": "p1" },
+                } }))
+            }),
+        );
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = seen.clone();
+        let b = axum::Router::new().route(
+            "/graphql",
+            axum::routing::post(move |body: String| {
+                let kept = kept.clone();
+                async move {
+                    kept.lock().expect("not poisoned").push(body);
+                    axum::Json(serde_json::json!({
+                        "data": null,
+                        "errors": [{ "message": "boom", "path": ["_entities"] }],
+                    }))
+                }
+            }),
+        );
+        let router = Router::new(
+            Supergraph::parse(include_str!(
+                "../../tests/fixtures/two-entity-calls.graphql"
+            ))
+            .expect("loads"),
+            &RouterOptions {
+                subgraph_urls: HashMap::from([
+                    ("a".to_owned(), crate::test_support::serve(a).await),
+                    ("b".to_owned(), crate::test_support::serve(b).await),
+                ]),
+                ..RouterOptions::default()
+            },
+        );
+        let answered = answer(
+            &router,
+            "{ me { nick } top { name } }",
+            serde_json::json!({}),
+        )
+        .await;
+        let seen = seen.lock().expect("not poisoned").clone();
+        assert_eq!(seen.len(), 1, "one request to b: {seen:?}");
+        assert!(seen[0].contains("_entities_1"), "{}", seen[0]);
+        assert_eq!(
+            answered["data"],
+            serde_json::json!({ "me": { "nick": null }, "top": { "name": null } })
+        );
+        let errors = answered["errors"].as_array().cloned().unwrap_or_default();
+        let mut paths: Vec<String> = errors.iter().map(|e| e["path"].to_string()).collect();
+        paths.sort();
+        assert_eq!(paths, [r#"["me"]"#, r#"["top"]"#], "{answered}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e["message"] == "boom" && e["extensions"]["serviceName"] == "b"),
+            "{answered}"
+        );
+    }
+
     #[tokio::test]
     async fn where_other_routers_differ_the_spec_is_kept() {
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
