@@ -96,7 +96,14 @@ fn shaping(c: &mut Criterion) {
     c.bench_function(&format!("shape/{} KB response", bytes / 1024), |b| {
         b.iter(|| {
             black_box(
-                shape(&supergraph.api, &doc, op, &variables, black_box(&data)).expect("shapes"),
+                shape(
+                    (&supergraph.api, supergraph.shaping.as_ref()),
+                    &doc,
+                    op,
+                    &variables,
+                    black_box(&data),
+                )
+                .expect("shapes"),
             )
         });
     });

@@ -369,7 +369,7 @@ mod tests {
         assert!(
             lines
                 .iter()
-                .all(|l| (l["verdict"] == "ours-alone") == !l["class"].is_null())
+                .all(|l| (l["verdict"] == "ours-alone") != l["class"].is_null())
         );
         assert!(
             outcome

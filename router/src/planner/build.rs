@@ -646,10 +646,7 @@ impl Builder<'_> {
             {
                 return None;
             }
-            self.sg
-                .keys(parent, target)
-                .find(|k| self.selectable(graph, parent, &k.selection))
-                .cloned()
+            self.key_at_hand(graph, parent, target)
                 .map(|key| (target, key))
         })
     }
@@ -1159,12 +1156,22 @@ impl Builder<'_> {
             {
                 return None;
             }
-            self.sg
-                .keys(parent, target)
-                .find(|k| self.selectable(graph, parent, &k.selection))
-                .cloned()
+            self.key_at_hand(graph, parent, target)
                 .map(|key| (here.clone(), stuck.clone(), target, key))
         })
+    }
+
+    /// A key of `ty` in `target` whose fields `graph` can select.
+    fn key_at_hand(
+        &self,
+        graph: GraphId,
+        ty: &Name,
+        target: GraphId,
+    ) -> Option<crate::supergraph::Key> {
+        self.sg
+            .keys(ty, target)
+            .find(|k| self.selectable(graph, ty, &k.selection))
+            .cloned()
     }
 
     /// Whether every field of `set` on `parent` can be had from `graph`, directly or
@@ -1219,12 +1226,7 @@ impl Builder<'_> {
         out: &mut Selection,
         path: &[PathSeg],
     ) -> Result<(), PlanError> {
-        let Some(key) = self
-            .sg
-            .keys(interface, target)
-            .find(|k| self.selectable(graph, interface, &k.selection))
-            .cloned()
-        else {
+        let Some(key) = self.key_at_hand(graph, interface, target) else {
             return Err(unreachable(
                 interface,
                 &field.name,
@@ -1272,11 +1274,7 @@ impl Builder<'_> {
             if self.sg.is_interface_object(interface, g) || !self.sg.graph_has_type(interface, g) {
                 return None;
             }
-            self.sg
-                .keys(interface, g)
-                .find(|k| self.selectable(graph, interface, &k.selection))
-                .cloned()
-                .map(|k| (g, k))
+            self.key_at_hand(graph, interface, g).map(|k| (g, k))
         });
         // The concrete type is only worth a fetch when the client can see it: an explicit
         // `__typename`, a fragment on an implementation, or a field this subgraph lacks.
