@@ -3,16 +3,29 @@
 //! `application/graphql-response+json` and `application/json`, CSRF prevention, CORS,
 //! a body size limit. Contract variants (the partner API) are served the same way at
 //! their own path, by their own [`Router`], to callers holding their role.
+//!
+//! # Layout
+//! - this file: the settings, the app and its routes, and the two GraphQL entry points
+//!   (POST and GET), each read as: admission → request → router → response;
+//! - [`admission`]: CSRF prevention, authentication, a variant's role, rate limits;
+//! - [`negotiation`]: media types and the HTTP responses;
+//! - [`batch`]: a JSON array of requests;
+//! - [`admin`]: the administrative endpoints.
 
-use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+mod admin;
+mod admission;
+mod batch;
+mod negotiation;
+
+use std::{collections::HashMap, sync::Arc};
 
 use apollo_compiler::response::{JsonMap, JsonValue};
 use axum::{
     Router as Axum,
     body::Bytes,
-    extract::{ConnectInfo, DefaultBodyLimit, Query, State, rejection::BytesRejection},
-    http::{Extensions, HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header},
-    response::{IntoResponse, Response},
+    extract::{DefaultBodyLimit, Query, State, rejection::BytesRejection},
+    http::{Extensions, HeaderMap, HeaderName, Method, StatusCode, header},
+    response::Response,
     routing::{get, post},
 };
 use tessera_codes::ErrorCode;
@@ -23,12 +36,18 @@ use tower_http::{
     decompression::RequestDecompressionLayer,
 };
 
-use tessera_identity::Identity;
-
+use self::{
+    admin::invalidate_cache,
+    admission::{Admitted, admit, rate_limited},
+    negotiation::{
+        MULTIPART_MIXED, request_error, respond_incremental, respond_router, takes_incremental,
+        wants_graphql_response_json,
+    },
+};
 use crate::{
     auth::Authenticator,
-    pipeline::{GraphqlRequest, Incremental, Router, RouterResponse},
-    ratelimit::{Decision, SharedLimiter},
+    pipeline::{GraphqlRequest, Router},
+    ratelimit::SharedLimiter,
 };
 
 /// Settings of the HTTP surface.
@@ -120,8 +139,6 @@ impl Default for ServerOptions {
         }
     }
 }
-
-const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
 #[derive(Clone)]
 struct AppState {
@@ -216,247 +233,6 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
     app.with_state(AppState { router, options })
 }
 
-/// Whether the client accepts `application/graphql-response+json` (then request
-/// errors carry 4xx statuses, per GraphQL over HTTP).
-fn wants_graphql_response_json(headers: &HeaderMap) -> bool {
-    accepted(headers).any(|part| {
-        part.split(';')
-            .next()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON))
-    })
-}
-
-/// The media ranges the client accepts, each with its parameters (`type/sub;p=v`).
-fn accepted(headers: &HeaderMap) -> impl Iterator<Item = &str> {
-    headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-}
-
-/// The media type of an answer in parts.
-const MULTIPART_MIXED: &str = "multipart/mixed";
-
-/// Whether the client takes incremental delivery as Apollo Client asks for it:
-/// `multipart/mixed` with `deferSpec=20220824`.
-fn takes_incremental(headers: &HeaderMap) -> bool {
-    accepted(headers).any(|part| {
-        let mut params = part.split(';');
-        params
-            .next()
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case(MULTIPART_MIXED))
-            && params.any(|p| p.trim().eq_ignore_ascii_case("deferSpec=20220824"))
-    })
-}
-
-/// An answer in parts as `multipart/mixed` (boundary `-`, each part JSON): the first
-/// part is sent at once, with the boundary after it so that the client reads it, the
-/// last when the deferred fragments are answered.
-fn respond_incremental(answer: Incremental, graphql_json: bool) -> Response {
-    const PART: &[u8] = b"\r\ncontent-type: application/json; charset=utf-8\r\n\r\n";
-    let (first, rest) = match answer {
-        Incremental::Whole(response) => return respond_router(&response, graphql_json),
-        Incremental::Parts { first, rest } => (first, rest),
-    };
-    let mut head = Vec::with_capacity(first.len() + 64);
-    head.extend_from_slice(b"\r\n---");
-    head.extend_from_slice(PART);
-    head.extend_from_slice(&first);
-    head.extend_from_slice(b"\r\n---");
-    let tail = async move {
-        let last = rest.await;
-        let mut tail = Vec::with_capacity(last.len() + 64);
-        tail.extend_from_slice(PART);
-        tail.extend_from_slice(&last);
-        tail.extend_from_slice(b"\r\n-----\r\n");
-        Ok::<_, std::convert::Infallible>(Bytes::from(tail))
-    };
-    let first = futures_util::future::ready(Ok::<_, std::convert::Infallible>(Bytes::from(head)));
-    let parts = futures_util::StreamExt::chain(
-        futures_util::stream::once(first),
-        futures_util::stream::once(tail),
-    );
-    let mut response = Response::new(axum::body::Body::from_stream(parts));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("multipart/mixed;boundary=\"-\";deferSpec=20220824"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-/// CSRF prevention as Apollo defines it: a request passes when it carries a content
-/// type a browser cannot send without a preflight, or one of the preflight headers.
-fn csrf_ok(headers: &HeaderMap) -> bool {
-    if ["x-apollo-operation-name", "apollo-require-preflight"]
-        .iter()
-        .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()))
-    {
-        return true;
-    }
-    let Some(content_type) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    !matches!(
-        essence.as_str(),
-        "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data" | ""
-    )
-}
-
-fn respond(status: StatusCode, graphql_json: bool, body: &JsonValue) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    respond_bytes(status, graphql_json, bytes.into(), None)
-}
-
-/// A body with its content type and `Cache-Control` (`no-store` unless the pipeline
-/// computed a policy that allows reuse).
-fn respond_bytes(
-    status: StatusCode,
-    graphql_json: bool,
-    body: Bytes,
-    cache_control: Option<&str>,
-) -> Response {
-    let content_type = if graphql_json {
-        GRAPHQL_RESPONSE_JSON
-    } else {
-        "application/json"
-    };
-    let cache_control = cache_control
-        .and_then(|v| HeaderValue::from_str(v).ok())
-        .unwrap_or(HeaderValue::from_static("no-store"));
-    (
-        status,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CACHE_CONTROL, cache_control),
-        ],
-        body,
-    )
-        .into_response()
-}
-
-/// One executed request's HTTP response.
-fn respond_router(response: &RouterResponse, graphql_json: bool) -> Response {
-    respond_bytes(
-        status_of(response, graphql_json),
-        graphql_json,
-        response.to_bytes(),
-        Some(&response.cache_control()),
-    )
-}
-
-/// The status of one response: with `application/json` request errors stay 200
-/// except those of the HTTP request itself.
-fn status_of(response: &RouterResponse, graphql_json: bool) -> StatusCode {
-    let Some(code) = response.request_error else {
-        return StatusCode::OK;
-    };
-    if graphql_json || code.refuses_the_http_request() {
-        StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
-    } else {
-        StatusCode::OK
-    }
-}
-
-/// The caller, or the response refusing their credentials (401 with
-/// `WWW-Authenticate`, whatever the content type: a bad token is never a partial
-/// success).
-async fn authenticate(
-    state: &AppState,
-    headers: &HeaderMap,
-    graphql_json: bool,
-) -> Result<Identity, Response> {
-    let Some(auth) = &state.options.auth else {
-        return Ok(Identity::ANONYMOUS);
-    };
-    auth.authenticate(headers).await.map_err(|err| {
-        let code = err.code();
-        let mut response = request_error(code, &err.to_string(), graphql_json);
-        if code == ErrorCode::Unauthenticated {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer error=\"invalid_token\""),
-            );
-        }
-        response
-    })
-}
-
-/// Counts `cost` operations against the caller's quota; the 429 response when over.
-async fn rate_limited(
-    state: &AppState,
-    identity: &Identity,
-    extensions: &Extensions,
-    cost: usize,
-    graphql_json: bool,
-) -> Option<Response> {
-    let limiter = state.options.rate_limiter.as_ref()?;
-    let ip = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    let cost = u32::try_from(cost).unwrap_or(u32::MAX);
-    let Decision::Limited { retry_after } = limiter.check(identity, ip, cost).await else {
-        return None;
-    };
-    let seconds = retry_after.as_millis().div_ceil(1000).max(1);
-    let mut response = request_error(
-        ErrorCode::RateLimited,
-        &format!("too many requests: retry in {seconds} s"),
-        graphql_json,
-    );
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    Some(response)
-}
-
-/// The response refusing a caller with neither the variant's role nor a viewer's: 401
-/// when not signed in, 403 when signed in without them.
-fn refuse_outside(variant: &Variant, identity: &Identity, graphql_json: bool) -> Option<Response> {
-    if identity.has_role(&variant.role) || variant.viewers.iter().any(|r| identity.has_role(r)) {
-        return None;
-    }
-    let who = variant
-        .viewers
-        .iter()
-        .fold(format!("the `{}` role", variant.role), |who, viewer| {
-            format!("{who} (or `{viewer}`)")
-        });
-    if identity.subject.is_none() {
-        let mut response = request_error(
-            ErrorCode::Unauthenticated,
-            &format!("{} answers only callers with {who}: sign in", variant.path),
-            graphql_json,
-        );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return Some(response);
-    }
-    Some(request_error(
-        ErrorCode::Forbidden,
-        &format!("{} answers only callers with {who}", variant.path),
-        graphql_json,
-    ))
-}
-
-fn request_error(code: ErrorCode, message: &str, graphql_json: bool) -> Response {
-    let response = RouterResponse::request_error(code, message);
-    let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    respond(status, graphql_json, &JsonValue::Object(response.body))
-}
-
 async fn post_graphql(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -512,23 +288,18 @@ async fn post_to(
             );
         }
     };
-    if state.options.csrf_prevention && !csrf_ok(&headers) {
-        return request_error(
-            ErrorCode::BadRequest,
-            "this request looks like a cross-site request forgery: send it with a JSON content type or an `apollo-require-preflight` header",
-            graphql_json,
-        );
-    }
-    let identity = match authenticate(&state, &headers, graphql_json).await {
-        Ok(identity) => identity,
-        Err(response) => return response,
-    };
-    if let Some(variant) = &variant
-        && let Some(refused) = refuse_outside(variant, &identity, graphql_json)
+    let Admitted { identity, router } = match admit(
+        &state,
+        variant,
+        &headers,
+        graphql_json,
+        "a JSON content type or an `apollo-require-preflight` header",
+    )
+    .await
     {
-        return refused;
-    }
-    let router = variant.map_or_else(|| state.router.clone(), |v| v.router);
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
+    };
     // A single request (the common case) deserialises straight from the body; only a
     // batch, or a body that fails, is read as a JSON tree first.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
@@ -567,57 +338,7 @@ async fn post_to(
             )
         }
         JsonValue::Array(items) => {
-            if items.is_empty() {
-                return request_error(
-                    ErrorCode::BadRequest,
-                    "an empty batch holds no operation",
-                    graphql_json,
-                );
-            }
-            if items.len() > state.options.max_batch {
-                return request_error(
-                    ErrorCode::BatchLimitExceeded,
-                    &format!(
-                        "the batch holds {} operations; at most {} are allowed",
-                        items.len(),
-                        state.options.max_batch
-                    ),
-                    graphql_json,
-                );
-            }
-            if let Some(limited) =
-                rate_limited(&state, &identity, &extensions, items.len(), graphql_json).await
-            {
-                return limited;
-            }
-            let futures = items.into_iter().map(|item| {
-                let router = router.clone();
-                let identity = &identity;
-                async move {
-                    match serde_json::to_value(&item)
-                        .and_then(serde_json::from_value::<GraphqlRequest>)
-                    {
-                        Ok(request) => router.execute(request, true, identity).await.to_bytes(),
-                        Err(err) => RouterResponse::request_error(
-                            ErrorCode::BadRequest,
-                            &format!("not a GraphQL request: {err}"),
-                        )
-                        .to_bytes(),
-                    }
-                }
-            });
-            // Each answer as it was written (not parsed back), in order, in one array.
-            let results = futures_util::future::join_all(futures).await;
-            let mut body = Vec::with_capacity(results.iter().map(Bytes::len).sum::<usize>() + 2);
-            body.push(b'[');
-            for (i, result) in results.iter().enumerate() {
-                if i > 0 {
-                    body.push(b',');
-                }
-                body.extend_from_slice(result);
-            }
-            body.push(b']');
-            respond_bytes(StatusCode::OK, graphql_json, body.into(), None)
+            batch::answer(&state, &router, &identity, &extensions, items, graphql_json).await
         }
         _ => request_error(
             ErrorCode::BadRequest,
@@ -645,23 +366,18 @@ async fn get_to(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let graphql_json = wants_graphql_response_json(&headers);
-    if state.options.csrf_prevention && !csrf_ok(&headers) {
-        return request_error(
-            ErrorCode::BadRequest,
-            "this request looks like a cross-site request forgery: send it with an `apollo-require-preflight` or `x-apollo-operation-name` header",
-            graphql_json,
-        );
-    }
-    let identity = match authenticate(&state, &headers, graphql_json).await {
-        Ok(identity) => identity,
-        Err(response) => return response,
-    };
-    if let Some(variant) = &variant
-        && let Some(refused) = refuse_outside(variant, &identity, graphql_json)
+    let Admitted { identity, router } = match admit(
+        &state,
+        variant,
+        &headers,
+        graphql_json,
+        "an `apollo-require-preflight` or `x-apollo-operation-name` header",
+    )
+    .await
     {
-        return refused;
-    }
-    let router = variant.map_or_else(|| state.router.clone(), |v| v.router);
+        Ok(admitted) => admitted,
+        Err(refused) => return refused,
+    };
     if let Some(limited) = rate_limited(&state, &identity, &extensions, 1, graphql_json).await {
         return limited;
     }
@@ -697,69 +413,6 @@ async fn get_to(
     respond_router(&response, graphql_json)
 }
 
-/// `POST /admin/cache/invalidate`, for administrators: drops the cached responses and
-/// entities holding what the body names, in every replica. The body is one
-/// `{"typename": "CodexEntry", "key": {"id": "…"}}` (no `key`: the whole type) or an
-/// array of them; the answer lists the tags dropped.
-async fn invalidate_cache(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let identity = match authenticate(&state, &headers, true).await {
-        Ok(identity) => identity,
-        Err(response) => return response,
-    };
-    if identity.subject.is_none() {
-        let mut response = request_error(
-            ErrorCode::Unauthenticated,
-            "invalidating the cache needs an administrator's access token",
-            true,
-        );
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        return response;
-    }
-    if !identity.has_role("admin") {
-        return request_error(
-            ErrorCode::Forbidden,
-            "only administrators may invalidate the cache",
-            true,
-        );
-    }
-    let parsed = body
-        .map_err(|rejection| rejection.body_text())
-        .and_then(|body| serde_json::from_slice::<OneOrMany>(&body).map_err(|err| err.to_string()));
-    let changed = match parsed {
-        Ok(OneOrMany::One(one)) => vec![one],
-        Ok(OneOrMany::Many(many)) => many,
-        Err(reason) => {
-            return request_error(
-                ErrorCode::BadRequest,
-                &format!(
-                    "the body must be {{\"typename\": …, \"key\": {{…}}}} or an array of them: {reason}"
-                ),
-                true,
-            );
-        }
-    };
-    let tags = state.router.invalidate(&changed).await;
-    tracing::info!(subject = ?identity.subject, ?tags, "cache invalidated by an administrator");
-    respond(
-        StatusCode::OK,
-        false,
-        &serde_json::from_value(serde_json::json!({ "invalidated": tags })).unwrap_or_default(),
-    )
-}
-
-#[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(crate::executor::fetch::Invalidation),
-    Many(Vec<crate::executor::fetch::Invalidation>),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -770,7 +423,7 @@ mod tests {
     /// accepts gzip.
     async fn introspected_with_gzip(options: ServerOptions) -> reqwest::Response {
         let router = Router::new(
-            Supergraph::parse(include_str!("../tests/fixtures/override-labels.graphql"))
+            Supergraph::parse(include_str!("../../tests/fixtures/override-labels.graphql"))
                 .expect("loads"),
             &RouterOptions::default(),
         );
@@ -863,7 +516,7 @@ mod tests {
             .await
         };
         let router = Router::new(
-            Supergraph::parse(include_str!("../tests/fixtures/override-labels.graphql"))
+            Supergraph::parse(include_str!("../../tests/fixtures/override-labels.graphql"))
                 .expect("loads"),
             &RouterOptions {
                 subgraph_urls: HashMap::from([("a".to_owned(), a), ("b".to_owned(), b)]),
