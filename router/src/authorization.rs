@@ -414,7 +414,7 @@ pub fn error(denied: &Denied) -> JsonMap {
         "`{}.{}` needs {}",
         denied.coordinate.0, denied.coordinate.1, denied.needs
     );
-    let mut error = crate::pipeline::error_object(ErrorCode::UnauthorizedFieldOrType, &message);
+    let mut error = crate::error::error_object(ErrorCode::UnauthorizedFieldOrType, &message);
     let path = denied
         .path
         .iter()

@@ -11,6 +11,7 @@
 //!   may not see is removed before planning.
 //! - [`persisted`]: automatic persisted queries and trusted documents.
 //! - [`pipeline`]: one request through parse → validate → plan → execute.
+//! - [`error`]: GraphQL errors as the router writes them.
 //! - [`cache`]: cache policies (`@cacheControl`, subgraph headers), the response and
 //!   entity caches, invalidation across replicas.
 //! - [`limits`]: operation limits (depth, aliases, root fields, tokens, directives,
@@ -24,6 +25,7 @@
 pub mod auth;
 pub mod authorization;
 pub mod cache;
+pub mod error;
 pub mod executor;
 pub mod explorer;
 pub(crate) mod json;

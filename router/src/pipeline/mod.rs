@@ -513,7 +513,7 @@ impl Router {
                     tracing::error!(error = %err, "the deferred part of an operation failed");
                     payload.insert(
                         "errors",
-                        JsonValue::Array(vec![JsonValue::Object(error_object(
+                        JsonValue::Array(vec![JsonValue::Object(crate::error::error_object(
                             ErrorCode::InternalServerError,
                             "the deferred part of the operation could not be completed",
                         ))]),
@@ -1231,16 +1231,6 @@ fn roll_under(p: f64) -> bool {
 
 fn refused(refused: persisted::Refused) -> RouterResponse {
     RouterResponse::request_error(refused.code, &refused.message)
-}
-
-/// A JSON object with one `message` and `extensions.code`.
-pub fn error_object(code: ErrorCode, message: &str) -> JsonMap {
-    let mut error = JsonMap::new();
-    error.insert("message", JsonValue::String(message.into()));
-    let mut ext = JsonMap::new();
-    ext.insert("code", JsonValue::String(code.as_str().into()));
-    error.insert("extensions", JsonValue::Object(ext));
-    error
 }
 
 #[cfg(test)]

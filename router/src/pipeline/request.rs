@@ -5,8 +5,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 use tessera_codes::ErrorCode;
 
-use super::error_object;
 use crate::cache::CachePolicy;
+use crate::error::error_object;
 
 /// A GraphQL request (POST body, or GET query parameters decoded).
 #[derive(Debug, Clone, Default, Deserialize)]
