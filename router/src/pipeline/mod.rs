@@ -175,9 +175,18 @@ pub enum Incremental {
 }
 
 /// The router: a supergraph, pooled subgraph clients and a cache of prepared operations.
+/// What every serving thread shares is behind one `Arc` ([`Shared`]); what each thread
+/// owns is its subgraph clients (connection pools and tables of fetches in flight), so
+/// a replica for another thread is the shared part and new clients
+/// ([`Router::replica`]).
 pub struct Router {
-    supergraph: Arc<Supergraph>,
+    shared: Arc<Shared>,
     clients: Vec<SubgraphClient>,
+}
+
+/// What every replica of a router shares.
+struct Shared {
+    supergraph: Arc<Supergraph>,
     prepared: moka::sync::Cache<(DocKey, Option<String>), Arc<Prepared>>,
     /// Plans by the SHA-256 of the normalized operation: documents that differ only
     /// in layout, comments, other operations or unused fragments share one.
@@ -187,10 +196,10 @@ pub struct Router {
     override_labels: Vec<String>,
     label_variants: moka::sync::Cache<Vec<String>, Arc<Supergraph>>,
     /// Operations parsed, validated and planned (cache misses), by every replica.
-    prepared_total: Arc<std::sync::atomic::AtomicU64>,
+    prepared_total: std::sync::atomic::AtomicU64,
     /// Operations planned (misses of `plans`), by every replica.
-    planned_total: Arc<std::sync::atomic::AtomicU64>,
-    signer: Option<Arc<Signer>>,
+    planned_total: std::sync::atomic::AtomicU64,
+    signer: Option<Signer>,
     limits: OperationLimits,
     authorization: Authorization,
     reject_unauthorized: bool,
@@ -257,24 +266,26 @@ impl Router {
             }
         };
         Ok(Self {
-            caches,
-            schema_hash,
-            supergraph: Arc::new(supergraph),
+            shared: Arc::new(Shared {
+                caches,
+                schema_hash,
+                supergraph: Arc::new(supergraph),
+                prepared: moka::sync::Cache::new(options.plan_cache_size),
+                plans: moka::sync::Cache::new(options.plan_cache_size),
+                signer: options
+                    .identity_key
+                    .as_ref()
+                    .map(|key| Signer::new(key, options.identity_ttl)),
+                limits: options.limits.clone(),
+                authorization: Authorization::from_schema(&supergraph_schema),
+                reject_unauthorized: options.reject_unauthorized,
+                persisted: options.persisted.clone(),
+                override_labels: options.override_labels.clone(),
+                label_variants: moka::sync::Cache::new(64),
+                prepared_total: std::sync::atomic::AtomicU64::new(0),
+                planned_total: std::sync::atomic::AtomicU64::new(0),
+            }),
             clients,
-            prepared: moka::sync::Cache::new(options.plan_cache_size),
-            plans: moka::sync::Cache::new(options.plan_cache_size),
-            signer: options
-                .identity_key
-                .as_ref()
-                .map(|key| Arc::new(Signer::new(key, options.identity_ttl))),
-            limits: options.limits.clone(),
-            authorization: Authorization::from_schema(&supergraph_schema),
-            reject_unauthorized: options.reject_unauthorized,
-            persisted: options.persisted.clone(),
-            override_labels: options.override_labels.clone(),
-            label_variants: moka::sync::Cache::new(64),
-            prepared_total: Arc::default(),
-            planned_total: Arc::default(),
         })
     }
 
@@ -286,55 +297,44 @@ impl Router {
     pub fn replica(&self) -> Self {
         let http = subgraph_http_client();
         Self {
-            supergraph: self.supergraph.clone(),
+            shared: self.shared.clone(),
             clients: self
                 .clients
                 .iter()
-                .map(|client| client.replica(http.clone()))
+                .map(|c| c.replica(http.clone()))
                 .collect(),
-            prepared: self.prepared.clone(),
-            plans: self.plans.clone(),
-            persisted: self.persisted.clone(),
-            override_labels: self.override_labels.clone(),
-            label_variants: self.label_variants.clone(),
-            prepared_total: self.prepared_total.clone(),
-            planned_total: self.planned_total.clone(),
-            signer: self.signer.clone(),
-            limits: self.limits.clone(),
-            authorization: self.authorization.clone(),
-            reject_unauthorized: self.reject_unauthorized,
-            caches: self.caches.clone(),
-            schema_hash: self.schema_hash,
         }
     }
 
     /// How many operations this router parsed, validated and planned (each a miss of
     /// its cache of prepared operations).
     pub fn operations_prepared(&self) -> u64 {
-        self.prepared_total
+        self.shared
+            .prepared_total
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many of those it planned: the others had the normalized form of an
     /// operation planned before.
     pub fn operations_planned(&self) -> u64 {
-        self.planned_total
+        self.shared
+            .planned_total
             .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Persisted queries and trusted documents.
     pub fn persisted(&self) -> &Persisted {
-        &self.persisted
+        &self.shared.persisted
     }
 
     /// The supergraph served.
     pub fn supergraph(&self) -> &Supergraph {
-        &self.supergraph
+        &self.shared.supergraph
     }
 
     /// The response and entity caches (shared with routers over variants).
     pub fn caches(&self) -> &Arc<Caches> {
-        &self.caches
+        &self.shared.caches
     }
 
     /// Answers one request of `identity`. `allow_mutations` is false for GET.
@@ -444,7 +444,7 @@ impl Router {
             &prepared.document,
             operation,
             &active,
-            &self.supergraph.api,
+            &self.shared.supergraph.api,
         )) {
             Ok(primary) => primary,
             Err(response) => return Incremental::Whole(response),
@@ -560,7 +560,7 @@ impl Router {
             );
         }
         if let Some(measured) = &prepared.measured
-            && let Err(exceeded) = self.limits.check(measured, identity)
+            && let Err(exceeded) = self.shared.limits.check(measured, identity)
         {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
@@ -570,16 +570,22 @@ impl Router {
             Err(response) => return response,
         };
         let cost = match prepared.cost {
-            Some(cost) => self.limits.check_estimate(cost),
-            None => self
-                .limits
-                .check_cost(&self.supergraph.api, document, operation, &variables),
+            Some(cost) => self.shared.limits.check_estimate(cost),
+            None => self.shared.limits.check_cost(
+                &self.shared.supergraph.api,
+                document,
+                operation,
+                &variables,
+            ),
         };
         if let Err(exceeded) = cost {
             return RouterResponse::request_error(exceeded.code, &exceeded.message);
         }
-        let denied = self.authorization.denied(document, operation, identity);
-        if !denied.is_empty() && self.reject_unauthorized {
+        let denied = self
+            .shared
+            .authorization
+            .denied(document, operation, identity);
+        if !denied.is_empty() && self.shared.reject_unauthorized {
             let first = &denied[0];
             return RouterResponse::request_error(
                 ErrorCode::UnauthorizedFieldOrType,
@@ -592,7 +598,7 @@ impl Router {
                 ),
             );
         }
-        let labels = if self.supergraph.override_labels().is_empty() {
+        let labels = if self.shared.supergraph.override_labels().is_empty() {
             Vec::new()
         } else {
             self.active_labels()
@@ -601,10 +607,13 @@ impl Router {
         removed.sort();
         removed.dedup();
         let started = std::time::Instant::now();
-        let cache_keys = match (&self.caches.responses, prepared.policy.cacheable_for()) {
-            (Some(_), Some(_)) => Some(self.caches.response_keys(
+        let cache_keys = match (
+            &self.shared.caches.responses,
+            prepared.policy.cacheable_for(),
+        ) {
+            (Some(_), Some(_)) => Some(self.shared.caches.response_keys(
                 &KeyParts {
-                    schema: &self.schema_hash,
+                    schema: &self.shared.schema_hash,
                     document: &prepared.hash,
                     operation_name: operation_name.as_deref(),
                     variables: &variables,
@@ -630,7 +639,7 @@ impl Router {
             .collect();
         let variant;
         let plan = if denied.is_empty()
-            && self.supergraph.override_labels().is_empty()
+            && self.shared.supergraph.override_labels().is_empty()
             && decided.is_empty()
         {
             match &prepared.planned.plan {
@@ -659,25 +668,26 @@ impl Router {
                 }
             }
         };
-        let token = self.signer.as_ref().map(|s| s.token(identity));
+        let token = self.shared.signer.as_ref().map(|s| s.token(identity));
         // Not for mutations: their entity fetches must see what the mutation changed
         // (its invalidations apply once the plan has run).
         let entity_cache = self
+            .shared
             .caches
             .entities
             .as_deref()
             .filter(|_| operation.operation_type == OperationType::Query)
             .map(|store| EntityCache {
-                caches: &self.caches,
+                caches: &self.shared.caches,
                 store,
-                schema: &self.schema_hash,
+                schema: &self.shared.schema_hash,
                 identity,
             });
         // The subgraphs' answers, which the data tree borrows from until the response
         // is written.
         let bodies = executor::fetch::Bodies::default();
         let outcome = executor::execute(
-            &self.supergraph,
+            &self.shared.supergraph,
             &self.clients,
             plan,
             &variables,
@@ -698,14 +708,14 @@ impl Router {
         } else {
             CachePolicy::UNCACHEABLE
         };
-        let stored = self.caches.responses.is_some()
+        let stored = self.shared.caches.responses.is_some()
             && clean_policy.cacheable_for().is_some()
             && cache_keys
                 .as_ref()
                 .is_some_and(|k| k.for_policy(&clean_policy).is_some());
         if !stored
             && let Some(mut body) = project_text(
-                &self.supergraph.api,
+                &self.shared.supergraph.api,
                 document,
                 operation,
                 &variables,
@@ -731,7 +741,10 @@ impl Router {
             );
         }
         match shape(
-            (&self.supergraph.api, self.supergraph.shaping.as_ref()),
+            (
+                &self.shared.supergraph.api,
+                self.shared.supergraph.shaping.as_ref(),
+            ),
             document,
             operation,
             &variables,
@@ -768,7 +781,7 @@ impl Router {
         keys: &CacheKeys,
         identity: &Identity,
     ) -> Option<RouterResponse> {
-        let store = self.caches.responses.as_ref()?;
+        let store = self.shared.caches.responses.as_ref()?;
         let Some(entry) = store.get(&keys.candidates()).await else {
             metrics::counter!("tessera_cache_lookups_total", "cache" => "response", "outcome" => "miss").increment(1);
             return None;
@@ -798,15 +811,15 @@ impl Router {
     ) -> RouterResponse {
         let cache = (policy, identity.subject.is_none());
         let (Some(store), Some(max_age), Some(key)) =
-            (&self.caches.responses, policy.cacheable_for(), key)
+            (&self.shared.caches.responses, policy.cacheable_for(), key)
         else {
             response.cache = Some(cache);
             return response;
         };
         let bytes = response.to_bytes();
         let tags = match response.body.get("data") {
-            Some(JsonValue::Object(data)) => self.caches.keys.tags(
-                &self.supergraph.api,
+            Some(JsonValue::Object(data)) => self.shared.caches.keys.tags(
+                &self.shared.supergraph.api,
                 document,
                 &operation.selection_set,
                 data,
@@ -816,7 +829,7 @@ impl Router {
         let entry = Entry::new(
             bytes.clone(),
             policy.private,
-            self.caches.ttl(max_age),
+            self.shared.caches.ttl(max_age),
             tags,
         );
         if store.put(key, entry, started).await {
@@ -834,19 +847,20 @@ impl Router {
             .collect();
         tags.sort();
         tags.dedup();
-        self.caches.invalidate(&tags).await;
+        self.shared.caches.invalidate(&tags).await;
         tags
     }
 
     /// The progressive override labels on for one request: those configured as always
     /// on, and each `percent(n)` label with a probability of n %.
     fn active_labels(&self) -> Vec<String> {
-        self.supergraph
+        self.shared
+            .supergraph
             .override_labels()
             .iter()
             .filter(|label| match percent(label) {
                 Some(p) => roll_under(p),
-                None => self.override_labels.contains(label),
+                None => self.shared.override_labels.contains(label),
             })
             .cloned()
             .collect()
@@ -861,12 +875,12 @@ impl Router {
         operation: &Operation,
         raw: &JsonMap,
     ) -> Result<Valid<JsonMap>, RouterResponse> {
-        coerce_variable_values(&self.supergraph.api, operation, raw).map_err(|err| {
+        coerce_variable_values(&self.shared.supergraph.api, operation, raw).map_err(|err| {
             let mut error = err.to_graphql_error(&document.sources);
             let offending = self.offending_variable(operation, raw);
             if let Some(why) = offending.and_then(|definition| {
                 variables::explain(
-                    &self.supergraph.api,
+                    &self.shared.supergraph.api,
                     definition,
                     raw.get(definition.name.as_str()),
                 )
@@ -896,7 +910,7 @@ impl Router {
                 variables: vec![(*definition).clone()],
                 ..operation.clone()
             };
-            coerce_variable_values(&self.supergraph.api, &alone, values).is_err()
+            coerce_variable_values(&self.shared.supergraph.api, &alone, values).is_err()
         })
     }
 
@@ -912,18 +926,18 @@ impl Router {
     ) -> FilteredPlan {
         let labels = variant.0.clone();
         prepared.planned.variants.get_with(variant, || {
-            let supergraph = if self.supergraph.override_labels().is_empty() {
-                self.supergraph.clone()
+            let supergraph = if self.shared.supergraph.override_labels().is_empty() {
+                self.shared.supergraph.clone()
             } else {
-                self.label_variants.get_with(labels.clone(), || {
-                    Arc::new(self.supergraph.with_active_labels(&labels))
+                self.shared.label_variants.get_with(labels.clone(), || {
+                    Arc::new(self.shared.supergraph.with_active_labels(&labels))
                 })
             };
             let document = if denied.is_empty() {
                 Ok(prepared.document.clone())
             } else {
                 authorization::without(
-                    &self.supergraph.api,
+                    &self.shared.supergraph.api,
                     &prepared.document,
                     operation_name,
                     denied,
@@ -981,6 +995,7 @@ impl Router {
         identity: &Identity,
     ) -> Result<Arc<Prepared>, RouterResponse> {
         let resolved = self
+            .shared
             .persisted
             .resolve(query, extensions, document_id, identity)
             .map_err(refused)?;
@@ -1016,12 +1031,13 @@ impl Router {
             }
             Resolved::Apq(hash) => {
                 let key = (DocKey::Sha256(hash), operation_name);
-                if let Some(p) = self.prepared.get(&key) {
+                if let Some(p) = self.shared.prepared.get(&key) {
                     metrics::counter!("tessera_persisted_queries_total", "outcome" => "hit")
                         .increment(1);
                     return Ok(p);
                 }
                 let store = self
+                    .shared
                     .persisted
                     .apq()
                     .ok_or_else(|| refused(persisted::not_found()))?;
@@ -1037,7 +1053,7 @@ impl Router {
             Resolved::Register { hash, text } => {
                 let prepared =
                     self.prepared((DocKey::Sha256(hash), operation_name), Some(&text))?;
-                if let Some(store) = self.persisted.apq() {
+                if let Some(store) = self.shared.persisted.apq() {
                     store.put(hash, text).await;
                     metrics::counter!("tessera_persisted_queries_total", "outcome" => "registered")
                         .increment(1);
@@ -1054,7 +1070,7 @@ impl Router {
         key: (DocKey, Option<String>),
         text: Option<&str>,
     ) -> Result<Arc<Prepared>, RouterResponse> {
-        if let Some(p) = self.prepared.get(&key) {
+        if let Some(p) = self.shared.prepared.get(&key) {
             return Ok(p);
         }
         let text = match (&key.0, text) {
@@ -1063,7 +1079,7 @@ impl Router {
             (DocKey::Sha256(_), None) => "",
         };
         let p = Arc::new(self.prepare(text, key.1.as_deref())?);
-        self.prepared.insert(key, p.clone());
+        self.shared.prepared.insert(key, p.clone());
         Ok(p)
     }
 
@@ -1073,10 +1089,11 @@ impl Router {
         operation_name: Option<&str>,
     ) -> Result<Prepared, RouterResponse> {
         metrics::counter!("tessera_operations_prepared_total").increment(1);
-        self.prepared_total
+        self.shared
+            .prepared_total
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut parser = Parser::new();
-        if let Some(limit) = self.limits.token_limit() {
+        if let Some(limit) = self.shared.limits.token_limit() {
             parser = parser.token_limit(limit);
         }
         let ast = parser.parse_ast(query, "query.graphql").map_err(|with| {
@@ -1089,14 +1106,14 @@ impl Router {
                     ErrorCode::MaxTokensLimit,
                     &format!(
                         "the document has more than {} tokens",
-                        self.limits.token_limit().unwrap_or_default()
+                        self.shared.limits.token_limit().unwrap_or_default()
                     ),
                 );
             }
             RouterResponse::from_errors(ErrorCode::GraphqlParseFailed, errors)
         })?;
         let document = ast
-            .to_executable_validate(&self.supergraph.api)
+            .to_executable_validate(&self.shared.supergraph.api)
             .map_err(|with| {
                 let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
                 RouterResponse::from_errors(ErrorCode::GraphqlValidationFailed, errors)
@@ -1111,11 +1128,13 @@ impl Router {
             .operations
             .get(operation_name)
             .ok()
-            .filter(|operation| self.limits.max_cost.is_some() && operation.variables.is_empty())
+            .filter(|operation| {
+                self.shared.limits.max_cost.is_some() && operation.variables.is_empty()
+            })
             .map(|operation| {
                 limits::estimate(
-                    &self.limits,
-                    &self.supergraph.api,
+                    &self.shared.limits,
+                    &self.shared.supergraph.api,
                     &document,
                     operation,
                     &JsonMap::new(),
@@ -1140,23 +1159,33 @@ impl Router {
                 CachePolicy::UNCACHEABLE,
             ),
             Ok(operation) => (
-                self.plans
-                    .get_with(persisted::sha256(&normalized(&document, operation)), || {
+                self.shared.plans.get_with(
+                    persisted::sha256(&normalized(&document, operation)),
+                    || {
                         metrics::counter!("tessera_operations_planned_total").increment(1);
-                        self.planned_total
+                        self.shared
+                            .planned_total
                             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         // With condition variables, each combination of their
                         // values is planned as a variant, on first use.
                         planned(if conditions.is_empty() {
-                            planner::plan(&self.supergraph, &document, operation, &JsonMap::new())
+                            planner::plan(
+                                &self.shared.supergraph,
+                                &document,
+                                operation,
+                                &JsonMap::new(),
+                            )
                         } else {
                             Ok(Plan::default())
                         })
-                    }),
+                    },
+                ),
                 Some(limits::measure(&document, operation)),
-                self.caches
-                    .hints
-                    .of_operation(&self.supergraph.api, &document, operation),
+                self.shared.caches.hints.of_operation(
+                    &self.shared.supergraph.api,
+                    &document,
+                    operation,
+                ),
             ),
             // An unknown name is answered per request; nothing to plan.
             Err(_) => (planned(Ok(Plan::default())), None, CachePolicy::UNCACHEABLE),
