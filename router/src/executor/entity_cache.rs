@@ -16,7 +16,7 @@ use apollo_compiler::response::JsonMap;
 use bytes::Bytes;
 use tessera_identity::Identity;
 
-use super::{fetch::Bodies, merge::Address, tree::Value};
+use super::{fetch::Bodies, paths::Address, tree::Value};
 use crate::{
     cache::{CachePolicy, Caches, Entry, Key, Tiered, tags},
     planner::EntityCall,

@@ -115,7 +115,7 @@ self_cell::self_cell!(
 pub struct Fetching {
     /// An identical fetch already in flight may answer it (queries only).
     pub share: bool,
-    /// The query has internal aliases ([`super::merge::undo_internal_aliases`]), undone
+    /// The query has internal aliases ([`super::representations::undo_internal_aliases`]), undone
     /// in the answer when it is parsed.
     pub unalias: bool,
 }
@@ -350,7 +350,7 @@ fn parse(answer: Answer, unalias: bool) -> Result<Parsed, FetchError> {
             parsed.policy = CachePolicy::from_header(header);
         }
         if unalias && let Some(data) = &mut parsed.data {
-            super::merge::undo_internal_aliases(data);
+            super::representations::undo_internal_aliases(data);
         }
         Ok(parsed)
     })

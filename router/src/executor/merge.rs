@@ -1,557 +1,169 @@
-//! The data tree: finding the objects at a plan path, building `_entities`
-//! representations from them, and merging fetched results in.
+//! Merging fetched results into the data tree: entities from the cache, and the
+//! entities an `_entities` fetch answered, in one walk where the representations were
+//! collected in order, else each to its addresses.
 
-use apollo_compiler::{Name, response::JsonValue};
-
-use super::tree::{Map, Value};
-
-use crate::{
-    planner::{
-        PathSeg,
-        selection::{FragmentItem, Item, Selection},
-    },
-    supergraph::Supergraph,
+use super::{
+    paths::{Address, get_mut, objects_mut, visit_objects},
+    tree::Value,
 };
+use crate::{planner::PathSeg, supergraph::Supergraph};
 
-/// One step of a concrete position in the data tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step<'p> {
-    /// An object key, borrowed from the plan's path: walking and copying addresses
-    /// touch no reference count (names are shared by every request and thread).
-    Key(&'p Name),
-    /// A list index.
-    Index(usize),
+/// Merges entities from the cache into every object that stands for them.
+pub(super) fn merge_hits<'b>(data: &mut Value<'b>, hits: Vec<(Vec<Address<'_>>, Value<'b>)>) {
+    for (addresses, entity) in hits {
+        merge_entity(data, &addresses, entity);
+    }
 }
 
-/// A concrete position in the data tree.
-pub type Address<'p> = Vec<Step<'p>>;
-
-/// Calls `f` with every object at `path` and its address (lists flattened, type
-/// conditions checked by `__typename`), in document order.
-pub fn visit_objects<'v, 't, 'p>(
+/// Merges the answered `entities` of one call into the objects its `paths` reach, in
+/// one walk: `visits` says, per object in walk order, which entity is its own. When the
+/// walk no longer meets the objects the representations were collected from (it
+/// always should: merges only add fields), each entity goes to its `addresses`.
+pub(super) fn merge_in_order<'b>(
     sg: &Supergraph,
-    value: &'v Value<'t>,
-    path: &'p [PathSeg],
-    address: &mut Address<'p>,
-    f: &mut dyn FnMut(&Address<'p>, &'v Map<'t>),
+    data: &mut Value<'b>,
+    paths: &[Vec<PathSeg>],
+    visits: &[Option<usize>],
+    entities: &[Value<'b>],
+    addresses: &[Vec<Address<'_>>],
 ) {
-    let Some((first, rest)) = path.split_first() else {
-        if let Value::Object(map) = value {
-            f(address, map);
+    // Each object copies what it lacks of its entity.
+    let merge_into = |object: &mut Value<'b>, i: usize| {
+        if let Some(entity) = entities.get(i) {
+            object.merge_ref(entity);
         }
+    };
+    // Each object met once: one walk per path when there is one path (the usual case;
+    // its objects are counted before anything merges), else counted by a walk first.
+    let met = match paths {
+        [_] => None,
+        _ => {
+            let mut met = 0;
+            for path in paths {
+                visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
+            }
+            Some(met)
+        }
+    };
+    if met.is_none_or(|met| met == visits.len()) {
+        let mut visit = visits.iter();
+        for path in paths {
+            let mut objects = Vec::with_capacity(visits.len());
+            objects_mut(sg, data, path, &mut objects);
+            if met.is_none() && objects.len() != visits.len() {
+                break;
+            }
+            for (object, visit) in objects.into_iter().zip(&mut visit) {
+                if let Some(i) = *visit {
+                    merge_into(object, i);
+                }
+            }
+        }
+        if visit.len() == 0 {
+            return;
+        }
+    }
+    merge_each(data, entities, addresses);
+}
+
+/// Merges each of `entities` into the objects at its `addresses`.
+pub(super) fn merge_each<'b>(
+    data: &mut Value<'b>,
+    entities: &[Value<'b>],
+    addresses: &[Vec<Address<'_>>],
+) {
+    for (entity, addresses) in entities.iter().zip(addresses) {
+        for address in addresses {
+            if let Some(target) = get_mut(data, address) {
+                target.merge_ref(entity);
+            }
+        }
+    }
+}
+
+/// Merges `entity` into the object at each of `addresses`: the last takes the entity
+/// itself, the others a copy.
+pub(super) fn merge_entity<'b>(data: &mut Value<'b>, addresses: &[Address<'_>], entity: Value<'b>) {
+    let Some((last, others)) = addresses.split_last() else {
         return;
     };
-    match (first, value) {
-        (PathSeg::Key(key), Value::Object(map)) => {
-            if let Some(child) = map.get(key.as_str()) {
-                address.push(Step::Key(key));
-                visit_objects(sg, child, rest, address, f);
-                address.pop();
-            }
-        }
-        (PathSeg::List, Value::Array(items)) => {
-            for (i, item) in items.iter().enumerate() {
-                address.push(Step::Index(i));
-                visit_objects(sg, item, rest, address, f);
-                address.pop();
-            }
-        }
-        (PathSeg::Type(condition), Value::Object(map)) if is_of(sg, map, condition) => {
-            visit_objects(sg, value, rest, address, f);
-        }
-        _ => {}
-    }
-}
-
-/// Every object at `path`, mutably, in the order of [`visit_objects`], appended to
-/// `out`.
-pub fn objects_mut<'a, 't>(
-    sg: &Supergraph,
-    value: &'a mut Value<'t>,
-    path: &[PathSeg],
-    out: &mut Vec<&'a mut Value<'t>>,
-) {
-    let Some((first, rest)) = path.split_first() else {
-        if value.is_object() {
-            out.push(value);
-        }
-        return;
-    };
-    match (first, value) {
-        (PathSeg::Key(key), Value::Object(map)) => {
-            if let Some(child) = map.get_mut(key.as_str()) {
-                objects_mut(sg, child, rest, out);
-            }
-        }
-        (PathSeg::List, Value::Array(items)) => {
-            for item in items {
-                objects_mut(sg, item, rest, out);
-            }
-        }
-        (PathSeg::Type(condition), value @ Value::Object(_))
-            if value
-                .as_object()
-                .is_some_and(|map| is_of(sg, map, condition)) =>
-        {
-            objects_mut(sg, value, rest, out);
-        }
-        _ => {}
-    }
-}
-
-/// Whether the object `map` says it is of type `condition` (or of a type that is one).
-fn is_of(sg: &Supergraph, map: &Map<'_>, condition: &Name) -> bool {
-    map.get("__typename")
-        .and_then(Value::as_str)
-        .is_some_and(|actual| {
-            actual == condition.as_str() || sg.schema.is_subtype(condition, actual)
-        })
-}
-
-/// The value at `address`.
-pub fn get<'a, 't>(value: &'a Value<'t>, address: &[Step<'_>]) -> Option<&'a Value<'t>> {
-    address.iter().try_fold(value, |v, step| match (step, v) {
-        (Step::Key(k), Value::Object(map)) => map.get(k.as_str()),
-        (Step::Index(i), Value::Array(items)) => items.get(*i),
-        _ => None,
-    })
-}
-
-/// The value at `address`, mutably.
-pub fn get_mut<'a, 't>(
-    value: &'a mut Value<'t>,
-    address: &[Step<'_>],
-) -> Option<&'a mut Value<'t>> {
-    address.iter().try_fold(value, |v, step| match (step, v) {
-        (Step::Key(k), Value::Object(map)) => map.get_mut(k.as_str()),
-        (Step::Index(i), Value::Array(items)) => items.get_mut(*i),
-        _ => None,
-    })
-}
-
-/// An address as a GraphQL error path.
-pub fn address_to_path(address: &[Step<'_>]) -> JsonValue {
-    JsonValue::Array(
-        address
-            .iter()
-            .map(|s| match s {
-                Step::Key(k) => JsonValue::String(k.as_str().into()),
-                Step::Index(i) => JsonValue::from(*i),
-            })
-            .collect(),
-    )
-}
-
-/// `{__typename, …fields}` of `object` for an `_entities` fetch (with `typename`
-/// instead of the object's own when given), or `None` when a needed field is missing
-/// or null.
-pub fn representation<'t>(
-    object: &Value<'t>,
-    entity: &str,
-    typename: Option<&str>,
-    fields: &Selection,
-    is_a: &dyn Fn(&str, &str) -> bool,
-) -> Option<Value<'t>> {
-    let Value::Object(map) = object else {
-        return None;
-    };
-    representation_of(map, entity, typename, fields, is_a)
-}
-
-/// [`representation`] of an object's members.
-pub fn representation_of<'t>(
-    map: &Map<'t>,
-    entity: &str,
-    typename: Option<&str>,
-    fields: &Selection,
-    is_a: &dyn Fn(&str, &str) -> bool,
-) -> Option<Value<'t>> {
-    let typename = typename.unwrap_or_else(|| {
-        map.get("__typename")
-            .and_then(Value::as_str)
-            .unwrap_or(entity)
-    });
-    let mut rep = Map::new();
-    rep.insert("__typename", Value::string(typename));
-    project(map, fields, &mut rep, is_a)?;
-    Some(Value::Object(rep))
-}
-
-/// `is_a(condition, actual)`: whether an object of type `actual` matches a fragment on
-/// `condition` (the same type, or an interface or union it belongs to).
-fn project<'t>(
-    map: &Map<'t>,
-    fields: &Selection,
-    out: &mut Map<'t>,
-    is_a: &dyn Fn(&str, &str) -> bool,
-) -> Option<()> {
-    for item in &fields.items {
-        match item {
-            Item::Field(f) => {
-                // Internal aliases (see the planner's `alias_arguments`) are read under
-                // the alias and sent under the field's own name.
-                let value = map.get(f.response_key().as_str())?;
-                let projected = match (&f.selection, value) {
-                    (Some(sub), Value::Object(inner)) => {
-                        let mut nested = Map::new();
-                        if let Some(t) = inner.get("__typename") {
-                            nested.insert("__typename", t.clone());
-                        }
-                        project(inner, sub, &mut nested, is_a)?;
-                        Value::Object(nested)
-                    }
-                    (Some(sub), Value::Array(items)) => Value::Array(
-                        items
-                            .iter()
-                            .map(|item| match item {
-                                Value::Object(inner) => {
-                                    let mut nested = Map::new();
-                                    project(inner, sub, &mut nested, is_a)
-                                        .map(|()| Value::Object(nested))
-                                }
-                                other => Some(other.clone()),
-                            })
-                            .collect::<Option<Vec<_>>>()?,
-                    ),
-                    (_, Value::Null) => return None,
-                    (_, other) => other.clone(),
-                };
-                out.insert(f.name.as_str().to_owned(), projected);
-            }
-            Item::Fragment(fr) => {
-                if applies(fr, map, is_a) {
-                    project(map, &fr.selection, out, is_a)?;
-                }
-            }
+    for address in others {
+        if let Some(target) = get_mut(data, address) {
+            target.merge_ref(&entity);
         }
     }
-    Some(())
-}
-
-/// Whether fragment `fr` applies to the object `map`: it has no type condition, the
-/// object does not say its type, or its type is the condition's.
-fn applies(fr: &FragmentItem, map: &Map<'_>, is_a: &dyn Fn(&str, &str) -> bool) -> bool {
-    match (
-        &fr.type_condition,
-        map.get("__typename").and_then(Value::as_str),
-    ) {
-        (Some(t), Some(actual)) => is_a(t.as_str(), actual),
-        _ => true,
-    }
-}
-
-/// Why [`write_text`] stopped.
-enum NoText {
-    /// A needed field is missing or null: the object has no representation.
-    Missing,
-    /// The selection names one key twice at one level (a field in two fragments):
-    /// [`representation_of`] decides which value stays.
-    Repeated,
-}
-
-/// Appends the JSON text of `map`'s representation to `out`: [`representation_of`]'s
-/// value, written. It is written straight from the object's members, so a
-/// representation met again (the same entity at another place) is known by its text
-/// without building it; only when the selection names a key twice at one level is the
-/// value built first. `None` (and `out` as it was) when the object has no
-/// representation. `keys` is room the caller keeps from one object to the next.
-pub fn write_representation<'s>(
-    map: &Map<'_>,
-    entity: &str,
-    typename: Option<&str>,
-    fields: &'s Selection,
-    is_a: &dyn Fn(&str, &str) -> bool,
-    out: &mut Vec<u8>,
-    keys: &mut Vec<&'s str>,
-) -> Option<()> {
-    let start = out.len();
-    keys.clear();
-    match write_text(map, entity, typename, fields, is_a, out, keys) {
-        Ok(()) => Some(()),
-        Err(stop) => {
-            out.truncate(start);
-            if matches!(stop, NoText::Missing) {
-                return None;
-            }
-            let built = representation_of(map, entity, typename, fields, is_a)?;
-            built.write(out);
-            Some(())
-        }
-    }
-}
-
-fn write_text<'s>(
-    map: &Map<'_>,
-    entity: &str,
-    typename: Option<&str>,
-    fields: &'s Selection,
-    is_a: &dyn Fn(&str, &str) -> bool,
-    out: &mut Vec<u8>,
-    keys: &mut Vec<&'s str>,
-) -> Result<(), NoText> {
-    let typename = typename.unwrap_or_else(|| {
-        map.get("__typename")
-            .and_then(Value::as_str)
-            .unwrap_or(entity)
-    });
-    out.extend_from_slice(b"{\"__typename\":");
-    // A type name from the plan, or the subgraph's `__typename`: data, so escaped.
-    crate::json::write_str(out, typename);
-    keys.push("__typename");
-    write_fields(map, fields, is_a, out, keys, 0)?;
-    out.push(b'}');
-    Ok(())
-}
-
-/// [`project`], written: `keys[level..]` are the keys of the object being written.
-fn write_fields<'s>(
-    map: &Map<'_>,
-    fields: &'s Selection,
-    is_a: &dyn Fn(&str, &str) -> bool,
-    out: &mut Vec<u8>,
-    keys: &mut Vec<&'s str>,
-    level: usize,
-) -> Result<(), NoText> {
-    for item in &fields.items {
-        match item {
-            Item::Field(f) => {
-                let value = map.get(f.response_key().as_str()).ok_or(NoText::Missing)?;
-                let name = f.name.as_str();
-                if keys[level..].contains(&name) {
-                    return Err(NoText::Repeated);
-                }
-                if keys.len() > level {
-                    out.push(b',');
-                }
-                keys.push(name);
-                crate::json::write_name(out, name);
-                out.push(b':');
-                let inner_level = keys.len();
-                match (&f.selection, value) {
-                    (Some(sub), Value::Object(inner)) => {
-                        out.push(b'{');
-                        if let Some(t) = inner.get("__typename") {
-                            out.extend_from_slice(b"\"__typename\":");
-                            t.write(out);
-                            keys.push("__typename");
-                        }
-                        write_fields(inner, sub, is_a, out, keys, inner_level)?;
-                        out.push(b'}');
-                    }
-                    (Some(sub), Value::Array(items)) => {
-                        out.push(b'[');
-                        for (i, item) in items.iter().enumerate() {
-                            if i > 0 {
-                                out.push(b',');
-                            }
-                            match item {
-                                Value::Object(inner) => {
-                                    out.push(b'{');
-                                    write_fields(inner, sub, is_a, out, keys, inner_level)?;
-                                    keys.truncate(inner_level);
-                                    out.push(b'}');
-                                }
-                                other => other.write(out),
-                            }
-                        }
-                        out.push(b']');
-                    }
-                    (_, Value::Null) => return Err(NoText::Missing),
-                    (_, other) => other.write(out),
-                }
-                keys.truncate(inner_level);
-            }
-            Item::Fragment(fr) => {
-                if applies(fr, map, is_a) {
-                    write_fields(map, &fr.selection, is_a, out, keys, level)?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Renames internal conflict aliases back to the client's response keys, everywhere in
-/// a subgraph's answer.
-pub fn undo_internal_aliases(value: &mut Value<'_>) {
-    match value {
-        Value::Object(map) => {
-            map.rekey(crate::planner::selection::unalias);
-            for v in map.values_mut() {
-                undo_internal_aliases(v);
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(undo_internal_aliases),
-        _ => {}
+    if let Some(target) = get_mut(data, last) {
+        target.merge(entity);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use apollo_compiler::response::JsonValue;
+
     use super::*;
 
-    fn json(text: &str) -> Value<'static> {
-        Value::from_json(&serde_json::from_str(text).expect("valid JSON"))
+    fn json(text: &str) -> JsonValue {
+        serde_json::from_str(text).expect("valid JSON")
+    }
+
+    fn tree(text: &str) -> Value<'static> {
+        Value::from_json(&json(text))
     }
 
     #[test]
-    fn representations_read_internal_aliases_and_send_field_names() {
-        use apollo_compiler::{Name, ast::DirectiveList};
-
-        use crate::planner::selection::FieldItem;
-
-        let mut fields = Selection::default();
-        fields.add_leaf(&Name::new_static_unchecked("upc"));
-        fields.field_entry(FieldItem {
-            alias: Some(Name::new_static_unchecked("tqa_price_1")),
-            name: Name::new_static_unchecked("price"),
-            arguments: Vec::new(),
-            directives: DirectiveList::new(),
-            selection: None,
-            output_type: None,
-        });
-        let object = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":7,"price":99}"#);
-        assert_eq!(
-            representation(&object, "Product", None, &fields, &|c, a| c == a),
-            Some(json(r#"{"__typename":"Product","upc":"p1","price":7}"#))
+    fn answers_merge_in_one_walk_and_by_address_when_the_walk_meets_other_objects() {
+        use super::super::paths::Step;
+        let sg = Supergraph::parse(include_str!("../../../bench/supergraph.graphql"))
+            .expect("the bench supergraph loads");
+        let top = apollo_compiler::Name::new("top").expect("a name");
+        let more = apollo_compiler::Name::new("more").expect("a name");
+        let top_path = vec![PathSeg::Key(top.clone()), PathSeg::List];
+        let more_path = vec![PathSeg::Key(more.clone()), PathSeg::List];
+        let at = |i: usize| vec![Step::Key(&top), Step::Index(i)];
+        let more_at = |i: usize| vec![Step::Key(&more), Step::Index(i)];
+        // Three products at `top`; the first and third stand for the same entity, the
+        // second has no representation (a key was null). One more at `more`.
+        let data =
+            tree(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}], "more": [{"upc": "1"}]}"#);
+        let expected = tree(
+            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1"}]}"#,
         );
-        assert_eq!(
-            representation(&object, "Product", Some("Item"), &fields, &|c, a| c == a),
-            Some(json(r#"{"__typename":"Item","upc":"p1","price":7}"#)),
-            "an interface object gets the interface's name"
-        );
-        // Written straight from the object, the text is the representation's.
-        let text = |object: &Value<'_>, typename: Option<&str>, fields: &Selection| {
-            let mut out = Vec::new();
-            write_representation(
-                object.as_object().expect("an object"),
-                "Product",
-                typename,
-                fields,
-                &|c, a| c == a,
-                &mut out,
-                &mut Vec::new(),
-            )
-            .map(|()| String::from_utf8(out).expect("UTF-8"))
-        };
-        assert_eq!(
-            text(&object, Some("Item"), &fields).as_deref(),
-            Some(r#"{"__typename":"Item","upc":"p1","price":7}"#)
-        );
-        let missing = json(r#"{"__typename":"Product","upc":"p1","tqa_price_1":null}"#);
-        assert_eq!(text(&missing, None, &fields), None);
-        assert_eq!(
-            representation(&missing, "Product", None, &fields, &|c, a| c == a),
-            None
+        let expected_both = tree(
+            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1", "name": "Table"}]}"#,
         );
 
-        // A fragment on an interface applies to objects of its implementations.
-        let mut on_interface = Selection::default();
-        on_interface
-            .fragment_entry(
-                Some(Name::new_static_unchecked("Foo")),
-                DirectiveList::new(),
-            )
-            .add_leaf(&Name::new_static_unchecked("upc"));
-        let qux = json(r#"{"__typename":"Qux","upc":"q1"}"#);
+        let merged =
+            |paths: &[Vec<PathSeg>], visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
+                let entities = [tree(r#"{"name": "Table"}"#)];
+                let mut data = data.clone();
+                merge_in_order(&sg, &mut data, paths, visits, &entities, from);
+                data
+            };
+        let one = std::slice::from_ref(&top_path);
+        let walk = [Some(0), None, Some(0)];
+        assert_eq!(merged(one, &walk, &[vec![at(0), at(2)]]), expected);
+        // The walk, not the addresses, decides where answers go (these would be wrong).
+        assert_eq!(merged(one, &walk, &[vec![at(1), at(1)]]), expected);
+        // Visits recorded for four objects where the walk meets three: by address.
         assert_eq!(
-            representation(&qux, "Qux", None, &on_interface, &|c, a| c == "Foo"
-                && a == "Qux"),
-            Some(json(r#"{"__typename":"Qux","upc":"q1"}"#))
+            merged(one, &[Some(0), None, None, Some(0)], &[vec![at(0), at(2)]]),
+            expected
+        );
+        // Two paths: walked one after the other, or by address when the count differs.
+        let two = [top_path.clone(), more_path.clone()];
+        let from = [vec![at(0), at(2), more_at(0)]];
+        assert_eq!(
+            merged(
+                &two,
+                &[Some(0), None, Some(0), Some(0)],
+                &[vec![at(1), at(1), at(1)]]
+            ),
+            expected_both
         );
         assert_eq!(
-            representation(&qux, "Qux", None, &on_interface, &|c, a| c == a),
-            Some(json(r#"{"__typename":"Qux"}"#)),
-            "without the subtype relation the fragment does not apply"
-        );
-    }
-
-    #[test]
-    fn a_written_representation_is_the_built_ones_text() {
-        use apollo_compiler::{Name, ast::DirectiveList};
-
-        use crate::planner::selection::FieldItem;
-
-        let name = Name::new_static_unchecked;
-        let composite = |field: &'static str, leaves: &[&'static str]| {
-            let mut sub = Selection::default();
-            for leaf in leaves {
-                sub.add_leaf(&name(leaf));
-            }
-            FieldItem {
-                alias: None,
-                name: name(field),
-                arguments: Vec::new(),
-                directives: DirectiveList::new(),
-                selection: Some(sub),
-                output_type: None,
-            }
-        };
-        let mut fields = Selection::default();
-        fields.add_leaf(&name("id"));
-        fields.field_entry(composite("dims", &["w", "h"]));
-        fields.field_entry(composite("tags", &["n"]));
-        fields
-            .fragment_entry(Some(name("Box")), DirectiveList::new())
-            .add_leaf(&name("sku"));
-        let object = json(
-            r#"{"__typename":"Box","id":"b\"1","sku":7,"dims":{"__typename":"Dims","h":2.5,"w":1},
-                "tags":[{"n":"a","x":1},"loose",null,{"n":"é\n"}]}"#,
-        );
-        let map = object.as_object().expect("an object");
-        let is_a = |c: &str, a: &str| c == a;
-        // The text is appended to what `out` holds; `keys` is reused between objects.
-        fn written<'s>(
-            map: &Map<'_>,
-            fields: &'s Selection,
-            keys: &mut Vec<&'s str>,
-        ) -> Option<String> {
-            let mut out = b"[".to_vec();
-            write_representation(map, "Box", None, fields, &|c, a| c == a, &mut out, keys)
-                .map(|()| String::from_utf8(out).expect("UTF-8"))
-        }
-        let built = |fields: &Selection| {
-            let built = representation_of(map, "Box", None, fields, &is_a).expect("built");
-            let mut text = b"[".to_vec();
-            built.write(&mut text);
-            String::from_utf8(text).expect("UTF-8")
-        };
-        // A field named twice at one level: the value is built, and it decides.
-        let mut repeated = fields.clone();
-        repeated
-            .fragment_entry(Some(name("Box")), DirectiveList::new())
-            .add_leaf(&name("id"));
-        let mut keys = Vec::new();
-        assert_eq!(written(map, &fields, &mut keys), Some(built(&fields)));
-        assert_eq!(
-            written(map, &fields, &mut keys),
-            Some(built(&fields)),
-            "again"
-        );
-        assert_eq!(written(map, &repeated, &mut keys), Some(built(&repeated)));
-        // A null inside a list item's selection: no representation, `out` untouched.
-        let nulled =
-            json(r#"{"__typename":"Box","id":"b","dims":{"w":1,"h":2},"tags":[{"n":null}]}"#);
-        let nulled = nulled.as_object().expect("an object");
-        let mut fields = Selection::default();
-        fields.add_leaf(&name("id"));
-        fields.field_entry(composite("tags", &["n"]));
-        let mut out = b"[".to_vec();
-        assert_eq!(
-            write_representation(nulled, "Box", None, &fields, &is_a, &mut out, &mut keys),
-            None
-        );
-        assert_eq!(out, b"[");
-        assert_eq!(representation_of(nulled, "Box", None, &fields, &is_a), None);
-    }
-
-    #[test]
-    fn internal_aliases_are_undone_in_answers() {
-        let mut answer = json(r#"{"accounts":[{"id":"u1"},{"tqc1__id":"a1","name":"x"}]}"#);
-        undo_internal_aliases(&mut answer);
-        assert_eq!(
-            answer,
-            json(r#"{"accounts":[{"id":"u1"},{"id":"a1","name":"x"}]}"#)
+            merged(&two, &[Some(0), None, Some(0)], &from),
+            expected_both
         );
     }
 }

@@ -6,15 +6,21 @@
 //! - [`fetch`]: HTTP to subgraphs.
 //! - [`entity_cache`]: `_entities` answers from and into the entity cache.
 //! - [`tree`]: the data tree, borrowing from the subgraphs' answers.
-//! - [`merge`]: paths into the data tree, representations.
+//! - [`paths`]: positions in the data tree: the objects at a plan path, addresses.
+//! - [`representations`]: `_entities` representations, built and written.
+//! - `merge`: fetched results merged into the data tree.
+//! - `repath`: subgraph errors re-pathed into the client's response.
 //! - [`shape`]: the client's response from the data tree (aliases, fragments,
 //!   `@skip`/`@include`, null propagation, introspection).
 //! - [`project`]: the fast path of shaping, for data that needs no error.
 
 pub mod entity_cache;
 pub mod fetch;
-pub mod merge;
+mod merge;
+pub mod paths;
 pub mod project;
+mod repath;
+pub mod representations;
 pub mod shape;
 pub mod tree;
 
@@ -32,12 +38,15 @@ pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
     fetch::{Bodies, Fetching, Invalidation, SubgraphClient},
-    merge::{Address, address_to_path, get_mut, visit_objects, write_representation},
+    merge::{merge_each, merge_hits, merge_in_order},
+    paths::{Address, address_to_path, visit_objects},
+    repath::repath,
+    representations::write_representation,
     tree::{Map, Value},
 };
 use crate::{
     cache::CachePolicy,
-    planner::{EntityCall, Fetch, PathSeg, Plan},
+    planner::{EntityCall, Fetch, Plan},
     supergraph::Supergraph,
 };
 
@@ -427,328 +436,5 @@ async fn run_fetch<'b>(
                 started,
             )
             .await;
-    }
-}
-
-/// Merges entities from the cache into every object that stands for them.
-fn merge_hits<'b>(data: &mut Value<'b>, hits: Vec<(Vec<Address<'_>>, Value<'b>)>) {
-    for (addresses, entity) in hits {
-        merge_entity(data, &addresses, entity);
-    }
-}
-
-/// Merges the answered `entities` of one call into the objects its `paths` reach, in
-/// one walk: `visits` says, per object in walk order, which entity is its own. When the
-/// walk no longer meets the objects the representations were collected from (it
-/// always should: merges only add fields), each entity goes to its `addresses`.
-fn merge_in_order<'b>(
-    sg: &Supergraph,
-    data: &mut Value<'b>,
-    paths: &[Vec<PathSeg>],
-    visits: &[Option<usize>],
-    entities: &[Value<'b>],
-    addresses: &[Vec<Address<'_>>],
-) {
-    // Each object copies what it lacks of its entity.
-    let merge_into = |object: &mut Value<'b>, i: usize| {
-        if let Some(entity) = entities.get(i) {
-            object.merge_ref(entity);
-        }
-    };
-    // Each object met once: one walk per path when there is one path (the usual case;
-    // its objects are counted before anything merges), else counted by a walk first.
-    let met = match paths {
-        [_] => None,
-        _ => {
-            let mut met = 0;
-            for path in paths {
-                visit_objects(sg, data, path, &mut Vec::new(), &mut |_, _| met += 1);
-            }
-            Some(met)
-        }
-    };
-    if met.is_none_or(|met| met == visits.len()) {
-        let mut visit = visits.iter();
-        for path in paths {
-            let mut objects = Vec::with_capacity(visits.len());
-            merge::objects_mut(sg, data, path, &mut objects);
-            if met.is_none() && objects.len() != visits.len() {
-                break;
-            }
-            for (object, visit) in objects.into_iter().zip(&mut visit) {
-                if let Some(i) = *visit {
-                    merge_into(object, i);
-                }
-            }
-        }
-        if visit.len() == 0 {
-            return;
-        }
-    }
-    merge_each(data, entities, addresses);
-}
-
-/// Merges each of `entities` into the objects at its `addresses`.
-fn merge_each<'b>(data: &mut Value<'b>, entities: &[Value<'b>], addresses: &[Vec<Address<'_>>]) {
-    for (entity, addresses) in entities.iter().zip(addresses) {
-        for address in addresses {
-            if let Some(target) = get_mut(data, address) {
-                target.merge_ref(entity);
-            }
-        }
-    }
-}
-
-/// Merges `entity` into the object at each of `addresses`: the last takes the entity
-/// itself, the others a copy.
-fn merge_entity<'b>(data: &mut Value<'b>, addresses: &[Address<'_>], entity: Value<'b>) {
-    let Some((last, others)) = addresses.split_last() else {
-        return;
-    };
-    for address in others {
-        if let Some(target) = get_mut(data, address) {
-            target.merge_ref(&entity);
-        }
-    }
-    if let Some(target) = get_mut(data, last) {
-        target.merge(entity);
-    }
-}
-
-/// A subgraph error's paths in the client's response: one, or none when it has no
-/// path, or, for an `_entities` error whose path lacks the representation's index
-/// (async-graphql 7 sends `["_entities", "field"]`), one per entity it can explain
-/// (null there), since each of those nulls needs its reason. `keys` are the response
-/// keys of the fetch's `_entities` fields (none for a root fetch), `origins` per key
-/// the objects each representation came from.
-fn repath(
-    path: Option<JsonValue>,
-    keys: &[String],
-    origins: &[Vec<Vec<Address<'_>>>],
-    data: Option<&Value<'_>>,
-) -> Vec<JsonValue> {
-    let Some(JsonValue::Array(path)) = path else {
-        return Vec::new();
-    };
-    if keys.is_empty() {
-        return vec![JsonValue::Array(path)];
-    }
-    // [key, i, rest…] → address of representation i of that `_entities` field + rest
-    let k = path
-        .first()
-        .and_then(JsonValue::as_str)
-        .and_then(|head| keys.iter().position(|key| key == head))
-        .unwrap_or(0);
-    let origins = origins.get(k).map_or(&[][..], Vec::as_slice);
-    let entities = data
-        .and_then(Value::as_object)
-        .and_then(|d| d.get(keys[k].as_str()))
-        .and_then(Value::as_array)
-        .map(Vec::as_slice);
-    let (indices, rest): (Vec<usize>, &[JsonValue]) = match path.get(1).and_then(JsonValue::as_u64)
-    {
-        Some(i) => (usize::try_from(i).into_iter().collect(), &path[2..]),
-        None => {
-            let rest = path.get(1..).unwrap_or_default();
-            let nulls: Vec<usize> = entities
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .filter(|(_, entity)| null_at(entity, rest))
-                .map(|(i, _)| i)
-                .collect();
-            let indices = if nulls.is_empty() && origins.len() == 1 {
-                vec![0]
-            } else {
-                nulls
-            };
-            (indices, rest)
-        }
-    };
-    indices
-        .into_iter()
-        .filter_map(|i| origins.get(i)?.first())
-        .filter_map(|address| match address_to_path(address) {
-            JsonValue::Array(mut full) => {
-                full.extend(rest.iter().cloned());
-                Some(JsonValue::Array(full))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// Whether `value` is null (or missing) somewhere along `path` (field names; indices
-/// step into lists).
-fn null_at(value: &Value<'_>, path: &[JsonValue]) -> bool {
-    let Some((head, tail)) = path.split_first() else {
-        return value.is_null();
-    };
-    match (value, head) {
-        (Value::Null, _) => true,
-        (Value::Object(map), JsonValue::String(key)) => {
-            map.get(key.as_str()).is_none_or(|v| null_at(v, tail))
-        }
-        (Value::Array(items), JsonValue::Number(n)) => n
-            .as_u64()
-            .and_then(|i| items.get(usize::try_from(i).ok()?))
-            .is_none_or(|v| null_at(v, tail)),
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn json(text: &str) -> JsonValue {
-        serde_json::from_str(text).expect("valid JSON")
-    }
-
-    fn tree(text: &str) -> Value<'static> {
-        Value::from_json(&json(text))
-    }
-
-    #[test]
-    fn answers_merge_in_one_walk_and_by_address_when_the_walk_meets_other_objects() {
-        use self::merge::Step;
-        let sg = Supergraph::parse(include_str!("../../../bench/supergraph.graphql"))
-            .expect("the bench supergraph loads");
-        let top = apollo_compiler::Name::new("top").expect("a name");
-        let more = apollo_compiler::Name::new("more").expect("a name");
-        let top_path = vec![PathSeg::Key(top.clone()), PathSeg::List];
-        let more_path = vec![PathSeg::Key(more.clone()), PathSeg::List];
-        let at = |i: usize| vec![Step::Key(&top), Step::Index(i)];
-        let more_at = |i: usize| vec![Step::Key(&more), Step::Index(i)];
-        // Three products at `top`; the first and third stand for the same entity, the
-        // second has no representation (a key was null). One more at `more`.
-        let data =
-            tree(r#"{"top": [{"upc": "1"}, {"upc": null}, {"upc": "1"}], "more": [{"upc": "1"}]}"#);
-        let expected = tree(
-            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1"}]}"#,
-        );
-        let expected_both = tree(
-            r#"{"top": [{"upc": "1", "name": "Table"}, {"upc": null}, {"upc": "1", "name": "Table"}], "more": [{"upc": "1", "name": "Table"}]}"#,
-        );
-
-        let merged =
-            |paths: &[Vec<PathSeg>], visits: &[Option<usize>], from: &[Vec<Address<'_>>]| {
-                let entities = [tree(r#"{"name": "Table"}"#)];
-                let mut data = data.clone();
-                merge_in_order(&sg, &mut data, paths, visits, &entities, from);
-                data
-            };
-        let one = std::slice::from_ref(&top_path);
-        let walk = [Some(0), None, Some(0)];
-        assert_eq!(merged(one, &walk, &[vec![at(0), at(2)]]), expected);
-        // The walk, not the addresses, decides where answers go (these would be wrong).
-        assert_eq!(merged(one, &walk, &[vec![at(1), at(1)]]), expected);
-        // Visits recorded for four objects where the walk meets three: by address.
-        assert_eq!(
-            merged(one, &[Some(0), None, None, Some(0)], &[vec![at(0), at(2)]]),
-            expected
-        );
-        // Two paths: walked one after the other, or by address when the count differs.
-        let two = [top_path.clone(), more_path.clone()];
-        let from = [vec![at(0), at(2), more_at(0)]];
-        assert_eq!(
-            merged(
-                &two,
-                &[Some(0), None, Some(0), Some(0)],
-                &[vec![at(1), at(1), at(1)]]
-            ),
-            expected_both
-        );
-        assert_eq!(
-            merged(&two, &[Some(0), None, Some(0)], &from),
-            expected_both
-        );
-    }
-
-    #[test]
-    fn entity_errors_are_repathed_through_their_own_entities_field() {
-        use self::merge::Step;
-        let keys = vec![EntityCall::response_key(0), EntityCall::response_key(1)];
-        // Names live as long as the plan's paths would.
-        let names: Vec<apollo_compiler::Name> = ["me", "top", "favorite"]
-            .iter()
-            .map(|s| apollo_compiler::Name::new(s).expect("a name"))
-            .collect();
-        let at = |steps: &[&str]| -> Address<'_> {
-            steps
-                .iter()
-                .map(|s| match s.parse::<usize>() {
-                    Ok(i) => Step::Index(i),
-                    Err(_) => Step::Key(
-                        names
-                            .iter()
-                            .find(|n| n.as_str() == *s)
-                            .expect("a name of the test"),
-                    ),
-                })
-                .collect()
-        };
-        // `_entities` came from `me`; `_entities_1` from two products, the second
-        // representation standing for objects at two paths.
-        let origins = vec![
-            vec![vec![at(&["me"])]],
-            vec![
-                vec![at(&["top", "0"])],
-                vec![at(&["top", "1"]), at(&["me", "favorite"])],
-            ],
-        ];
-        let data =
-            tree(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
-        let path = |text: &str| Some(json(text));
-        assert_eq!(
-            repath(
-                path(r#"["_entities_1", 1, "name"]"#),
-                &keys,
-                &origins,
-                Some(&data)
-            ),
-            vec![json(r#"["top", 1, "name"]"#)]
-        );
-        assert_eq!(
-            repath(
-                path(r#"["_entities", 0, "nick"]"#),
-                &keys,
-                &origins,
-                Some(&data)
-            ),
-            vec![json(r#"["me", "nick"]"#)]
-        );
-        // Without an index, every entity of that field null there.
-        assert_eq!(
-            repath(
-                path(r#"["_entities_1", "name"]"#),
-                &keys,
-                &origins,
-                Some(&data)
-            ),
-            vec![json(r#"["top", 1, "name"]"#)]
-        );
-        // A root fetch keeps the path as sent.
-        assert_eq!(
-            repath(path(r#"["users", 0]"#), &[], &[], None),
-            vec![json(r#"["users", 0]"#)]
-        );
-    }
-
-    #[test]
-    fn null_at_follows_fields_and_indices() {
-        let entity = tree(r#"{"workouts": null, "plans": {"nodes": [{"id": 1}, null]}}"#);
-        let path = |text: &str| -> Vec<JsonValue> {
-            match json(text) {
-                JsonValue::Array(items) => items,
-                _ => unreachable!(),
-            }
-        };
-        assert!(null_at(&entity, &path(r#"["workouts"]"#)));
-        assert!(null_at(&entity, &path(r#"["missing"]"#)));
-        assert!(null_at(&entity, &path(r#"["plans", "nodes", 1]"#)));
-        assert!(!null_at(&entity, &path(r#"["plans", "nodes", 0]"#)));
-        assert!(!null_at(&entity, &path(r#"["plans"]"#)));
-        assert!(null_at(&Value::Null, &path(r#"["workouts"]"#)));
     }
 }
