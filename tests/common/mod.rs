@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
+pub mod router;
+
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::Utc;
