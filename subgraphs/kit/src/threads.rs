@@ -192,21 +192,42 @@ mod tests {
         )
     }
 
-    async fn thread_of(client: &reqwest::Client, url: &str) -> String {
-        client
-            .get(url)
-            .send()
+    /// Asks `/thread` on one keep-alive connection, written by hand: a pooled HTTP client
+    /// may open another connection for a second request (its pool takes a connection
+    /// back only after the body is read, which a loaded machine can make late), and
+    /// that would test a new connection, not this one staying on its thread.
+    async fn thread_of(stream: &mut tokio::net::TcpStream) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        stream
+            .write_all(b"GET /thread HTTP/1.1\r\nhost: test\r\n\r\n")
             .await
-            .expect("answered")
-            .text()
-            .await
-            .expect("a body")
+            .expect("sent");
+        let mut buf = Vec::new();
+        loop {
+            let mut chunk = [0u8; 1024];
+            let n = stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "the connection closed before the answer");
+            buf.extend_from_slice(&chunk[..n]);
+            let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                continue;
+            };
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .expect("a content-length");
+            if buf.len() >= end + 4 + length {
+                return String::from_utf8_lossy(&buf[end + 4..end + 4 + length]).into_owned();
+            }
+        }
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn connections_go_to_each_thread_in_turn_and_stay_there() {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bound");
-        let url = format!("http://{}/thread", listener.local_addr().expect("addr"));
+        let address = listener.local_addr().expect("addr");
+        let url = format!("http://{address}/thread");
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(serve(
             "test",
@@ -214,16 +235,15 @@ mod tests {
             vec![app(), app(), app()],
             shutdown.clone(),
         ));
-        // Six clients, one keep-alive connection each, each asking twice.
+        // Six keep-alive connections, one after another, each asking twice.
         let mut seen: HashMap<String, usize> = HashMap::new();
         for _ in 0..6 {
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .expect("a client");
-            let first = thread_of(&client, &url).await;
+            let mut connection = tokio::net::TcpStream::connect(address)
+                .await
+                .expect("connected");
+            let first = thread_of(&mut connection).await;
             assert_eq!(
-                thread_of(&client, &url).await,
+                thread_of(&mut connection).await,
                 first,
                 "a connection stays on its thread"
             );
