@@ -196,7 +196,7 @@ mod tests {
     /// may open another connection for a second request (its pool takes a connection
     /// back only after the body is read, which a loaded machine can make late), and
     /// that would test a new connection, not this one staying on its thread.
-    async fn thread_of(stream: &mut tokio::net::TcpStream) -> String {
+    async fn thread_of(stream: &mut TcpStream) -> String {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         stream
             .write_all(b"GET /thread HTTP/1.1\r\nhost: test\r\n\r\n")
@@ -238,9 +238,7 @@ mod tests {
         // Six keep-alive connections, one after another, each asking twice.
         let mut seen: HashMap<String, usize> = HashMap::new();
         for _ in 0..6 {
-            let mut connection = tokio::net::TcpStream::connect(address)
-                .await
-                .expect("connected");
+            let mut connection = TcpStream::connect(address).await.expect("connected");
             let first = thread_of(&mut connection).await;
             assert_eq!(
                 thread_of(&mut connection).await,
