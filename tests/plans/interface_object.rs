@@ -70,7 +70,7 @@ fn a_requirement_of_an_interface_object_field_travels_in_its_representation() {
 fn a_field_only_a_non_resolvable_interface_object_has_cannot_be_planned() {
     // The audit's `non-resolvable-interface-object`: `Node.field` is only in b, whose
     // `Node` cannot be resolved by key, and no object type implements `Node`.
-    let sg = tessera_router::Supergraph::parse(NON_RESOLVABLE_INTERFACE_OBJECT).expect("loads");
+    let sg = super::hand_written(&["a", "b"], NON_RESOLVABLE_INTERFACE_OBJECT);
     let doc = apollo_compiler::ExecutableDocument::parse_and_validate(
         &sg.api,
         "{ a { field } }",
@@ -132,54 +132,13 @@ fn a_requirement_and_the_concrete_type_from_the_same_subgraph_share_its_fetch() 
     );
 }
 
-const NON_RESOLVABLE_INTERFACE_OBJECT: &str = r#"schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-{
-  query: Query
-}
-
-directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
-
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-
+const NON_RESOLVABLE_INTERFACE_OBJECT: &str = r#"
 type Bread implements Product
   @join__implements(graph: B, interface: "Product")
   @join__type(graph: B, key: "id")
 {
   id: ID!
   name: String!
-}
-
-scalar join__FieldSet
-
-enum join__Graph {
-  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
-  B @join__graph(name: "b", url: "http://127.0.0.1:1/b")
-}
-
-scalar link__Import
-
-enum link__Purpose {
-  """
-  `SECURITY` features provide metadata necessary to securely resolve fields.
-  """
-  SECURITY
-
-  """
-  `EXECUTION` features provide metadata necessary for operation execution.
-  """
-  EXECUTION
 }
 
 interface Node
@@ -204,7 +163,8 @@ type Query
   a: Node @join__field(graph: A)
   product: Product! @join__field(graph: A)
   b: Node @join__field(graph: B)
-}"#;
+}
+"#;
 
 /// `Admin.active` is the accounts subgraph's own field, and `Account.active` the
 /// status subgraph's, through its interface object: two subgraphs resolve one field

@@ -60,7 +60,7 @@ fn the_codex_provides_exercise_names_with_practice_steps() {
 /// child). The provides-on-interface suite's shape, with names of our own.
 #[test]
 fn a_field_only_partly_provided_is_fetched_whole_through_the_parents_key() {
-    let sg = tessera_router::Supergraph::parse(SHELVES).expect("loads");
+    let sg = super::hand_written(&["a", "b", "c"], SHELVES);
     assert_eq!(
         plan(&sg, "{ shelf { pets { name } } }"),
         "[0] a\n  query {shelf {__typename id}}\n[1] c after 0 at shelf\n  query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Shelf {pets {__typename name}} } }\n"
@@ -84,7 +84,7 @@ fn a_field_only_partly_provided_is_fetched_whole_through_the_parents_key() {
 /// whatever the order of the fields: one fetch, not two.
 #[test]
 fn a_shared_root_field_joins_the_fetch_another_root_field_needs() {
-    let sg = tessera_router::Supergraph::parse(SHELVES).expect("loads");
+    let sg = super::hand_written(&["a", "b", "c"], SHELVES);
     let one_fetch = "[0] b\n  query {display {id} d:display {pets {__typename id name}}}\n";
     assert_eq!(
         plan(&sg, "{ display { id } d: display { pets { id name } } }"),
@@ -105,40 +105,7 @@ fn a_shared_root_field_joins_the_fetch_another_root_field_needs() {
     );
 }
 
-const SHELVES: &str = r#"schema
-  @link(url: "https://specs.apollo.dev/link/v1.0")
-  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
-{
-  query: Query
-}
-
-directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
-
-directive @join__graph(name: String!, url: String!) on ENUM_VALUE
-
-directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
-
-directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
-
-directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
-
-directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
-
-scalar join__FieldSet
-
-enum join__Graph {
-  A @join__graph(name: "a", url: "http://127.0.0.1:1/a")
-  B @join__graph(name: "b", url: "http://127.0.0.1:1/b")
-  C @join__graph(name: "c", url: "http://127.0.0.1:1/c")
-}
-
-scalar link__Import
-
-enum link__Purpose {
-  SECURITY
-  EXECUTION
-}
-
+const SHELVES: &str = r#"
 interface Pet
   @join__type(graph: A)
   @join__type(graph: B)
