@@ -121,7 +121,8 @@ fn resolve<'a>(
 /// nothing needs an error, else by apollo-compiler's executor.
 ///
 /// `shaping` is the API schema as the executor shapes values with it, where it differs
-/// (`Supergraph::shaping`); introspection always reads `api`.
+/// (`Supergraph::shaping`); the caller gives none for an operation that introspects,
+/// which must read `api` as it is.
 pub fn shape(
     (api, shaping): (&Valid<Schema>, Option<&Valid<Schema>>),
     document: &Valid<ExecutableDocument>,
@@ -135,36 +136,13 @@ pub fn shape(
             data: Some(data),
         });
     }
-    let schema = match shaping {
-        Some(shaping) if !introspects(document, &operation.selection_set, &mut Vec::new()) => {
-            shaping
-        }
-        _ => api,
-    };
-    execute(schema, document, operation, variables, &data.to_json())
-}
-
-/// Whether a root selection set asks for `__schema` or `__type` (through fragments).
-fn introspects<'d>(
-    document: &'d ExecutableDocument,
-    set: &'d apollo_compiler::executable::SelectionSet,
-    visited: &mut Vec<&'d apollo_compiler::Name>,
-) -> bool {
-    use apollo_compiler::executable::Selection;
-    set.selections.iter().any(|selection| match selection {
-        Selection::Field(field) => matches!(field.name.as_str(), "__schema" | "__type"),
-        Selection::InlineFragment(inline) => introspects(document, &inline.selection_set, visited),
-        Selection::FragmentSpread(spread) => {
-            if visited.contains(&&spread.fragment_name) {
-                return false;
-            }
-            visited.push(&spread.fragment_name);
-            document
-                .fragments
-                .get(&spread.fragment_name)
-                .is_some_and(|f| introspects(document, &f.selection_set, visited))
-        }
-    })
+    execute(
+        shaping.unwrap_or(api),
+        document,
+        operation,
+        variables,
+        &data.to_json(),
+    )
 }
 
 /// Shapes `data` with apollo-compiler's executor (errors, null propagation,
