@@ -536,15 +536,10 @@ impl<'a> Ctx<'a> {
                         let concrete = match self.schema.get_object(typename) {
                             Some(concrete) => concrete,
                             // An `@interfaceObject` answers with the interface's name:
-                            // an implementation stands for it, as in the executor
-                            // (`shape::resolve`; rare, so the map is made here).
-                            None if typename == name.as_str() => self
-                                .schema
-                                .implementers_map()
-                                .get(name.as_str())
-                                .and_then(|i| i.objects.iter().next())
-                                .and_then(|object| self.schema.get_object(object))
-                                .ok_or(Bail)?,
+                            // an implementation stands for it, as in the executor.
+                            None if typename == name.as_str() => {
+                                super::shape::stand_in(self.schema, name).ok_or(Bail)?
+                            }
                             None => return Err(Bail),
                         };
                         let belongs = match named {
