@@ -22,12 +22,14 @@ use apollo_compiler::{
     ExecutableDocument, Name, Node, Schema,
     ast::{Directive, Value},
     executable::{Field, Operation, Selection, SelectionSet},
-    response::{JsonMap, JsonValue},
+    response::JsonValue,
     schema::ExtendedType,
     validation::Valid,
 };
 use tessera_codes::ErrorCode;
 use tessera_identity::Identity;
+
+use crate::error::GraphqlError;
 
 /// What seeing a field or a type takes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -409,19 +411,19 @@ fn variables_of(value: &Value, variables: &mut HashSet<Name>) {
 }
 
 /// The client's error for a denied field.
-pub fn error(denied: &Denied) -> JsonMap {
-    let message = format!(
-        "`{}.{}` needs {}",
-        denied.coordinate.0, denied.coordinate.1, denied.needs
-    );
-    let mut error = crate::error::error_object(ErrorCode::UnauthorizedFieldOrType, &message);
-    let path = denied
+pub fn error(denied: &Denied) -> GraphqlError {
+    GraphqlError::new(
+        ErrorCode::UnauthorizedFieldOrType,
+        format!(
+            "`{}.{}` needs {}",
+            denied.coordinate.0, denied.coordinate.1, denied.needs
+        ),
+    )
+    .at(denied
         .path
         .iter()
         .map(|k| JsonValue::String(k.as_str().into()))
-        .collect();
-    error.insert("path", JsonValue::Array(path));
-    error
+        .collect())
 }
 
 #[cfg(test)]

@@ -90,6 +90,12 @@ pub struct Exceeded {
     pub message: String,
 }
 
+impl From<Exceeded> for crate::error::PipelineError {
+    fn from(exceeded: Exceeded) -> Self {
+        Self::client(exceeded.code, exceeded.message)
+    }
+}
+
 impl Exceeded {
     fn new(code: ErrorCode, message: String) -> Self {
         Self { code, message }

@@ -26,7 +26,7 @@ use futures_util::{
 use serde::Deserialize;
 
 use super::tree::Value;
-use crate::cache::CachePolicy;
+use crate::{cache::CachePolicy, error::GraphqlError};
 
 /// How a subgraph request failed as a whole. What it says is shown to clients: it never
 /// names the subgraph's address; the transport's own words (`detail`) are for the log.
@@ -61,15 +61,23 @@ pub struct SubgraphResponse<'a> {
     /// `data`, if any.
     #[serde(default, borrow)]
     pub data: Option<Value<'a>>,
-    /// `errors`, as sent.
-    #[serde(default)]
-    pub errors: Vec<JsonMap>,
+    /// `errors`, as sent (their `locations`, which point into the subgraph's
+    /// operation, dropped).
+    #[serde(default, deserialize_with = "subgraph_errors")]
+    pub errors: Vec<GraphqlError>,
     /// What the router reads of `extensions`.
     #[serde(default)]
     pub extensions: SubgraphExtensions,
     /// The subgraph's `Cache-Control` header, as a restriction.
     #[serde(skip)]
     pub policy: CachePolicy,
+}
+
+fn subgraph_errors<'de, D: serde::Deserializer<'de>>(
+    sent: D,
+) -> Result<Vec<GraphqlError>, D::Error> {
+    let sent = Vec::<JsonMap>::deserialize(sent)?;
+    Ok(sent.into_iter().map(GraphqlError::from_subgraph).collect())
 }
 
 /// The extensions of a subgraph response the router acts on.

@@ -46,6 +46,7 @@ use self::{
 };
 use crate::{
     cache::CachePolicy,
+    error::{Extensions, GraphqlError},
     planner::{EntityCall, Fetch, Plan},
     supergraph::Supergraph,
 };
@@ -55,7 +56,7 @@ pub struct Outcome<'b> {
     /// Everything fetched, keyed by response keys.
     pub data: Value<'b>,
     /// Errors from subgraphs (re-pathed) and from failed fetches.
-    pub errors: Vec<JsonMap>,
+    pub errors: Vec<GraphqlError>,
     /// The subgraphs' `Cache-Control` answers, together (a failed fetch: uncacheable).
     pub policy: CachePolicy,
     /// Entities the subgraphs said they changed.
@@ -260,29 +261,17 @@ async fn run_fetch<'b>(
         Err(err) => {
             outcome.policy = CachePolicy::UNCACHEABLE;
             tracing::warn!(subgraph = %subgraph, error = ?err, "subgraph fetch failed");
-            let mut error = JsonMap::new();
-            error.insert(
-                "message",
-                JsonValue::String(
-                    format!("subgraph `{subgraph}` could not be fetched: {err}").into(),
-                ),
-            );
-            let path = origins
+            let mut error = GraphqlError::new(
+                ErrorCode::SubgraphRequestFailed,
+                format!("subgraph `{subgraph}` could not be fetched: {err}"),
+            )
+            .from_service(subgraph);
+            error.path = origins
                 .iter()
                 .flatten()
                 .next()
                 .and_then(|a| a.first())
                 .map(|a| address_to_path(a));
-            if let Some(path) = path {
-                error.insert("path", path);
-            }
-            let mut ext = JsonMap::new();
-            ext.insert(
-                "code",
-                JsonValue::String(ErrorCode::SubgraphRequestFailed.as_str().into()),
-            );
-            ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
-            error.insert("extensions", JsonValue::Object(ext));
             outcome.errors.push(error);
             return;
         }
@@ -305,8 +294,8 @@ async fn run_fetch<'b>(
     let mut erred = vec![false; keys.len()];
     let mut pathless = false;
     for mut error in errors {
-        match error.get("path") {
-            Some(JsonValue::Array(path)) => {
+        match &error.path {
+            Some(path) => {
                 let k = path
                     .first()
                     .and_then(JsonValue::as_str)
@@ -316,28 +305,21 @@ async fn run_fetch<'b>(
                     *flag = true;
                 }
             }
-            _ => pathless = true,
+            None => pathless = true,
         }
-        // Locations point into the subgraph's operation, not the client's document.
-        error.remove("locations");
-        let ext = error
-            .entry("extensions")
-            .or_insert_with(|| JsonValue::Object(JsonMap::new()));
-        if let JsonValue::Object(ext) = ext {
-            ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
-        }
-        let path = error.remove("path");
-        let mut paths = repath(path, &keys, &origins, data).into_iter();
+        error.extensions.service_name = Some(subgraph.clone());
+        let mut paths = repath(error.path.take(), &keys, &origins, data).into_iter();
         let Some(first) = paths.next() else {
             outcome.errors.push(error);
             continue;
         };
         for path in paths {
-            let mut copy = error.clone();
-            copy.insert("path", path);
-            outcome.errors.push(copy);
+            outcome.errors.push(GraphqlError {
+                path: Some(path),
+                ..error.clone()
+            });
         }
-        error.insert("path", first);
+        error.path = Some(first);
         outcome.errors.push(error);
     }
     // An entity call the answer has no list for (its `data` null, say, when a subgraph
@@ -357,25 +339,22 @@ async fn run_fetch<'b>(
                         .is_some_and(|v| matches!(v, Value::Array(_)))
             });
         for ((_, from), _) in unanswered {
-            let mut error = response.errors.first().cloned().unwrap_or_else(|| {
-                let mut error = JsonMap::new();
-                error.insert(
-                    "message",
-                    JsonValue::String(format!("subgraph `{subgraph}` answered no entities").into()),
-                );
-                error
-            });
-            error.remove("locations");
-            let ext = error
-                .entry("extensions")
-                .or_insert_with(|| JsonValue::Object(JsonMap::new()));
-            if let JsonValue::Object(ext) = ext {
-                ext.insert("serviceName", JsonValue::String(subgraph.as_str().into()));
-            }
+            let error = response
+                .errors
+                .first()
+                .cloned()
+                .unwrap_or_else(|| GraphqlError {
+                    message: format!("subgraph `{subgraph}` answered no entities"),
+                    locations: Vec::new(),
+                    path: None,
+                    extensions: Extensions::default(),
+                });
+            let error = error.from_service(subgraph);
             for address in from.iter().filter_map(|addresses| addresses.first()) {
-                let mut copy = error.clone();
-                copy.insert("path", address_to_path(address));
-                outcome.errors.push(copy);
+                outcome.errors.push(GraphqlError {
+                    path: Some(address_to_path(address)),
+                    ..error.clone()
+                });
             }
         }
     }

@@ -124,14 +124,12 @@ pub fn get_mut<'a, 't>(
 }
 
 /// An address as a GraphQL error path.
-pub fn address_to_path(address: &[Step<'_>]) -> JsonValue {
-    JsonValue::Array(
-        address
-            .iter()
-            .map(|s| match s {
-                Step::Key(k) => JsonValue::String(k.as_str().into()),
-                Step::Index(i) => JsonValue::from(*i),
-            })
-            .collect(),
-    )
+pub fn address_to_path(address: &[Step<'_>]) -> Vec<JsonValue> {
+    address
+        .iter()
+        .map(|s| match s {
+            Step::Key(k) => JsonValue::String(k.as_str().into()),
+            Step::Index(i) => JsonValue::from(*i),
+        })
+        .collect()
 }

@@ -15,16 +15,16 @@ use super::{
 /// keys of the fetch's `_entities` fields (none for a root fetch), `origins` per key
 /// the objects each representation came from.
 pub(super) fn repath(
-    path: Option<JsonValue>,
+    path: Option<Vec<JsonValue>>,
     keys: &[String],
     origins: &[Vec<Vec<Address<'_>>>],
     data: Option<&Value<'_>>,
-) -> Vec<JsonValue> {
-    let Some(JsonValue::Array(path)) = path else {
+) -> Vec<Vec<JsonValue>> {
+    let Some(path) = path else {
         return Vec::new();
     };
     if keys.is_empty() {
-        return vec![JsonValue::Array(path)];
+        return vec![path];
     }
     // [key, i, rest…] → address of representation i of that `_entities` field + rest
     let k = path
@@ -61,12 +61,10 @@ pub(super) fn repath(
     indices
         .into_iter()
         .filter_map(|i| origins.get(i)?.first())
-        .filter_map(|address| match address_to_path(address) {
-            JsonValue::Array(mut full) => {
-                full.extend(rest.iter().cloned());
-                Some(JsonValue::Array(full))
-            }
-            _ => None,
+        .map(|address| {
+            let mut full = address_to_path(address);
+            full.extend(rest.iter().cloned());
+            full
         })
         .collect()
 }
@@ -138,7 +136,13 @@ mod tests {
         ];
         let data =
             tree(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
-        let path = |text: &str| Some(json(text));
+        let list = |text: &str| -> Vec<JsonValue> {
+            match json(text) {
+                JsonValue::Array(items) => items,
+                _ => unreachable!(),
+            }
+        };
+        let path = |text: &str| Some(list(text));
         assert_eq!(
             repath(
                 path(r#"["_entities_1", 1, "name"]"#),
@@ -146,7 +150,7 @@ mod tests {
                 &origins,
                 Some(&data)
             ),
-            vec![json(r#"["top", 1, "name"]"#)]
+            vec![list(r#"["top", 1, "name"]"#)]
         );
         assert_eq!(
             repath(
@@ -155,7 +159,7 @@ mod tests {
                 &origins,
                 Some(&data)
             ),
-            vec![json(r#"["me", "nick"]"#)]
+            vec![list(r#"["me", "nick"]"#)]
         );
         // Without an index, every entity of that field null there.
         assert_eq!(
@@ -165,12 +169,12 @@ mod tests {
                 &origins,
                 Some(&data)
             ),
-            vec![json(r#"["top", 1, "name"]"#)]
+            vec![list(r#"["top", 1, "name"]"#)]
         );
         // A root fetch keeps the path as sent.
         assert_eq!(
             repath(path(r#"["users", 0]"#), &[], &[], None),
-            vec![json(r#"["users", 0]"#)]
+            vec![list(r#"["users", 0]"#)]
         );
     }
 

@@ -170,6 +170,12 @@ pub struct Refused {
     pub message: String,
 }
 
+impl From<Refused> for crate::error::PipelineError {
+    fn from(refused: Refused) -> Self {
+        Self::client(refused.code, refused.message)
+    }
+}
+
 impl Refused {
     fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {

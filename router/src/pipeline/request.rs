@@ -1,12 +1,14 @@
 //! What enters and leaves the pipeline.
 
-use apollo_compiler::response::{ExecutionResponse, GraphQLError, JsonMap, JsonValue};
+use apollo_compiler::response::{ExecutionResponse, JsonMap, JsonValue};
 use bytes::Bytes;
 use serde::Deserialize;
 use tessera_codes::ErrorCode;
 
-use crate::cache::CachePolicy;
-use crate::error::error_object;
+use crate::{
+    cache::CachePolicy,
+    error::{GraphqlError, PipelineError},
+};
 
 /// A GraphQL request (POST body, or GET query parameters decoded).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -30,14 +32,22 @@ pub struct GraphqlRequest {
     pub document_id: Option<String>,
 }
 
+/// A response body: a JSON object still to write, or bytes already written (a
+/// response cache hit, a response just stored, one projected straight from the data).
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// `{errors?, data?}`.
+    Json(JsonMap),
+    /// The body serialised.
+    Encoded(Bytes),
+}
+
 /// The pipeline's answer: a body and, for request errors, the code that decides the
 /// HTTP status.
 #[derive(Debug, Clone)]
 pub struct RouterResponse {
-    /// `{errors?, data?}` (empty when `encoded` holds the body).
-    pub body: JsonMap,
-    /// The body already serialised (a response cache hit, or a response just stored).
-    pub encoded: Option<Box<Bytes>>,
+    /// The body.
+    pub body: Body,
     /// Set when the request failed before execution (`data` absent).
     pub request_error: Option<ErrorCode>,
     /// The response's cache policy, and whether shared caches (CDNs) may keep it (the
@@ -45,21 +55,22 @@ pub struct RouterResponse {
     pub cache: Option<(CachePolicy, bool)>,
 }
 
+impl From<PipelineError> for RouterResponse {
+    fn from(error: PipelineError) -> Self {
+        let code = error.code();
+        Self::of(errors_body(&error.into_errors()), Some(code))
+    }
+}
+
 impl RouterResponse {
     /// A request error with one message.
     pub fn request_error(code: ErrorCode, message: &str) -> Self {
-        let mut body = JsonMap::new();
-        body.insert(
-            "errors",
-            JsonValue::Array(vec![JsonValue::Object(error_object(code, message))]),
-        );
-        Self::of(body, Some(code))
+        PipelineError::client(code, message).into()
     }
 
     fn of(body: JsonMap, request_error: Option<ErrorCode>) -> Self {
         Self {
-            body,
-            encoded: None,
+            body: Body::Json(body),
             request_error,
             cache: None,
         }
@@ -68,8 +79,7 @@ impl RouterResponse {
     /// A body already serialised.
     pub fn encoded(bytes: Bytes, cache: (CachePolicy, bool)) -> Self {
         Self {
-            body: JsonMap::new(),
-            encoded: Some(Box::new(bytes)),
+            body: Body::Encoded(bytes),
             request_error: None,
             cache: Some(cache),
         }
@@ -85,79 +95,44 @@ impl RouterResponse {
 
     /// The body as bytes.
     pub fn to_bytes(&self) -> Bytes {
-        match &self.encoded {
-            Some(bytes) => Bytes::clone(bytes),
-            None => Bytes::from(serde_json::to_vec(&self.body).unwrap_or_default()),
+        match &self.body {
+            Body::Encoded(bytes) => bytes.clone(),
+            Body::Json(body) => Bytes::from(serde_json::to_vec(body).unwrap_or_default()),
         }
     }
 
     /// The body as JSON.
     pub fn to_json(&self) -> JsonValue {
-        match &self.encoded {
-            Some(bytes) => serde_json::from_slice(bytes.as_ref()).unwrap_or(JsonValue::Null),
-            None => JsonValue::Object(self.body.clone()),
+        match &self.body {
+            Body::Encoded(bytes) => {
+                serde_json::from_slice(bytes.as_ref()).unwrap_or(JsonValue::Null)
+            }
+            Body::Json(body) => JsonValue::Object(body.clone()),
         }
-    }
-
-    /// A request error from compiler diagnostics, each tagged with `code`.
-    pub fn from_errors(code: ErrorCode, errors: Vec<GraphQLError>) -> Self {
-        let errors = errors
-            .into_iter()
-            .map(|e| {
-                let mut value = serde_json::to_value(&e)
-                    .ok()
-                    .and_then(|v| serde_json::from_value::<JsonMap>(v).ok())
-                    .unwrap_or_default();
-                let ext = value
-                    .entry("extensions")
-                    .or_insert_with(|| JsonValue::Object(JsonMap::new()));
-                if let JsonValue::Object(ext) = ext {
-                    ext.insert("code", JsonValue::String(code.as_str().into()));
-                }
-                JsonValue::Object(value)
-            })
-            .collect();
-        let mut body = JsonMap::new();
-        body.insert("errors", JsonValue::Array(errors));
-        Self::of(body, Some(code))
     }
 
     /// An executed response: router and subgraph errors first, then those of shaping
     /// that none of them already explains (same path or below it, or a value missing
     /// from an object a subgraph failed on).
-    pub fn executed(shaped: ExecutionResponse, subgraph_errors: Vec<JsonMap>) -> Self {
+    pub fn executed(shaped: ExecutionResponse, mut errors: Vec<GraphqlError>) -> Self {
         // Compared without list indices: an authorization error names a field once for
         // every item of the lists above it.
         let keys = |path: &[JsonValue]| -> Vec<JsonValue> {
             path.iter().filter(|s| !s.is_number()).cloned().collect()
         };
-        let paths: Vec<Vec<JsonValue>> = subgraph_errors
+        let paths: Vec<Vec<JsonValue>> = errors
             .iter()
-            .filter_map(|e| match e.get("path") {
-                Some(JsonValue::Array(p)) => Some(keys(p)),
-                _ => None,
-            })
+            .filter_map(|e| e.path.as_deref().map(keys))
             .collect();
         // With list indices: where a subgraph's error left a hole.
-        let holes: Vec<Vec<JsonValue>> = subgraph_errors
+        let holes: Vec<Vec<JsonValue>> = errors
             .iter()
-            .filter_map(|e| match e.get("path") {
-                Some(JsonValue::Array(p)) if !p.is_empty() => Some(p.clone()),
-                _ => None,
-            })
+            .filter_map(|e| e.path.clone().filter(|p| !p.is_empty()))
             .collect();
-        let mut errors: Vec<JsonValue> =
-            subgraph_errors.into_iter().map(JsonValue::Object).collect();
         for error in shaped.errors {
-            let Ok(JsonValue::Object(value)) =
-                serde_json::to_value(&error).and_then(serde_json::from_value::<JsonValue>)
-            else {
-                continue;
-            };
-            let own: Vec<JsonValue> = match value.get("path") {
-                Some(JsonValue::Array(p)) => keys(p),
-                _ => Vec::new(),
-            };
+            let error = GraphqlError::from_compiler(error, None);
+            let path = error.path.as_deref().unwrap_or_default();
+            let own = keys(path);
             if paths.iter().any(|p| p.starts_with(&own)) {
                 continue;
             }
@@ -165,8 +140,7 @@ impl RouterResponse {
             // sibling, at the object, or above it) is that failure, told once: a subgraph
             // nulls the whole object when one of its non-null fields fails, so the others
             // are missing too.
-            if let Some(JsonValue::Array(path)) = value.get("path")
-                && let Some((_, parent)) = path.split_last()
+            if let Some((_, parent)) = path.split_last()
                 && !parent.is_empty()
                 && holes
                     .iter()
@@ -174,12 +148,13 @@ impl RouterResponse {
             {
                 continue;
             }
-            errors.push(JsonValue::Object(value));
+            errors.push(error);
         }
-        let mut body = JsonMap::new();
-        if !errors.is_empty() {
-            body.insert("errors", JsonValue::Array(errors));
-        }
+        let mut body = if errors.is_empty() {
+            JsonMap::new()
+        } else {
+            errors_body(&errors)
+        };
         body.insert(
             "data",
             shaped.data.map_or(JsonValue::Null, JsonValue::Object),
@@ -188,11 +163,21 @@ impl RouterResponse {
     }
 }
 
+/// `{"errors": [...]}`.
+fn errors_body(errors: &[GraphqlError]) -> JsonMap {
+    let mut body = JsonMap::new();
+    body.insert(
+        "errors",
+        JsonValue::Array(errors.iter().map(GraphqlError::to_json).collect()),
+    );
+    body
+}
+
 /// The start of an executed response's body, up to its `data`, which its caller
 /// writes after it as JSON text, then closes with `}`: `errors` first (as
 /// [`RouterResponse::executed`] orders them), then `"data":`. `capacity` is a guess of
 /// the whole body's size.
-pub fn executed_body_start(errors: &[JsonMap], capacity: usize) -> Vec<u8> {
+pub fn executed_body_start(errors: &[GraphqlError], capacity: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(capacity.max(64));
     out.push(b'{');
     if !errors.is_empty() {
@@ -207,6 +192,8 @@ pub fn executed_body_start(errors: &[JsonMap], capacity: usize) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+    use apollo_compiler::response::GraphQLError;
+
     use super::*;
 
     #[test]
@@ -236,8 +223,10 @@ mod tests {
             ],
             data: None,
         };
-        let response = RouterResponse::executed(shaped, vec![subgraph]);
-        let paths: Vec<String> = match response.body.get("errors") {
+        let response =
+            RouterResponse::executed(shaped, vec![GraphqlError::from_subgraph(subgraph)]);
+        let paths: Vec<String> = match response.to_json().as_object().and_then(|b| b.get("errors"))
+        {
             Some(JsonValue::Array(errors)) => errors
                 .iter()
                 .map(|e| serde_json::to_string(&e["path"]).expect("JSON"))
@@ -256,8 +245,10 @@ mod tests {
 
     #[test]
     fn an_executed_body_starts_with_its_errors_then_data() {
-        let mut error = JsonMap::new();
-        error.insert("message", JsonValue::String("no \"x\"".into()));
+        let error = GraphqlError {
+            extensions: crate::error::Extensions::default(),
+            ..GraphqlError::new(ErrorCode::BadRequest, "no \"x\"")
+        };
         let mut body = executed_body_start(&[error], 0);
         body.extend_from_slice(b"{\"a\":1}}");
         assert_eq!(

@@ -1,14 +1,75 @@
-//! Why a variable's value does not fit its type, in the words graphql-js (and so most
-//! GraphQL servers and client tooling) uses: the variable, where in its value, what is
-//! wrong and what was expected. Only on the error path: apollo-compiler coerces the
-//! values and says *that* one does not fit; this says *why*.
+//! Stage: variables. The request's variable values coerced to the operation's
+//! variables, defaults applied, or the client's error: why the first value that does
+//! not fit its type does not, in the words graphql-js (and so most GraphQL servers and
+//! client tooling) uses: the variable, where in its value, what is wrong and what was
+//! expected. apollo-compiler coerces the values and says *that* one does not fit; this
+//! says *why* (on the error path only).
 
 use apollo_compiler::{
-    Schema,
+    ExecutableDocument, Node, Schema,
     ast::{Type, VariableDefinition},
-    response::JsonValue,
+    executable::Operation,
+    request::coerce_variable_values,
+    response::{JsonMap, JsonValue},
     schema::ExtendedType,
+    validation::Valid,
 };
+use tessera_codes::ErrorCode;
+
+use crate::error::{GraphqlError, Location, PipelineError};
+
+/// `raw` coerced to `operation`'s variables, or the client's error, located at the
+/// offending variable's definition when apollo-compiler gives no location.
+pub fn coerce(
+    schema: &Valid<Schema>,
+    document: &Valid<ExecutableDocument>,
+    operation: &Operation,
+    raw: &JsonMap,
+) -> Result<Valid<JsonMap>, PipelineError> {
+    coerce_variable_values(schema, operation, raw).map_err(|err| {
+        let mut error = GraphqlError::from_compiler(
+            err.to_graphql_error(&document.sources),
+            Some(ErrorCode::BadUserInput),
+        );
+        let offending = offending_variable(schema, operation, raw);
+        if let Some(why) = offending
+            .and_then(|definition| explain(schema, definition, raw.get(definition.name.as_str())))
+        {
+            error.message = why;
+        }
+        if error.locations.is_empty() {
+            error.locations.extend(
+                offending
+                    .and_then(|definition| definition.location())
+                    .and_then(|at| at.line_column(&document.sources))
+                    .map(|at| Location {
+                        line: at.line,
+                        column: at.column,
+                    }),
+            );
+        }
+        PipelineError::Client {
+            code: ErrorCode::BadUserInput,
+            errors: vec![error],
+        }
+    })
+}
+
+/// The first of `operation`'s variables whose value in `values` does not coerce on
+/// its own (the error path only: it coerces them one by one).
+fn offending_variable<'o>(
+    schema: &Valid<Schema>,
+    operation: &'o Operation,
+    values: &JsonMap,
+) -> Option<&'o Node<VariableDefinition>> {
+    operation.variables.iter().find(|definition| {
+        let alone = Operation {
+            variables: vec![(*definition).clone()],
+            ..operation.clone()
+        };
+        coerce_variable_values(schema, &alone, values).is_err()
+    })
+}
 
 /// The most of a value a message shows.
 const SHOWN: usize = 120;

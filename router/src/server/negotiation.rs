@@ -143,5 +143,5 @@ pub(super) fn status_of(response: &RouterResponse, graphql_json: bool) -> Status
 pub(super) fn request_error(code: ErrorCode, message: &str, graphql_json: bool) -> Response {
     let response = RouterResponse::request_error(code, message);
     let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
-    respond(status, graphql_json, &JsonValue::Object(response.body))
+    respond_bytes(status, graphql_json, response.to_bytes(), None)
 }
