@@ -16,7 +16,8 @@ use tessera::{
     config::Config,
     platform::{self, SUBGRAPHS},
 };
-use tessera_kit::{server::shutdown_on_signal, telemetry};
+use tessera_kit::telemetry;
+use tessera_serving::shutdown_on_signal;
 
 /// Tessera: the GraphQL platform of a fitness and wellness app.
 #[derive(Parser)]

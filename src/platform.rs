@@ -4,14 +4,11 @@ use std::{io, sync::Arc};
 
 use sea_orm_migration::MigratorTrait;
 use tessera_identity::Ed25519Key;
-use tessera_kit::{
-    db,
-    server::{Apps, Prepared, ServeError},
-    viewer::RouterTrust,
-};
+use tessera_kit::{db, server::ServeError, viewer::RouterTrust};
 use tessera_migrations::{
     CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
 };
+use tessera_serving::{Apps, Prepared};
 use tokio_util::sync::CancellationToken;
 
 use crate::{
@@ -204,7 +201,7 @@ pub async fn prepare_metrics(config: &Config) -> Result<Option<Prepared>, Platfo
     let Some(addr) = config.telemetry.metrics_listen else {
         return Ok(None);
     };
-    let listener = tessera_kit::server::bind("metrics", addr)
+    let listener = tessera_serving::bind("metrics", addr)
         .await
         .map_err(|err| PlatformError::Router(format!("`telemetry.metrics_listen`: {err}")))?;
     Ok(Some(Prepared {
@@ -328,7 +325,7 @@ pub async fn prepare_router(
             "nothing in the supergraph is tagged `{PARTNER_TAG}`: {PARTNER_PATH} is not served"
         );
     }
-    let listener = tessera_kit::server::bind("router", config.router.listen)
+    let listener = tessera_serving::bind("router", config.router.listen)
         .await
         .map_err(|err| PlatformError::Router(err.to_string()))?;
     // One app per serving thread, each over a replica of the routers (connections and

@@ -13,11 +13,13 @@
 //! only by its caller, and never made for an anonymous caller.
 //!
 //! # Layout
-//! - [`policy`]: the cache-control rules.
+//! - [`policy`]: a cache policy and the `Cache-Control` header.
+//! - [`hints`]: the cache-control rules over the schema's `@cacheControl` hints.
 //! - [`tags`]: the entities a response holds, for invalidation.
 //! - [`store`]: the two tiers and the invalidation channel.
 //! - this file: [`Caches`], what the pipeline and the executor call.
 
+pub mod hints;
 pub mod policy;
 pub mod store;
 pub mod tags;
@@ -29,7 +31,8 @@ use sha2::Digest;
 use tessera_identity::Identity;
 
 pub use self::{
-    policy::{CachePolicy, Hints},
+    hints::Hints,
+    policy::CachePolicy,
     store::{Entry, InvalidationHook, Key, Tiered},
     tags::EntityKeys,
 };

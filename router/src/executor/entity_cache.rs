@@ -74,13 +74,20 @@ impl EntityCache<'_> {
         subgraph: &str,
         calls: &[EntityCall],
         forwarded: &str,
-        reps: &mut [Representations<'p>],
+        reps: &mut [&mut Representations<'p>],
         bodies: &'b Bodies,
     ) -> Hits<'p, 'b> {
         let cached: Vec<Option<CachedCall>> = calls
             .iter()
             .map(|call| {
-                let (id, policy) = call.cache_identity(sg, subgraph, &self.caches.hints);
+                let (id, policy) = *call.cache_identity.get_or_init(|| {
+                    (
+                        Caches::entity_call(subgraph, &call.entity, &call.selection.to_string()),
+                        self.caches
+                            .hints
+                            .of_entity(&sg.schema, &call.entity, &call.selection),
+                    )
+                });
                 policy.cacheable_for().map(|_| CachedCall { id, policy })
             })
             .collect();

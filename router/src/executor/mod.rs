@@ -14,6 +14,8 @@
 //!   `@skip`/`@include`, null propagation, introspection).
 //! - [`project`]: the fast path of shaping, for data that needs no error.
 
+#[cfg(test)]
+mod agreement;
 pub mod entity_cache;
 pub mod fetch;
 mod merge;
@@ -75,12 +77,20 @@ pub async fn execute<'b>(
     cache: Option<&EntityCache<'_>>,
     bodies: &'b Bodies,
 ) -> Outcome<'b> {
-    let state = Mutex::new(Outcome {
-        data: Value::Object(Map::new()),
-        errors: Vec::new(),
-        policy: CachePolicy::UNRESTRICTED,
-        invalidations: Vec::new(),
-    });
+    let run = Run {
+        sg,
+        clients,
+        variables,
+        identity,
+        cache,
+        bodies,
+        state: Mutex::new(Outcome {
+            data: Value::Object(Map::new()),
+            errors: Vec::new(),
+            policy: CachePolicy::UNRESTRICTED,
+            invalidations: Vec::new(),
+        }),
+    };
     let mut done = vec![false; plan.fetches.len()];
     loop {
         let ready: Vec<&Fetch> = plan
@@ -94,71 +104,175 @@ pub async fn execute<'b>(
         for f in &ready {
             done[f.id] = true;
         }
-        join_all(
-            ready
-                .into_iter()
-                .map(|f| run_fetch(sg, clients, f, variables, identity, cache, bodies, &state)),
-        )
-        .await;
+        join_all(ready.into_iter().map(|f| run.fetch(f))).await;
     }
-    state.into_inner()
+    run.state.into_inner()
 }
 
-fn forwarded(fetch: &Fetch, variables: &JsonMap) -> JsonMap {
-    let mut out = JsonMap::new();
-    for name in &fetch.variables {
-        if let Some(value) = variables.get(name.as_str()) {
-            out.insert(name.as_str(), value.clone());
+/// What every fetch of one run of a plan shares.
+struct Run<'r, 'c, 'b> {
+    sg: &'r Supergraph,
+    clients: &'r [SubgraphClient],
+    variables: &'r JsonMap,
+    identity: Option<&'r Arc<str>>,
+    cache: Option<&'r EntityCache<'c>>,
+    bodies: &'b Bodies,
+    state: Mutex<Outcome<'b>>,
+}
+
+/// One `_entities` call of a fetch as it runs: its representations (text, and the
+/// objects each stands for) and, per object its paths reach in traversal order, the
+/// index of its representation (none when it has none), so the answers merge in one
+/// walk.
+#[derive(Default)]
+struct Call<'p> {
+    reps: Representations<'p>,
+    visits: Vec<Option<usize>>,
+}
+
+impl<'b> Run<'_, '_, 'b> {
+    /// One fetch: representations collected, the entity cache asked, the subgraph
+    /// asked for the rest, its errors re-pathed, its answer merged, and stored.
+    async fn fetch(&self, fetch: &Fetch) {
+        let started = std::time::Instant::now();
+        let subgraph = &self.sg.subgraphs[fetch.subgraph].name;
+        let vars = forwarded(fetch, self.variables);
+        let cache = self
+            .cache
+            .filter(|_| fetch.kind == OperationType::Query && !fetch.entities.is_empty());
+        let forwarded_vars = cache.map(|_| entity_cache::forwarded_text(&vars));
+        let mut calls = self.representations(fetch).await;
+        let hits = match (cache, &forwarded_vars) {
+            (Some(cache), Some(forwarded)) => {
+                let mut reps: Vec<&mut Representations<'_>> =
+                    calls.iter_mut().map(|c| &mut c.reps).collect();
+                Some(
+                    cache
+                        .take_hits(
+                            self.sg,
+                            subgraph,
+                            &fetch.entities,
+                            forwarded,
+                            &mut reps,
+                            self.bodies,
+                        )
+                        .await,
+                )
+            }
+            _ => None,
+        };
+        let (hits, cached_calls, hits_policy) = match hits {
+            Some(hits) => (hits.entities, hits.calls, hits.policy),
+            None => (Vec::new(), Vec::new(), CachePolicy::UNRESTRICTED),
+        };
+        if !fetch.entities.is_empty() && calls.iter().all(|c| c.reps.texts.is_empty()) {
+            // Nothing left to ask.
+            if !hits.is_empty() {
+                let mut guard = self.state.lock().await;
+                guard.policy = guard.policy.restrict(hits_policy);
+                merge_hits(&mut guard.data, hits);
+            }
+            return;
+        }
+        tracing::debug!(
+            subgraph = %subgraph,
+            operation = %fetch.operation,
+            variables = ?vars,
+            representations = ?calls.iter().map(|c| c.reps.texts.len()).collect::<Vec<_>>(),
+            "fetch"
+        );
+        let result = self.clients[fetch.subgraph]
+            .send(
+                &fetch.operation,
+                vars,
+                &written(fetch, &calls),
+                self.identity,
+                Fetching {
+                    share: fetch.kind == OperationType::Query,
+                    unalias: fetch.internal_aliases,
+                },
+                self.bodies,
+            )
+            .await;
+        let mut guard = self.state.lock().await;
+        let outcome = &mut *guard;
+        outcome.policy = outcome.policy.restrict(hits_policy);
+        merge_hits(&mut outcome.data, hits);
+        let response = match result {
+            Ok(response) => response,
+            Err(err) => {
+                tracing::warn!(subgraph = %subgraph, error = ?err, "subgraph fetch failed");
+                outcome.policy = CachePolicy::UNCACHEABLE;
+                outcome.errors.push(failed(subgraph, &err, &calls));
+                return;
+            }
+        };
+        // The answer may be shared with identical fetches of other requests: it is read
+        // by reference, and only what this response needs is copied.
+        let data = response.data.as_ref();
+        outcome.policy = outcome.policy.restrict(response.policy);
+        outcome
+            .invalidations
+            .extend(response.extensions.invalidate.iter().cloned());
+        let keys: Vec<String> = (0..fetch.entities.len())
+            .map(EntityCall::response_key)
+            .collect();
+        report_errors(outcome, subgraph, &keys, &calls, &response.errors, data);
+        let Some(data) = data else {
+            return;
+        };
+        if fetch.entities.is_empty() {
+            outcome.data.merge_ref(data);
+            return;
+        }
+        let storing = cache.is_some() && response.errors.is_empty();
+        let answered = merge_answers(
+            self.sg,
+            outcome,
+            fetch,
+            (&keys, &calls),
+            data,
+            (cache.is_none(), storing),
+        );
+        let policy = response.policy;
+        drop(guard);
+        if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars)
+            && !answered.is_empty()
+        {
+            cache
+                .store(
+                    &fetch.entities,
+                    &cached_calls,
+                    forwarded,
+                    policy,
+                    answered,
+                    started,
+                )
+                .await;
         }
     }
-    out
-}
 
-#[allow(clippy::too_many_arguments)] // the plan's context, one fetch, where it goes
-async fn run_fetch<'b>(
-    sg: &Supergraph,
-    clients: &[SubgraphClient],
-    fetch: &Fetch,
-    variables: &JsonMap,
-    identity: Option<&Arc<str>>,
-    cache: Option<&EntityCache<'_>>,
-    bodies: &'b Bodies,
-    state: &Mutex<Outcome<'b>>,
-) {
-    let started = std::time::Instant::now();
-    let subgraph = &sg.subgraphs[fetch.subgraph].name;
-    let vars = forwarded(fetch, variables);
-    let cache = cache.filter(|_| fetch.kind == OperationType::Query && !fetch.entities.is_empty());
-    let forwarded_vars = cache.map(|_| entity_cache::forwarded_text(&vars));
-    // For entity fetches, per `_entities` field: which response objects each
-    // representation came from.
-    let mut origins: Vec<Vec<Vec<Address<'_>>>> = Vec::with_capacity(fetch.entities.len());
-    // Representations whose entity came from the cache, and per call how it is cached.
-    let mut hits: Vec<(Vec<Address<'_>>, Value<'b>)> = Vec::new();
-    let mut cached_calls = Vec::new();
-    let mut hits_policy = CachePolicy::UNRESTRICTED;
-    let mut texts: Vec<Vec<Vec<u8>>> = Vec::new();
-    // Per call, its representations as JSON text (a list), sent as they are.
-    let mut written: Vec<(String, Vec<u8>)> = Vec::with_capacity(fetch.entities.len());
-    // Per call, for each object its paths reach (in traversal order), the index of its
-    // representation (none when it has none): the answers merge in one walk.
-    let mut order: Vec<Vec<Option<usize>>> = Vec::with_capacity(fetch.entities.len());
-    if !fetch.entities.is_empty() {
-        let mut all: Vec<Representations<'_>> = Vec::with_capacity(fetch.entities.len());
-        let guard = state.lock().await;
+    /// Per `_entities` call of `fetch`, the representations of the objects its paths
+    /// reach in the data so far, deduplicated by their text (none for a root fetch).
+    async fn representations<'p>(&self, fetch: &'p Fetch) -> Vec<Call<'p>> {
+        if fetch.entities.is_empty() {
+            return Vec::new();
+        }
+        let sg = self.sg;
+        let guard = self.state.lock().await;
         let is_a = |condition: &str, actual: &str| {
             condition == actual || sg.schema.is_subtype(condition, actual)
         };
+        let mut calls = Vec::with_capacity(fetch.entities.len());
         for call in &fetch.entities {
             let typename = call.representation_typename.as_ref().map(|t| t.as_str());
-            let mut reps = Representations::default();
+            let mut out = Call::default();
             // Representations are deduplicated by their text: hashed with a fast,
             // randomly seeded hasher (the text is subgraph data).
             let mut index: HashMap<Vec<u8>, usize, ahash::RandomState> =
                 HashMap::with_hasher(ahash::RandomState::new());
             let mut text = Vec::new();
             let mut keys = Vec::new();
-            let mut visits = Vec::new();
             for path in &call.paths {
                 visit_objects(
                     sg,
@@ -166,8 +280,8 @@ async fn run_fetch<'b>(
                     path,
                     &mut Vec::new(),
                     &mut |address, object| {
-                        // The text: an entity met again is known by it, and it is what
-                        // the subgraph is sent.
+                        // The text: an entity met again is known by it, and it is what the
+                        // subgraph is sent.
                         text.clear();
                         if write_representation(
                             object,
@@ -180,120 +294,97 @@ async fn run_fetch<'b>(
                         )
                         .is_none()
                         {
-                            visits.push(None);
+                            out.visits.push(None);
                             return; // a key or required field is missing (null after an error)
                         }
                         if let Some(&i) = index.get(text.as_slice()) {
-                            visits.push(Some(i));
-                            reps.from[i].push(address.clone());
+                            out.visits.push(Some(i));
+                            out.reps.from[i].push(address.clone());
                             return;
                         }
-                        visits.push(Some(reps.texts.len()));
-                        index.insert(text.clone(), reps.texts.len());
-                        reps.texts.push(text.clone());
-                        reps.from.push(vec![address.clone()]);
+                        out.visits.push(Some(out.reps.texts.len()));
+                        index.insert(text.clone(), out.reps.texts.len());
+                        out.reps.texts.push(text.clone());
+                        out.reps.from.push(vec![address.clone()]);
                     },
                 );
             }
-            all.push(reps);
-            order.push(visits);
+            calls.push(out);
         }
-        drop(guard);
-        if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars) {
-            let taken = cache
-                .take_hits(sg, subgraph, &fetch.entities, forwarded, &mut all, bodies)
-                .await;
-            (hits, cached_calls, hits_policy) = (taken.entities, taken.calls, taken.policy);
+        calls
+    }
+}
+
+/// The variables `fetch` forwards of the client's.
+fn forwarded(fetch: &Fetch, variables: &JsonMap) -> JsonMap {
+    let mut out = JsonMap::new();
+    for name in &fetch.variables {
+        if let Some(value) = variables.get(name.as_str()) {
+            out.insert(name.as_str(), value.clone());
         }
-        let mut any = false;
-        for (k, reps) in all.into_iter().enumerate() {
-            any |= !reps.texts.is_empty();
-            let mut list =
-                Vec::with_capacity(reps.texts.iter().map(|t| t.len() + 1).sum::<usize>() + 2);
+    }
+    out
+}
+
+/// Per call, its representations variable and their JSON list, as the subgraph is
+/// sent them.
+fn written(fetch: &Fetch, calls: &[Call<'_>]) -> Vec<(String, Vec<u8>)> {
+    calls
+        .iter()
+        .enumerate()
+        .map(|(k, call)| {
+            let texts = &call.reps.texts;
+            let mut list = Vec::with_capacity(texts.iter().map(|t| t.len() + 1).sum::<usize>() + 2);
             list.push(b'[');
-            for (i, text) in reps.texts.iter().enumerate() {
+            for (i, text) in texts.iter().enumerate() {
                 if i > 0 {
                     list.push(b',');
                 }
                 list.extend_from_slice(text);
             }
             list.push(b']');
-            written.push((EntityCall::variable(k, &fetch.variables), list));
-            origins.push(reps.from);
-            texts.push(reps.texts);
-        }
-        if !any {
-            if !hits.is_empty() {
-                let mut guard = state.lock().await;
-                guard.policy = guard.policy.restrict(hits_policy);
-                merge_hits(&mut guard.data, hits);
-            }
-            return;
-        }
-    }
+            (EntityCall::variable(k, &fetch.variables), list)
+        })
+        .collect()
+}
 
-    tracing::debug!(
-        subgraph = %subgraph,
-        operation = %fetch.operation,
-        variables = ?vars,
-        representations = ?texts.iter().map(Vec::len).collect::<Vec<_>>(),
-        "fetch"
-    );
-    let result = clients[fetch.subgraph]
-        .send(
-            &fetch.operation,
-            vars,
-            &written,
-            identity,
-            Fetching {
-                share: fetch.kind == OperationType::Query,
-                unalias: fetch.internal_aliases,
-            },
-            bodies,
-        )
-        .await;
-    let mut guard = state.lock().await;
-    let outcome = &mut *guard;
-    outcome.policy = outcome.policy.restrict(hits_policy);
-    merge_hits(&mut outcome.data, hits);
-    let response = match result {
-        Ok(response) => response,
-        Err(err) => {
-            outcome.policy = CachePolicy::UNCACHEABLE;
-            tracing::warn!(subgraph = %subgraph, error = ?err, "subgraph fetch failed");
-            let mut error = GraphqlError::new(
-                ErrorCode::SubgraphRequestFailed,
-                format!("subgraph `{subgraph}` could not be fetched: {err}"),
-            )
-            .from_service(subgraph);
-            error.path = origins
-                .iter()
-                .flatten()
-                .next()
-                .and_then(|a| a.first())
-                .map(|a| address_to_path(a));
-            outcome.errors.push(error);
-            return;
-        }
-    };
-    // The answer may be shared with identical fetches of other requests: it is read by
-    // reference, and only what this response needs is copied.
-    let (policy, invalidations, errors, data) = (
-        response.policy,
-        response.extensions.invalidate.iter().cloned(),
-        response.errors.iter().cloned(),
-        response.data.as_ref(),
-    );
-    outcome.policy = outcome.policy.restrict(policy);
-    outcome.invalidations.extend(invalidations);
-    let keys: Vec<String> = (0..fetch.entities.len())
-        .map(EntityCall::response_key)
-        .collect();
-    let clean = response.errors.is_empty();
+/// The client's error for a fetch that failed (at the first object it was for).
+fn failed(subgraph: &str, err: &fetch::FetchError, calls: &[Call<'_>]) -> GraphqlError {
+    let mut error = GraphqlError::new(
+        ErrorCode::SubgraphRequestFailed,
+        format!("subgraph `{subgraph}` could not be fetched: {err}"),
+    )
+    .from_service(subgraph);
+    error.path = calls
+        .iter()
+        .flat_map(|c| &c.reps.from)
+        .next()
+        .and_then(|a| a.first())
+        .map(|a| address_to_path(a));
+    error
+}
+
+/// The subgraph's `errors` into the client's response, re-pathed, each naming the
+/// subgraph; then, for an entity call the answer has no list for (its `data` null,
+/// say, when a subgraph fails `_entities` as a whole) that no error points into, each
+/// object it stood for is told so, with the subgraph's first error, never left null in
+/// silence.
+fn report_errors(
+    outcome: &mut Outcome<'_>,
+    subgraph: &str,
+    keys: &[String],
+    calls: &[Call<'_>],
+    errors: &[GraphqlError],
+    data: Option<&Value<'_>>,
+) {
+    if errors.is_empty() && keys.is_empty() {
+        return;
+    }
+    let origins: Vec<&[Vec<Address<'_>>]> = calls.iter().map(|c| c.reps.from.as_slice()).collect();
     // Which entity calls an error points into, and whether one points nowhere.
     let mut erred = vec![false; keys.len()];
     let mut pathless = false;
-    for mut error in errors {
+    for error in errors {
         match &error.path {
             Some(path) => {
                 let k = path
@@ -307,8 +398,8 @@ async fn run_fetch<'b>(
             }
             None => pathless = true,
         }
-        error.extensions.service_name = Some(subgraph.clone());
-        let mut paths = repath(error.path.take(), &keys, &origins, data).into_iter();
+        let mut error = error.clone().from_service(subgraph);
+        let mut paths = repath(error.path.take(), keys, &origins, data).into_iter();
         let Some(first) = paths.next() else {
             outcome.errors.push(error);
             continue;
@@ -322,98 +413,82 @@ async fn run_fetch<'b>(
         error.path = Some(first);
         outcome.errors.push(error);
     }
-    // An entity call the answer has no list for (its `data` null, say, when a subgraph
-    // fails `_entities` as a whole), that no error points into: each object it stood
-    // for is told so, with the subgraph's first error, never left null in silence.
-    if !pathless {
-        let unanswered = keys
-            .iter()
-            .zip(&origins)
-            .zip(&erred)
-            .filter(|((key, from), erred)| {
-                !**erred
-                    && !from.is_empty()
-                    && !data
-                        .and_then(Value::as_object)
-                        .and_then(|d| d.get(key.as_str()))
-                        .is_some_and(|v| matches!(v, Value::Array(_)))
+    if pathless {
+        return;
+    }
+    let unanswered = keys
+        .iter()
+        .zip(&origins)
+        .zip(&erred)
+        .filter(|((key, from), erred)| {
+            !**erred
+                && !from.is_empty()
+                && !data
+                    .and_then(Value::as_object)
+                    .and_then(|d| d.get(key.as_str()))
+                    .is_some_and(|v| matches!(v, Value::Array(_)))
+        });
+    for ((_, from), _) in unanswered {
+        let error = errors
+            .first()
+            .cloned()
+            .unwrap_or_else(|| GraphqlError {
+                message: format!("subgraph `{subgraph}` answered no entities"),
+                locations: Vec::new(),
+                path: None,
+                extensions: Extensions::default(),
+            })
+            .from_service(subgraph);
+        for address in from.iter().filter_map(|addresses| addresses.first()) {
+            outcome.errors.push(GraphqlError {
+                path: Some(address_to_path(address)),
+                ..error.clone()
             });
-        for ((_, from), _) in unanswered {
-            let error = response
-                .errors
-                .first()
-                .cloned()
-                .unwrap_or_else(|| GraphqlError {
-                    message: format!("subgraph `{subgraph}` answered no entities"),
-                    locations: Vec::new(),
-                    path: None,
-                    extensions: Extensions::default(),
-                });
-            let error = error.from_service(subgraph);
-            for address in from.iter().filter_map(|addresses| addresses.first()) {
-                outcome.errors.push(GraphqlError {
-                    path: Some(address_to_path(address)),
-                    ..error.clone()
-                });
-            }
         }
     }
-    let Some(data) = data else {
-        return;
-    };
-    if fetch.entities.is_empty() {
-        outcome.data.merge_ref(data);
-        return;
-    }
-    // Answered entities to keep: (call, representation text, entity).
-    let mut answered: Vec<(usize, Vec<u8>, bytes::Bytes)> = Vec::new();
-    let storing = cache.is_some() && clean;
-    for (k, (key, from)) in keys.iter().zip(&origins).enumerate() {
+}
+
+/// The answered entities merged into the objects their representations came from;
+/// returns those to keep in the entity cache, when `storing`: (call, representation
+/// text, entity). Without the entity cache (`in_order`) the representations are
+/// exactly those collected, in order: one walk merges them all (else each goes to its
+/// addresses).
+fn merge_answers<'b>(
+    sg: &Supergraph,
+    outcome: &mut Outcome<'b>,
+    fetch: &Fetch,
+    (keys, calls): (&[String], &[Call<'_>]),
+    data: &Value<'b>,
+    (in_order, storing): (bool, bool),
+) -> Vec<(usize, Vec<u8>, bytes::Bytes)> {
+    let mut answered = Vec::new();
+    for (k, (key, call)) in keys.iter().zip(calls).enumerate() {
         let Some(Value::Array(entities)) = data.as_object().and_then(|d| d.get(key.as_str()))
         else {
             continue;
         };
         if storing {
-            for (i, entity) in entities.iter().enumerate() {
-                if entity.is_object()
-                    && let Some(text) = texts.get(k).and_then(|t| t.get(i))
-                {
+            for (entity, text) in entities.iter().zip(&call.reps.texts) {
+                if entity.is_object() {
                     let mut written = Vec::with_capacity(128);
                     entity.write(&mut written);
                     answered.push((k, text.clone(), written.into()));
                 }
             }
         }
-        // Without the entity cache the representations are exactly those collected, in
-        // order: one walk merges them all (else each goes to its addresses).
-        let walk = cache.is_none().then(|| order.get(k)).flatten();
-        match walk {
-            Some(visits) if entities.len() == from.len() => {
-                merge_in_order(
-                    sg,
-                    &mut outcome.data,
-                    &fetch.entities[k].paths,
-                    visits,
-                    entities,
-                    from,
-                );
-            }
-            _ => merge_each(&mut outcome.data, entities, from),
+        let from = &call.reps.from;
+        if in_order && entities.len() == from.len() {
+            merge_in_order(
+                sg,
+                &mut outcome.data,
+                &fetch.entities[k].paths,
+                &call.visits,
+                entities,
+                from,
+            );
+        } else {
+            merge_each(&mut outcome.data, entities, from);
         }
     }
-    drop(guard);
-    if let (Some(cache), Some(forwarded)) = (cache, &forwarded_vars)
-        && !answered.is_empty()
-    {
-        cache
-            .store(
-                &fetch.entities,
-                &cached_calls,
-                forwarded,
-                policy,
-                answered,
-                started,
-            )
-            .await;
-    }
+    answered
 }

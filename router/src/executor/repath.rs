@@ -17,7 +17,7 @@ use super::{
 pub(super) fn repath(
     path: Option<Vec<JsonValue>>,
     keys: &[String],
-    origins: &[Vec<Vec<Address<'_>>>],
+    origins: &[&[Vec<Address<'_>>]],
     data: Option<&Value<'_>>,
 ) -> Vec<Vec<JsonValue>> {
     let Some(path) = path else {
@@ -32,7 +32,7 @@ pub(super) fn repath(
         .and_then(JsonValue::as_str)
         .and_then(|head| keys.iter().position(|key| key == head))
         .unwrap_or(0);
-    let origins = origins.get(k).map_or(&[][..], Vec::as_slice);
+    let origins = origins.get(k).copied().unwrap_or_default();
     let entities = data
         .and_then(Value::as_object)
         .and_then(|d| d.get(keys[k].as_str()))
@@ -127,13 +127,14 @@ mod tests {
         };
         // `_entities` came from `me`; `_entities_1` from two products, the second
         // representation standing for objects at two paths.
-        let origins = vec![
+        let owned = [
             vec![vec![at(&["me"])]],
             vec![
                 vec![at(&["top", "0"])],
                 vec![at(&["top", "1"]), at(&["me", "favorite"])],
             ],
         ];
+        let origins: Vec<&[Vec<Address<'_>>]> = owned.iter().map(Vec::as_slice).collect();
         let data =
             tree(r#"{"_entities":[{"nick":"x"}],"_entities_1":[{"name":"a"},{"name":null}]}"#);
         let list = |text: &str| -> Vec<JsonValue> {

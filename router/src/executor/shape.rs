@@ -83,7 +83,7 @@ fn resolve<'a>(
                         // planner only leaves it so when nothing type-specific was
                         // asked, so any implementation shapes the same fields.
                         Some(type_name) if type_name == name.as_str() => {
-                            match stand_in(schema, name) {
+                            match super::project::stand_in(schema, name) {
                                 Some(object) => Ok(ResolvedValue::object(Object {
                                     map: Some(map),
                                     type_name: object.name.as_str(),
@@ -109,21 +109,6 @@ fn resolve<'a>(
             _ => Ok(ResolvedValue::leaf(value.clone())),
         },
     }
-}
-
-/// The object type that stands for a value an `@interfaceObject` gave with the
-/// interface's own name (the planner leaves it so only when nothing type-specific was
-/// asked, so any implementation shapes the same fields): the first implementation.
-/// Rare, so the implementers are found here, not kept.
-pub(super) fn stand_in<'s>(
-    schema: &'s Schema,
-    interface: &apollo_compiler::Name,
-) -> Option<&'s apollo_compiler::Node<apollo_compiler::schema::ObjectType>> {
-    schema
-        .implementers_map()
-        .get(interface.as_str())
-        .and_then(|i| i.objects.iter().next())
-        .and_then(|object| schema.get_object(object))
 }
 
 /// Shapes `data` into the client's response for `operation`: by the projector when

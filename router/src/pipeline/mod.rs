@@ -44,8 +44,9 @@ pub use self::{
     request::{GraphqlRequest, RouterResponse},
 };
 use self::{
-    prepare::{DocKey, Planned, Prepared},
+    prepare::{DocKey, Prepared},
     respond::Executed,
+    variant::Planned,
 };
 use crate::{
     authorization::Authorization,
@@ -322,7 +323,13 @@ impl Router {
         {
             return Ok(hit);
         }
-        let chosen = self.plan_variant(prepared, name, &authorized, labels, &variables)?;
+        let chosen = self.plan_variant(
+            (&prepared.planned, &prepared.document, &prepared.conditions),
+            name,
+            &authorized,
+            labels,
+            &variables,
+        )?;
         // The subgraphs' answers, which the data tree borrows from until the response
         // is written.
         let bodies = Bodies::default();

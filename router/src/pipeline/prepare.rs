@@ -15,7 +15,7 @@ use tessera_codes::ErrorCode;
 
 use super::{
     Router, RouterResponse, defer,
-    variant::{Unplannable, VariantKey, VariantPlan},
+    variant::{Planned, Unplannable},
 };
 use crate::{
     cache::CachePolicy,
@@ -24,18 +24,6 @@ use crate::{
     persisted::{self, Sha256},
     planner::{self, Plan},
 };
-
-/// The plans of an operation, shared by every document whose selected operation
-/// normalizes to the same text (see [`normalized`]).
-pub(super) struct Planned {
-    /// The plan when no variant applies (an operation with condition variables has
-    /// none: each combination of their values is a variant).
-    pub(super) plan: Result<Plan, Unplannable>,
-    /// Plans of this operation without the fields some callers may not see, with
-    /// progressive override labels on, and with its `@skip`/`@include` variables set,
-    /// by the labels, the set of fields removed and those variables' values.
-    pub(super) variants: moka::sync::Cache<VariantKey, VariantPlan>,
-}
 
 /// A parsed, validated and planned operation.
 pub(super) struct Prepared {

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use apollo_compiler::{Name, response::JsonMap};
+use apollo_compiler::{ExecutableDocument, Name, response::JsonMap, validation::Valid};
 use tessera_codes::ErrorCode;
 
-use super::{Router, authorize::Authorized, prepare::Prepared};
+use super::{Router, authorize::Authorized};
 use crate::{
     authorization,
     error::PipelineError,
@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// Which variant: the active override labels, the fields removed and the values of the
-/// operation's condition variables ([`Prepared::conditions`]).
+/// operation's condition variables (`Prepared::conditions`).
 pub(super) type VariantKey = (Vec<String>, Vec<(Name, Name)>, Vec<bool>);
 
 /// A variant's plan, or why it could not be made.
@@ -42,6 +42,18 @@ impl From<&Unplannable> for PipelineError {
     }
 }
 
+/// The plans of an operation, shared by every document whose selected operation
+/// normalizes to the same text (see [`normalized`]).
+pub(super) struct Planned {
+    /// The plan when no variant applies (an operation with condition variables has
+    /// none: each combination of their values is a variant).
+    pub(super) plan: Result<Plan, Unplannable>,
+    /// Plans of this operation without the fields some callers may not see, with
+    /// progressive override labels on, and with its `@skip`/`@include` variables set,
+    /// by the labels, the set of fields removed and those variables' values.
+    pub(super) variants: moka::sync::Cache<VariantKey, VariantPlan>,
+}
+
 /// The plan chosen for a request.
 pub(super) enum Chosen<'p> {
     /// The operation's own plan.
@@ -60,19 +72,19 @@ impl Chosen<'_> {
 }
 
 impl Router {
-    /// The plan of `prepared`'s operation for a request with these `labels` on, this
+    /// The plan of a prepared operation (`planned`, its document and condition
+    /// variables) for a request with these `labels` on, this
     /// authorization and these `variables`: its own when nothing varies, else the
     /// variant's, planned on first use.
     pub(super) fn plan_variant<'p>(
         &self,
-        prepared: &'p Prepared,
+        (planned, document, conditions): (&'p Planned, &Valid<ExecutableDocument>, &[Name]),
         operation_name: Option<&str>,
         authorized: &Authorized,
         labels: Vec<String>,
         variables: &JsonMap,
     ) -> Result<Chosen<'p>, PipelineError> {
-        let decided: Vec<bool> = prepared
-            .conditions
+        let decided: Vec<bool> = conditions
             .iter()
             .map(|name| {
                 matches!(
@@ -83,15 +95,14 @@ impl Router {
             .collect();
         let labelled = !self.shared.supergraph.override_labels().is_empty();
         if authorized.denied.is_empty() && !labelled && decided.is_empty() {
-            return match &prepared.planned.plan {
+            return match &planned.plan {
                 Ok(plan) => Ok(Chosen::Own(plan)),
                 Err(err) => Err(err.into()),
             };
         }
         let key = (labels, authorized.removed.clone(), decided);
         let labels = key.0.clone();
-        prepared
-            .planned
+        planned
             .variants
             .get_with(key, || {
                 let supergraph = if labelled {
@@ -102,11 +113,11 @@ impl Router {
                     self.shared.supergraph.clone()
                 };
                 let document = if authorized.denied.is_empty() {
-                    Ok(prepared.document.clone())
+                    Ok(document.clone())
                 } else {
                     authorization::without(
                         &self.shared.supergraph.api,
-                        &prepared.document,
+                        document,
                         operation_name,
                         &authorized.denied,
                     )

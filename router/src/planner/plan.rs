@@ -5,7 +5,7 @@ use std::fmt;
 use apollo_compiler::{Name, ast::OperationType};
 
 use super::selection::Selection;
-use crate::supergraph::GraphId;
+use crate::{cache::CachePolicy, supergraph::GraphId};
 
 /// One step of a path into the response.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -76,32 +76,12 @@ pub struct EntityCall {
     pub representation: Selection,
     /// The selection asked for.
     pub selection: Selection,
-    /// For the entity cache, worked out on first use: what identifies the call
-    /// ([`crate::cache::Caches::entity_call`]) and its static cache policy.
-    pub cache_identity: std::sync::OnceLock<([u8; 32], crate::cache::CachePolicy)>,
+    /// Kept for the entity cache, which works it out on first use: what identifies
+    /// the call and its static cache policy (the planner never reads it).
+    pub cache_identity: std::sync::OnceLock<([u8; 32], CachePolicy)>,
 }
 
 impl EntityCall {
-    /// [`EntityCall::cache_identity`], worked out once.
-    pub fn cache_identity(
-        &self,
-        sg: &crate::supergraph::Supergraph,
-        subgraph: &str,
-        hints: &crate::cache::Hints,
-    ) -> ([u8; 32], crate::cache::CachePolicy) {
-        *self.cache_identity.get_or_init(|| {
-            let id = crate::cache::Caches::entity_call(
-                subgraph,
-                &self.entity,
-                &self.selection.to_string(),
-            );
-            (
-                id,
-                hints.of_entity(&sg.schema, &self.entity, &self.selection),
-            )
-        })
-    }
-
     /// The key of the `k`-th `_entities` field in the subgraph's answer.
     pub fn response_key(k: usize) -> String {
         if k == 0 {

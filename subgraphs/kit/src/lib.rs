@@ -9,7 +9,6 @@
 //! - [`error`]: `extensions.code` on every GraphQL error; database errors mapped to codes.
 //! - [`server`]: the axum app (`/graphql`, `/health/live`, `/health/ready`), graceful shutdown.
 //! - [`telemetry`]: tracing set-up shared by all binaries.
-//! - [`threads`]: serving one app per thread (the router does).
 //! - [`viewer`]: who is asking, as resolvers see it.
 //! - [`directives`]: `@authenticated`, `@policy` (and async-graphql's `@requiresScopes`)
 //!   for the router to enforce, `@cacheControl` for its caches, and the federation SDL
@@ -34,7 +33,6 @@ pub mod server;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod threads;
 pub mod viewer;
 
 pub use tessera_codes::ErrorCode;

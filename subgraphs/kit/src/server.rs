@@ -1,8 +1,8 @@
 //! The HTTP face of a subgraph: `POST /graphql` (single or batched requests, each
 //! carrying the router's identity token), `/health/live`, `/health/ready` (checks the
-//! database), and graceful shutdown.
+//! database); binding and graceful shutdown are `tessera_serving`'s, re-exported.
 
-use std::{future::IntoFuture, io, net::SocketAddr, sync::Arc, time::Duration};
+use std::{io, sync::Arc};
 
 use async_graphql::{
     BatchResponse, ErrorExtensions, Executor, Name, ObjectType, PathSegment, Schema,
@@ -17,9 +17,9 @@ use axum::{
     routing::{get, post},
 };
 use sea_orm::DatabaseConnection;
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
+
+pub use tessera_serving::{Apps, Prepared, bind, serve, shutdown_on_signal};
 
 use crate::{
     cache::CacheNotes,
@@ -27,9 +27,6 @@ use crate::{
     error::ServiceError,
     viewer::{RouterTrust, Viewer},
 };
-
-/// How long in-flight requests may finish after shutdown begins.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Adds per-request data (a request-scoped cache, say) to each GraphQL request.
 pub type RequestHook = Arc<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
@@ -94,52 +91,6 @@ where
             hook,
             sdl,
         })
-}
-
-/// A subgraph ready to serve: database prepared, port bound.
-pub struct Prepared {
-    /// The subgraph's name, for logs.
-    pub name: &'static str,
-    /// The bound listener.
-    pub listener: TcpListener,
-    /// Its app.
-    pub app: Apps,
-}
-
-/// What a [`Prepared`] listener serves.
-pub enum Apps {
-    /// One app on the process's runtime.
-    Shared(Router),
-    /// One app per thread of its own (see [`crate::threads`]).
-    PerThread(Vec<Router>),
-}
-
-impl From<Router> for Apps {
-    fn from(app: Router) -> Self {
-        Self::Shared(app)
-    }
-}
-
-impl Prepared {
-    /// The address it listens on.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
-    }
-
-    /// Serves until `shutdown`.
-    pub async fn run(self, shutdown: CancellationToken) -> io::Result<()> {
-        let addr = self.local_addr()?;
-        match self.app {
-            Apps::Shared(app) => {
-                tracing::info!(subgraph = self.name, %addr, "serving");
-                serve(self.listener, app, shutdown).await
-            }
-            Apps::PerThread(apps) => {
-                tracing::info!(subgraph = self.name, %addr, threads = apps.len(), "serving, one thread per app");
-                crate::threads::serve(self.name, self.listener, apps, shutdown).await
-            }
-        }
-    }
 }
 
 /// Why a subgraph could not start.
@@ -282,86 +233,4 @@ async fn ready<E>(State(state): State<AppState<E>>) -> impl IntoResponse {
             )
         }
     }
-}
-
-/// Binds `addr`, naming it in the error (ports are the most common start-up failure).
-pub async fn bind(name: &str, addr: SocketAddr) -> io::Result<TcpListener> {
-    TcpListener::bind(addr).await.map_err(|err| {
-        io::Error::new(
-            err.kind(),
-            format!("{name}: cannot listen on {addr}: {err}"),
-        )
-    })
-}
-
-/// Serves `app` until `shutdown` is cancelled, then lets in-flight requests finish for
-/// up to ten seconds.
-pub async fn serve(
-    listener: TcpListener,
-    app: Router,
-    shutdown: CancellationToken,
-) -> io::Result<()> {
-    let drained = shutdown.clone();
-    // With each connection's peer address (rate limits key anonymous callers on it).
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { drained.cancelled().await });
-    drain(server, shutdown).await
-}
-
-/// Runs `server` (already told to shut down gracefully on `shutdown`), and gives up on
-/// in-flight requests ten seconds after `shutdown`.
-pub(crate) async fn drain(
-    server: impl IntoFuture<Output = io::Result<()>>,
-    shutdown: CancellationToken,
-) -> io::Result<()> {
-    let server = server.into_future();
-    tokio::pin!(server);
-    tokio::select! {
-        result = &mut server => result,
-        () = async {
-            shutdown.cancelled().await;
-            tokio::time::sleep(DRAIN_TIMEOUT).await;
-        } => {
-            tracing::warn!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}; closing");
-            Ok(())
-        }
-    }
-}
-
-/// A token cancelled on Ctrl-C or SIGTERM (what Kubernetes sends before it kills a pod).
-pub fn shutdown_on_signal() -> CancellationToken {
-    let token = CancellationToken::new();
-    let cancel = token.clone();
-    tokio::spawn(async move {
-        let ctrl_c = async {
-            if let Err(err) = tokio::signal::ctrl_c().await {
-                tracing::error!(%err, "cannot listen for Ctrl-C");
-                std::future::pending::<()>().await;
-            }
-        };
-        #[cfg(unix)]
-        let terminate = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut signal) => {
-                    signal.recv().await;
-                }
-                Err(err) => {
-                    tracing::error!(%err, "cannot listen for SIGTERM");
-                    std::future::pending::<()>().await;
-                }
-            }
-        };
-        #[cfg(not(unix))]
-        let terminate = std::future::pending::<()>();
-        tokio::select! {
-            () = ctrl_c => {},
-            () = terminate => {},
-        }
-        tracing::info!("shutdown signal received; draining");
-        cancel.cancel();
-    });
-    token
 }

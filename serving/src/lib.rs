@@ -1,0 +1,61 @@
+//! Serving an axum app the way every Tessera process does, the router and the
+//! subgraphs alike: a port bound with its name in the error, graceful shutdown on
+//! Ctrl-C or SIGTERM with in-flight requests given ten seconds, and, for the router,
+//! one app per thread ([`threads`]).
+
+mod drain;
+pub mod threads;
+
+use std::{io, net::SocketAddr};
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use self::drain::{bind, serve, shutdown_on_signal};
+
+/// A service ready to serve: its port bound, its app (or one per thread) built.
+pub struct Prepared {
+    /// The service's name, for logs.
+    pub name: &'static str,
+    /// The bound listener.
+    pub listener: TcpListener,
+    /// Its app.
+    pub app: Apps,
+}
+
+/// What a [`Prepared`] listener serves.
+pub enum Apps {
+    /// One app on the process's runtime.
+    Shared(Router),
+    /// One app per thread of its own (see [`threads`]).
+    PerThread(Vec<Router>),
+}
+
+impl From<Router> for Apps {
+    fn from(app: Router) -> Self {
+        Self::Shared(app)
+    }
+}
+
+impl Prepared {
+    /// The address it listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown`.
+    pub async fn run(self, shutdown: CancellationToken) -> io::Result<()> {
+        let addr = self.local_addr()?;
+        match self.app {
+            Apps::Shared(app) => {
+                tracing::info!(subgraph = self.name, %addr, "serving");
+                serve(self.listener, app, shutdown).await
+            }
+            Apps::PerThread(apps) => {
+                tracing::info!(subgraph = self.name, %addr, threads = apps.len(), "serving, one thread per app");
+                threads::serve(self.name, self.listener, apps, shutdown).await
+            }
+        }
+    }
+}
