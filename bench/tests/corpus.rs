@@ -20,9 +20,10 @@ use std::{
 
 use serde_json::{Value, json};
 use tessera_bench::replay::{
-    compare::{Order, differences},
-    corpus::{self, Answer, Operation, Suite},
-    server::{self, ReplaySubgraph},
+    compare::{Answer, Order, differences},
+    corpus::{self, Operation, Suite},
+    server,
+    subgraph::ReplaySubgraph,
 };
 use tessera_router::{Router, Supergraph, pipeline::RouterOptions, server as http};
 use tokio::{net::TcpListener, task::JoinSet};

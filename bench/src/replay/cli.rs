@@ -14,8 +14,8 @@ use tokio::net::TcpListener;
 use super::{
     corpus::{self, BuildReport, Suite},
     error::ReplayError,
-    proxy,
-    server::{self, ReplaySubgraph},
+    proxy, server,
+    subgraph::ReplaySubgraph,
     supergraph,
 };
 use crate::subgraphs::serve;

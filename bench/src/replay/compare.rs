@@ -4,10 +4,19 @@
 //! serde the second); errors equal in number and, as a set, in `path` and
 //! `extensions.code`. Messages are not compared: they are each router's own words.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::corpus::Answer;
 use crate::load::first_difference;
+
+/// An HTTP answer: status and JSON body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Answer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body.
+    pub body: Value,
+}
 
 /// Whether the member order of `data` counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

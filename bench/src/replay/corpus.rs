@@ -22,13 +22,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    compare::{Order, differences},
+    compare::{Answer, Order, differences},
     data::Data,
     error::ReplayError,
     proxy::RECORDINGS,
     record::{BuildStats, Builder, Recording},
     schema::SubgraphSchema,
-    server::ReplaySubgraph,
+    subgraph::ReplaySubgraph,
 };
 
 /// The operations file of a suite.
@@ -56,15 +56,6 @@ pub struct Operation {
     /// Why, for an answer set by hand.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
-}
-
-/// An HTTP answer: status and JSON body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Answer {
-    /// The HTTP status.
-    pub status: u16,
-    /// The body.
-    pub body: Value,
 }
 
 /// Where an expected answer comes from.
@@ -350,6 +341,20 @@ pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>,
             serde_json::from_str(line).map_err(|e| ReplayError::json(path, Some(n + 1), e))
         })
         .collect()
+}
+
+impl ReplaySubgraph {
+    /// Every subgraph of `suite` (those without data answer `REPLAY_MISSING`).
+    pub fn all_of(suite: &Suite) -> Result<Vec<Self>, ReplayError> {
+        suite
+            .subgraphs
+            .iter()
+            .map(|(name, sdl)| {
+                let data = suite.data.get(name).cloned().unwrap_or_default();
+                Self::new(name, sdl.clone(), data)
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ pub mod record;
 pub mod resolve;
 pub mod schema;
 pub mod server;
+pub mod subgraph;
 pub mod supergraph;
 
 pub use error::ReplayError;

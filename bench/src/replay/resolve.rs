@@ -25,7 +25,7 @@ use serde_json::{Map, Value, json};
 use super::{
     canonical::{canonical, field_key, to_json},
     data::{ERRORS, TYPENAME},
-    server::ReplaySubgraph,
+    subgraph::ReplaySubgraph,
 };
 
 /// Prefix of the messages of errors for data never recorded.

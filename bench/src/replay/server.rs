@@ -25,59 +25,14 @@ use axum::{
 use serde_json::{Map, Value, json};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 
-use super::{
-    corpus::Suite,
-    data::{EntityIndex, SubgraphData},
-    error::ReplayError,
-    resolve::{MISSING, MISSING_CODE, RECORDED, Replayed},
-    schema::SubgraphSchema,
-};
+use super::resolve::{MISSING, MISSING_CODE, RECORDED, Replayed};
+use super::subgraph::ReplaySubgraph;
 use crate::subgraphs::serve;
 
 /// The prefix apollo-compiler puts before a resolver's error message.
 const RESOLVER_ERROR: &str = "resolver error: ";
 
-/// One subgraph served from recorded data.
-#[derive(Debug)]
-pub struct ReplaySubgraph {
-    /// Its name in the supergraph.
-    pub name: String,
-    /// The SDL it answered to `_service { sdl }` (and answers again).
-    pub sdl: String,
-    /// Its executable schema.
-    pub schema: SubgraphSchema,
-    /// What it answered.
-    pub data: SubgraphData,
-    /// Its entities by representation.
-    pub index: EntityIndex,
-}
-
 impl ReplaySubgraph {
-    /// Subgraph `name` with SDL `sdl` answering from `data`.
-    pub fn new(name: &str, sdl: String, data: SubgraphData) -> Result<Self, ReplayError> {
-        let schema = SubgraphSchema::from_sdl(name, &sdl)?;
-        let index = EntityIndex::new(&data, &schema.keys);
-        Ok(Self {
-            name: name.to_owned(),
-            sdl,
-            schema,
-            data,
-            index,
-        })
-    }
-
-    /// Every subgraph of `suite` (those without data answer `REPLAY_MISSING`).
-    pub fn all_of(suite: &Suite) -> Result<Vec<Self>, ReplayError> {
-        suite
-            .subgraphs
-            .iter()
-            .map(|(name, sdl)| {
-                let data = suite.data.get(name).cloned().unwrap_or_default();
-                Self::new(name, sdl.clone(), data)
-            })
-            .collect()
-    }
-
     /// The answer to a GraphQL request (`{"query", "variables", "operationName"}`).
     pub fn answer(&self, request: &Value) -> Value {
         let Some(query) = request.get("query").and_then(Value::as_str) else {

@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use axum::Router;
-use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
-    db::connect_and_migrate,
-    purge::{self, Retention},
+    purge::Retention,
     server::{self, Prepared, ServeError},
+    startup::Startup,
     viewer::RouterTrust,
 };
 use tessera_migrations::JournalMigrator;
@@ -49,24 +48,14 @@ pub async fn prepare_with(
     settings: Settings,
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
-    let db = connect_and_migrate::<JournalMigrator>(&config.database).await?;
-    if config.database.demo_data {
-        demo::seed(&db, Utc::now())
-            .await
-            .map_err(ServeError::DemoData)?;
-    }
-    let listener = server::bind("journal", config.listen).await?;
-    spawn_purge(db.clone(), settings.retention);
-    Ok(Prepared {
-        name: "journal",
-        listener,
-        app: app(db, trust).into(),
-    })
-}
-
-fn spawn_purge(db: DatabaseConnection, retention: Retention) {
-    purge::spawn("journal entries", retention.every, move |now| {
-        let db = db.clone();
-        async move { service::purge::purge_deleted(&db, &retention, now).await }
-    });
+    let retention = settings.retention;
+    Startup::<JournalMigrator>::new("journal")
+        .demo_data(|db, now| async move { demo::seed(&db, now).await })
+        .purge(
+            "journal entries",
+            retention.every,
+            move |db, now| async move { service::purge::purge_deleted(&db, &retention, now).await },
+        )
+        .prepare(config, |db| app(db, trust))
+        .await
 }

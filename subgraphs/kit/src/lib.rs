@@ -16,6 +16,8 @@
 //! - [`pagination`]: Relay connections with capped page sizes and opaque cursors.
 //! - [`loader`]: dataloaders that fetch many rows by key in one statement.
 //! - [`purge`]: the timer that removes soft-deleted rows after their retention.
+//! - [`privacy`]: GDPR export and erasure of the rows a person owns in one table.
+//! - [`startup`]: the start of a subgraph process (connect, migrate, seed, bind, purge).
 //! - [`demo`]: the demo identities every domain's seed data refers to.
 //! - `testing` (feature `testing`): a fresh database per test, a subgraph served over HTTP.
 
@@ -28,8 +30,10 @@ pub mod directives;
 pub mod error;
 pub mod loader;
 pub mod pagination;
+pub mod privacy;
 pub mod purge;
 pub mod server;
+pub mod startup;
 pub mod telemetry;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -12,13 +12,16 @@
 //! ([`serve`], [`Served::gql`], [`first_error`], [`error_codes`]), signing identities
 //! with the test router key ([`router_key`], [`trust`], [`identity_header`]).
 //!
-//! [`person`]: the [`Person`] a domain's tests act as (roles, scopes, a coach's roster).
+//! [`person`]: the [`Person`] a domain's tests act as (roles, scopes, a coach's roster),
+//! and the usual cast ([`athlete`], [`coach`], [`admin`], [`support`]). [`t0`] is the
+//! fixed "now" every domain's tests measure time from.
 
 use std::sync::{
     Arc,
     atomic::{AtomicUsize, Ordering},
 };
 
+use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
@@ -27,7 +30,15 @@ pub mod http;
 pub mod person;
 
 pub use http::{Served, error_codes, first_error, identity_header, router_key, serve, trust};
-pub use person::Person;
+pub use person::{Person, admin, athlete, coach, support};
+
+/// A fixed "now" (Monday 23 November 2026, 12:00 UTC), so times in assertions are exact
+/// and every domain's tests count days and weeks from the same instant.
+pub fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
+        .single()
+        .expect("valid time")
+}
 
 /// Which backend a test database runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,4 +130,23 @@ async fn postgres_schema(url: &str) -> DatabaseConnection {
     Database::connect(options)
         .await
         .expect("PostgreSQL accepts a pool on the fresh schema")
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Datelike, Timelike, Weekday};
+
+    use super::*;
+
+    #[test]
+    fn t0_is_a_monday_at_noon_utc() {
+        let t0 = t0();
+        assert_eq!(
+            t0.weekday(),
+            Weekday::Mon,
+            "week-based tests start on a Monday"
+        );
+        assert_eq!((t0.hour(), t0.minute(), t0.second()), (12, 0, 0));
+        assert_eq!(t0.timestamp_subsec_nanos(), 0);
+    }
 }

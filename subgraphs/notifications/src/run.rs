@@ -7,9 +7,9 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
-    db::connect_and_migrate,
-    purge::{self, Retention},
+    purge::Retention,
     server::{self, Prepared, ServeError},
+    startup::Startup,
     viewer::RouterTrust,
 };
 use tessera_migrations::NotificationsMigrator;
@@ -64,20 +64,22 @@ pub async fn prepare_with(
     settings: Settings,
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
-    let db = connect_and_migrate::<NotificationsMigrator>(&config.database).await?;
-    if config.database.demo_data {
-        demo::seed(&db, Utc::now())
-            .await
-            .map_err(ServeError::DemoData)?;
-    }
-    let listener = server::bind("notifications", config.listen).await?;
-    tokio::spawn(worker(db.clone(), Providers::default()));
-    spawn_purge(db.clone(), settings.retention);
-    Ok(Prepared {
-        name: "notifications",
-        listener,
-        app: app(db, trust).into(),
-    })
+    let retention = settings.retention;
+    Startup::<NotificationsMigrator>::new("notifications")
+        .demo_data(|db, now| async move { demo::seed(&db, now).await })
+        .worker(|db| worker(db, Providers::default()))
+        .purge(
+            "notifications",
+            retention.every,
+            move |db, now| async move {
+                let notifications = service::purge::purge_deleted(&db, &retention, now).await?;
+                // Each ledger record carries its own deadline (three years after the erasure).
+                let ledger = service::ledger::purge_expired(&db, now).await?;
+                Ok(notifications + ledger)
+            },
+        )
+        .prepare(config, |db| app(db, trust))
+        .await
 }
 
 async fn worker(db: DatabaseConnection, providers: Providers) {
@@ -90,16 +92,4 @@ async fn worker(db: DatabaseConnection, providers: Providers) {
             Err(err) => tracing::warn!(error = %err, "delivery run failed; will retry"),
         }
     }
-}
-
-fn spawn_purge(db: DatabaseConnection, retention: Retention) {
-    purge::spawn("notifications", retention.every, move |now| {
-        let db = db.clone();
-        async move {
-            let notifications = service::purge::purge_deleted(&db, &retention, now).await?;
-            // Each ledger record carries its own deadline (three years after the erasure).
-            let ledger = service::ledger::purge_expired(&db, now).await?;
-            Ok(notifications + ledger)
-        }
-    });
 }

@@ -12,10 +12,9 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
-    db::connect_and_migrate,
     error::ServiceError,
-    purge,
     server::{self, Prepared, ServeError},
+    startup::Startup,
     viewer::RouterTrust,
 };
 use tessera_migrations::UsersMigrator;
@@ -158,21 +157,13 @@ pub async fn prepare(
     settings: Settings,
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
-    let db = connect_and_migrate::<UsersMigrator>(&config.database).await?;
-    if config.database.demo_data {
-        demo::seed(&db, Utc::now())
-            .await
-            .map_err(ServeError::DemoData)?;
-    }
-    let listener = server::bind("users", config.listen).await?;
-    let purge_db = db.clone();
-    purge::spawn("deleted accounts", settings.purge_every, move |now| {
-        let db = purge_db.clone();
-        async move { accounts::purge_deleted(&db, now).await }
-    });
-    Ok(Prepared {
-        name: "users",
-        listener,
-        app: app(db, settings, trust).into(),
-    })
+    Startup::<UsersMigrator>::new("users")
+        .demo_data(|db, now| async move { demo::seed(&db, now).await })
+        .purge(
+            "deleted accounts",
+            settings.purge_every,
+            |db, now| async move { accounts::purge_deleted(&db, now).await },
+        )
+        .prepare(config, |db| app(db, settings, trust))
+        .await
 }

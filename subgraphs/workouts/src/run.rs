@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use axum::Router;
-use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
-    db::connect_and_migrate,
-    purge::{self, Retention},
+    purge::Retention,
     server::{self, Prepared, ServeError},
+    startup::Startup,
     viewer::RouterTrust,
 };
 use tessera_migrations::WorkoutsMigrator;
@@ -55,32 +54,19 @@ pub async fn prepare_with(
     settings: Settings,
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
-    let db = connect_and_migrate::<WorkoutsMigrator>(&config.database).await?;
-    let now = Utc::now();
-    if config.database.migrate_on_start || config.database.demo_data {
-        catalogue::seed(&db, now)
-            .await
-            .map_err(ServeError::DemoData)?;
-    }
-    if config.database.demo_data {
-        demo::seed(&db, now).await.map_err(ServeError::DemoData)?;
-    }
-    let listener = server::bind("workouts", config.listen).await?;
-    spawn_purge(db.clone(), settings.retention);
-    Ok(Prepared {
-        name: "workouts",
-        listener,
-        app: app(db, trust).into(),
-    })
-}
-
-fn spawn_purge(db: DatabaseConnection, retention: Retention) {
-    purge::spawn("workouts and plans", retention.every, move |now| {
-        let db = db.clone();
-        async move {
-            service::purge::purge_deleted(&db, &retention, now)
-                .await
-                .map(|p| p.total())
-        }
-    });
+    let retention = settings.retention;
+    Startup::<WorkoutsMigrator>::new("workouts")
+        .reference_data(|db, now| async move { catalogue::seed(&db, now).await })
+        .demo_data(|db, now| async move { demo::seed(&db, now).await })
+        .purge(
+            "workouts and plans",
+            retention.every,
+            move |db, now| async move {
+                service::purge::purge_deleted(&db, &retention, now)
+                    .await
+                    .map(|p| p.total())
+            },
+        )
+        .prepare(config, |db| app(db, trust))
+        .await
 }

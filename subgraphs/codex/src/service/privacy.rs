@@ -2,25 +2,26 @@
 //! included), and the erasure of their entries (soft: hidden from every query and
 //! search at once).
 
-use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr,
-};
-use tessera_kit::error::ServiceError;
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use tessera_kit::{error::ServiceError, privacy::OwnedRows};
 
 use crate::{entity::entry, service::access::Access};
+
+/// Entries belong to their author; erasing one also stamps `updated_at`.
+const ENTRIES: OwnedRows<entry::Entity> = OwnedRows {
+    owner: entry::Column::AuthorId,
+    order: entry::Column::Id,
+    deleted_at: entry::Column::DeletedAt,
+    updated_at: Some(entry::Column::UpdatedAt),
+};
 
 /// Every entry the caller wrote, oldest first.
 pub async fn export(
     db: &impl ConnectionTrait,
     access: &Access,
 ) -> Result<Vec<entry::Model>, ServiceError> {
-    let me = access.require()?;
-    Ok(entry::Entity::find()
-        .filter(entry::Column::AuthorId.eq(me))
-        .order_by_asc(entry::Column::Id)
-        .all(db)
-        .await?)
+    ENTRIES.export(db, access.require()?).await
 }
 
 /// Soft-deletes every live entry of the caller; returns how many.
@@ -29,14 +30,5 @@ pub async fn erase(
     access: &Access,
     now: DateTime<Utc>,
 ) -> Result<u64, ServiceError> {
-    let me = access.require()?;
-    let now = now.trunc_subsecs(6);
-    Ok(entry::Entity::update_many()
-        .col_expr(entry::Column::DeletedAt, Expr::value(now))
-        .col_expr(entry::Column::UpdatedAt, Expr::value(now))
-        .filter(entry::Column::AuthorId.eq(me))
-        .filter(entry::Column::DeletedAt.is_null())
-        .exec(db)
-        .await?
-        .rows_affected)
+    ENTRIES.erase(db, access.require()?, now).await
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use tessera_journal::{
     entity::entry::{self, Mood},
@@ -12,25 +12,15 @@ use tessera_journal::{
         entries::{self, NewEntry},
     },
 };
-pub use tessera_kit::testing::Served;
-use tessera_kit::{
-    testing::{self, TestDb, fresh_db},
-    viewer::{Role, Scope},
-};
+use tessera_kit::testing::{self, TestDb, fresh_db};
+// The kit's cast and clock; each test binary uses some of them.
+#[allow(unused_imports)]
+pub use tessera_kit::testing::{Person, Served, admin, athlete, coach, support, t0};
 use tessera_migrations::JournalMigrator;
-
-/// A fixed "now" so times in assertions are exact.
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
-        .single()
-        .expect("valid time")
-}
 
 pub async fn db() -> TestDb {
     fresh_db::<JournalMigrator>().await
 }
-
-pub use tessera_kit::testing::Person;
 
 /// A person's access as the GraphQL layer makes it.
 pub trait AccessOf {
@@ -42,27 +32,6 @@ impl AccessOf for Person {
     fn access(&self) -> Access {
         Access::new(self.viewer())
     }
-}
-
-fn person(roles: &'static [Role], scopes: &'static [Scope]) -> Person {
-    Person::new(roles, scopes)
-}
-
-pub fn athlete() -> Person {
-    person(&[Role::Athlete], &[])
-}
-
-/// A coach coaching nobody yet ([`Person::coaching`]).
-pub fn coach() -> Person {
-    person(&[Role::Coach], &[])
-}
-
-pub fn admin() -> Person {
-    person(&[Role::Admin], &[])
-}
-
-pub fn support() -> Person {
-    person(&[Role::Admin], &[Scope::Support])
 }
 
 pub fn new_entry(title: &str) -> NewEntry {

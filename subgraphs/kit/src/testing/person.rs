@@ -1,5 +1,6 @@
 //! Someone a domain's tests act as: an id, roles, scopes and, for a coach, the roster
-//! the users domain would put in their access token.
+//! the users domain would put in their access token. [`athlete`], [`coach`], [`admin`]
+//! and [`support`] are the people every domain's tests start from.
 
 use uuid::Uuid;
 
@@ -49,5 +50,49 @@ impl Person {
     pub fn unlinked_from(mut self, athlete: &Person) -> Self {
         self.athletes.retain(|a| *a != athlete.id);
         self
+    }
+}
+
+/// A new athlete (no scopes).
+pub fn athlete() -> Person {
+    Person::new(&[Role::Athlete], &[])
+}
+
+/// A new coach coaching nobody yet ([`Person::coaching`]).
+pub fn coach() -> Person {
+    Person::new(&[Role::Coach], &[])
+}
+
+/// A new administrator (no scopes).
+pub fn admin() -> Person {
+    Person::new(&[Role::Admin], &[])
+}
+
+/// A new administrator working a support case (scope `support`).
+pub fn support() -> Person {
+    Person::new(&[Role::Admin], &[Scope::Support])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_person_is_new_and_holds_only_their_roles_and_scopes() {
+        let (athlete, coach, admin, support) = (athlete(), coach(), admin(), support());
+        let ids = [athlete.id, coach.id, admin.id, support.id];
+        assert!(
+            ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id)),
+            "every person gets a fresh id"
+        );
+        let athlete_viewer = athlete.viewer();
+        assert!(athlete_viewer.has(Role::Athlete) && !athlete_viewer.has(Role::Coach));
+        let coach_viewer = coach.viewer();
+        assert!(coach_viewer.has(Role::Coach) && !coach_viewer.has(Role::Admin));
+        let admin_viewer = admin.viewer();
+        assert!(admin_viewer.has(Role::Admin) && !admin_viewer.has_scope(Scope::Support));
+        let support_viewer = support.viewer();
+        assert!(support_viewer.has(Role::Admin) && support_viewer.has_scope(Scope::Support));
+        assert!(coach.athletes.is_empty(), "a new coach coaches nobody");
     }
 }

@@ -8,15 +8,22 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    TransactionTrait, sea_query::ExprTrait,
 };
-use tessera_kit::error::ServiceError;
+use tessera_kit::{error::ServiceError, privacy::OwnedRows};
 use uuid::Uuid;
 
 use crate::{
     entity::{coach_contact, consent, device, notification, preference, quiet_hours},
     service::{access::Access, ledger},
+};
+
+/// Notifications belong to their recipient.
+const NOTIFICATIONS: OwnedRows<notification::Entity> = OwnedRows {
+    owner: notification::Column::RecipientId,
+    order: notification::Column::Id,
+    deleted_at: notification::Column::DeletedAt,
+    updated_at: None,
 };
 
 /// Everything the notifications domain holds about one person.
@@ -47,12 +54,7 @@ pub async fn export(
     let me = access.require()?;
     Ok(Export {
         exported_at: now.trunc_subsecs(6),
-        notifications: notification::Entity::find()
-            .filter(notification::Column::RecipientId.eq(me))
-            .filter(notification::Column::DeletedAt.is_null())
-            .order_by_asc(notification::Column::Id)
-            .all(db)
-            .await?,
+        notifications: NOTIFICATIONS.export_live(db, me).await?,
         devices: device::Entity::find()
             .filter(device::Column::UserId.eq(me))
             .order_by_asc(device::Column::Id)
@@ -98,16 +100,7 @@ where
 {
     let me = access.require()?;
     let txn = db.begin().await?;
-    let notifications = notification::Entity::update_many()
-        .col_expr(
-            notification::Column::DeletedAt,
-            Expr::value(now.trunc_subsecs(6)),
-        )
-        .filter(notification::Column::RecipientId.eq(me))
-        .filter(notification::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected;
+    let notifications = NOTIFICATIONS.erase(&txn, me, now).await?;
     let devices = device::Entity::delete_many()
         .filter(device::Column::UserId.eq(me))
         .exec(&txn)

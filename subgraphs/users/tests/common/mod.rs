@@ -3,9 +3,8 @@
 
 #![allow(dead_code)]
 
-use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
-pub use tessera_kit::testing::Served;
+pub use tessera_kit::testing::{Served, t0};
 use tessera_kit::{
     testing::{self, TestDb, fresh_db},
     viewer::Viewer,
@@ -20,13 +19,6 @@ use tessera_users::{
         coaching,
     },
 };
-
-/// A fixed "now" so times in assertions are exact.
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
-        .single()
-        .expect("valid time")
-}
 
 pub async fn db() -> TestDb {
     fresh_db::<UsersMigrator>().await

@@ -9,11 +9,27 @@ use sea_orm::{
     TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
-use tessera_kit::error::ServiceError;
+use tessera_kit::{error::ServiceError, privacy::OwnedRows};
 
 use crate::{
     entity::{assignment, plan, plan_target, workout, workout_set},
     service::access::Access,
+};
+
+/// Workouts belong to their athlete.
+const WORKOUTS: OwnedRows<workout::Entity> = OwnedRows {
+    owner: workout::Column::AthleteId,
+    order: workout::Column::Id,
+    deleted_at: workout::Column::DeletedAt,
+    updated_at: None,
+};
+
+/// Plans belong to the coach who wrote them.
+const PLANS: OwnedRows<plan::Entity> = OwnedRows {
+    owner: plan::Column::CoachId,
+    order: plan::Column::Id,
+    deleted_at: plan::Column::DeletedAt,
+    updated_at: None,
 };
 
 /// Everything the workouts domain holds about one person.
@@ -40,12 +56,7 @@ pub async fn export(
     now: DateTime<Utc>,
 ) -> Result<Export, ServiceError> {
     let me = access.require()?;
-    let workouts = workout::Entity::find()
-        .filter(workout::Column::AthleteId.eq(me))
-        .filter(workout::Column::DeletedAt.is_null())
-        .order_by_asc(workout::Column::Id)
-        .all(db)
-        .await?;
+    let workouts = WORKOUTS.export_live(db, me).await?;
     let sets = workout_set::Entity::find()
         .filter(
             workout_set::Column::WorkoutId.in_subquery(
@@ -60,12 +71,7 @@ pub async fn export(
         .order_by_asc(workout_set::Column::Id)
         .all(db)
         .await?;
-    let plans = plan::Entity::find()
-        .filter(plan::Column::CoachId.eq(me))
-        .filter(plan::Column::DeletedAt.is_null())
-        .order_by_asc(plan::Column::Id)
-        .all(db)
-        .await?;
+    let plans = PLANS.export_live(db, me).await?;
     let targets = plan_target::Entity::find()
         .filter(plan_target::Column::PlanId.is_in(plans.iter().map(|p| p.id)))
         .order_by_asc(plan_target::Column::Id)
@@ -107,22 +113,9 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let me = access.require()?;
-    let now = now.trunc_subsecs(6);
     let txn = db.begin().await?;
-    let workouts = workout::Entity::update_many()
-        .col_expr(workout::Column::DeletedAt, Expr::value(now))
-        .filter(workout::Column::AthleteId.eq(me))
-        .filter(workout::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    let plans = plan::Entity::update_many()
-        .col_expr(plan::Column::DeletedAt, Expr::value(now))
-        .filter(plan::Column::CoachId.eq(me))
-        .filter(plan::Column::DeletedAt.is_null())
-        .exec(&txn)
-        .await?
-        .rows_affected;
+    let workouts = WORKOUTS.erase(&txn, me, now).await?;
+    let plans = PLANS.erase(&txn, me, now).await?;
     let assignments = assignment::Entity::delete_many()
         .filter(
             assignment::Column::CoachId

@@ -3,13 +3,11 @@
 
 #![allow(dead_code)]
 
-use chrono::{DateTime, TimeZone, Utc};
 use sea_orm::DatabaseConnection;
-pub use tessera_kit::testing::Served;
-use tessera_kit::{
-    testing::{self, TestDb, fresh_db},
-    viewer::Role,
-};
+use tessera_kit::testing::{self, TestDb, fresh_db};
+// The kit's cast and clock; each test binary uses some of them.
+#[allow(unused_imports)]
+pub use tessera_kit::testing::{Person, Served, admin, athlete, coach, t0};
 use tessera_migrations::WorkoutsMigrator;
 use tessera_workouts::{
     entity::{assignment, plan, workout},
@@ -20,21 +18,12 @@ use tessera_workouts::{
     },
 };
 
-/// A fixed "now" (a Monday) so times in assertions are exact.
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0)
-        .single()
-        .expect("valid time")
-}
-
 /// A fresh migrated database with the exercise catalogue.
 pub async fn db() -> TestDb {
     let t = fresh_db::<WorkoutsMigrator>().await;
     catalogue::seed(&t.db, t0()).await.expect("catalogue seeds");
     t
 }
-
-pub use tessera_kit::testing::Person;
 
 /// A person's access as the GraphQL layer makes it.
 pub trait AccessOf {
@@ -46,23 +35,6 @@ impl AccessOf for Person {
     fn access(&self) -> Access {
         Access::new(self.viewer())
     }
-}
-
-fn person(roles: &'static [Role]) -> Person {
-    Person::new(roles, &[])
-}
-
-pub fn athlete() -> Person {
-    person(&[Role::Athlete])
-}
-
-/// A coach coaching nobody yet ([`Person::coaching`]).
-pub fn coach() -> Person {
-    person(&[Role::Coach])
-}
-
-pub fn admin() -> Person {
-    person(&[Role::Admin])
 }
 
 /// A 2-week plan, Monday and Thursday: squats 3×5 at 100 kg, then push-ups 3×10.

@@ -23,6 +23,11 @@
 //!   an access token, verified as above; the answer (token or refusal) is kept by the
 //!   key's SHA-256 for `cache_ttl`, so a steady client costs one exchange a minute.
 
+mod api_key;
+mod jwks;
+
+use self::jwks::{KeySet, add_keys};
+
 use std::{
     collections::{BTreeSet, HashMap},
     path::PathBuf,
@@ -31,11 +36,7 @@ use std::{
 };
 
 use axum::http::{HeaderMap, header};
-use jsonwebtoken::{
-    Algorithm, DecodingKey, Validation,
-    errors::ErrorKind,
-    jwk::{JwkSet, KeyAlgorithm},
-};
+use jsonwebtoken::{Algorithm, Validation, errors::ErrorKind, jwk::JwkSet};
 use serde::Deserialize;
 use tessera_codes::ErrorCode;
 use tessera_identity::{Identity, ROSTER_MAX};
@@ -220,20 +221,6 @@ struct Claims {
     other: serde_json::Map<String, serde_json::Value>,
 }
 
-struct Key {
-    decoding: DecodingKey,
-    /// The key's own algorithm (`alg` of the JWK), when it names one.
-    algorithm: Option<Algorithm>,
-}
-
-#[derive(Default)]
-struct KeySet {
-    keys: HashMap<String, Arc<Key>>,
-    /// Keys without a `kid` (used only for tokens without one).
-    anonymous: Vec<Arc<Key>>,
-    loaded: bool,
-}
-
 /// Verifies access tokens.
 pub struct Authenticator {
     options: AuthOptions,
@@ -370,20 +357,6 @@ impl Authenticator {
         })
     }
 
-    fn has_urls(&self) -> bool {
-        self.options
-            .jwks
-            .iter()
-            .any(|s| matches!(s, JwksSource::Url(_)))
-    }
-
-    fn current(&self) -> Arc<KeySet> {
-        self.keys
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
     /// The header partners send their API key in, when API keys are accepted.
     pub fn api_key_header(&self) -> Option<&axum::http::HeaderName> {
         self.options.api_keys.as_ref().map(|k| &k.header)
@@ -423,57 +396,6 @@ impl Authenticator {
         if api_keys_changed {
             self.api_keys.invalidate_all();
         }
-    }
-
-    /// The access token for API key `key`: kept from an earlier exchange while it has a
-    /// minute left, else asked of the exchange.
-    async fn exchange(&self, options: &ApiKeyOptions, key: &str) -> Result<Arc<str>, AuthError> {
-        use sha2::Digest as _;
-        let digest: [u8; 32] = sha2::Sha256::digest(key.as_bytes()).into();
-        let now = unix_now();
-        if let Some(kept) = self.api_keys.get(&digest) {
-            match kept {
-                Ok(token)
-                    if self
-                        .verified
-                        .get(&token)
-                        .is_some_and(|(_, exp)| exp > now + 60) =>
-                {
-                    return Ok(token);
-                }
-                Ok(_) => {}
-                Err(refusal) => return Err(refusal),
-            }
-        }
-        let answer = self
-            .http
-            .post(&options.exchange_url)
-            .header(&options.header, key)
-            .send()
-            .await
-            .map_err(|e| AuthError::ApiKeysUnavailable(unavailable(&e)))?;
-        let status = answer.status();
-        #[derive(Deserialize)]
-        struct TokenAnswer {
-            access_token: Option<String>,
-            error_description: Option<String>,
-        }
-        let body: TokenAnswer = answer.json().await.map_err(|_| {
-            AuthError::ApiKeysUnavailable(format!("the exchange answered {status} without JSON"))
-        })?;
-        let kept = match (status.as_u16(), body.access_token, body.error_description) {
-            (200, Some(token), _) => Ok(Arc::<str>::from(token)),
-            (400 | 401 | 403, _, reason) => Err(AuthError::ApiKeyRefused(
-                reason.unwrap_or_else(|| "unknown key".to_owned()),
-            )),
-            _ => {
-                return Err(AuthError::ApiKeysUnavailable(format!(
-                    "the exchange answered {status}"
-                )));
-            }
-        };
-        self.api_keys.insert(digest, kept.clone());
-        kept
     }
 
     fn cookie(&self, headers: &HeaderMap) -> Option<String> {
@@ -580,88 +502,6 @@ impl Authenticator {
             athletes,
         }
     }
-
-    async fn key_for(&self, kid: Option<&str>) -> Result<Arc<Key>, AuthError> {
-        let stale = self
-            .fetched
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .is_none_or(|at| at.elapsed() >= self.options.refresh_interval);
-        if self.has_urls() && stale {
-            self.refresh().await;
-        }
-        if let Some(key) = find(&self.current(), kid) {
-            return Ok(key);
-        }
-        // An unknown kid: the issuer may have rotated its keys since the last fetch.
-        if self.has_urls()
-            && self.refresh().await
-            && let Some(key) = find(&self.current(), kid)
-        {
-            return Ok(key);
-        }
-        if self.current().loaded {
-            Err(AuthError::UnknownKey)
-        } else {
-            Err(AuthError::KeysUnavailable)
-        }
-    }
-
-    /// Fetches the URL sources again unless that happened less than
-    /// `min_refresh_interval` ago; true when it fetched.
-    async fn refresh(&self) -> bool {
-        let _one_fetch_at_a_time = self.fetching.lock().await;
-        {
-            let mut fetched = self
-                .fetched
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            if fetched.is_some_and(|at| at.elapsed() < self.options.min_refresh_interval) {
-                return false;
-            }
-            *fetched = Some(Instant::now());
-        }
-        let mut set = KeySet::default();
-        let mut any = false;
-        for source in &self.options.jwks {
-            let jwks = match source {
-                JwksSource::Url(url) => match self.fetch(url).await {
-                    Ok(jwks) => jwks,
-                    Err(reason) => {
-                        tracing::warn!(%url, %reason, "cannot fetch JWKS; keeping the keys already known");
-                        return false;
-                    }
-                },
-                JwksSource::File(path) => match std::fs::read_to_string(path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|t| serde_json::from_str::<JwkSet>(&t).map_err(|e| e.to_string()))
-                {
-                    Ok(jwks) => jwks,
-                    Err(reason) => {
-                        tracing::warn!(path = %path.display(), %reason, "cannot read JWKS file; keeping the keys already known");
-                        return false;
-                    }
-                },
-            };
-            add_keys(&mut set, &jwks);
-            any = true;
-        }
-        set.loaded = any;
-        *self
-            .keys
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(set);
-        true
-    }
-
-    async fn fetch(&self, url: &str) -> Result<JwkSet, String> {
-        let response = self.http.get(url).send().await.map_err(|e| e.to_string())?;
-        if !response.status().is_success() {
-            return Err(format!("HTTP {}", response.status()));
-        }
-        let bytes = response.bytes().await.map_err(|e| e.to_string())?;
-        serde_json::from_slice(&bytes).map_err(|e| format!("not a JWKS document: {e}"))
-    }
 }
 
 fn unix_now() -> u64 {
@@ -683,121 +523,5 @@ fn bearer(headers: &HeaderMap) -> Result<Option<String>, AuthError> {
     Ok(Some(token.trim().to_owned()))
 }
 
-/// Why the exchange could not be reached, without the URL (the client sees this).
-fn unavailable(err: &reqwest::Error) -> String {
-    if err.is_timeout() {
-        "the exchange did not answer in time".to_owned()
-    } else {
-        "the exchange is unreachable".to_owned()
-    }
-}
-
-fn find(set: &KeySet, kid: Option<&str>) -> Option<Arc<Key>> {
-    match kid {
-        Some(kid) => set.keys.get(kid).cloned(),
-        None if set.anonymous.len() == 1 && set.keys.is_empty() => set.anonymous.first().cloned(),
-        None => None,
-    }
-}
-
-fn add_keys(set: &mut KeySet, jwks: &JwkSet) {
-    for jwk in &jwks.keys {
-        let Ok(decoding) = DecodingKey::from_jwk(jwk) else {
-            tracing::warn!(kid = ?jwk.common.key_id, "skipping a JWK that is not a usable public key");
-            continue;
-        };
-        let algorithm = jwk.common.key_algorithm.and_then(|a| match a {
-            KeyAlgorithm::EdDSA => Some(Algorithm::EdDSA),
-            KeyAlgorithm::ES256 => Some(Algorithm::ES256),
-            KeyAlgorithm::ES384 => Some(Algorithm::ES384),
-            KeyAlgorithm::RS256 => Some(Algorithm::RS256),
-            KeyAlgorithm::RS384 => Some(Algorithm::RS384),
-            KeyAlgorithm::RS512 => Some(Algorithm::RS512),
-            KeyAlgorithm::PS256 => Some(Algorithm::PS256),
-            KeyAlgorithm::PS384 => Some(Algorithm::PS384),
-            KeyAlgorithm::PS512 => Some(Algorithm::PS512),
-            _ => None,
-        });
-        let key = Arc::new(Key {
-            decoding,
-            algorithm,
-        });
-        match &jwk.common.key_id {
-            Some(kid) => {
-                set.keys.insert(kid.clone(), key);
-            }
-            None => set.anonymous.push(key),
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn authenticator() -> Authenticator {
-        Authenticator::new(AuthOptions {
-            // Never fetched: these tests map claims, they verify nothing.
-            jwks: vec![JwksSource::Url("http://127.0.0.1:9/jwks.json".to_owned())],
-            ..AuthOptions::default()
-        })
-        .expect("valid options")
-    }
-
-    fn identity(claims: serde_json::Value) -> Identity {
-        authenticator().identity(serde_json::from_value(claims).expect("claims"))
-    }
-
-    #[test]
-    fn kept_api_keys_are_forgotten_when_an_invalidation_names_api_keys_or_may_be_lost() {
-        let auth = authenticator();
-        let kept = |auth: &Authenticator| auth.api_keys.get(&[7; 32]).is_some();
-        let keep = |auth: &Authenticator| {
-            auth.api_keys
-                .insert([7; 32], Err(AuthError::ApiKeyRefused("unknown".to_owned())));
-        };
-        keep(&auth);
-        // Other types, and a type whose name only starts the same: kept.
-        auth.invalidated(Some(&[
-            r#"User:{"id":"1"}"#.to_owned(),
-            "ApiKeys".to_owned(),
-        ]));
-        assert!(kept(&auth));
-        for tags in [
-            Some(vec![r#"ApiKey:{"id":"k1"}"#.to_owned()]),
-            Some(vec!["User".to_owned(), "ApiKey".to_owned()]),
-            // The subscription was lost: anything may have changed.
-            None,
-        ] {
-            keep(&auth);
-            auth.invalidated(tags.as_deref());
-            assert!(!kept(&auth), "{tags:?}");
-        }
-    }
-
-    #[test]
-    fn a_coachs_athletes_travel_and_nobody_elses_do() {
-        let ids: Vec<String> = (0..=ROSTER_MAX).map(|i| format!("athlete-{i}")).collect();
-        let coach = identity(json!({
-            "sub": "carter", "exp": 1, "roles": ["coach", "athlete"],
-            "athletes": ["alex", "blair"], "tier": "pro",
-        }));
-        assert_eq!(coach.athletes, ["alex", "blair"]);
-        assert_eq!(coach.roles, ["coach", "athlete"]);
-
-        // The same claim without the coach role names nobody.
-        let athlete = identity(json!({
-            "sub": "alex", "exp": 1, "roles": ["athlete"], "athletes": ["blair"],
-        }));
-        assert!(athlete.athletes.is_empty(), "{athlete:?}");
-
-        // No claim: nobody; a longer list than any roster: cut to the bound.
-        let none = identity(json!({ "sub": "kim", "exp": 1, "roles": ["coach"] }));
-        assert!(none.athletes.is_empty());
-        let long = identity(json!({ "sub": "kim", "exp": 1, "roles": ["coach"], "athletes": ids }));
-        assert_eq!(long.athletes.len(), ROSTER_MAX);
-        assert_eq!(long.athletes.last(), Some(&ids[ROSTER_MAX - 1]));
-    }
-}
+mod tests;
