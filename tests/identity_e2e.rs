@@ -259,6 +259,13 @@ async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
         json!({ "sub": "01930000-0000-7000-8000-000000000001", "roles": ["admin"],
                 "exp": exp, "nbf": nbf, "iss": iss, "aud": aud })
     };
+    let without = |mut claims: Value, claim: &str| {
+        claims
+            .as_object_mut()
+            .expect("claims are an object")
+            .remove(claim);
+        claims
+    };
     let stranger = Ed25519Key::from_seed(key.kid(), &[9; 32]);
     let hs256 = jsonwebtoken::encode(
         &Header::new(jsonwebtoken::Algorithm::HS256),
@@ -341,6 +348,28 @@ async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
                 sign(claims(now + 600, now, "tessera-users", "other-api"), &key)
             ),
             "the access token was issued by or for someone else (aud)",
+        ),
+        (
+            "no audience",
+            format!(
+                "Bearer {}",
+                sign(
+                    without(claims(now + 600, now, "tessera-users", "tessera"), "aud"),
+                    &key
+                )
+            ),
+            "the access token has no `aud` claim, which this router requires",
+        ),
+        (
+            "no issuer",
+            format!(
+                "Bearer {}",
+                sign(
+                    without(claims(now + 600, now, "tessera-users", "tessera"), "iss"),
+                    &key
+                )
+            ),
+            "the access token has no `iss` claim, which this router requires",
         ),
         (
             "forged with another key",

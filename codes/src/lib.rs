@@ -73,7 +73,9 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The HTTP batch holds more operations than allowed.
     BatchLimitExceeded,
-    /// The request body is encoded (`Content-Encoding`) in a way the server does not read.
+    /// The request body is not JSON (`Content-Type` other than `application/json` or a
+    /// `+json` type, or none), or is encoded (`Content-Encoding`) in a way the server does
+    /// not read.
     UnsupportedMediaType,
 }
 

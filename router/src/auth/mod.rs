@@ -181,6 +181,10 @@ pub enum AuthError {
     /// Wrong `iss` or `aud`.
     #[error("the access token was issued by or for someone else ({0})")]
     Foreign(&'static str),
+    /// No `iss` or `aud` where the router is configured to check it: a token that does
+    /// not say who issued it, or for whom, is not taken for one of ours.
+    #[error("the access token has no `{0}` claim, which this router requires")]
+    Missing(&'static str),
     /// Anything else (malformed, bad signature, missing `exp` or `sub`).
     #[error("the access token is invalid: {0}")]
     Invalid(String),
@@ -438,7 +442,16 @@ impl Authenticator {
         let mut validation = Validation::new(header.alg);
         validation.leeway = self.options.leeway.as_secs();
         validation.validate_nbf = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        // `iss` and `aud` are checked only when present: where they are configured, a
+        // token without them is refused too.
+        let mut required = vec!["exp", "sub"];
+        if !self.options.issuers.is_empty() {
+            required.push("iss");
+        }
+        if !self.options.audiences.is_empty() {
+            required.push("aud");
+        }
+        validation.set_required_spec_claims(&required);
         if !self.options.issuers.is_empty() {
             validation.set_issuer(&self.options.issuers);
         }
@@ -453,6 +466,12 @@ impl Authenticator {
                 ErrorKind::ImmatureSignature => AuthError::NotYetValid,
                 ErrorKind::InvalidIssuer => AuthError::Foreign("iss"),
                 ErrorKind::InvalidAudience => AuthError::Foreign("aud"),
+                ErrorKind::MissingRequiredClaim(claim) if claim == "iss" => {
+                    AuthError::Missing("iss")
+                }
+                ErrorKind::MissingRequiredClaim(claim) if claim == "aud" => {
+                    AuthError::Missing("aud")
+                }
                 ErrorKind::InvalidAlgorithm => AuthError::Algorithm(format!("{:?}", header.alg)),
                 _ => AuthError::Invalid(e.to_string()),
             },

@@ -300,6 +300,9 @@ async fn post_to(
         Ok(admitted) => admitted,
         Err(refused) => return refused,
     };
+    if let Err(message) = negotiation::json_body(&headers) {
+        return request_error(ErrorCode::UnsupportedMediaType, &message, graphql_json);
+    }
     // A single request (the common case) deserialises straight from the body; only a
     // batch, or a body that fails, is read as a JSON tree first.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
@@ -436,6 +439,64 @@ mod tests {
             .send()
             .await
             .expect("answers")
+    }
+
+    /// A body is executed only when it says it is JSON: anything else (XML, a form, no
+    /// content type at all) is refused with 415 before it is read, and the router goes
+    /// on serving.
+    #[tokio::test]
+    async fn only_a_json_body_is_executed() {
+        let router = Router::new(
+            Supergraph::parse(include_str!("../../tests/fixtures/override-labels.graphql"))
+                .expect("loads"),
+            &RouterOptions::default(),
+        );
+        let url = crate::test_support::serve(app(Arc::new(router), ServerOptions::default())).await;
+        let client = reqwest::Client::new();
+        let post = |content_type: Option<&'static str>| {
+            let mut request = client
+                .post(&url)
+                // Past CSRF prevention, so that the content type alone decides.
+                .header("apollo-require-preflight", "true")
+                .body(r#"{"query":"{ __typename }"}"#);
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            request.send()
+        };
+        for (content_type, said) in [
+            (Some("application/xml"), "`application/xml`"),
+            (Some("text/plain; charset=utf-8"), "`text/plain`"),
+            (None, "no content type"),
+        ] {
+            let response = post(content_type).await.expect("answers");
+            assert_eq!(response.status(), 415, "{content_type:?}");
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "UNSUPPORTED_MEDIA_TYPE",
+                "{content_type:?}"
+            );
+            let message = body["errors"][0]["message"].as_str().expect("a message");
+            assert!(
+                message.contains(said) && message.contains("application/json"),
+                "{message}"
+            );
+            assert!(body.get("data").is_none());
+        }
+        for content_type in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/graphql+json",
+        ] {
+            let response = post(Some(content_type)).await.expect("answers");
+            assert_eq!(response.status(), 200, "{content_type}");
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            assert_eq!(
+                body,
+                serde_json::json!({ "data": { "__typename": "Query" } })
+            );
+        }
     }
 
     #[tokio::test]

@@ -145,3 +145,29 @@ pub(super) fn request_error(code: ErrorCode, message: &str, graphql_json: bool) 
     let status = StatusCode::from_u16(code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
     respond_bytes(status, graphql_json, response.to_bytes(), None)
 }
+
+/// Whether a POST body says it is JSON (`application/json`, or a `+json` type such as
+/// `application/graphql+json`, any parameters): else what the client is told. GraphQL
+/// over HTTP: a body of another type, or of none, is not read as JSON on a guess.
+pub(super) fn json_body(headers: &HeaderMap) -> Result<(), String> {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|essence| !essence.is_empty());
+    match essence {
+        Some(essence) if essence == "application/json" || essence.ends_with("+json") => Ok(()),
+        Some(essence) => Err(format!(
+            "the request body is `{essence}`; send it as `application/json`"
+        )),
+        None => {
+            Err("the request has no content type; send the body as `application/json`".to_owned())
+        }
+    }
+}
