@@ -77,6 +77,8 @@ pub enum ErrorCode {
     /// `+json` type, or none), or is encoded (`Content-Encoding`) in a way the server does
     /// not read.
     UnsupportedMediaType,
+    /// The response has more errors than it lists: this last one counts the rest.
+    TooManyErrors,
 }
 
 impl ErrorCode {
@@ -111,6 +113,7 @@ impl ErrorCode {
         Self::PayloadTooLarge,
         Self::BatchLimitExceeded,
         Self::UnsupportedMediaType,
+        Self::TooManyErrors,
     ];
 
     /// The wire spelling used in `extensions.code`.
@@ -145,6 +148,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             Self::BatchLimitExceeded => "BATCH_LIMIT_EXCEEDED",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::TooManyErrors => "TOO_MANY_ERRORS",
         }
     }
 
@@ -170,6 +174,8 @@ impl ErrorCode {
             | Self::BatchLimitExceeded => 400,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            // Never ends a request itself: the status is the other errors'.
+            Self::TooManyErrors => 200,
             Self::Unauthenticated => 401,
             Self::Forbidden | Self::UnauthorizedFieldOrType => 403,
             Self::NotFound => 404,

@@ -168,6 +168,25 @@ impl GraphqlError {
     }
 }
 
+/// The most errors one response lists; what is past them is counted in the last one
+/// (`TOO_MANY_ERRORS`), so a document with thousands of mistakes, or a list whose every
+/// item failed, costs a client a bounded answer.
+pub const MAX_ERRORS: usize = 100;
+
+/// `errors` as a response lists them: at most [`MAX_ERRORS`], the last of which then
+/// says how many more there were.
+pub fn capped(mut errors: Vec<GraphqlError>) -> Vec<GraphqlError> {
+    if errors.len() > MAX_ERRORS {
+        let more = errors.len() - (MAX_ERRORS - 1);
+        errors.truncate(MAX_ERRORS - 1);
+        errors.push(GraphqlError::new(
+            ErrorCode::TooManyErrors,
+            format!("… and {more} more errors, not listed"),
+        ));
+    }
+    errors
+}
+
 /// Why the pipeline ended a request before its operation ran (`data` absent): the
 /// client's mistake, told as it is, or the router's own failure, logged in full and
 /// told as little as helps. Either way the code decides the HTTP status.
@@ -205,10 +224,12 @@ impl PipelineError {
     pub fn compiler(code: ErrorCode, errors: Vec<GraphQLError>) -> Self {
         Self::Client {
             code,
-            errors: errors
-                .into_iter()
-                .map(|e| GraphqlError::from_compiler(e, Some(code)))
-                .collect(),
+            errors: capped(
+                errors
+                    .into_iter()
+                    .map(|e| GraphqlError::from_compiler(e, Some(code)))
+                    .collect(),
+            ),
         }
     }
 
@@ -292,6 +313,34 @@ mod tests {
         assert_eq!(
             json(&GraphqlError::from_subgraph(odd)),
             r#"{"message":"odd","extensions":{"code":7}}"#
+        );
+    }
+
+    #[test]
+    fn a_long_error_list_is_cut_and_its_last_entry_counts_the_rest() {
+        let many = |n: usize| -> Vec<GraphqlError> {
+            (0..n)
+                .map(|i| GraphqlError::new(ErrorCode::BadUserInput, format!("no {i}")))
+                .collect()
+        };
+        assert_eq!(
+            capped(many(MAX_ERRORS)),
+            many(MAX_ERRORS),
+            "a full list is kept"
+        );
+        let cut = capped(many(2_000));
+        assert_eq!(cut.len(), MAX_ERRORS);
+        assert_eq!(
+            cut[..MAX_ERRORS - 1],
+            many(MAX_ERRORS - 1)[..],
+            "the first kept, in order"
+        );
+        assert_eq!(
+            cut[MAX_ERRORS - 1],
+            GraphqlError::new(
+                ErrorCode::TooManyErrors,
+                "… and 1901 more errors, not listed"
+            )
         );
     }
 

@@ -7,7 +7,7 @@ use tessera_codes::ErrorCode;
 
 use crate::{
     cache::CachePolicy,
-    error::{GraphqlError, PipelineError},
+    error::{GraphqlError, PipelineError, capped},
 };
 
 /// A GraphQL request (POST body, or GET query parameters decoded).
@@ -153,7 +153,7 @@ impl RouterResponse {
         let mut body = if errors.is_empty() {
             JsonMap::new()
         } else {
-            errors_body(&errors)
+            errors_body(&capped(errors))
         };
         body.insert(
             "data",

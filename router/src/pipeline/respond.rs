@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     cache::{CacheKeys, CachePolicy},
-    error::{GraphqlError, PipelineError},
+    error::{GraphqlError, PipelineError, capped},
     executor::{Outcome, project::project_text, shape::shape},
 };
 
@@ -58,6 +58,7 @@ impl Router {
         } = executed;
         let document: &Valid<ExecutableDocument> = &prepared.document;
         errors.extend(outcome.errors);
+        let errors = capped(errors);
         // A response no cache keeps is written straight from the data tree when the
         // projector can shape it (no shaping error): no response tree is built.
         let clean_policy = if errors.is_empty() {

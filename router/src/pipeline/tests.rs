@@ -628,3 +628,51 @@ async fn where_other_routers_differ_the_spec_is_kept() {
     }
     assert!(!names.contains(&"Int"), "Int is used nowhere: {names:?}");
 }
+
+#[tokio::test]
+async fn a_document_with_thousands_of_mistakes_gets_a_bounded_answer() {
+    let router = Router::new(
+        Supergraph::parse(LABELLED).expect("loads"),
+        &RouterOptions::default(),
+    );
+    // 2,000 variables nothing uses: one validation error each.
+    let variables: Vec<String> = (0..2_000).map(|i| format!("$v{i}: Int")).collect();
+    let request = GraphqlRequest {
+        query: Some(format!("query({}) {{ __typename }}", variables.join(", "))),
+        ..GraphqlRequest::default()
+    };
+    let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+    assert_eq!(
+        response.request_error,
+        Some(tessera_codes::ErrorCode::GraphqlValidationFailed)
+    );
+    let body = response.to_json();
+    let errors = body["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), crate::error::MAX_ERRORS);
+    assert!(
+        errors[..crate::error::MAX_ERRORS - 1]
+            .iter()
+            .all(|e| e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"),
+        "{body}"
+    );
+    let last = &errors[crate::error::MAX_ERRORS - 1];
+    // (apollo-compiler may tell more than one error per variable.)
+    let more: usize = last["message"]
+        .as_str()
+        .and_then(|m| m.strip_prefix("… and "))
+        .and_then(|m| m.strip_suffix(" more errors, not listed"))
+        .and_then(|n| n.parse().ok())
+        .expect("counts the rest");
+    assert!(more >= 2_000 - (crate::error::MAX_ERRORS - 1), "{more}");
+    assert_eq!(last["extensions"]["code"], "TOO_MANY_ERRORS");
+    // And the router goes on answering.
+    let request = GraphqlRequest {
+        query: Some("{ __typename }".to_owned()),
+        ..GraphqlRequest::default()
+    };
+    let response = router.execute(request, false, &Identity::ANONYMOUS).await;
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&response.to_bytes()).expect("JSON"),
+        serde_json::json!({ "data": { "__typename": "Query" } })
+    );
+}
