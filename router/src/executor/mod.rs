@@ -380,7 +380,12 @@ fn report_errors(
     if errors.is_empty() && keys.is_empty() {
         return;
     }
-    let origins: Vec<&[Vec<Address<'_>>]> = calls.iter().map(|c| c.reps.from.as_slice()).collect();
+    // Only re-pathing reads the origins as one list: built when there are errors.
+    let origins: Vec<&[Vec<Address<'_>>]> = if errors.is_empty() {
+        Vec::new()
+    } else {
+        calls.iter().map(|c| c.reps.from.as_slice()).collect()
+    };
     // Which entity calls an error points into, and whether one points nowhere.
     let mut erred = vec![false; keys.len()];
     let mut pathless = false;
@@ -418,7 +423,7 @@ fn report_errors(
     }
     let unanswered = keys
         .iter()
-        .zip(&origins)
+        .zip(calls.iter().map(|c| &c.reps.from))
         .zip(&erred)
         .filter(|((key, from), erred)| {
             !**erred

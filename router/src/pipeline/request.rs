@@ -244,6 +244,31 @@ mod tests {
     }
 
     #[test]
+    fn an_executed_response_lists_at_most_the_cap_of_errors() {
+        let shaping = |i: usize| GraphQLError {
+            message: format!("non-null type Int! resolved to null ({i})"),
+            locations: Vec::new(),
+            path: vec![apollo_compiler::response::ResponseDataPathSegment::ListIndex(i)],
+            extensions: JsonMap::new(),
+        };
+        let shaped = ExecutionResponse {
+            errors: (0..150).map(shaping).collect(),
+            data: None,
+        };
+        let body = RouterResponse::executed(shaped, Vec::new()).to_json();
+        let errors = body["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), crate::error::MAX_ERRORS);
+        assert_eq!(
+            errors[crate::error::MAX_ERRORS - 1]["message"],
+            "… and 51 more errors, not listed"
+        );
+        assert_eq!(
+            errors[crate::error::MAX_ERRORS - 1]["extensions"]["code"],
+            "TOO_MANY_ERRORS"
+        );
+    }
+
+    #[test]
     fn an_executed_body_starts_with_its_errors_then_data() {
         let error = GraphqlError {
             extensions: crate::error::Extensions::default(),

@@ -107,12 +107,11 @@ impl Router {
             variables,
             &outcome.data,
         )
-        .map_err(|err| PipelineError::Client {
-            code: ErrorCode::BadRequest,
-            errors: vec![GraphqlError::from_compiler(
-                err.to_graphql_error(&document.sources),
-                Some(ErrorCode::BadRequest),
-            )],
+        .map_err(|err| {
+            PipelineError::compiler(
+                ErrorCode::BadRequest,
+                vec![err.to_graphql_error(&document.sources)],
+            )
         })?;
         let response = RouterResponse::executed(shaped, errors);
         let policy = match &response.body {

@@ -12,7 +12,10 @@ use axum::{
 use tessera_codes::ErrorCode;
 use tessera_identity::Identity;
 
-use super::{AppState, Variant, negotiation::request_error};
+use super::{
+    AppState, Variant,
+    negotiation::{content_type_essence, request_error},
+};
 use crate::{pipeline::Router, ratelimit::Decision};
 
 /// A request let in: who asks, and the router that answers them (the full API's, or
@@ -60,22 +63,15 @@ pub(super) fn csrf_ok(headers: &HeaderMap) -> bool {
     {
         return true;
     }
-    let Some(content_type) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    !matches!(
-        essence.as_str(),
-        "text/plain" | "application/x-www-form-urlencoded" | "multipart/form-data" | ""
-    )
+    content_type_essence(headers).is_some_and(|essence| {
+        ![
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ]
+        .iter()
+        .any(|simple| essence.eq_ignore_ascii_case(simple))
+    })
 }
 
 /// The caller, or the response refusing their credentials (401 with

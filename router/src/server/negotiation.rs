@@ -150,24 +150,33 @@ pub(super) fn request_error(code: ErrorCode, message: &str, graphql_json: bool) 
 /// `application/graphql+json`, any parameters): else what the client is told. GraphQL
 /// over HTTP: a body of another type, or of none, is not read as JSON on a guess.
 pub(super) fn json_body(headers: &HeaderMap) -> Result<(), String> {
-    let essence = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase()
-        })
-        .filter(|essence| !essence.is_empty());
-    match essence {
-        Some(essence) if essence == "application/json" || essence.ends_with("+json") => Ok(()),
+    match content_type_essence(headers) {
+        Some(essence)
+            if essence.eq_ignore_ascii_case("application/json")
+                || essence
+                    .len()
+                    .checked_sub(5)
+                    .and_then(|at| essence.get(at..))
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case("+json")) =>
+        {
+            Ok(())
+        }
         Some(essence) => Err(format!(
-            "the request body is `{essence}`; send it as `application/json`"
+            "the request body is `{}`; send it as `application/json`",
+            essence.to_ascii_lowercase()
         )),
         None => {
             Err("the request has no content type; send the body as `application/json`".to_owned())
         }
     }
+}
+
+/// The media type of a request's `Content-Type` without its parameters (`text/plain`
+/// of `text/plain; charset=utf-8`), as sent; none when absent, empty or not text.
+pub(super) fn content_type_essence(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim())
+        .filter(|essence| !essence.is_empty())
 }
