@@ -39,6 +39,10 @@ pub struct DatabaseConfig {
     /// `SERVICE_UNAVAILABLE`, in milliseconds.
     #[serde(default = "DatabaseConfig::default_acquire_timeout_ms")]
     pub acquire_timeout_ms: u64,
+    /// SQLite only: how long a writer waits for another one to finish before its
+    /// statement fails with `database is locked`, in milliseconds.
+    #[serde(default = "DatabaseConfig::default_busy_timeout_ms")]
+    pub busy_timeout_ms: u64,
     /// Apply pending migrations when the process starts (on in the embedded default;
     /// production runs `tessera migrate` as a separate step and turns this off).
     #[serde(default)]
@@ -57,12 +61,17 @@ impl DatabaseConfig {
         5_000
     }
 
+    fn default_busy_timeout_ms() -> u64 {
+        5_000
+    }
+
     /// A config for `url` with every other setting at its default.
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
             max_connections: Self::default_max_connections(),
             acquire_timeout_ms: Self::default_acquire_timeout_ms(),
+            busy_timeout_ms: Self::default_busy_timeout_ms(),
             migrate_on_start: false,
             demo_data: false,
         }
@@ -71,6 +80,11 @@ impl DatabaseConfig {
     /// The acquire timeout as a duration.
     pub fn acquire_timeout(&self) -> Duration {
         Duration::from_millis(self.acquire_timeout_ms)
+    }
+
+    /// The SQLite busy timeout as a duration.
+    pub fn busy_timeout(&self) -> Duration {
+        Duration::from_millis(self.busy_timeout_ms)
     }
 
     /// Checks what serde cannot: the URL names a backend we support. The message is

@@ -1,12 +1,13 @@
 //! The HTTP face of a subgraph: `POST /graphql` (single or batched requests, each
 //! carrying the router's identity token), `/health/live`, `/health/ready` (checks the
-//! database); binding and graceful shutdown are `tessera_serving`'s, re-exported.
+//! database: [`crate::health`]); binding and graceful shutdown are `tessera_serving`'s,
+//! re-exported. While the database breaker is open, `/graphql` answers
+//! `SERVICE_UNAVAILABLE` at once.
 
 use std::{io, sync::Arc};
 
 use async_graphql::{
-    BatchResponse, ErrorExtensions, Executor, Name, ObjectType, PathSegment, Schema,
-    SubscriptionType, Value,
+    BatchResponse, Executor, Name, ObjectType, PathSegment, Schema, SubscriptionType, Value,
 };
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
@@ -25,8 +26,10 @@ use crate::{
     cache::CacheNotes,
     db::StartupError,
     error::ServiceError,
+    health::Breaker,
     viewer::{RouterTrust, Viewer},
 };
+use tessera_codes::ErrorCode;
 
 /// Adds per-request data (a request-scoped cache, say) to each GraphQL request.
 pub type RequestHook = Arc<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
@@ -34,7 +37,7 @@ pub type RequestHook = Arc<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
 #[derive(Clone)]
 struct AppState<E> {
     executor: E,
-    db: DatabaseConnection,
+    breaker: Arc<Breaker>,
     trust: RouterTrust,
     hook: Option<RequestHook>,
     /// What `_service { sdl }` answers: the SDL composition reads.
@@ -86,7 +89,7 @@ where
         .layer(TraceLayer::new_for_http())
         .with_state(AppState {
             executor: schema,
-            db,
+            breaker: Breaker::new(db),
             trust,
             hook,
             sdl,
@@ -116,9 +119,7 @@ async fn graphql<E: Executor>(
         Ok(viewer) => viewer,
         Err(refused) => {
             tracing::warn!(reason = %refused, "request refused: no valid router identity token");
-            let error = async_graphql::Error::new(refused.to_string()).extend_with(|_, ext| {
-                ext.set("code", crate::ErrorCode::Unauthenticated.as_str());
-            });
+            let error = crate::error::coded(ErrorCode::Unauthenticated, refused.to_string());
             let mut error = error.into_server_error(async_graphql::Pos::default());
             error.locations.clear();
             let response = async_graphql::Response::from_errors(vec![error]);
@@ -126,6 +127,9 @@ async fn graphql<E: Executor>(
             return (StatusCode::UNAUTHORIZED, body).into_response();
         }
     };
+    if state.breaker.is_open() {
+        return database_unavailable(request.into_inner());
+    }
     let mut request = request.into_inner().data(viewer);
     let mut notes = Vec::new();
     for single in request.iter_mut() {
@@ -145,6 +149,15 @@ async fn graphql<E: Executor>(
         BatchResponse::Single(single) => vec![single],
         BatchResponse::Batch(all) => all.iter_mut().collect(),
     };
+    let unavailable = ErrorCode::ServiceUnavailable.as_str();
+    if singles.iter().any(|single| {
+        single
+            .errors
+            .iter()
+            .any(|error| error_code(error) == Some(unavailable))
+    }) {
+        state.breaker.suspect();
+    }
     let mut private = false;
     for (single, note) in singles.into_iter().zip(&notes) {
         null_failed_fields(single);
@@ -218,19 +231,52 @@ async fn live() -> impl IntoResponse {
     Json(serde_json::json!({ "status": "live" }))
 }
 
+/// Ready when the database can be read and written, answered within
+/// [`crate::health::CHECK_DEADLINE`].
 async fn ready<E>(State(state): State<AppState<E>>) -> impl IntoResponse {
-    match state.db.ping().await {
+    match state.breaker.check().await {
         Ok(()) => (
             StatusCode::OK,
             Json(serde_json::json!({ "status": "ready" })),
         ),
-        Err(err) => {
-            let err = ServiceError::from(err);
-            tracing::warn!(error = ?err, "readiness check failed: database");
+        Err(unready) => {
+            tracing::warn!(reason = %unready, "readiness check failed: database");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable", "reason": "database" })),
+                Json(serde_json::json!({
+                    "status": "unavailable",
+                    "reason": "database",
+                    "detail": unready.to_string(),
+                })),
             )
         }
+    }
+}
+
+/// What every request of `request` is answered while the database breaker is open.
+fn database_unavailable(request: async_graphql::BatchRequest) -> axum::response::Response {
+    let answer = || {
+        let error = crate::error::coded(
+            ErrorCode::ServiceUnavailable,
+            "the database is unavailable; retry later",
+        );
+        let mut error = error.into_server_error(async_graphql::Pos::default());
+        error.locations.clear();
+        async_graphql::Response::from_errors(vec![error])
+    };
+    let response = match request {
+        async_graphql::BatchRequest::Single(_) => BatchResponse::Single(answer()),
+        async_graphql::BatchRequest::Batch(all) => {
+            BatchResponse::Batch(all.iter().map(|_| answer()).collect())
+        }
+    };
+    GraphQLResponse::from(response).into_response()
+}
+
+/// The `extensions.code` of an error, when it has one.
+fn error_code(error: &async_graphql::ServerError) -> Option<&str> {
+    match error.extensions.as_ref()?.get("code")? {
+        Value::String(code) => Some(code),
+        _ => None,
     }
 }

@@ -75,7 +75,7 @@ where
         updated_at: now,
         deleted_at: None,
     };
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let row = sea_orm::IntoActiveModel::into_active_model(row)
         .insert(&txn)
         .await?;
@@ -149,7 +149,7 @@ where
         }
     }
     row.updated_at = Set(now);
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let row = row.update(&txn).await?;
     if let Some(tags) = &tags {
         replace_tags(&txn, id, tags).await?;

@@ -25,7 +25,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let cutoff = retention.cutoff(now);
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     // Children first (see `expired`).
     let gone = || expired::<entry::Entity>(entry::Column::Id, entry::Column::DeletedAt, cutoff);
     tag::Entity::delete_many()

@@ -99,7 +99,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let me = access.require()?;
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let notifications = NOTIFICATIONS.erase(&txn, me, now).await?;
     let devices = device::Entity::delete_many()
         .filter(device::Column::UserId.eq(me))

@@ -23,7 +23,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let cutoff = retention.cutoff(now);
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     // Children first (see `expired`).
     delivery::Entity::delete_many()
         .filter(

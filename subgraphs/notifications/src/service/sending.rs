@@ -156,7 +156,7 @@ async fn write<C>(
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     notification::Entity::insert_many(
         notifications
             .iter()

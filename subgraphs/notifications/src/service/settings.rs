@@ -113,7 +113,7 @@ where
         return Ok(());
     }
     let now = now.trunc_subsecs(6);
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let rows = changes.iter().map(|p| preference::ActiveModel {
         user_id: Set(me),
         kind: Set(p.kind),

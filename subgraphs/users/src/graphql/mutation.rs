@@ -4,7 +4,6 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ErrorExtensions, Object, Result, ResultExt};
 use chrono::Utc;
-use sea_orm::TransactionTrait;
 use tessera_kit::error::ServiceError;
 
 use crate::{
@@ -38,8 +37,7 @@ impl Mutation {
         let now = Utc::now();
         passwords::validate(&input.password, "password").extend()?;
         let hash = passwords::hash(&input.password).await.extend()?;
-        let txn = db(ctx)
-            .begin()
+        let txn = tessera_kit::db::begin_write(db(ctx))
             .await
             .map_err(|e| ServiceError::from(e).extend())?;
         let user = accounts::sign_up(&txn, input.into(), now).await.extend()?;

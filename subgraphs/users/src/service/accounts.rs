@@ -193,7 +193,7 @@ pub async fn purge_deleted<C>(db: &C, now: DateTime<Utc>) -> Result<u64, Service
 where
     C: ConnectionTrait + TransactionTrait,
 {
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let expired = Query::select()
         .column(user::Column::Id)
         .from(user::Entity)

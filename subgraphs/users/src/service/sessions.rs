@@ -207,7 +207,7 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
     let scopes: Vec<String> = scopes.iter().map(|s| s.as_str().to_owned()).collect();
     let athletes = athletes_claim(db, &user).await?;
     let family = Uuid::now_v7();
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let refresh = new_refresh_token(&txn, settings, family, user.id, &scopes, now).await?;
     txn.commit().await?;
     let session = Issued {
@@ -251,7 +251,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| refused("this account no longer exists"))?;
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     // Spend the token; a concurrent refresh with the same token spends it first and
     // this one then counts as a reuse.
     let spent = refresh_token::Entity::update_many()

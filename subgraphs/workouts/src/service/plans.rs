@@ -98,7 +98,7 @@ where
             format!("no exercise {unknown} in the catalogue"),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let row = plan::ActiveModel {
         id: Set(Uuid::now_v7()),
         coach_id: Set(coach),
@@ -231,7 +231,7 @@ where
         .into_iter()
         .map(|t| (t.week, t.day))
         .collect();
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let assigned = assignment::ActiveModel {
         id: Set(Uuid::now_v7()),
         plan_id: Set(plan_id),

@@ -113,7 +113,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let me = access.require()?;
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     let workouts = WORKOUTS.erase(&txn, me, now).await?;
     let plans = PLANS.erase(&txn, me, now).await?;
     let assignments = assignment::Entity::delete_many()

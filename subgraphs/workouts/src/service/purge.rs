@@ -46,7 +46,7 @@ where
         || expired::<workout::Entity>(workout::Column::Id, workout::Column::DeletedAt, cutoff);
     let expired_plans =
         || expired::<plan::Entity>(plan::Column::Id, plan::Column::DeletedAt, cutoff);
-    let txn = db.begin().await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
     // Children first (see `expired`).
     workout_set::Entity::delete_many()
         .filter(workout_set::Column::WorkoutId.in_subquery(expired_workouts()))
