@@ -96,6 +96,14 @@ async fn operation_limits_refuse_with_their_own_codes_and_the_router_keeps_servi
         .query(r#"{ a: userByHandle(handle: "alex") { handle } b: userByHandle(handle: "kim") { handle } }"#)
         .await;
     assert!(body.get("errors").is_none(), "{body}");
+    // Tokens are GraphQL's: 58 of them, spaced out with commas and a comment, pass.
+    let spaced = format!(
+        "# {}\n{{ userByHandle(handle: \"alex\") {{ {} }} }}",
+        "a comment ".repeat(20),
+        "handle ,   ".repeat(48)
+    );
+    let body = p.query(&spaced).await;
+    assert_eq!(body["data"]["userByHandle"]["handle"], "alex", "{body}");
 
     let (status, _, body) = p
         .post(

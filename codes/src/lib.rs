@@ -79,6 +79,10 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The response has more errors than it lists: this last one counts the rest.
     TooManyErrors,
+    /// A subgraph's fault the router adds the code to: the subgraph's own error that
+    /// came without one (`extensions.serviceName` names the subgraph), or a value it
+    /// sent that the schema does not allow (`null` for a non-null field).
+    DownstreamServiceError,
 }
 
 impl ErrorCode {
@@ -114,6 +118,7 @@ impl ErrorCode {
         Self::BatchLimitExceeded,
         Self::UnsupportedMediaType,
         Self::TooManyErrors,
+        Self::DownstreamServiceError,
     ];
 
     /// The wire spelling used in `extensions.code`.
@@ -149,6 +154,7 @@ impl ErrorCode {
             Self::BatchLimitExceeded => "BATCH_LIMIT_EXCEEDED",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::TooManyErrors => "TOO_MANY_ERRORS",
+            Self::DownstreamServiceError => "DOWNSTREAM_SERVICE_ERROR",
         }
     }
 
@@ -174,8 +180,8 @@ impl ErrorCode {
             | Self::BatchLimitExceeded => 400,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            // Never ends a request itself: the status is the other errors'.
-            Self::TooManyErrors => 200,
+            // Never end a request themselves: they come with its data.
+            Self::TooManyErrors | Self::DownstreamServiceError => 200,
             Self::Unauthenticated => 401,
             Self::Forbidden | Self::UnauthorizedFieldOrType => 403,
             Self::NotFound => 404,

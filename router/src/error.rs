@@ -124,7 +124,8 @@ impl GraphqlError {
     }
 
     /// A subgraph's error as sent (any JSON), made into one: a `code` that is not a
-    /// string stays among the other extensions, a `path` that is not a list is
+    /// string stays among the other extensions, no code at all is
+    /// `DOWNSTREAM_SERVICE_ERROR`, a `path` that is not a list is
     /// dropped. Its `locations` point into the subgraph's operation, not the client's
     /// document: they are dropped too.
     pub fn from_subgraph(mut sent: JsonMap) -> Self {
@@ -150,6 +151,11 @@ impl GraphqlError {
                 extensions.service_name = Some(name.as_str().to_owned());
             }
             extensions.other = other;
+        }
+        // Every error a client sees has a code; a subgraph's own without one gets
+        // DOWNSTREAM_SERVICE_ERROR (a code that is not a string stays as it came).
+        if extensions.code.is_none() && !extensions.other.contains_key("code") {
+            extensions.code = Some(ErrorCode::DownstreamServiceError.as_str().to_owned());
         }
         Self {
             message,
@@ -313,6 +319,15 @@ mod tests {
         assert_eq!(
             json(&GraphqlError::from_subgraph(odd)),
             r#"{"message":"odd","extensions":{"code":7}}"#
+        );
+        // No code at all: the router gives it one.
+        let bare: JsonMap = serde_json::from_value(serde_json::json!({
+            "message": "timeout talking to the warehouse", "path": ["product", "stock"]
+        }))
+        .expect("an object");
+        assert_eq!(
+            json(&GraphqlError::from_subgraph(bare).from_service("inventory")),
+            r#"{"message":"timeout talking to the warehouse","path":["product","stock"],"extensions":{"code":"DOWNSTREAM_SERVICE_ERROR","serviceName":"inventory"}}"#
         );
     }
 

@@ -1,8 +1,9 @@
 //! Operation limits: what one operation may ask of the platform, checked before it is
 //! planned or executed, each limit with its own error code.
 //!
-//! - Tokens: the parser stops lexing past the limit (`MAX_TOKENS_LIMIT`), so a huge
-//!   document costs nothing beyond that.
+//! - Tokens: GraphQL's tokens (names, values, punctuators; not the whitespace, commas
+//!   and comments the spec calls ignored), counted by a lexer that stops one past the
+//!   limit (`MAX_TOKENS_LIMIT`), so a huge document costs nothing beyond that.
 //! - Depth (fields nested, the root field at depth 1; fragments expanded), aliases,
 //!   root fields (fragments on the root type expanded) and directives applied:
 //!   measured once per document and cached with it (`MAX_DEPTH_LIMIT`,
@@ -241,10 +242,35 @@ impl OperationLimits {
         Ok(())
     }
 
-    /// The parser's token limit, and whether a parse error is that limit.
-    pub fn token_limit(&self) -> Option<usize> {
-        self.max_tokens
+    /// Refuses a document with more GraphQL tokens than `max_tokens`.
+    pub fn check_tokens(&self, document: &str) -> Result<(), Exceeded> {
+        let Some(max) = self.max_tokens else {
+            return Ok(());
+        };
+        if count_tokens(document, max + 1) > max {
+            return Err(Exceeded::new(
+                ErrorCode::MaxTokensLimit,
+                format!("the document has more than {max} tokens"),
+            ));
+        }
+        Ok(())
     }
+}
+
+/// The GraphQL tokens of `document`, counted up to `at_most`: names, values and
+/// punctuators, not whitespace, commas or comments. Text the lexer cannot read counts
+/// as a token (the parser reports it).
+fn count_tokens(document: &str, at_most: usize) -> usize {
+    use apollo_parser::{Lexer, TokenKind};
+    Lexer::new(document)
+        .filter(|token| {
+            !matches!(
+                token.as_ref().map(|token| token.kind()),
+                Ok(TokenKind::Whitespace | TokenKind::Comment | TokenKind::Comma | TokenKind::Eof)
+            )
+        })
+        .take(at_most)
+        .count()
 }
 
 /// The estimated cost of `operation` (see the module docs).
@@ -402,6 +428,33 @@ fn number(value: &Value, variables: &JsonMap) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_are_graphqls_not_whitespace_commas_or_comments() {
+        assert_eq!(count_tokens("{ a b }", 100), 4);
+        assert_eq!(
+            count_tokens(
+                "# a comment\n{\n  a,   b,\n  c(x: \"s\", y: [1, 2.5]) @d\n}",
+                100
+            ),
+            18
+        );
+        assert_eq!(count_tokens("{ a a a a a a }", 3), 3, "counting stops");
+        let limits = OperationLimits {
+            max_tokens: Some(30),
+            ..OperationLimits::default()
+        };
+        let spaced = format!("{{{}}}", " __typename ,    ".repeat(28));
+        assert_eq!(
+            limits.check_tokens(&spaced),
+            Ok(()),
+            "30 tokens, much space"
+        );
+        let over = format!("{{{}}}", "__typename ".repeat(29));
+        let refused = limits.check_tokens(&over).expect_err("31 tokens");
+        assert_eq!(refused.code, ErrorCode::MaxTokensLimit);
+        assert_eq!(refused.message, "the document has more than 30 tokens");
+    }
 
     const SDL: &str = r#"
         directive @cost(weight: Int!) on FIELD_DEFINITION | OBJECT | SCALAR | ENUM | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION

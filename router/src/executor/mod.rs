@@ -48,7 +48,7 @@ use self::{
 };
 use crate::{
     cache::CachePolicy,
-    error::{Extensions, GraphqlError},
+    error::GraphqlError,
     planner::{EntityCall, Fetch, Plan},
     supergraph::Supergraph,
 };
@@ -437,11 +437,11 @@ fn report_errors(
         let error = errors
             .first()
             .cloned()
-            .unwrap_or_else(|| GraphqlError {
-                message: format!("subgraph `{subgraph}` answered no entities"),
-                locations: Vec::new(),
-                path: None,
-                extensions: Extensions::default(),
+            .unwrap_or_else(|| {
+                GraphqlError::new(
+                    ErrorCode::SubgraphRequestFailed,
+                    format!("subgraph `{subgraph}` answered no entities"),
+                )
             })
             .from_service(subgraph);
         for address in from.iter().filter_map(|addresses| addresses.first()) {

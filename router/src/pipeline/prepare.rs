@@ -108,26 +108,13 @@ impl Router {
         self.shared
             .prepared_total
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut parser = Parser::new();
-        if let Some(limit) = self.shared.limits.token_limit() {
-            parser = parser.token_limit(limit);
-        }
-        let ast = parser.parse_ast(query, "query.graphql").map_err(|with| {
-            let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
-            if errors
-                .iter()
-                .any(|e| e.message.contains("token limit reached"))
-            {
-                return PipelineError::client(
-                    ErrorCode::MaxTokensLimit,
-                    format!(
-                        "the document has more than {} tokens",
-                        self.shared.limits.token_limit().unwrap_or_default()
-                    ),
-                );
-            }
-            PipelineError::compiler(ErrorCode::GraphqlParseFailed, errors)
-        })?;
+        self.shared.limits.check_tokens(query)?;
+        let ast = Parser::new()
+            .parse_ast(query, "query.graphql")
+            .map_err(|with| {
+                let errors: Vec<GraphQLError> = with.errors.iter().map(|d| d.to_json()).collect();
+                PipelineError::compiler(ErrorCode::GraphqlParseFailed, errors)
+            })?;
         let document = ast
             .to_executable_validate(&self.shared.supergraph.api)
             .map_err(|with| {

@@ -130,7 +130,8 @@ impl RouterResponse {
             .filter_map(|e| e.path.clone().filter(|p| !p.is_empty()))
             .collect();
         for error in shaped.errors {
-            let error = GraphqlError::from_compiler(error, None);
+            // Nothing the subgraphs said explains it: a value one sent breaks the schema.
+            let error = GraphqlError::from_compiler(error, Some(ErrorCode::DownstreamServiceError));
             let path = error.path.as_deref().unwrap_or_default();
             let own = keys(path);
             if paths.iter().any(|p| p.starts_with(&own)) {
@@ -258,6 +259,10 @@ mod tests {
         let body = RouterResponse::executed(shaped, Vec::new()).to_json();
         let errors = body["errors"].as_array().expect("errors");
         assert_eq!(errors.len(), crate::error::MAX_ERRORS);
+        assert_eq!(
+            errors[0]["extensions"]["code"], "DOWNSTREAM_SERVICE_ERROR",
+            "a value a subgraph sent against the schema is its fault, with a code"
+        );
         assert_eq!(
             errors[crate::error::MAX_ERRORS - 1]["message"],
             "… and 51 more errors, not listed"

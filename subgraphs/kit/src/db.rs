@@ -263,7 +263,7 @@ mod tests {
     /// locked` once the first has written.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writing_transactions_that_read_first_wait_for_each_other() {
-        use sea_orm::{ConnectionTrait, Statement, TransactionSession};
+        use sea_orm::{ConnectionTrait, Statement};
 
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = format!("sqlite://{}/counter.db?mode=rwc", dir.path().display());
