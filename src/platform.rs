@@ -208,6 +208,7 @@ pub async fn prepare_metrics(config: &Config) -> Result<Option<Prepared>, Platfo
         name: "metrics",
         listener,
         app: tessera_router::metrics::app().into(),
+        limits: tessera_serving::ConnectionLimits::default(),
     }))
 }
 
@@ -337,5 +338,6 @@ pub async fn prepare_router(
         name: "router",
         listener,
         app: Apps::PerThread(apps),
+        limits: config.router.connections.limits()?,
     })
 }

@@ -79,6 +79,8 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The response has more errors than it lists: this last one counts the rest.
     TooManyErrors,
+    /// The client took longer than allowed to send its request body.
+    RequestTimeout,
     /// A subgraph's fault the router adds the code to: the subgraph's own error that
     /// came without one (`extensions.serviceName` names the subgraph), or a value it
     /// sent that the schema does not allow (`null` for a non-null field).
@@ -118,6 +120,7 @@ impl ErrorCode {
         Self::BatchLimitExceeded,
         Self::UnsupportedMediaType,
         Self::TooManyErrors,
+        Self::RequestTimeout,
         Self::DownstreamServiceError,
     ];
 
@@ -154,6 +157,7 @@ impl ErrorCode {
             Self::BatchLimitExceeded => "BATCH_LIMIT_EXCEEDED",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::TooManyErrors => "TOO_MANY_ERRORS",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::DownstreamServiceError => "DOWNSTREAM_SERVICE_ERROR",
         }
     }
@@ -180,6 +184,7 @@ impl ErrorCode {
             | Self::BatchLimitExceeded => 400,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            Self::RequestTimeout => 408,
             // Never end a request themselves: they come with its data.
             Self::TooManyErrors | Self::DownstreamServiceError => 200,
             Self::Unauthenticated => 401,
@@ -207,6 +212,7 @@ impl ErrorCode {
             Self::BadRequest
                 | Self::MethodNotAllowed
                 | Self::UnsupportedMediaType
+                | Self::RequestTimeout
                 | Self::PersistedQueryHashMismatch
                 | Self::PersistedQueryNotInList
         )

@@ -12,6 +12,7 @@
 //! - [`persisted`]: automatic persisted queries and trusted documents.
 //! - [`pipeline`]: one request through parse → validate → plan → execute.
 //! - [`error`]: GraphQL errors as the router writes them.
+//! - [`redact`]: what the log may hold of a document: its shape, never its values.
 //! - [`cache`]: cache policies (`@cacheControl`, subgraph headers), the response and
 //!   entity caches, invalidation across replicas.
 //! - [`limits`]: operation limits (depth, aliases, root fields, tokens, directives,
@@ -35,6 +36,7 @@ pub mod persisted;
 pub mod pipeline;
 pub mod planner;
 pub mod ratelimit;
+pub mod redact;
 pub mod redis_link;
 pub mod server;
 pub mod supergraph;

@@ -2,6 +2,8 @@
 
 use std::{future::IntoFuture, io, net::SocketAddr, time::Duration};
 
+use crate::connection::{ConnectionLimits, PerAddress, serve_connections};
+
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -20,19 +22,29 @@ pub async fn bind(name: &str, addr: SocketAddr) -> io::Result<TcpListener> {
 }
 
 /// Serves `app` until `shutdown` is cancelled, then lets in-flight requests finish for
-/// up to ten seconds.
+/// up to ten seconds; clients held to the default [`ConnectionLimits`].
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
-    let drained = shutdown.clone();
-    // With each connection's peer address (rate limits key anonymous callers on it).
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { drained.cancelled().await });
+    serve_with(listener, app, ConnectionLimits::default(), shutdown).await
+}
+
+/// As [`serve`], with clients held to `limits`. Each request carries its connection's
+/// peer address (`ConnectInfo<SocketAddr>`: rate limits key anonymous callers on it).
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: CancellationToken,
+) -> io::Result<()> {
+    let per_address = PerAddress::new(limits.max_connections_per_ip);
+    let stop = shutdown.clone();
+    let server = async move {
+        serve_connections(listener, app, limits, per_address, stop).await;
+        Ok(())
+    };
     drain(server, shutdown).await
 }
 

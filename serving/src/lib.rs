@@ -1,8 +1,10 @@
 //! Serving an axum app the way every Tessera process does, the router and the
 //! subgraphs alike: a port bound with its name in the error, graceful shutdown on
-//! Ctrl-C or SIGTERM with in-flight requests given ten seconds, and, for the router,
-//! one app per thread ([`threads`]).
+//! Ctrl-C or SIGTERM with in-flight requests given ten seconds, every connection held
+//! to [`ConnectionLimits`] (head size, head and body read times, connections per
+//! address), and, for the router, one app per thread ([`threads`]).
 
+mod connection;
 mod drain;
 pub mod threads;
 
@@ -12,7 +14,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub use self::drain::{bind, serve, shutdown_on_signal};
+pub use self::{
+    connection::{BodyTimedOut, ConnectionLimits},
+    drain::{bind, serve, serve_with, shutdown_on_signal},
+};
 
 /// A service ready to serve: its port bound, its app (or one per thread) built.
 pub struct Prepared {
@@ -22,6 +27,8 @@ pub struct Prepared {
     pub listener: TcpListener,
     /// Its app.
     pub app: Apps,
+    /// What its clients are held to.
+    pub limits: ConnectionLimits,
 }
 
 /// What a [`Prepared`] listener serves.
@@ -50,11 +57,11 @@ impl Prepared {
         match self.app {
             Apps::Shared(app) => {
                 tracing::info!(subgraph = self.name, %addr, "serving");
-                serve(self.listener, app, shutdown).await
+                serve_with(self.listener, app, self.limits, shutdown).await
             }
             Apps::PerThread(apps) => {
                 tracing::info!(subgraph = self.name, %addr, threads = apps.len(), "serving, one thread per app");
-                threads::serve(self.name, self.listener, apps, shutdown).await
+                threads::serve(self.name, self.listener, apps, self.limits, shutdown).await
             }
         }
     }

@@ -10,15 +10,14 @@
 
 use std::{io, net::SocketAddr, time::Duration};
 
-use axum::{
-    Router,
-    serve::{Listener, ListenerExt as _},
-};
+use axum::{Router, serve::Listener};
 use tokio::{
     net::{TcpListener, TcpStream},
     sync::mpsc,
 };
 use tokio_util::sync::CancellationToken;
+
+use crate::connection::{ConnectionLimits, PerAddress, serve_connections};
 
 /// Connections accepted and not yet taken by a busy thread, per thread.
 const BACKLOG: usize = 1024;
@@ -31,6 +30,7 @@ pub async fn serve(
     name: &'static str,
     listener: TcpListener,
     apps: Vec<Router>,
+    limits: ConnectionLimits,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     if apps.is_empty() {
@@ -39,7 +39,10 @@ pub async fn serve(
     let local_addr = listener.local_addr()?;
     let mut queues = Vec::with_capacity(apps.len());
     let mut threads = Vec::with_capacity(apps.len());
+    // Connections per address are counted across the threads.
+    let per_address = PerAddress::new(limits.max_connections_per_ip);
     for (index, app) in apps.into_iter().enumerate() {
+        let per_address = per_address.clone();
         let (queue, connections) = mpsc::channel(BACKLOG);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -51,15 +54,13 @@ pub async fn serve(
                 let handoff = Handoff {
                     connections,
                     local_addr,
-                }
-                .tap_io(|_| ());
+                };
                 runtime.block_on(async move {
-                    let drained = token.clone();
-                    let server = axum::serve(
-                        handoff,
-                        app.into_make_service_with_connect_info::<SocketAddr>(),
-                    )
-                    .with_graceful_shutdown(async move { drained.cancelled().await });
+                    let stop = token.clone();
+                    let server = async move {
+                        serve_connections(handoff, app, limits, per_address, stop).await;
+                        Ok(())
+                    };
                     crate::drain::drain(server, token).await
                 })
             })?;
@@ -233,6 +234,7 @@ mod tests {
             "test",
             listener,
             vec![app(), app(), app()],
+            ConnectionLimits::default(),
             shutdown.clone(),
         ));
         // Six keep-alive connections, one after another, each asking twice.
@@ -268,9 +270,15 @@ mod tests {
     #[tokio::test]
     async fn no_app_is_an_error_not_a_panic() {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bound");
-        let err = serve("test", listener, Vec::new(), CancellationToken::new())
-            .await
-            .expect_err("nothing to serve");
+        let err = serve(
+            "test",
+            listener,
+            Vec::new(),
+            ConnectionLimits::default(),
+            CancellationToken::new(),
+        )
+        .await
+        .expect_err("nothing to serve");
         assert_eq!(err.to_string(), "test: no thread to serve on");
     }
 
@@ -286,7 +294,13 @@ mod tests {
             }),
         );
         let shutdown = CancellationToken::new();
-        let server = tokio::spawn(serve("test", listener, vec![slow], shutdown.clone()));
+        let server = tokio::spawn(serve(
+            "test",
+            listener,
+            vec![slow],
+            ConnectionLimits::default(),
+            shutdown.clone(),
+        ));
         let request = tokio::spawn(async move { reqwest::get(&url).await?.text().await });
         tokio::time::sleep(Duration::from_millis(100)).await;
         shutdown.cancel();

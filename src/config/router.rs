@@ -54,6 +54,14 @@ pub struct RouterConfig {
     /// Largest request body, in bytes.
     #[serde(default = "RouterConfig::default_max_body")]
     pub max_body_bytes: usize,
+    /// What clients' connections are held to: head size, head and body read times,
+    /// connections per address.
+    #[serde(default)]
+    pub connections: ConnectionsConfig,
+    /// `Strict-Transport-Security: max-age=…` on every answer, for a router reached
+    /// only over TLS (at a proxy in front); unset: not sent.
+    #[serde(default)]
+    pub hsts_max_age_seconds: Option<u64>,
     /// Most operations in one HTTP batch.
     #[serde(default = "RouterConfig::default_max_batch")]
     pub max_batch: usize,
@@ -107,6 +115,7 @@ impl RouterConfig {
                 )));
             }
         }
+        self.connections.limits()?;
         if self.threads > MAX_THREADS {
             return Err(ConfigError(format!(
                 "`router.threads` = {} must be between 0 (one per CPU) and {MAX_THREADS}",
@@ -145,6 +154,66 @@ impl RouterConfig {
             0 => std::thread::available_parallelism().map_or(1, usize::from),
             n => n,
         }
+    }
+}
+
+/// Limits on clients' connections (`router.connections`).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConnectionsConfig {
+    /// Largest request head (request line and headers), in bytes (431 past it).
+    pub max_header_bytes: usize,
+    /// How long a client has to send a request's head, in milliseconds.
+    pub header_read_timeout_ms: u64,
+    /// How long a client has to send a request's body, in milliseconds (408
+    /// `REQUEST_TIMEOUT` past it).
+    pub body_read_timeout_ms: u64,
+    /// Most connections open at once from one IP address; `0`: no limit (behind a
+    /// proxy, where every client has the proxy's address).
+    pub max_per_ip: usize,
+}
+
+impl Default for ConnectionsConfig {
+    fn default() -> Self {
+        let limits = tessera_serving::ConnectionLimits::default();
+        Self {
+            max_header_bytes: limits.max_header_bytes,
+            header_read_timeout_ms: millis(limits.header_read_timeout),
+            body_read_timeout_ms: millis(limits.body_read_timeout),
+            max_per_ip: limits.max_connections_per_ip,
+        }
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl ConnectionsConfig {
+    /// The limits, or which key is wrong.
+    pub fn limits(&self) -> Result<tessera_serving::ConnectionLimits, ConfigError> {
+        if self.max_header_bytes < 8_192 {
+            return Err(ConfigError(format!(
+                "`router.connections.max_header_bytes` = {}: at least 8192 (a request line and the usual headers)",
+                self.max_header_bytes
+            )));
+        }
+        for (key, ms) in [
+            ("header_read_timeout_ms", self.header_read_timeout_ms),
+            ("body_read_timeout_ms", self.body_read_timeout_ms),
+        ] {
+            if ms == 0 {
+                return Err(ConfigError(format!(
+                    "`router.connections.{key}` = 0: a timeout must be at least 1 ms"
+                )));
+            }
+        }
+        Ok(tessera_serving::ConnectionLimits {
+            max_header_bytes: self.max_header_bytes,
+            header_read_timeout: Duration::from_millis(self.header_read_timeout_ms),
+            body_read_timeout: Duration::from_millis(self.body_read_timeout_ms),
+            max_connections_per_ip: self.max_per_ip,
+        })
     }
 }
 
@@ -509,6 +578,9 @@ impl RouterConfig {
             csrf_prevention: self.csrf_prevention,
             compress_responses: self.compress_responses,
             compression_level: self.compression_level.level()?,
+            security_headers: tessera_router::server::SecurityHeaders::new(
+                self.hsts_max_age_seconds,
+            ),
             max_body_bytes: self.max_body_bytes,
             max_batch: self.max_batch,
             auth,

@@ -176,8 +176,8 @@ impl<'b> Run<'_, '_, 'b> {
         }
         tracing::debug!(
             subgraph = %subgraph,
-            operation = %fetch.operation,
-            variables = ?vars,
+            operation = %crate::redact::redacted(&fetch.operation),
+            variables = ?vars.keys().map(|name| name.as_str()).collect::<Vec<_>>(),
             representations = ?calls.iter().map(|c| c.reps.texts.len()).collect::<Vec<_>>(),
             "fetch"
         );

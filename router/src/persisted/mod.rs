@@ -464,7 +464,7 @@ impl Persisted {
                 self.logged.insert(hash, ());
                 tracing::warn!(
                     hash = %hex(&hash),
-                    document = %text.chars().take(200).collect::<String>(),
+                    document = %crate::redact::redacted(&text),
                     "an operation that is not in the trusted documents ran (log_unknown)"
                 );
             }

@@ -16,6 +16,7 @@ mod admin;
 mod admission;
 mod batch;
 mod negotiation;
+mod security;
 
 use std::{collections::HashMap, sync::Arc};
 
@@ -30,6 +31,8 @@ use axum::{
 };
 use tessera_codes::ErrorCode;
 pub use tower_http::CompressionLevel;
+
+pub use self::security::SecurityHeaders;
 use tower_http::{
     compression::{CompressionLayer, DefaultPredicate, Predicate, predicate::NotForContentType},
     cors::{AllowOrigin, CorsLayer},
@@ -72,6 +75,8 @@ pub struct ServerOptions {
     /// How hard: CPU for bytes (the default is each algorithm's own: gzip 6, brotli 4,
     /// zstd 3).
     pub compression_level: CompressionLevel,
+    /// The security headers every answer carries (HSTS when configured).
+    pub security_headers: SecurityHeaders,
 }
 
 /// A contract variant: a [`Router`] built from the variant's supergraph (see
@@ -136,6 +141,7 @@ impl Default for ServerOptions {
             explorer: None,
             compress_responses: true,
             compression_level: CompressionLevel::Default,
+            security_headers: SecurityHeaders::default(),
         }
     }
 }
@@ -230,6 +236,10 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
     if let Some(explorer) = &options.explorer {
         app = app.merge(crate::explorer::routes(explorer));
     }
+    app = app.layer(axum::middleware::map_response_with_state(
+        options.security_headers.clone(),
+        security::add,
+    ));
     app.with_state(AppState { router, options })
 }
 
@@ -278,6 +288,13 @@ async fn post_to(
             );
         }
         Err(rejection) => {
+            if let Some(timed_out) = tessera_serving::BodyTimedOut::found_in(&rejection) {
+                return request_error(
+                    ErrorCode::RequestTimeout,
+                    &timed_out.to_string(),
+                    graphql_json,
+                );
+            }
             return request_error(
                 ErrorCode::BadRequest,
                 &format!(
@@ -497,6 +514,74 @@ mod tests {
                 serde_json::json!({ "data": { "__typename": "Query" } })
             );
         }
+    }
+
+    /// A body that does not arrive within the connection limits' time is answered 408
+    /// `REQUEST_TIMEOUT`, as a GraphQL error, and the router serves on.
+    #[tokio::test]
+    async fn a_body_sent_too_slowly_is_answered_request_timeout() {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let router = Router::new(
+            Supergraph::parse(include_str!("../../tests/fixtures/override-labels.graphql"))
+                .expect("loads"),
+            &RouterOptions::default(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let addr = listener.local_addr().expect("bound");
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let limits = tessera_serving::ConnectionLimits {
+            body_read_timeout: std::time::Duration::from_millis(200),
+            ..tessera_serving::ConnectionLimits::default()
+        };
+        let app = app(Arc::new(router), ServerOptions::default());
+        tokio::spawn(tessera_serving::serve_with(
+            listener,
+            app,
+            limits,
+            shutdown.clone(),
+        ));
+        let _stop = shutdown.drop_guard();
+        let mut stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .expect("connects");
+        stream
+            .write_all(b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\ncontent-length: 40\r\nconnection: close\r\n\r\n{\"query\":")
+            .await
+            .expect("sent");
+        let mut answer = Vec::new();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            stream.read_to_end(&mut answer),
+        )
+        .await
+        .expect("answered within the test's patience")
+        .expect("read");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        let body: serde_json::Value = answer
+            .split_once("\r\n\r\n")
+            .and_then(|(_, body)| serde_json::from_str(body).ok())
+            .expect("a JSON body");
+        assert_eq!(
+            body,
+            serde_json::json!({ "errors": [{
+                "message": "the request body did not arrive within 200 ms",
+                "extensions": { "code": "REQUEST_TIMEOUT" }
+            }] })
+        );
+        let body = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .header("content-type", "application/json")
+            .body(r#"{"query":"{ __typename }"}"#)
+            .send()
+            .await
+            .expect("answers")
+            .text()
+            .await
+            .expect("a body");
+        assert_eq!(body, r#"{"data":{"__typename":"Query"}}"#);
     }
 
     #[tokio::test]

@@ -163,6 +163,11 @@ impl<M: MigratorTrait> Startup<M> {
             name: self.name,
             listener,
             app: app(db).into(),
+            // Its one client is the router, from one address: no limit per address.
+            limits: tessera_serving::ConnectionLimits {
+                max_connections_per_ip: 0,
+                ..tessera_serving::ConnectionLimits::default()
+            },
         })
     }
 }
