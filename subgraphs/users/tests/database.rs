@@ -329,3 +329,52 @@ async fn the_embedded_database_takes_concurrent_writers_and_readers_without_an_e
         failures.len()
     );
 }
+
+#[tokio::test]
+async fn a_read_only_postgresql_is_not_ready_yet_still_serves_reads() {
+    let Ok(url) = std::env::var("DATABASE_URL").map(|url| url::Url::parse(&url).expect("a URL"))
+    else {
+        eprintln!("DATABASE_URL is unset: the read-only PostgreSQL test is skipped");
+        return;
+    };
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(url.as_str())
+        .await
+        .expect("PostgreSQL");
+    admin
+        .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+        .await
+        .expect("a schema");
+    let at = |options: &str| {
+        let mut url = url.clone();
+        url.query_pairs_mut().append_pair("options", options);
+        DatabaseConfig::new(url.to_string())
+    };
+    let writable = connect_and_migrate::<UsersMigrator>(&DatabaseConfig {
+        migrate_on_start: true,
+        ..at(&format!("-c search_path={schema}"))
+    })
+    .await
+    .expect("migrated");
+    let alex = athlete(&writable, "alex").await;
+    // What a standby, or a database set read-only, gives every session.
+    let read_only = connect_and_migrate::<UsersMigrator>(&at(&format!(
+        "-c search_path={schema} -c default_transaction_read_only=on"
+    )))
+    .await
+    .expect("connects");
+    let served = serve(&read_only).await;
+    let (status, body) = readiness(&served).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(
+        body["detail"],
+        "the database cannot be written: it is read-only (a standby, or default_transaction_read_only)"
+    );
+    // Reads are still answered: the breaker stays closed for a database that reads.
+    let body = served.gql(Some(&alex.viewer()), ME, json!({})).await;
+    assert_eq!(body["data"]["me"]["handle"], "alex", "{body}");
+    admin
+        .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
+        .await
+        .expect("the schema is dropped");
+}
