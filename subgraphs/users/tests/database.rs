@@ -93,8 +93,7 @@ async fn a_database_file_deleted_under_the_running_process_is_reported_and_never
     // Nor does a restart make one: the marker remembers the file existed.
     let refused = embedded(dir.path())
         .await
-        .err()
-        .expect("a restart refuses to start on an empty database");
+        .expect_err("a restart refuses to start on an empty database");
     assert!(
         matches!(refused, StartupError::Vanished { .. }),
         "{refused}"
