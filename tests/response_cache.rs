@@ -534,6 +534,23 @@ async fn losing_redis_mid_run_serves_uncached_and_keeps_serving() {
         p.router.caches().redis().expect("configured").failures() > failures_before,
         "the failure is counted"
     );
+    // An administrator's invalidation is done here, and says the others were not told.
+    let response = p
+        .client
+        .post(p.url.replace("/graphql", "/admin/cache/invalidate"))
+        .bearer_auth(p.token("ada").await)
+        .json(&json!({ "typename": "CodexEntry" }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.json::<Value>().await.expect("JSON"),
+        json!({
+            "invalidated": ["CodexEntry"],
+            "replicasNotTold": "Redis is unavailable: other replicas keep what they cached until it expires"
+        })
+    );
 
     let (_relay, _) = support::Relay::start(addr, support::redis_address(&redis)).await;
     let (status, _, back) = post(&p, &p.url, None, ENTRY, vars).await;

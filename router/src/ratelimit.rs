@@ -9,7 +9,9 @@
 //! updates the client's "theoretical arrival time" in one round trip, on Redis's own
 //! clock. Without Redis, or when a call fails or takes longer than 100 ms, the same
 //! algorithm runs in process (per replica), the failure is logged (once per 30 s) and
-//! counted, and the request is never refused because Redis is gone.
+//! counted, and the request is never refused because Redis is gone; until Redis
+//! answers the link's probe again, requests do not try it at all
+//! (`tessera_ratelimit_redis_up`, see [`crate::redis_link`]).
 
 use std::{
     collections::HashMap,
@@ -23,6 +25,8 @@ use std::{
 
 use tessera_identity::Identity;
 use tokio::time::Instant;
+
+use crate::redis_link::RedisLink;
 
 /// Requests per minute and the burst allowed at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,13 +105,12 @@ redis.call('SET', KEYS[1], new_tat, 'PX', math.max(new_tat - now, 1))
 return {1, 0}
 ";
 
-const REDIS_TIMEOUT: Duration = Duration::from_millis(100);
 const KEY_PREFIX: &str = "tessera:ratelimit:";
 
 /// Rate limiter shared by the router's requests.
 pub struct RateLimiter {
     options: RateLimitOptions,
-    redis: Option<redis::aio::ConnectionManager>,
+    redis: Option<RedisLink>,
     script: redis::Script,
     local: Mutex<HashMap<String, Instant>>,
     fallbacks: AtomicU64,
@@ -137,16 +140,17 @@ impl RateLimiter {
     }
 
     /// A limiter sharing its state through Redis at `url`. The connection is made
-    /// lazily and re-made after failures; until then the in-process limiter answers.
+    /// lazily and re-made after failures; while Redis is down (the link's breaker, see
+    /// [`crate::redis_link`]) the in-process limiter answers at once.
     pub fn with_redis(options: RateLimitOptions, url: &str) -> Result<Self, redis::RedisError> {
-        let client = redis::Client::open(url)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_millis(500)))
-            .set_response_timeout(Some(REDIS_TIMEOUT))
-            .set_number_of_retries(1);
-        let manager = redis::aio::ConnectionManager::new_lazy_with_config(client, config)?;
+        let link = RedisLink::new(
+            url,
+            "rate limits",
+            "tessera_ratelimit_redis_up",
+            "tessera_ratelimit_redis_failures_total",
+        )?;
         Ok(Self {
-            redis: Some(manager),
+            redis: Some(link),
             ..Self::local(options)
         })
     }
@@ -179,7 +183,7 @@ impl RateLimiter {
         };
         let quota = self.quota(identity);
         if let Some(redis) = &self.redis {
-            match self.check_redis(redis.clone(), &client, quota, cost).await {
+            match self.check_redis(redis, &client, quota, cost).await {
                 Ok(decision) => return decision,
                 Err(reason) => self.fell_back(&reason),
             }
@@ -189,7 +193,7 @@ impl RateLimiter {
 
     async fn check_redis(
         &self,
-        mut redis: redis::aio::ConnectionManager,
+        redis: &RedisLink,
         client: &str,
         quota: Quota,
         cost: u32,
@@ -198,12 +202,15 @@ impl RateLimiter {
         let tolerance = interval * u64::from(quota.burst.max(1));
         let mut invocation = self.script.key(format!("{KEY_PREFIX}{client}"));
         invocation.arg(interval).arg(tolerance).arg(cost.max(1));
-        let call = invocation.invoke_async::<(i64, i64)>(&mut redis);
-        match tokio::time::timeout(REDIS_TIMEOUT, call).await {
-            Err(_) => Err(format!("no answer within {REDIS_TIMEOUT:?}")),
-            Ok(Err(err)) => Err(err.to_string()),
-            Ok(Ok((1, _))) => Ok(Decision::Allowed),
-            Ok(Ok((_, wait_ms))) => Ok(Decision::Limited {
+        let mut connection = redis.connection();
+        match redis
+            .run(invocation.invoke_async::<(i64, i64)>(&mut connection))
+            .await
+        {
+            None if redis.is_up() => Err("the call failed".to_owned()),
+            None => Err("Redis is down".to_owned()),
+            Some((1, _)) => Ok(Decision::Allowed),
+            Some((_, wait_ms)) => Ok(Decision::Limited {
                 retry_after: Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0)),
             }),
         }

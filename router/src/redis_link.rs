@@ -1,18 +1,27 @@
 //! A connection to the shared Redis for a feature that must keep serving without it
 //! (persisted queries, the caches): every call is bounded in time, and a failure is
 //! counted, logged at most every 30 s and shown in a gauge, never returned to a client.
+//!
+//! A breaker keeps a request from paying for a Redis that is down: after a failure the
+//! link is down and calls are skipped (answered `None` at once) until a probe answers.
+//! The probe (`PING`, every [`PROBE_EVERY`]) also runs while the link is up, so a
+//! connection Redis dropped (a restart) is found and re-established before a request
+//! meets it; the log says when Redis is back.
 
 use std::{
     future::Future,
     sync::{
-        Mutex,
-        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
 
 /// How long one Redis call may take before the feature goes on without it.
 pub const REDIS_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// How often the link asks Redis whether it is there.
+pub const PROBE_EVERY: Duration = Duration::from_secs(1);
 
 /// Whether `url` is a Redis URL this binary can connect to (checked at start, so a
 /// typo is refused there rather than on first use).
@@ -31,6 +40,16 @@ pub struct RedisLink {
     failures_counter: &'static str,
     failures: AtomicU64,
     last_warning: Mutex<Option<Instant>>,
+    /// Whether calls go to Redis, and whether the probe runs.
+    state: Arc<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    up: AtomicBool,
+    probing: AtomicBool,
+    skipped: AtomicU64,
+    probes_failed: AtomicU64,
 }
 
 impl std::fmt::Debug for RedisLink {
@@ -65,6 +84,12 @@ impl RedisLink {
             failures_counter,
             failures: AtomicU64::new(0),
             last_warning: Mutex::new(None),
+            state: Arc::new(State {
+                up: AtomicBool::new(true),
+                probing: AtomicBool::new(false),
+                skipped: AtomicU64::new(0),
+                probes_failed: AtomicU64::new(0),
+            }),
         })
     }
 
@@ -79,13 +104,15 @@ impl RedisLink {
     }
 
     /// Runs `call` within [`REDIS_TIMEOUT`]: its value, or `None` after counting and
-    /// logging the failure.
+    /// logging the failure; `None` at once, without calling, while the link is down.
     pub async fn run<T>(&self, call: impl Future<Output = redis::RedisResult<T>>) -> Option<T> {
+        self.probe();
+        if !self.is_up() {
+            self.state.skipped.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
         match tokio::time::timeout(REDIS_TIMEOUT, call).await {
-            Ok(Ok(value)) => {
-                metrics::gauge!(self.up_gauge).set(1.0);
-                Some(value)
-            }
+            Ok(Ok(value)) => Some(value),
             Ok(Err(err)) => {
                 self.failed(&err.to_string());
                 None
@@ -97,13 +124,69 @@ impl RedisLink {
         }
     }
 
+    /// Whether calls go to Redis (false from a failure until the probe is answered).
+    pub fn is_up(&self) -> bool {
+        self.state.up.load(Ordering::Acquire)
+    }
+
+    /// Calls not tried because the link was down.
+    pub fn skipped(&self) -> u64 {
+        self.state.skipped.load(Ordering::Relaxed)
+    }
+
+    /// Probes Redis did not answer.
+    pub fn probes_failed(&self) -> u64 {
+        self.state.probes_failed.load(Ordering::Relaxed)
+    }
+
+    /// Starts the probe on the current runtime, once.
+    fn probe(&self) {
+        if self.state.probing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if tokio::runtime::Handle::try_current().is_err() {
+            self.state.probing.store(false, Ordering::Release);
+            return;
+        }
+        let (state, mut connection) = (self.state.clone(), self.connection.clone());
+        let (feature, up_gauge) = (self.feature, self.up_gauge);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(PROBE_EVERY).await;
+                let command = redis::cmd("PING");
+                let ping = command.query_async::<String>(&mut connection);
+                let answered = matches!(tokio::time::timeout(REDIS_TIMEOUT, ping).await, Ok(Ok(_)));
+                if !answered {
+                    state.probes_failed.fetch_add(1, Ordering::Relaxed);
+                }
+                match (state.up.swap(answered, Ordering::AcqRel), answered) {
+                    (false, true) => {
+                        metrics::gauge!(up_gauge).set(1.0);
+                        tracing::info!(feature, "Redis is back: calls go to it again");
+                    }
+                    (true, false) => {
+                        metrics::gauge!(up_gauge).set(0.0);
+                        tracing::warn!(
+                            feature,
+                            "Redis does not answer its probe; going on without it until it is back"
+                        );
+                    }
+                    _ => {}
+                }
+            }
+        });
+    }
+
     /// Calls that failed since start.
     pub fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
 
-    /// Records a failure seen outside [`RedisLink::run`] (a lost subscription).
+    /// Records a failure (a call's, or one seen outside [`RedisLink::run`]: a lost
+    /// subscription): the link is down until the probe is answered.
     pub fn failed(&self, reason: &str) {
+        self.state.up.store(false, Ordering::Release);
+        self.probe();
         self.failures.fetch_add(1, Ordering::Relaxed);
         metrics::counter!(self.failures_counter).increment(1);
         metrics::gauge!(self.up_gauge).set(0.0);

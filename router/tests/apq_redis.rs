@@ -56,6 +56,14 @@ async fn replicas_share_registrations_and_survive_losing_redis() {
         metrics::render()
     );
     assert_eq!(metrics::value("tessera_apq_redis_up"), Some(0.0));
+    // While Redis is down, A does not try it: no request waits for a Redis timeout.
+    let (failed, skipped) = (a.redis_failures(), a.redis_skipped());
+    for i in 0..10 {
+        let text = unique(&format!("Skipped{i}_"));
+        assert_eq!(a.get(&sha256(&text)).await, None);
+    }
+    assert_eq!(a.redis_failures(), failed, "no call tried while down");
+    assert!(a.redis_skipped() >= skipped + 10, "each call skipped");
     // A misses what only Redis holds, without an error (the client resends the text).
     let third = unique("Third");
     b.put(sha256(&third), third.clone()).await;
@@ -74,6 +82,44 @@ async fn replicas_share_registrations_and_survive_losing_redis() {
     }
     assert_eq!(found.as_deref(), Some(&*third), "A shares again");
     assert_eq!(metrics::value("tessera_apq_redis_up"), Some(1.0));
+}
+
+/// Redis restarted while no request used it: the link's probe finds the dropped
+/// connection and makes a new one, so the first request afterwards finds what another
+/// replica registered, instead of meeting the dead connection and missing it.
+#[tokio::test]
+async fn after_a_redis_restart_the_connection_is_renewed_before_a_request_needs_it() {
+    let Some(url) = redis_url("the APQ Redis restart test") else {
+        return;
+    };
+    let target = support::redis_address(&url);
+    let (relay, addr) =
+        Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
+    let ttl = Duration::from_secs(60);
+    let a = ApqStore::new(1 << 20, ttl, Some(&format!("redis://{addr}"))).expect("a client");
+    let b = ApqStore::new(1 << 20, ttl, Some(&url)).expect("a client");
+    let first = unique("BeforeRestart");
+    a.put(sha256(&first), first.clone()).await;
+    assert_eq!(a.redis_failures(), 0);
+
+    // The restart: every connection dropped, the address back a moment later.
+    relay.cut();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_relay, _) = Relay::start(addr, target).await;
+    // Two probes' time, with no request: the probe meets the dropped connection and
+    // the link renews it.
+    tokio::time::sleep(tessera_router::redis_link::PROBE_EVERY * 2 + Duration::from_millis(500))
+        .await;
+    assert!(a.redis_up(), "up again after the restart");
+    let second = unique("AfterRestart");
+    b.put(sha256(&second), second.clone()).await;
+    let failures = a.redis_failures();
+    assert_eq!(
+        a.get(&sha256(&second)).await.as_deref(),
+        Some(&*second),
+        "the first request after the restart is served from Redis"
+    );
+    assert_eq!(a.redis_failures(), failures);
 }
 
 #[tokio::test]

@@ -101,6 +101,18 @@ impl std::fmt::Debug for Caches {
     }
 }
 
+/// Which replicas an invalidation reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// No Redis: this replica is the only one.
+    Alone,
+    /// Published through Redis to this many listening replicas (this one included).
+    Told(u64),
+    /// Redis is configured but could not be told: other replicas keep their copies
+    /// until they expire.
+    NotTold,
+}
+
 impl Caches {
     /// The caches of `supergraph`, sharing Redis at `redis_url` when given. Routers
     /// over variants of the same supergraph may share them: every key holds the hash of
@@ -190,21 +202,26 @@ impl Caches {
     }
 
     /// Drops every cached response and entity tagged with one of `tags`, in every
-    /// replica. The number of entries deleted from Redis.
-    pub async fn invalidate(&self, tags: &[String]) -> u64 {
+    /// replica; which replicas were told.
+    pub async fn invalidate(&self, tags: &[String]) -> Reach {
         if tags.is_empty() {
-            return 0;
+            return Reach::Alone;
         }
         let mut deleted = 0;
         for store in self.responses.iter().chain(self.entities.iter()) {
             deleted += store.invalidate(tags).await;
         }
         store::run_hooks(&self.hooks, Some(tags));
-        if let Some(redis) = &self.redis {
-            store::publish(redis, &self.channel, tags).await;
-        }
+        let reach = match &self.redis {
+            None => Reach::Alone,
+            Some(redis) => match store::publish(redis, &self.channel, tags).await {
+                Some(listening) => Reach::Told(listening),
+                None => Reach::NotTold,
+            },
+        };
         metrics::counter!("tessera_cache_invalidations_total").increment(tags.len() as u64);
-        deleted
+        tracing::debug!(deleted, ?reach, "invalidated");
+        reach
     }
 
     /// The keys a query's response may be found under: public (shared by callers of

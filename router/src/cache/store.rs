@@ -398,13 +398,14 @@ impl Tiered {
     }
 }
 
-/// Tells every replica listening on `channel` that `tags` were invalidated.
-pub async fn publish(redis: &RedisLink, channel: &str, tags: &[String]) {
+/// Tells every replica listening on `channel` that `tags` were invalidated: how many
+/// listened (this one included), or none when Redis could not be told.
+pub async fn publish(redis: &RedisLink, channel: &str, tags: &[String]) -> Option<u64> {
     let message = serde_json::to_string(tags).unwrap_or_default();
     let mut connection = redis.connection();
     redis
-        .run(connection.publish::<_, _, ()>(channel, message))
-        .await;
+        .run(connection.publish::<_, _, u64>(channel, message))
+        .await
 }
 
 /// What else keeps copies that invalidations must reach (the API keys an authenticator

@@ -2,10 +2,11 @@
 //! (bounded by bytes, with a TTL) in front of Redis, which every router replica shares.
 //!
 //! Redis is an accelerator, never a dependency: when it is not configured, or a call
-//! fails or takes longer than [`crate::redis_link::REDIS_TIMEOUT`], the in-process tier answers alone, the
-//! failure is logged (at most once per 30 s) and counted
-//! (`tessera_apq_redis_failures_total`), and `tessera_apq_redis_up` drops to 0 until a
-//! call succeeds again.
+//! fails or takes longer than [`crate::redis_link::REDIS_TIMEOUT`], the in-process tier
+//! answers alone, the failure is logged (at most once per 30 s) and counted
+//! (`tessera_apq_redis_failures_total`), and `tessera_apq_redis_up` drops to 0; calls
+//! are then skipped until Redis answers the link's probe again (see
+//! [`crate::redis_link`]).
 
 use std::{sync::Arc, time::Duration};
 
@@ -75,6 +76,21 @@ impl ApqStore {
     /// How many Redis calls failed (the store answered from process memory instead).
     pub fn redis_failures(&self) -> u64 {
         self.redis.as_ref().map_or(0, RedisLink::failures)
+    }
+
+    /// How many Redis calls were skipped because Redis was down.
+    pub fn redis_skipped(&self) -> u64 {
+        self.redis.as_ref().map_or(0, RedisLink::skipped)
+    }
+
+    /// Probes of Redis it did not answer.
+    pub fn redis_probes_failed(&self) -> u64 {
+        self.redis.as_ref().map_or(0, RedisLink::probes_failed)
+    }
+
+    /// Whether calls go to Redis (none configured: false).
+    pub fn redis_up(&self) -> bool {
+        self.redis.as_ref().is_some_and(RedisLink::is_up)
     }
 
     /// The document registered under `hash`, if any replica registered it.

@@ -50,7 +50,7 @@ use self::{
 };
 use crate::{
     authorization::Authorization,
-    cache::{Caches, EntityKeys},
+    cache::{Caches, EntityKeys, Reach},
     error::PipelineError,
     executor::fetch::{Bodies, Invalidation, SubgraphClient},
     limits::OperationLimits,
@@ -350,16 +350,16 @@ impl Router {
     }
 
     /// Drops cached responses and entities holding what `changed` names, in every
-    /// replica.
-    pub async fn invalidate(&self, changed: &[Invalidation]) -> Vec<String> {
+    /// replica: the tags dropped, and which replicas were told.
+    pub async fn invalidate(&self, changed: &[Invalidation]) -> (Vec<String>, Reach) {
         let mut tags: Vec<String> = changed
             .iter()
             .flat_map(|c| EntityKeys::invalidation_tags(&c.typename, c.key.as_ref()))
             .collect();
         tags.sort();
         tags.dedup();
-        self.shared.caches.invalidate(&tags).await;
-        tags
+        let reach = self.shared.caches.invalidate(&tags).await;
+        (tags, reach)
     }
 
     /// The first half of [`Router::execute`], for benchmarks: resolves the request's

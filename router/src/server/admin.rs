@@ -13,6 +13,7 @@ use super::{
     admission::authenticate,
     negotiation::{request_error, respond},
 };
+use crate::cache::Reach;
 
 /// `POST /admin/cache/invalidate`, for administrators: drops the cached responses and
 /// entities holding what the body names, in every replica. The body is one
@@ -61,12 +62,22 @@ pub(super) async fn invalidate_cache(
             );
         }
     };
-    let tags = state.router.invalidate(&changed).await;
-    tracing::info!(subject = ?identity.subject, ?tags, "cache invalidated by an administrator");
+    let (tags, reach) = state.router.invalidate(&changed).await;
+    tracing::info!(subject = ?identity.subject, ?tags, ?reach, "cache invalidated by an administrator");
+    let mut body = serde_json::json!({ "invalidated": tags });
+    match reach {
+        Reach::Alone => {}
+        Reach::Told(listening) => body["replicasTold"] = listening.into(),
+        Reach::NotTold => {
+            body["replicasNotTold"] =
+                "Redis is unavailable: other replicas keep what they cached until it expires"
+                    .into();
+        }
+    }
     respond(
         StatusCode::OK,
         false,
-        &serde_json::from_value(serde_json::json!({ "invalidated": tags })).unwrap_or_default(),
+        &serde_json::from_value(body).unwrap_or_default(),
     )
 }
 
