@@ -286,6 +286,7 @@ mod tests {
     };
 
     use super::*;
+    use crate::test_support::exchange;
 
     fn limits() -> ConnectionLimits {
         ConnectionLimits {
@@ -329,34 +330,6 @@ mod tests {
             .expect("the server closes the connection")
             .expect("read");
         String::from_utf8_lossy(&out).into_owned()
-    }
-
-    /// One request and its whole answer on a connection kept open.
-    async fn exchange(stream: &mut TcpStream, request: &str) -> String {
-        stream.write_all(request.as_bytes()).await.expect("sent");
-        let mut buf = Vec::new();
-        loop {
-            let mut chunk = [0u8; 1024];
-            let n = stream.read(&mut chunk).await.expect("read");
-            assert!(
-                n > 0,
-                "closed before the answer: {}",
-                String::from_utf8_lossy(&buf)
-            );
-            buf.extend_from_slice(&chunk[..n]);
-            let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-                continue;
-            };
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + length {
-                return String::from_utf8_lossy(&buf).into_owned();
-            }
-        }
     }
 
     const HELLO: &str = "POST / HTTP/1.1\r\nhost: t\r\ncontent-length: 5\r\n\r\nhello";

@@ -6,6 +6,8 @@
 
 mod connection;
 mod drain;
+#[cfg(test)]
+mod test_support;
 pub mod threads;
 
 use std::{io, net::SocketAddr};

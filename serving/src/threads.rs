@@ -198,30 +198,10 @@ mod tests {
     /// back only after the body is read, which a loaded machine can make late), and
     /// that would test a new connection, not this one staying on its thread.
     async fn thread_of(stream: &mut TcpStream) -> String {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        stream
-            .write_all(b"GET /thread HTTP/1.1\r\nhost: test\r\n\r\n")
-            .await
-            .expect("sent");
-        let mut buf = Vec::new();
-        loop {
-            let mut chunk = [0u8; 1024];
-            let n = stream.read(&mut chunk).await.expect("read");
-            assert!(n > 0, "the connection closed before the answer");
-            buf.extend_from_slice(&chunk[..n]);
-            let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
-                continue;
-            };
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let length: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .expect("a content-length");
-            if buf.len() >= end + 4 + length {
-                return String::from_utf8_lossy(&buf[end + 4..end + 4 + length]).into_owned();
-            }
-        }
+        let answer =
+            crate::test_support::exchange(stream, "GET /thread HTTP/1.1\r\nhost: test\r\n\r\n")
+                .await;
+        crate::test_support::body(&answer).to_owned()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -105,6 +105,40 @@ async fn a_database_file_deleted_under_the_running_process_is_reported_and_never
     assert!(!file.exists());
 }
 
+/// PostgreSQL at `DATABASE_URL` with a fresh schema of the test's own (dropped when the
+/// value is), or none, saying so, when it is unset.
+struct Postgres {
+    url: url::Url,
+    schema: String,
+    admin: DatabaseConnection,
+}
+
+impl Postgres {
+    async fn fresh(test: &str) -> Option<Self> {
+        let Ok(url) = std::env::var("DATABASE_URL") else {
+            eprintln!("DATABASE_URL is unset: {test} is skipped");
+            return None;
+        };
+        let url = url::Url::parse(&url).expect("a URL");
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(url.as_str())
+            .await
+            .expect("PostgreSQL");
+        admin
+            .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+            .await
+            .expect("a schema");
+        Some(Self { url, schema, admin })
+    }
+
+    async fn drop_schema(self) {
+        self.admin
+            .execute_unprepared(&format!("DROP SCHEMA \"{}\" CASCADE", self.schema))
+            .await
+            .expect("the schema is dropped");
+    }
+}
+
 /// A TCP proxy in front of PostgreSQL that the test can cut (every connection dropped,
 /// new ones refused) and restore on the same port.
 struct Proxy {
@@ -160,11 +194,10 @@ impl Proxy {
 
 #[tokio::test]
 async fn postgresql_cut_off_is_answered_at_once_and_readiness_within_its_deadline() {
-    let Ok(url) = std::env::var("DATABASE_URL").map(|url| url::Url::parse(&url).expect("a URL"))
-    else {
-        eprintln!("DATABASE_URL is unset: the PostgreSQL outage test is skipped");
+    let Some(pg) = Postgres::fresh("the PostgreSQL outage test").await else {
         return;
     };
+    let (url, schema) = (pg.url.clone(), pg.schema.clone());
     let upstream: SocketAddr = format!(
         "{}:{}",
         url.host_str().expect("a host"),
@@ -172,15 +205,7 @@ async fn postgresql_cut_off_is_answered_at_once_and_readiness_within_its_deadlin
     )
     .parse()
     .expect("PostgreSQL at an IP address");
-    // A schema of its own, reached through the proxy.
-    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(url.as_str())
-        .await
-        .expect("PostgreSQL");
-    admin
-        .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
-        .await
-        .expect("a schema");
+    // Reached through the proxy.
     let proxy = Proxy::start(upstream).await;
     let mut through = url.clone();
     through.set_port(Some(proxy.addr.port())).expect("a port");
@@ -246,10 +271,7 @@ async fn postgresql_cut_off_is_answered_at_once_and_readiness_within_its_deadlin
     );
     let body = me(&served).await;
     assert_eq!(body["data"]["me"]["handle"], "alex", "{body}");
-    admin
-        .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .await
-        .expect("the schema is dropped");
+    pg.drop_schema().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -331,19 +353,10 @@ async fn the_embedded_database_takes_concurrent_writers_and_readers_without_an_e
 
 #[tokio::test]
 async fn a_read_only_postgresql_is_not_ready_yet_still_serves_reads() {
-    let Ok(url) = std::env::var("DATABASE_URL").map(|url| url::Url::parse(&url).expect("a URL"))
-    else {
-        eprintln!("DATABASE_URL is unset: the read-only PostgreSQL test is skipped");
+    let Some(pg) = Postgres::fresh("the read-only PostgreSQL test").await else {
         return;
     };
-    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let admin = sea_orm::Database::connect(url.as_str())
-        .await
-        .expect("PostgreSQL");
-    admin
-        .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
-        .await
-        .expect("a schema");
+    let (url, schema) = (pg.url.clone(), pg.schema.clone());
     let at = |options: &str| {
         let mut url = url.clone();
         url.query_pairs_mut().append_pair("options", options);
@@ -372,8 +385,5 @@ async fn a_read_only_postgresql_is_not_ready_yet_still_serves_reads() {
     // Reads are still answered: the breaker stays closed for a database that reads.
     let body = served.gql(Some(&alex.viewer()), ME, json!({})).await;
     assert_eq!(body["data"]["me"]["handle"], "alex", "{body}");
-    admin
-        .execute_unprepared(&format!("DROP SCHEMA \"{schema}\" CASCADE"))
-        .await
-        .expect("the schema is dropped");
+    pg.drop_schema().await;
 }
