@@ -141,7 +141,11 @@ impl RedisLink {
 
     /// Starts the probe on the current runtime, once.
     fn probe(&self) {
-        if self.state.probing.swap(true, Ordering::AcqRel) {
+        // Read first: every call passes here, and a write would bounce the line
+        // between the serving threads.
+        if self.state.probing.load(Ordering::Acquire)
+            || self.state.probing.swap(true, Ordering::AcqRel)
+        {
             return;
         }
         if tokio::runtime::Handle::try_current().is_err() {

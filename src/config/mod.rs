@@ -696,6 +696,19 @@ mod tests {
             "{err}"
         );
 
+        let err = error_with(&[("TESSERA_ROUTER__CONNECTIONS__MAX_HEADER_BYTES", "4096")]);
+        assert!(
+            err.contains("`router.connections.max_header_bytes` = 4096: at least 8192"),
+            "{err}"
+        );
+        let err = error_with(&[("TESSERA_ROUTER__CONNECTIONS__BODY_READ_TIMEOUT_MS", "0")]);
+        assert!(
+            err.contains(
+                "`router.connections.body_read_timeout_ms` = 0: a timeout must be at least 1 ms"
+            ),
+            "{err}"
+        );
+
         let err = error_with(&[("TESSERA_USERS__DELETION_RETENTION_DAYS", "0")]);
         assert!(err.contains("`users.deletion_retention_days`"), "{err}");
 

@@ -32,6 +32,14 @@ pub enum StartupError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// An SQLite file could not be created.
+    #[error("cannot create the SQLite database `{file}`: {source}")]
+    CreateFile {
+        /// The file.
+        file: String,
+        /// What the OS said.
+        source: std::io::Error,
+    },
     /// An SQLite database this directory once held is gone; an empty one is not made
     /// in its place.
     #[error(
@@ -181,8 +189,8 @@ fn prepare_sqlite_file(file: &Path, may_create: bool) -> Result<(), StartupError
         Ok(_) => {}
         Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(source) => {
-            return Err(StartupError::CreateDir {
-                dir: file.display().to_string(),
+            return Err(StartupError::CreateFile {
+                file: file.display().to_string(),
                 source,
             });
         }
@@ -253,8 +261,28 @@ mod tests {
             "{refused}"
         );
         assert!(!file.exists(), "no empty database appears in its place");
+        assert_eq!(
+            refused.to_string(),
+            format!(
+                "the SQLite database `{}` is missing, yet `{}` says it was created there: \
+                 restore the file, or delete the marker to start with an empty database",
+                file.display(),
+                marker_of(&file).display()
+            )
+        );
         std::fs::remove_file(marker_of(&file)).expect("the operator deletes the marker");
         prepare_sqlite_file(&file, true).expect("then an empty one is made");
+        // A file that cannot be made (its directory is a file) is named.
+        let blocked = dir.path().join("blocked");
+        std::fs::write(&blocked, "").expect("a plain file");
+        let err = prepare_sqlite_file(&blocked.join("x.db"), true).expect_err("cannot be made");
+        assert!(
+            err.to_string().starts_with(&format!(
+                "cannot create the directory `{}`",
+                blocked.display()
+            )),
+            "{err}"
+        );
     }
 
     /// Two transactions that each read a counter and write it back one higher, at the

@@ -119,10 +119,7 @@ async fn graphql<E: Executor>(
         Ok(viewer) => viewer,
         Err(refused) => {
             tracing::warn!(reason = %refused, "request refused: no valid router identity token");
-            let error = crate::error::coded(ErrorCode::Unauthenticated, refused.to_string());
-            let mut error = error.into_server_error(async_graphql::Pos::default());
-            error.locations.clear();
-            let response = async_graphql::Response::from_errors(vec![error]);
+            let response = refusal(ErrorCode::Unauthenticated, refused.to_string());
             let body: GraphQLResponse = BatchResponse::Single(response).into();
             return (StatusCode::UNAUTHORIZED, body).into_response();
         }
@@ -256,13 +253,10 @@ async fn ready<E>(State(state): State<AppState<E>>) -> impl IntoResponse {
 /// What every request of `request` is answered while the database breaker is open.
 fn database_unavailable(request: async_graphql::BatchRequest) -> axum::response::Response {
     let answer = || {
-        let error = crate::error::coded(
+        refusal(
             ErrorCode::ServiceUnavailable,
             "the database is unavailable; retry later",
-        );
-        let mut error = error.into_server_error(async_graphql::Pos::default());
-        error.locations.clear();
-        async_graphql::Response::from_errors(vec![error])
+        )
     };
     let response = match request {
         async_graphql::BatchRequest::Single(_) => BatchResponse::Single(answer()),
@@ -271,6 +265,14 @@ fn database_unavailable(request: async_graphql::BatchRequest) -> axum::response:
         }
     };
     GraphQLResponse::from(response).into_response()
+}
+
+/// A response that is one error with `code`, pointing nowhere in the document.
+fn refusal(code: ErrorCode, message: impl Into<String>) -> async_graphql::Response {
+    let mut error =
+        crate::error::coded(code, message).into_server_error(async_graphql::Pos::default());
+    error.locations.clear();
+    async_graphql::Response::from_errors(vec![error])
 }
 
 /// The `extensions.code` of an error, when it has one.
