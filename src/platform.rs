@@ -63,7 +63,10 @@ pub async fn prepare(
     let subgraph = config.subgraph(name)?;
     let retention = config.retention.retention();
     let prepared = match name {
-        "users" => tessera_users::prepare(subgraph, config.users.settings(), trust).await,
+        "users" => {
+            let settings = config.users.settings(&subgraph.database.url)?;
+            tessera_users::prepare(subgraph, settings, trust).await
+        }
         "workouts" => {
             let settings = tessera_workouts::Settings { retention };
             tessera_workouts::prepare_with(subgraph, settings, trust).await

@@ -4,6 +4,8 @@
 //! exact error a client sees, and the router keeps serving after it.
 
 mod common;
+#[path = "../router/tests/support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
@@ -16,6 +18,23 @@ use tessera_kit::testing::error_codes;
 use tessera_users::service::keys::KeyRing;
 
 const ALL: &[&str] = &["users", "workouts", "notifications", "journal", "codex"];
+
+/// What a client sees for an access token whose session was ended: 401 at once, not at
+/// the token's expiry.
+async fn assert_signed_out(p: &Platform, access_token: &str, case: &str) {
+    let (status, body) = p
+        .gql(Some(access_token), "{ me { handle } }", json!({}))
+        .await;
+    assert_eq!(status, 401, "{case}: {body}");
+    assert_eq!(
+        body,
+        json!({ "errors": [{
+            "message": "the session of this access token was signed out; sign in again",
+            "extensions": { "code": "UNAUTHENTICATED" },
+        }] }),
+        "{case}"
+    );
+}
 
 #[tokio::test]
 async fn a_signed_in_athlete_reads_their_own_data_across_all_five_domains() {
@@ -60,6 +79,40 @@ async fn a_signed_in_athlete_reads_their_own_data_across_all_five_domains() {
     let (status, body) = p.gql(None, query, json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(body["data"]["me"], Value::Null, "{body}");
+}
+
+#[tokio::test]
+async fn a_failing_subgraph_costs_only_its_own_fields() {
+    // Journal is down: what it adds to `me` is null with an error; what users,
+    // workouts, notifications and codex answered stays.
+    let p = Platform::start(&["users", "workouts", "notifications", "codex"], true).await;
+    let token = p.token("alex").await;
+    let query = "{ me {
+        handle
+        workouts(first: 1) { nodes { title } }
+        journalEntries(first: 2) { nodes { id } }
+        moodTrend(days: 7) { date }
+        unreadNotificationCount
+        codexEntries(first: 1) { nodes { id } }
+    } }";
+    let (status, body) = p.gql(Some(&token), query, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    let me = &body["data"]["me"];
+    assert_eq!(me["handle"], "alex", "{body}");
+    assert!(me["workouts"]["nodes"].is_array(), "{body}");
+    assert!(me["unreadNotificationCount"].is_i64(), "{body}");
+    assert!(me["codexEntries"]["nodes"].is_array(), "{body}");
+    assert_eq!(me["journalEntries"], Value::Null);
+    assert_eq!(me["moodTrend"], Value::Null);
+    let errors = body["errors"].as_array().expect("errors");
+    assert!(!errors.is_empty(), "{body}");
+    for error in errors {
+        assert_eq!(
+            error["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED",
+            "{body}"
+        );
+        assert_eq!(error["extensions"]["serviceName"], "journal", "{body}");
+    }
 }
 
 #[tokio::test]
@@ -244,6 +297,7 @@ async fn refused_credentials_get_exact_errors_and_the_router_keeps_serving() {
         users_db,
         chrono::Duration::days(30),
         chrono::Duration::minutes(15),
+        common::users_kek(),
     );
     let key = keys
         .signing_key(Utc::now())
@@ -499,6 +553,17 @@ async fn refresh_tokens_rotate_and_a_reused_one_signs_the_session_out() {
         body["errors"][0]["message"], "this session was signed out; sign in again",
         "the successor dies with its family"
     );
+    // And so do the access tokens of the family, at once.
+    for access in [&first["accessToken"], &second["accessToken"]] {
+        let access = access.as_str().expect("an access token");
+        assert_signed_out(&p, access, "a reused refresh token").await;
+    }
+    let other = p.token("casey").await;
+    let (_, me) = p.gql(Some(&other), "{ me { handle } }", json!({})).await;
+    assert_eq!(
+        me["data"]["me"]["handle"], "casey",
+        "another session lives on"
+    );
 
     // Sign-out ends a session; unknown tokens are not an error.
     let session = p.sign_in("casey").await;
@@ -506,6 +571,10 @@ async fn refresh_tokens_rotate_and_a_reused_one_signs_the_session_out() {
     let sign_out = "mutation($t: String!) { signOut(refreshToken: $t) }";
     let (_, body) = p.gql(None, sign_out, json!({ "t": token })).await;
     assert_eq!(body, json!({ "data": { "signOut": true } }));
+    let access = session["accessToken"].as_str().expect("an access token");
+    assert_signed_out(&p, access, "signed out").await;
+    let (_, body) = p.gql(None, sign_out, json!({ "t": token })).await;
+    assert_eq!(body, json!({ "data": { "signOut": false } }), "already");
     let (_, body) = p.gql(None, sign_out, json!({ "t": "nope" })).await;
     assert_eq!(body, json!({ "data": { "signOut": false } }));
     let (_, body) = p.gql(None, refresh, json!({ "t": token })).await;
@@ -547,6 +616,7 @@ async fn rotated_keys_keep_old_tokens_valid_and_new_ones_are_fetched() {
         users_db,
         chrono::Duration::zero(),
         chrono::Duration::minutes(15),
+        common::users_kek(),
     );
     let new_key = rotating.signing_key(Utc::now()).await.expect("rotates");
     let jwks: Value = p
@@ -645,8 +715,8 @@ async fn what_the_caller_may_not_see_is_null_with_an_error_each() {
         json!({ "data": { "userByHandle": { "handle": "alex", "email": "alex@demo.tessera.dev" } } })
     );
 
-    // @policy(premium): Blair is on the free plan. `progress` is non-null, so its null
-    // takes `me` with it, and only the authorization error explains it.
+    // @policy(premium): Blair is on the free plan. `progress` (workouts adds it to the
+    // users subgraph's `User`) is nullable, so only it is null, with the error.
     let stats = "{ me { handle progress { adherenceRate } } }";
     let blair = p.token("blair").await;
     let (_, body) = p.gql(Some(&blair), stats, json!({})).await;
@@ -658,7 +728,7 @@ async fn what_the_caller_may_not_see_is_null_with_an_error_each() {
                 "path": ["me", "progress"],
                 "extensions": { "code": "UNAUTHORIZED_FIELD_OR_TYPE" }
             }],
-            "data": { "me": null }
+            "data": { "me": { "handle": "blair", "progress": null } }
         })
     );
     let (_, body) = p.gql(Some(&alex), stats, json!({})).await;
@@ -871,6 +941,8 @@ async fn password_changes_sign_out_everywhere_and_deletion_end_every_session() {
             .gql(None, refresh, json!({ "t": session["refreshToken"] }))
             .await;
         assert_eq!(body["errors"][0]["message"], signed_out);
+        let access = session["accessToken"].as_str().expect("an access token");
+        assert_signed_out(&p, access, "a changed password").await;
     }
     let sign_in = "mutation($i: SignInInput!) { signIn(input: $i) { refreshToken } }";
     let (_, body) = p
@@ -906,6 +978,10 @@ async fn password_changes_sign_out_everywhere_and_deletion_end_every_session() {
         .gql(None, refresh, json!({ "t": fourth["refreshToken"] }))
         .await;
     assert_eq!(body["errors"][0]["message"], signed_out);
+    for session in [&fourth, &fifth] {
+        let access = session["accessToken"].as_str().expect("an access token");
+        assert_signed_out(&p, access, "signed out everywhere").await;
+    }
 
     // Deleting the account ends its sessions too.
     let drew = p.sign_in("drew").await;
@@ -918,4 +994,64 @@ async fn password_changes_sign_out_everywhere_and_deletion_end_every_session() {
         .gql(None, refresh, json!({ "t": drew["refreshToken"] }))
         .await;
     assert_eq!(body["errors"][0]["message"], signed_out);
+    assert_signed_out(&p, access, "a deleted account").await;
+}
+
+#[tokio::test]
+async fn a_session_signed_out_through_one_replica_is_refused_at_every_replica() {
+    let Some(redis) = support::redis_url("session revocation across replicas") else {
+        return;
+    };
+    let namespace = format!(
+        "test-sessions-{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let shared = |o: &mut tessera_router::pipeline::RouterOptions| {
+        o.cache.namespace.clone_from(&namespace);
+        o.cache_redis_url = Some(redis.clone());
+    };
+    let mut p = Platform::start_with(&["users"], true, |o, _| shared(o)).await;
+    let b = p.replica(shared).await;
+    let session = p.sign_in("casey").await;
+    let access = session["accessToken"].as_str().expect("an access token");
+    let (status, body) = p
+        .gql_at(&b, Some(access), "{ me { handle } }", json!({}))
+        .await;
+    assert_eq!(
+        (status, &body["data"]["me"]["handle"]),
+        (200, &json!("casey"))
+    );
+
+    let (_, body) = p
+        .gql(
+            None,
+            "mutation($t: String!) { signOut(refreshToken: $t) }",
+            json!({ "t": session["refreshToken"] }),
+        )
+        .await;
+    assert_eq!(body, json!({ "data": { "signOut": true } }));
+    assert_signed_out(&p, access, "the replica that signed it out").await;
+    // Replica B remembered the verified token; the message reaches it through Redis.
+    let mut seen = (0, Value::Null);
+    for _ in 0..40 {
+        seen = p
+            .gql_at(&b, Some(access), "{ me { handle } }", json!({}))
+            .await;
+        if seen.0 == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        seen,
+        (
+            401,
+            json!({ "errors": [{
+                "message": "the session of this access token was signed out; sign in again",
+                "extensions": { "code": "UNAUTHENTICATED" },
+            }] })
+        )
+    );
 }

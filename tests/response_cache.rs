@@ -172,6 +172,66 @@ async fn a_public_query_is_answered_from_the_cache_until_a_mutation_changes_it()
 }
 
 #[tokio::test]
+async fn a_cached_list_drops_when_a_change_may_bring_an_entry_into_it() {
+    let p = Platform::start_with(&["users", "codex"], true, |o, _| caching(o, None, "lists")).await;
+    let (id, author) = public_entry(&p).await;
+    let search = "{ codexSearch(query: \"zebra\", first: 5) { nodes { id title } } }";
+    let (status, cache_control, empty) = post(&p, &p.url, None, search, json!({})).await;
+    assert_eq!(status, 200, "{empty}");
+    assert_eq!(
+        cache_control, "max-age=60, public",
+        "codexSearch is hinted 60 s"
+    );
+    assert_eq!(empty["data"]["codexSearch"]["nodes"], json!([]));
+    let (_, _, again) = post(&p, &p.url, None, search, json!({})).await;
+    assert_eq!(again, empty, "the empty answer is cached");
+
+    // The author retitles an entry so that it matches: the cached (empty) search held
+    // no entry to name, yet it is dropped, and the next search finds the entry.
+    let token = p.token(&author).await;
+    let (status, _, changed) = post(
+        &p,
+        &p.url,
+        Some(&token),
+        "mutation($id: ID!) { updateCodexEntry(id: $id, input: { title: \"Sleep like a zebra\" }) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert!(changed.get("errors").is_none(), "{changed}");
+    let (_, _, found) = post(&p, &p.url, None, search, json!({})).await;
+    assert_eq!(
+        found["data"]["codexSearch"]["nodes"],
+        json!([{ "id": id, "title": "Sleep like a zebra" }])
+    );
+
+    // A lookup that found nobody is dropped when someone signs up.
+    let lookup = "{ userByHandle(handle: \"newcomer\") { handle } }";
+    let (_, cache_control, nobody) = post(&p, &p.url, None, lookup, json!({})).await;
+    assert_eq!(nobody, json!({ "data": { "userByHandle": null } }));
+    assert!(
+        cache_control.starts_with("max-age="),
+        "cached: {cache_control}"
+    );
+    let (_, _, again) = post(&p, &p.url, None, lookup, json!({})).await;
+    assert_eq!(again, nobody);
+    let (_, _, signed_up) = post(
+        &p,
+        &p.url,
+        None,
+        "mutation { signUp(input: { handle: \"newcomer\", displayName: \"New\", email: \"newcomer@example.com\", password: \"long enough pw\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    assert!(signed_up.get("errors").is_none(), "{signed_up}");
+    let (_, _, found) = post(&p, &p.url, None, lookup, json!({})).await;
+    assert_eq!(
+        found,
+        json!({ "data": { "userByHandle": { "handle": "newcomer" } } })
+    );
+}
+
+#[tokio::test]
 async fn uncacheable_answers_say_no_store_and_are_never_reused() {
     let p = Platform::start_with(&["users", "codex"], true, |o, _| {
         caching(o, None, "nostore")
@@ -376,7 +436,11 @@ async fn administrators_invalidate_by_type_or_key() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body,
-        json!({ "invalidated": ["CodexEntry:?", format!("CodexEntry:{{\"id\":\"{id}\"}}")] })
+        json!({ "invalidated": [
+            "CodexEntry:?",
+            "CodexEntry:list",
+            format!("CodexEntry:{{\"id\":\"{id}\"}}"),
+        ] })
     );
     let (_, _, fresh) = post(&p, &p.url, None, ENTRY, vars.clone()).await;
     assert_eq!(fresh["data"]["codexEntry"]["title"], "First rename");
@@ -431,8 +495,9 @@ async fn hits_misses_stores_and_invalidations_are_counted() {
     assert_eq!(after[0] - before[0], 2.0, "two hits");
     assert_eq!(after[1] - before[1], 1.0, "one miss");
     assert_eq!(after[2] - before[2], 1.0, "one store");
-    // The entry and its author, each by key and as an unnamed entity of its type.
-    assert_eq!(after[3] - before[3], 4.0, "four tags invalidated");
+    // The entry and its author, each by key, as an unnamed entity of its type, and as
+    // the lists of its type.
+    assert_eq!(after[3] - before[3], 6.0, "six tags invalidated");
 }
 
 #[tokio::test]
@@ -547,7 +612,7 @@ async fn losing_redis_mid_run_serves_uncached_and_keeps_serving() {
     assert_eq!(
         response.json::<Value>().await.expect("JSON"),
         json!({
-            "invalidated": ["CodexEntry"],
+            "invalidated": ["CodexEntry", "CodexEntry:list"],
             "replicasNotTold": "Redis is unavailable: other replicas keep what they cached until it expires"
         })
     );

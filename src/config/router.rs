@@ -453,6 +453,10 @@ pub struct AuthConfig {
     /// refused without asking). A revocation that goes through the router forgets it at
     /// once; one made elsewhere may take this long.
     pub api_key_cache_seconds: u64,
+    /// Seconds an ended session (sign-out, a reused refresh token, a password change)
+    /// is remembered, its access tokens refused: at least the longest access-token
+    /// lifetime of any issuer (users: 900).
+    pub revoked_sessions_kept_seconds: u64,
 }
 
 impl Default for AuthConfig {
@@ -474,6 +478,7 @@ impl Default for AuthConfig {
             api_key_exchange_url: None,
             api_key_header: "x-api-key".to_owned(),
             api_key_cache_seconds: 60,
+            revoked_sessions_kept_seconds: 3600,
         }
     }
 }
@@ -527,6 +532,8 @@ impl AuthConfig {
             refresh_interval: Duration::from_secs(self.jwks_refresh_seconds.max(1)),
             min_refresh_interval: Duration::from_secs(self.jwks_min_refresh_seconds),
             api_keys: self.api_keys()?,
+            redis_url: None,
+            revoked_retention: Duration::from_secs(self.revoked_sessions_kept_seconds.max(1)),
         }))
     }
 
@@ -569,10 +576,11 @@ impl RouterConfig {
     ) -> Result<tessera_router::server::ServerOptions, ConfigError> {
         let auth = match self.auth.options()? {
             None => None,
-            Some(options) => Some(std::sync::Arc::new(
+            Some(mut options) => Some(std::sync::Arc::new({
+                options.redis_url = redis_url.map(str::to_owned);
                 tessera_router::auth::Authenticator::new(options)
-                    .map_err(|e| ConfigError(format!("`router.auth`: {e}")))?,
-            )),
+                    .map_err(|e| ConfigError(format!("`router.auth`: {e}")))?
+            })),
         };
         Ok(tessera_router::server::ServerOptions {
             csrf_prevention: self.csrf_prevention,

@@ -72,6 +72,23 @@ fn authenticator(users: &str) -> Arc<Authenticator> {
     )
 }
 
+/// The key-encryption key the users subgraph's signing keys are sealed under in
+/// tests (a test that reads the keys itself opens them with it).
+pub fn users_kek() -> tessera_users::service::key_encryption::KeyEncryption {
+    tessera_users::service::key_encryption::KeyEncryption::parse(
+        "dGVzc2VyYS10ZXN0LWtlay0zMi1ieXRlcy1sb25nISE=",
+    )
+    .expect("the test KEK parses")
+}
+
+/// The users subgraph's settings in tests: the defaults, sealing under [`users_kek`].
+pub fn users_settings() -> tessera_users::Settings {
+    tessera_users::Settings {
+        key_encryption: users_kek(),
+        ..tessera_users::Settings::default()
+    }
+}
+
 /// Subgraph `name`'s app over a fresh database with its demo data.
 pub async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
     let now = Utc::now();
@@ -82,7 +99,7 @@ pub async fn subgraph(name: &'static str) -> (TestDb, axum::Router) {
             tessera_users::demo::seed(&db.db, now)
                 .await
                 .expect("users demo data");
-            let app = tessera_users::app(db.db.clone(), tessera_users::Settings::default(), trust);
+            let app = tessera_users::app(db.db.clone(), users_settings(), trust);
             (db, app)
         }
         "workouts" => {

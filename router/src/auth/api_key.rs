@@ -24,7 +24,7 @@ impl Authenticator {
                     if self
                         .verified
                         .get(&token)
-                        .is_some_and(|(_, exp)| exp > now + 60) =>
+                        .is_some_and(|verified| verified.exp > now + 60) =>
                 {
                     return Ok(token);
                 }

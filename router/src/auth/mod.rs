@@ -25,8 +25,10 @@
 
 mod api_key;
 mod jwks;
+mod revoked;
 
 use self::jwks::{KeySet, add_keys};
+pub use self::revoked::{REDIS_KEY as REVOKED_SESSIONS_KEY, Revocations, SYNC_EVERY};
 
 use std::{
     collections::{BTreeSet, HashMap},
@@ -79,6 +81,12 @@ pub struct AuthOptions {
     pub min_refresh_interval: Duration,
     /// Partners' API keys; none: the header is not read.
     pub api_keys: Option<ApiKeyOptions>,
+    /// The Redis that replicas share ended sessions through (none: this replica
+    /// alone hears of them).
+    pub redis_url: Option<String>,
+    /// How long an ended session is remembered: at least the longest access-token
+    /// lifetime of any issuer.
+    pub revoked_retention: Duration,
 }
 
 /// Partners' API keys: a key in `header` is exchanged at `exchange_url` for an access
@@ -132,6 +140,8 @@ impl Default for AuthOptions {
             refresh_interval: Duration::from_secs(300),
             min_refresh_interval: Duration::from_secs(10),
             api_keys: None,
+            redis_url: None,
+            revoked_retention: Duration::from_secs(3600),
         }
     }
 }
@@ -191,6 +201,10 @@ pub enum AuthError {
     /// No key set could be loaded at all.
     #[error("the access token cannot be checked now: no signing keys could be loaded")]
     KeysUnavailable,
+    /// The token's session was ended (signed out, its refresh token reused, the
+    /// password changed, the account deleted) before the token expired.
+    #[error("the session of this access token was signed out; sign in again")]
+    Revoked,
     /// The issuer refused the API key (its words).
     #[error("the API key was refused: {0}")]
     ApiKeyRefused(String),
@@ -221,6 +235,9 @@ struct Claims {
     scopes: Vec<String>,
     #[serde(default)]
     athletes: Vec<String>,
+    /// The session (a refresh-token family, an API key).
+    #[serde(default)]
+    sid: Option<String>,
     #[serde(flatten)]
     other: serde_json::Map<String, serde_json::Value>,
 }
@@ -236,9 +253,19 @@ pub struct Authenticator {
     fetching: tokio::sync::Mutex<()>,
     /// Tokens verified, with what they say and when they expire (a repeated token
     /// costs a lookup, not a signature check).
-    verified: moka::sync::Cache<Arc<str>, (Identity, u64)>,
+    verified: moka::sync::Cache<Arc<str>, Verified>,
     /// API keys exchanged (by SHA-256): the access token, or the refusal.
     api_keys: moka::sync::Cache<[u8; 32], Result<Arc<str>, AuthError>>,
+    /// Sessions ended before their tokens expire.
+    revoked: Arc<Revocations>,
+}
+
+/// What a verified token says, until when, and of which session.
+#[derive(Debug, Clone)]
+struct Verified {
+    identity: Identity,
+    exp: u64,
+    sid: Option<Arc<str>>,
 }
 
 /// The type the users subgraph names in `extensions.invalidate` when API keys change.
@@ -280,6 +307,9 @@ pub enum AuthSetupError {
     /// An API-key header that is not a header name.
     #[error("{0:?} is not a header name")]
     Header(String),
+    /// The Redis URL for ended sessions is not one.
+    #[error("`redis.url` for revoked sessions: {0}")]
+    Redis(String),
 }
 
 impl Authenticator {
@@ -339,7 +369,10 @@ impl Authenticator {
         let http = http
             .build()
             .map_err(|e| AuthSetupError::Client(e.to_string()))?;
+        let revoked = Revocations::new(options.redis_url.as_deref(), options.revoked_retention)
+            .map_err(|e| AuthSetupError::Redis(e.to_string()))?;
         Ok(Self {
+            revoked: Arc::new(revoked),
             http,
             keys: RwLock::new(Arc::new(set)),
             fetched: std::sync::Mutex::new(None),
@@ -388,11 +421,13 @@ impl Authenticator {
         }
     }
 
-    /// Forgets the API keys exchanged when `tags` (an invalidation's) name the `ApiKey`
-    /// type: a key was revoked, or its owner is no longer a partner or is gone, and
-    /// the exchange must be asked again. `None` (invalidations may have been missed):
-    /// forgets them all the same.
+    /// Refuses from now on the tokens of the sessions `tags` (an invalidation's) name
+    /// as ended ([`Revocations`]), and forgets the API keys exchanged when they name
+    /// the `ApiKey` type: a key was revoked, or its owner is no longer a partner or is
+    /// gone, and the exchange must be asked again. `None` (invalidations may have been
+    /// missed): reads the ended sessions again and forgets every exchanged key.
     pub fn invalidated(&self, tags: Option<&[String]>) {
+        self.revoked.invalidated(tags);
         let api_keys_changed = tags.is_none_or(|tags| {
             tags.iter()
                 .any(|tag| tag == API_KEY_TYPE || tag.starts_with(&format!("{API_KEY_TYPE}:")))
@@ -418,14 +453,31 @@ impl Authenticator {
 
     /// Verifies `token` and reads its identity.
     pub async fn verify(&self, token: &str) -> Result<Identity, AuthError> {
-        let now = unix_now();
-        if let Some((identity, exp)) = self.verified.get(token) {
-            return if now <= exp + self.options.leeway.as_secs() {
-                Ok(identity)
-            } else {
-                Err(AuthError::Expired)
-            };
+        self.revoked.start().await;
+        let verified = match self.verified.get(token) {
+            Some(verified) => verified,
+            None => self.verify_signature(token).await?,
+        };
+        if unix_now() > verified.exp + self.options.leeway.as_secs() {
+            return Err(AuthError::Expired);
         }
+        if verified
+            .sid
+            .as_deref()
+            .is_some_and(|sid| self.revoked.is_ended(sid))
+        {
+            return Err(AuthError::Revoked);
+        }
+        Ok(verified.identity)
+    }
+
+    /// The sessions ended before their tokens expire.
+    pub fn revocations(&self) -> &Arc<Revocations> {
+        &self.revoked
+    }
+
+    /// Checks `token`'s signature and claims, and remembers what it says.
+    async fn verify_signature(&self, token: &str) -> Result<Verified, AuthError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
         if !self.options.algorithms.contains(&header.alg) {
@@ -477,9 +529,14 @@ impl Authenticator {
             },
         )?;
         let exp = data.claims.exp;
-        let identity = self.identity(data.claims);
-        self.verified.insert(token.into(), (identity.clone(), exp));
-        Ok(identity)
+        let sid = data.claims.sid.as_deref().map(Arc::from);
+        let verified = Verified {
+            identity: self.identity(data.claims),
+            exp,
+            sid,
+        };
+        self.verified.insert(token.into(), verified.clone());
+        Ok(verified)
     }
 
     fn identity(&self, claims: Claims) -> Identity {

@@ -5,6 +5,13 @@
 //! - `Type:?` when the object lacks the fields of one of its type's keys (the response
 //!   then holds an entity it cannot name, and any invalidation of that type drops it).
 //!
+//! - `Type:list` when the response lists entities of the type (a list field of it,
+//!   anywhere under a list, empty ones included: found from the operation, not the
+//!   data) or looked one up and found none (an entity field answered `null`): a change
+//!   to any entity of the type may change what such a response holds (a search a
+//!   retitled entry now matches, a profile a new handle now names), so every
+//!   invalidation of the type drops it.
+//!
 //! Where an abstract type's object has no `__typename`, every entity type it may be is
 //! tagged as unnamed. Aliased key fields are not read (the object is then unnamed):
 //! the tags can only be too many, never too few.
@@ -105,6 +112,7 @@ impl EntityKeys {
             tags: &mut tags,
         };
         walk.object(selection_set, data, None);
+        walk.lists(selection_set, false, 0);
         tags.into_iter().collect()
     }
 
@@ -118,14 +126,39 @@ impl EntityKeys {
     /// The tags an invalidation of `type_name` by `key` (the key's fields and values)
     /// drops: the entity by that key, and the entities of that type a response could
     /// not name.
+    /// The responses listing entities of the type, or that found none, are dropped too
+    /// (`Type:list`).
     pub fn invalidation_tags(type_name: &str, key: Option<&JsonValue>) -> Vec<String> {
+        let list = format!("{type_name}:list");
         match key {
-            None => vec![type_name.to_owned()],
+            None => vec![type_name.to_owned(), list],
             Some(key) => vec![
                 format!("{type_name}:{}", canonical(key)),
                 format!("{type_name}:?"),
+                list,
             ],
         }
+    }
+
+    /// Tags a response as listing entities of `type_name` (an entity type or interface,
+    /// or an abstract type some may stand for), and of the entity interfaces and
+    /// entity types it stands for.
+    /// Whether it is one (it was tagged).
+    fn tag_list(&self, type_name: &str, tags: &mut BTreeSet<String>) -> bool {
+        let mut listed = false;
+        if self.keys.contains_key(type_name) {
+            tags.insert(format!("{type_name}:list"));
+            listed = true;
+        }
+        for interface in self.interfaces.get(type_name).into_iter().flatten() {
+            tags.insert(format!("{interface}:list"));
+            listed = true;
+        }
+        for possible in self.possible_entities.get(type_name).into_iter().flatten() {
+            tags.insert(format!("{possible}:list"));
+            listed = true;
+        }
+        listed
     }
 
     fn tag_object(&self, type_name: &str, object: &JsonMap, tags: &mut BTreeSet<String>) {
@@ -260,8 +293,14 @@ impl Walk<'_> {
                     if field.selection_set.selections.is_empty() {
                         continue;
                     }
-                    if let Some(value) = object.get(field.response_key().as_str()) {
-                        self.value(&field.selection_set, value);
+                    match object.get(field.response_key().as_str()) {
+                        // Looked up and not found: a new or changed entity may be it.
+                        Some(JsonValue::Null) => {
+                            self.keys
+                                .tag_list(field.definition.ty.inner_named_type(), self.tags);
+                        }
+                        Some(value) => self.value(&field.selection_set, value),
+                        None => {}
                     }
                 }
                 Selection::InlineFragment(inline) => {
@@ -274,6 +313,43 @@ impl Walk<'_> {
                         && self.applies(Some(fragment.type_condition()), typename)
                     {
                         self.fields(&fragment.selection_set, object, typename, depth + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Type:list` for every entity type a list in `set` may hold, from the operation
+    /// alone (an empty list holds nothing to find in the data); `listed` when `set` is
+    /// under a list of objects that are not entities (a connection's `edges`). The
+    /// fields of a listed entity are not listed: a change elsewhere cannot change which
+    /// author an entry has (the author's own tags cover the author).
+    fn lists(&mut self, set: &SelectionSet, listed: bool, depth: usize) {
+        if depth > 64 {
+            return;
+        }
+        for selection in &set.selections {
+            match selection {
+                Selection::Field(field) => {
+                    if field.selection_set.selections.is_empty() {
+                        continue;
+                    }
+                    let mut listed = listed || field.definition.ty.is_list();
+                    if listed
+                        && self
+                            .keys
+                            .tag_list(field.definition.ty.inner_named_type(), self.tags)
+                    {
+                        listed = false;
+                    }
+                    self.lists(&field.selection_set, listed, depth + 1);
+                }
+                Selection::InlineFragment(inline) => {
+                    self.lists(&inline.selection_set, listed, depth + 1);
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = self.document.fragments.get(&spread.fragment_name) {
+                        self.lists(&fragment.selection_set, listed, depth + 1);
                     }
                 }
             }
@@ -351,13 +427,36 @@ mod tests {
             vec![
                 "CodexArticle".to_owned(),
                 "CodexArticle:?".to_owned(),
+                "CodexArticle:list".to_owned(),
                 "CodexEntry".to_owned(),
                 "CodexEntry:?".to_owned(),
+                "CodexEntry:list".to_owned(),
                 "CodexPractice".to_owned(),
                 "CodexPractice:?".to_owned(),
+                "CodexPractice:list".to_owned(),
                 "User".to_owned(),
                 "User:?".to_owned(),
             ]
+        );
+        // A list is tagged as listing its type even when empty (a change may bring an
+        // entry into it), and so is a lookup that found nothing.
+        assert_eq!(
+            tags(
+                "{ codexSearch(query: \"zebra\") { nodes { id } } }",
+                r#"{"codexSearch":{"nodes":[]}}"#
+            ),
+            vec![
+                "CodexArticle:list".to_owned(),
+                "CodexEntry:list".to_owned(),
+                "CodexPractice:list".to_owned(),
+            ]
+        );
+        assert_eq!(
+            tags(
+                "{ userByHandle(handle: \"nobody\") { id } }",
+                r#"{"userByHandle":null}"#
+            ),
+            vec!["User:list".to_owned()]
         );
         // With its id, the entry is named through the interface's key; with
         // `__typename`, as its kind too.
@@ -397,8 +496,15 @@ mod tests {
         );
         assert_eq!(
             EntityKeys::invalidation_tags("Entry", Some(&json(r#"{"id":"1"}"#))),
-            vec![r#"Entry:{"id":"1"}"#.to_owned(), "Entry:?".to_owned()]
+            vec![
+                r#"Entry:{"id":"1"}"#.to_owned(),
+                "Entry:?".to_owned(),
+                "Entry:list".to_owned()
+            ]
         );
-        assert_eq!(EntityKeys::invalidation_tags("Entry", None), vec!["Entry"]);
+        assert_eq!(
+            EntityKeys::invalidation_tags("Entry", None),
+            vec!["Entry", "Entry:list"]
+        );
     }
 }

@@ -130,7 +130,7 @@ pub async fn connect_and_migrate<M: MigratorTrait>(
 }
 
 /// The file of an `sqlite:path` URL, if it names one (not `:memory:`).
-fn sqlite_file(url: &str) -> Option<PathBuf> {
+pub fn sqlite_file(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite:")?;
     let rest = rest.trim_start_matches("//");
     let path = rest.split('?').next().unwrap_or(rest);

@@ -23,11 +23,13 @@ use crate::{
     demo,
     graphql::AccessCell,
     schema,
-    service::{accounts, api_keys, keys::KeyRing, sessions::AuthSettings},
+    service::{
+        accounts, api_keys, key_encryption::KeyEncryption, keys::KeyRing, sessions::AuthSettings,
+    },
 };
 
 /// Domain settings of the users subgraph.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// How long a deleted account's data is kept before the purge removes it.
     pub deletion_retention: chrono::Duration,
@@ -35,14 +37,20 @@ pub struct Settings {
     pub purge_every: Duration,
     /// Token and signing-key lifetimes.
     pub auth: AuthSettings,
+    /// The key-encryption keys the signing keys are sealed under.
+    pub key_encryption: KeyEncryption,
 }
 
 impl Default for Settings {
+    /// Defaults, with a KEK kept in memory only ([`KeyEncryption::ephemeral`]): the
+    /// signing keys this process seals cannot be opened by the next one. A deployment
+    /// configures its KEKs (`users.signing_kek_file`).
     fn default() -> Self {
         Self {
             deletion_retention: chrono::Duration::days(30),
             purge_every: Duration::from_secs(3600),
             auth: AuthSettings::default(),
+            key_encryption: KeyEncryption::ephemeral(),
         }
     }
 }
@@ -55,7 +63,9 @@ pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Ro
         db.clone(),
         settings.auth.key_rotation,
         settings.auth.access_ttl,
+        settings.key_encryption.clone(),
     ));
+    let auth = settings.auth;
     let schema = schema::build(db.clone(), settings, keys.clone());
     let db_for_keys = db.clone();
     server::app_with_hook(
@@ -77,7 +87,7 @@ pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Ro
         API_KEY_EXCHANGE_PATH,
         post(move |headers: HeaderMap| {
             let (db, keys) = (db_for_keys.clone(), keys.clone());
-            async move { exchange_api_key(&db, &keys, &settings.auth, &headers).await }
+            async move { exchange_api_key(&db, &keys, &auth, &headers).await }
         }),
     )
 }

@@ -588,11 +588,12 @@ async fn a_roster_is_the_coachs_active_athletes_oldest_link_first_and_bounded() 
 
 #[tokio::test]
 async fn a_retired_signing_key_stays_published_until_its_tokens_expire_then_goes() {
-    use tessera_users::service::keys::KeyRing;
+    use tessera_users::service::{key_encryption::KeyEncryption, keys::KeyRing};
     let t = db().await;
     let minutes = Duration::minutes;
     // Keys due at once: the second call makes a new key and retires the first.
-    let rotating = KeyRing::new(t.db.clone(), Duration::zero(), minutes(15));
+    let kek = KeyEncryption::ephemeral();
+    let rotating = KeyRing::new(t.db.clone(), Duration::zero(), minutes(15), kek.clone());
     let kids = |jwks: serde_json::Value| -> Vec<String> {
         jwks["keys"]
             .as_array()
@@ -615,10 +616,127 @@ async fn a_retired_signing_key_stays_published_until_its_tokens_expire_then_goes
         "the newest first, the retired one still there"
     );
 
-    let steady = KeyRing::new(t.db.clone(), Duration::days(30), minutes(15));
+    let steady = KeyRing::new(t.db.clone(), Duration::days(30), minutes(15), kek);
     // Retired at t0+1s, published for the 15-minute token life plus a minute.
     let still = kids(steady.jwks(t0() + minutes(16)).await.expect("keys"));
     assert_eq!(still, both);
     let later = kids(steady.jwks(t0() + minutes(17)).await.expect("keys"));
     assert_eq!(later, [both[0].clone()], "the expired key is gone");
+}
+
+#[tokio::test]
+async fn signing_keys_are_sealed_at_rest_and_sealed_again_under_a_new_kek() {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    use tessera_users::{
+        entity::signing_key,
+        service::{key_encryption::KeyEncryption, keys::KeyRing},
+    };
+    let t = db().await;
+    let minutes = Duration::minutes;
+    let stored = |db: sea_orm::DatabaseConnection| async move {
+        signing_key::Entity::find()
+            .all(&db)
+            .await
+            .expect("rows")
+            .into_iter()
+            .map(|row| (row.kid, row.private_pem))
+            .collect::<Vec<_>>()
+    };
+    let (old, new) = (
+        KeyEncryption::generate_text(),
+        KeyEncryption::generate_text(),
+    );
+    let old_kek = KeyEncryption::parse(&old).expect("parses");
+    let ring = KeyRing::new(
+        t.db.clone(),
+        Duration::days(30),
+        minutes(15),
+        old_kek.clone(),
+    );
+    let key = ring.signing_key(t0()).await.expect("a key");
+
+    // What the database holds opens nothing without the KEK.
+    let rows = stored(t.db.clone()).await;
+    assert_eq!(rows.len(), 1);
+    let (kid, sealed) = &rows[0];
+    assert_eq!(kid, key.kid());
+    assert!(
+        sealed.starts_with(&format!("sealed:v1:{}:", old_kek.sealing_id())),
+        "{sealed}"
+    );
+    assert!(!sealed.contains("PRIVATE KEY"));
+    assert!(!sealed.contains(&*key.to_pkcs8_pem()));
+
+    // A ring without that KEK cannot sign, and says which KEK it lacks.
+    let stranger = KeyRing::new(
+        t.db.clone(),
+        Duration::days(30),
+        minutes(15),
+        KeyEncryption::parse(&new).expect("parses"),
+    );
+    let err = stranger.signing_key(t0()).await.expect_err("cannot open");
+    let ServiceError::Internal(sea_orm::DbErr::Custom(reason)) = err else {
+        panic!("expected an internal error, got {err:?}");
+    };
+    assert_eq!(
+        reason,
+        format!(
+            "signing key {kid} is sealed under key-encryption key {}, which is not among those configured ({})",
+            old_kek.sealing_id(),
+            KeyEncryption::parse(&new).expect("parses").sealing_id()
+        )
+    );
+
+    // Rotated: the new KEK first, the old one second. The next load seals the key
+    // again under the new one; the key itself is the same.
+    let rotated = KeyEncryption::parse(&format!("{}\n{}", &*new, &*old)).expect("parses");
+    let ring = KeyRing::new(
+        t.db.clone(),
+        Duration::days(30),
+        minutes(15),
+        rotated.clone(),
+    );
+    let same = ring.signing_key(t0()).await.expect("opens");
+    assert_eq!(same.public_base64(), key.public_base64());
+    let (_, resealed) = &stored(t.db.clone()).await[0];
+    assert!(resealed.starts_with(&format!("sealed:v1:{}:", rotated.sealing_id())));
+    let only_new = KeyEncryption::parse(&new).expect("parses");
+    let ring = KeyRing::new(
+        t.db.clone(),
+        Duration::days(30),
+        minutes(15),
+        only_new.clone(),
+    );
+    assert_eq!(
+        ring.signing_key(t0()).await.expect("opens").public_base64(),
+        key.public_base64(),
+        "the old KEK is no longer needed"
+    );
+
+    // A key stored in clear (a database from before sealing) is sealed on load.
+    let legacy = tessera_identity::Ed25519Key::generate("legacy").expect("a key");
+    signing_key::Entity::delete_many()
+        .exec(&t.db)
+        .await
+        .expect("emptied");
+    signing_key::Entity::insert(signing_key::ActiveModel {
+        kid: Set("legacy".to_owned()),
+        private_pem: Set(legacy.to_pkcs8_pem().to_string()),
+        created_at: Set(t0()),
+        retired_at: Set(None),
+        expires_at: Set(None),
+    })
+    .exec_without_returning(&t.db)
+    .await
+    .expect("inserted");
+    let ring = KeyRing::new(
+        t.db.clone(),
+        Duration::days(30),
+        minutes(15),
+        only_new.clone(),
+    );
+    let opened = ring.signing_key(t0()).await.expect("opens");
+    assert_eq!(opened.public_base64(), legacy.public_base64());
+    let (_, now_sealed) = &stored(t.db.clone()).await[0];
+    assert!(now_sealed.starts_with(&format!("sealed:v1:{}:", only_new.sealing_id())));
 }

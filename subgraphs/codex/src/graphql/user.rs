@@ -41,7 +41,7 @@ impl User {
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
-    ) -> Result<CodexEntryConnection> {
+    ) -> Result<Option<CodexEntryConnection>> {
         let with_private = access(ctx).is(self.id);
         let page = PageArgs {
             first,
@@ -57,8 +57,9 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page
-            .connection(rows, |e| e.id, |e| CodexEntry::from(shown(ctx, e)))
-            .into())
+        Ok(Some(
+            page.connection(rows, |e| e.id, |e| CodexEntry::from(shown(ctx, e)))
+                .into(),
+        ))
     }
 }

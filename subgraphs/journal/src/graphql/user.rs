@@ -59,7 +59,7 @@ impl User {
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
-    ) -> Result<JournalEntryConnection> {
+    ) -> Result<Option<JournalEntryConnection>> {
         let visibility = access(ctx).visibility_of(self.id).extend()?;
         let filter = filter
             .map(JournalEntryFilter::into_filter)
@@ -80,7 +80,7 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page.connection(rows, |e| e.id, JournalEntry).into())
+        Ok(Some(page.connection(rows, |e| e.id, JournalEntry).into()))
     }
 
     /// Mood and energy per day over the last `days` days of the user's own calendar
@@ -91,7 +91,7 @@ impl User {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many days, ending today (1–92).", default = 30)] days: i32,
-    ) -> Result<Vec<MoodDay>> {
+    ) -> Result<Option<Vec<MoodDay>>> {
         let visibility = access(ctx).visibility_of(self.id).extend()?;
         let days = u32::try_from(days)
             .ok()
@@ -118,15 +118,17 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(trend
-            .into_iter()
-            .map(|d| MoodDay {
-                date: d.date.format("%Y-%m-%d").to_string(),
-                average_mood: d.average_mood,
-                average_energy: d.average_energy,
-                entries: d.entries,
-            })
-            .collect())
+        Ok(Some(
+            trend
+                .into_iter()
+                .map(|d| MoodDay {
+                    date: d.date.format("%Y-%m-%d").to_string(),
+                    average_mood: d.average_mood,
+                    average_energy: d.average_energy,
+                    entries: d.entries,
+                })
+                .collect(),
+        ))
     }
 }
 

@@ -57,7 +57,7 @@ impl User {
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
-    ) -> Result<NotificationConnection> {
+    ) -> Result<Option<NotificationConnection>> {
         access(ctx).check_owner(self.id).extend()?;
         let page = PageArgs {
             first,
@@ -73,19 +73,21 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page.connection(rows, |n| n.id, Notification).into())
+        Ok(Some(page.connection(rows, |n| n.id, Notification).into()))
     }
 
     /// How many notifications the user has not read.
     #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
-    async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<i64> {
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> Result<Option<i64>> {
         access(ctx).check_owner(self.id).extend()?;
-        Ok(loaders(ctx)
-            .unread
-            .load_one((self.id, ()))
-            .await
-            .extend()?
-            .unwrap_or(0))
+        Ok(Some(
+            loaders(ctx)
+                .unread
+                .load_one((self.id, ()))
+                .await
+                .extend()?
+                .unwrap_or(0),
+        ))
     }
 
     /// Which kinds of notification use which channels: every kind × channel, with the
@@ -94,32 +96,36 @@ impl User {
     async fn notification_preferences(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<NotificationPreference>> {
+    ) -> Result<Option<Vec<NotificationPreference>>> {
         access(ctx).check_owner(self.id).extend()?;
-        Ok(loaders(ctx)
-            .preferences
-            .load_one((self.id, ()))
-            .await
-            .extend()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(Some(
+            loaders(ctx)
+                .preferences
+                .load_one((self.id, ()))
+                .await
+                .extend()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
     }
 
     /// The devices registered for push messages.
     #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
-    async fn devices(&self, ctx: &Context<'_>) -> Result<Vec<Device>> {
+    async fn devices(&self, ctx: &Context<'_>) -> Result<Option<Vec<Device>>> {
         access(ctx).check_owner(self.id).extend()?;
-        Ok(loaders(ctx)
-            .devices
-            .load_one((self.id, ()))
-            .await
-            .extend()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(Some(
+            loaders(ctx)
+                .devices
+                .load_one((self.id, ()))
+                .await
+                .extend()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
     }
 
     /// The user's quiet hours, if set.
@@ -137,7 +143,7 @@ impl User {
     /// Whether it is quiet time for the user right now, in the time zone the users
     /// subgraph has for them.
     #[graphql(requires = "timezone", directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
-    async fn in_quiet_hours(&self, ctx: &Context<'_>) -> Result<bool> {
+    async fn in_quiet_hours(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         access(ctx).check_owner(self.id).extend()?;
         let Some(quiet) = loaders(ctx)
             .quiet_hours
@@ -145,28 +151,32 @@ impl User {
             .await
             .extend()?
         else {
-            return Ok(false);
+            return Ok(Some(false));
         };
         let tz: Tz = self
             .timezone
             .as_deref()
             .and_then(|tz| tz.parse().ok())
             .unwrap_or(Tz::UTC);
-        Ok(settings::quiet_until(quiet.start_minute, quiet.end_minute, tz, now(ctx)).is_some())
+        Ok(Some(
+            settings::quiet_until(quiet.start_minute, quiet.end_minute, tz, now(ctx)).is_some(),
+        ))
     }
 
     /// The user's current consent per channel (latest record).
     #[graphql(directive = tessera_kit::directives::cache_control::apply(Some(0), Some(tessera_kit::directives::CacheScope::Private), None))]
-    async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<Consent>> {
+    async fn consents(&self, ctx: &Context<'_>) -> Result<Option<Vec<Consent>>> {
         access(ctx).check_owner(self.id).extend()?;
-        Ok(loaders(ctx)
-            .consents
-            .load_one((self.id, ()))
-            .await
-            .extend()?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(Some(
+            loaders(ctx)
+                .consents
+                .load_one((self.id, ()))
+                .await
+                .extend()?
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        ))
     }
 }

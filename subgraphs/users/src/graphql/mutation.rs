@@ -47,6 +47,9 @@ impl Mutation {
         txn.commit()
             .await
             .map_err(|e| ServiceError::from(e).extend())?;
+        // Nothing cached holds the new user, but lists and lookups of users may now
+        // (a `userByHandle` that found nobody).
+        tessera_kit::cache::changed_id(ctx, "User", user.id);
         Ok(User(user))
     }
 
@@ -83,24 +86,34 @@ impl Mutation {
         #[graphql(desc = "The refresh token of the session.")] refresh_token: String,
     ) -> Result<AuthSession> {
         let now = Utc::now();
-        let session =
-            sessions::refresh(db(ctx), keys(ctx), &settings(ctx).auth, &refresh_token, now)
-                .await
-                .extend()?;
-        Ok(AuthSession::of(session, now))
+        let mut ended = Vec::new();
+        let session = sessions::refresh(
+            db(ctx),
+            keys(ctx),
+            &settings(ctx).auth,
+            &refresh_token,
+            now,
+            &mut ended,
+        )
+        .await;
+        // A reused token ended its session: the router refuses its access tokens now.
+        sessions_ended(ctx, &ended);
+        Ok(AuthSession::of(session.extend()?, now))
     }
 
     /// Signs out the session this refresh token belongs to. True when a session was
-    /// signed out; an unknown token is `false`, not an error. Access tokens already
-    /// issued stay valid until they expire (minutes).
+    /// signed out; an unknown token is `false`, not an error. The session's access
+    /// tokens are refused from now on.
     async fn sign_out(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The refresh token of the session.")] refresh_token: String,
     ) -> Result<bool> {
-        sessions::sign_out(db(ctx), &refresh_token, Utc::now())
+        let ended = sessions::sign_out(db(ctx), &refresh_token, Utc::now())
             .await
-            .extend()
+            .extend()?;
+        sessions_ended(ctx, ended.as_slice());
+        Ok(ended.is_some())
     }
 
     /// Signs the caller out of every session; returns how many refresh tokens were
@@ -108,9 +121,11 @@ impl Mutation {
     #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn sign_out_everywhere(&self, ctx: &Context<'_>) -> Result<u64> {
         let access = access(ctx).await?;
-        sessions::sign_out_everywhere(db(ctx), access, Utc::now())
+        let ended = sessions::sign_out_everywhere(db(ctx), access, Utc::now())
             .await
-            .extend()
+            .extend()?;
+        sessions_ended(ctx, &ended.sessions);
+        Ok(ended.tokens)
     }
 
     /// Changes the caller's password (checking the current one) and signs out every
@@ -123,7 +138,7 @@ impl Mutation {
         #[graphql(desc = "The new password (10–128 characters).")] new_password: String,
     ) -> Result<bool> {
         let access = access(ctx).await?;
-        sessions::change_password(
+        let ended = sessions::change_password(
             db(ctx),
             access,
             &current_password,
@@ -132,6 +147,7 @@ impl Mutation {
         )
         .await
         .extend()?;
+        sessions_ended(ctx, &ended.sessions);
         Ok(true)
     }
 
@@ -181,7 +197,8 @@ impl Mutation {
         let row = accounts::delete_account(db(ctx), access, now, retention)
             .await
             .extend()?;
-        sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
+        let ended = sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
+        sessions_ended(ctx, &ended.sessions);
         tessera_kit::cache::changed_id(ctx, "User", row.id);
         // Their API keys die with the account: the router asks again.
         tessera_kit::cache::changed_all(ctx, "ApiKey");
@@ -221,8 +238,10 @@ impl Mutation {
         let row = api_keys::revoke(db(ctx), access, id, Utc::now())
             .await
             .extend()?;
-        // The router forgets the keys it exchanged, in every replica.
+        // The router forgets the keys it exchanged, in every replica, and refuses the
+        // access tokens exchanged for this one (their session is the key).
         tessera_kit::cache::changed_id(ctx, "ApiKey", row.id);
+        sessions_ended(ctx, &[row.id]);
         Ok(ApiKey(row))
     }
 
@@ -243,4 +262,12 @@ fn settings<'a>(ctx: &Context<'a>) -> &'a Settings {
 
 fn keys<'a>(ctx: &Context<'a>) -> &'a KeyRing {
     ctx.data_unchecked::<Arc<KeyRing>>()
+}
+
+/// Names each ended session in `extensions.invalidate` (a `Session` by its id): the
+/// router refuses its access tokens from then on, on every replica.
+fn sessions_ended(ctx: &Context<'_>, sessions: &[uuid::Uuid]) {
+    for id in sessions {
+        tessera_kit::cache::changed_id(ctx, "Session", id);
+    }
 }

@@ -6,6 +6,9 @@
 //! signed has expired (`expires_at` = retirement + access-token lifetime + a minute),
 //! then it leaves. Replicas that rotate at the same moment each add a key; the newest
 //! wins and the others are retired on the next load.
+//!
+//! Private keys are stored sealed under a key-encryption key ([`KeyEncryption`]); a
+//! load seals again any key stored in clear or under a KEK that no longer seals.
 
 use std::{sync::Arc, time::Instant};
 
@@ -19,7 +22,7 @@ use tessera_identity::Ed25519Key;
 use tessera_kit::error::ServiceError;
 use tokio::sync::Mutex;
 
-use crate::entity::signing_key;
+use crate::{entity::signing_key, service::key_encryption::KeyEncryption};
 
 /// How long a loaded signing key is used before the table is read again.
 const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
@@ -29,16 +32,24 @@ pub struct KeyRing {
     db: DatabaseConnection,
     rotation: Duration,
     access_ttl: Duration,
+    sealing: KeyEncryption,
     signing: Mutex<Option<(Instant, Arc<Ed25519Key>)>>,
 }
 
 impl KeyRing {
-    /// Keys in `db`, rotated every `rotation`, for tokens that live `access_ttl`.
-    pub fn new(db: DatabaseConnection, rotation: Duration, access_ttl: Duration) -> Self {
+    /// Keys in `db`, rotated every `rotation`, for tokens that live `access_ttl`,
+    /// sealed under `sealing`.
+    pub fn new(
+        db: DatabaseConnection,
+        rotation: Duration,
+        access_ttl: Duration,
+        sealing: KeyEncryption,
+    ) -> Self {
         Self {
             db,
             rotation,
             access_ttl,
+            sealing,
             signing: Mutex::new(None),
         }
     }
@@ -71,7 +82,7 @@ impl KeyRing {
             .await?;
         let keys: Vec<Value> = rows
             .iter()
-            .filter_map(|row| decode(row).ok())
+            .filter_map(|row| self.decode(row).ok())
             .filter_map(|key| serde_json::to_value(key.jwk()).ok())
             .collect();
         Ok(json!({ "keys": keys }))
@@ -86,14 +97,20 @@ impl KeyRing {
     /// due for rotation; any other unretired key is retired.
     async fn current(&self, now: DateTime<Utc>) -> Result<Ed25519Key, ServiceError> {
         let now = now.trunc_subsecs(6);
-        let active = signing_key::Entity::find()
-            .filter(signing_key::Column::RetiredAt.is_null())
+        let stored = signing_key::Entity::find()
             .order_by_desc(signing_key::Column::CreatedAt)
             .all(&self.db)
             .await?;
+        self.seal_again(&stored).await?;
+        let active: Vec<&signing_key::Model> = stored
+            .iter()
+            .filter(|row| row.retired_at.is_none())
+            .collect();
         let newest = active.first();
         let (signing, keep) = match newest {
-            Some(row) if row.created_at + self.rotation > now => (decode(row)?, row.kid.clone()),
+            Some(row) if row.created_at + self.rotation > now => {
+                (self.decode(row)?, row.kid.clone())
+            }
             _ => {
                 let kid = format!(
                     "{}-{}",
@@ -104,7 +121,7 @@ impl KeyRing {
                     .map_err(|e| ServiceError::internal(e.to_string()))?;
                 signing_key::Entity::insert(signing_key::ActiveModel {
                     kid: Set(key.kid().to_owned()),
-                    private_pem: Set(key.to_pkcs8_pem().to_string()),
+                    private_pem: Set(self.sealing.seal(key.kid(), &key.to_pkcs8_pem())),
                     created_at: Set(now),
                     retired_at: Set(None),
                     expires_at: Set(None),
@@ -142,7 +159,38 @@ impl KeyRing {
     }
 }
 
-fn decode(row: &signing_key::Model) -> Result<Ed25519Key, ServiceError> {
-    Ed25519Key::from_pkcs8_pem(row.kid.clone(), &row.private_pem)
-        .map_err(|e| ServiceError::internal(format!("signing key {}: {e}", row.kid)))
+impl KeyRing {
+    fn decode(&self, row: &signing_key::Model) -> Result<Ed25519Key, ServiceError> {
+        let pem = self
+            .sealing
+            .open(&row.kid, &row.private_pem)
+            .map_err(|e| ServiceError::internal(e.to_string()))?;
+        Ed25519Key::from_pkcs8_pem(row.kid.clone(), &pem)
+            .map_err(|e| ServiceError::internal(format!("signing key {}: {e}", row.kid)))
+    }
+
+    /// Seals under the sealing KEK every stored key in clear or under another KEK.
+    async fn seal_again(&self, stored: &[signing_key::Model]) -> Result<(), ServiceError> {
+        for row in stored {
+            if !self.sealing.needs_sealing(&row.private_pem) {
+                continue;
+            }
+            let pem = self.sealing.open(&row.kid, &row.private_pem).map_err(|e| {
+                tracing::error!(error = %e, "a signing key cannot be opened");
+                ServiceError::internal(e.to_string())
+            })?;
+            // Only if unchanged: a replica that sealed it meanwhile wins.
+            signing_key::Entity::update_many()
+                .col_expr(
+                    signing_key::Column::PrivatePem,
+                    Expr::value(self.sealing.seal(&row.kid, &pem)),
+                )
+                .filter(signing_key::Column::Kid.eq(row.kid.as_str()))
+                .filter(signing_key::Column::PrivatePem.eq(row.private_pem.as_str()))
+                .exec(&self.db)
+                .await?;
+            tracing::info!(kid = %row.kid, kek = self.sealing.sealing_id(), "signing key sealed under the current key-encryption key");
+        }
+        Ok(())
+    }
 }

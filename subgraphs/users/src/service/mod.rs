@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod coaching;
 pub mod directory;
+pub mod key_encryption;
 pub mod keys;
 pub mod passwords;
 pub mod sessions;

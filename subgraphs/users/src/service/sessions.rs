@@ -11,13 +11,17 @@
 //!   spent token again means it was copied: the whole family is revoked, and both the
 //!   thief and the owner must sign in again.
 //! - Signing out revokes the session's family; "everywhere" revokes all of the user's.
+//!   Whatever ends a session returns its id, which the mutation names in
+//!   `extensions.invalidate` (a `Session`): the router then refuses the session's
+//!   access tokens at once, on every replica, rather than when they expire.
 
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use jsonwebtoken::Header;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
+    TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use serde::Serialize;
@@ -220,12 +224,15 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Exchanges a refresh token for a new access token and its successor.
+/// Exchanges a refresh token for a new session. A spent token presented again
+/// revokes its family, whose id is pushed on `ended` although the call fails.
 pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     keys: &KeyRing,
     settings: &AuthSettings,
     token: &str,
     now: DateTime<Utc>,
+    ended: &mut Vec<Uuid>,
 ) -> Result<Session, ServiceError> {
     let now = now.trunc_subsecs(6);
     let row = refresh_token::Entity::find()
@@ -238,6 +245,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     }
     if row.used_at.is_some() {
         revoke_family(db, row.family_id, now).await?;
+        ended.push(row.family_id);
         tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reused: session revoked");
         return Err(refused(
             "this refresh token was already used, so it may have been copied: the session is signed out everywhere it was used; sign in again",
@@ -264,6 +272,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     if spent.rows_affected != 1 {
         drop(txn);
         revoke_family(db, row.family_id, now).await?;
+        ended.push(row.family_id);
         return Err(refused(
             "this refresh token was already used, so it may have been copied: the session is signed out everywhere it was used; sign in again",
         ));
@@ -281,29 +290,40 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
     issue(keys, settings, session, successor, now).await
 }
 
-/// Signs out the session `token` belongs to (spent or not). Unknown tokens are a no-op
-/// (false): signing out must never tell whether a token existed.
+/// Signs out the session `token` belongs to (spent or not): the session, when one was
+/// live. Unknown tokens are a no-op (`None`, as for a session already signed out):
+/// signing out must never tell whether a token existed.
 pub async fn sign_out(
     db: &impl ConnectionTrait,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<bool, ServiceError> {
+) -> Result<Option<Uuid>, ServiceError> {
     let Some(row) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(digest(token)))
         .one(db)
         .await?
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    Ok(revoke_family(db, row.family_id, now.trunc_subsecs(6)).await? > 0)
+    let revoked = revoke_family(db, row.family_id, now.trunc_subsecs(6)).await?;
+    Ok((revoked > 0).then_some(row.family_id))
 }
 
-/// Signs the caller out of every session; returns how many refresh tokens were revoked.
+/// What revoking a user's sessions ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ended {
+    /// The sessions (refresh-token families) that were live.
+    pub sessions: Vec<Uuid>,
+    /// How many refresh tokens were revoked.
+    pub tokens: u64,
+}
+
+/// Signs the caller out of every session.
 pub async fn sign_out_everywhere(
     db: &impl ConnectionTrait,
     access: &Access,
     now: DateTime<Utc>,
-) -> Result<u64, ServiceError> {
+) -> Result<Ended, ServiceError> {
     let me = access.require()?;
     revoke_user(db, me.id, now).await
 }
@@ -314,28 +334,42 @@ pub async fn revoke_user(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<u64, ServiceError> {
+) -> Result<Ended, ServiceError> {
+    let live = refresh_token::Column::RevokedAt.is_null();
+    let mut sessions: Vec<Uuid> = refresh_token::Entity::find()
+        .select_only()
+        .column(refresh_token::Column::FamilyId)
+        .distinct()
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(live.clone())
+        .into_tuple()
+        .all(db)
+        .await?;
+    sessions.sort_unstable();
     let result = refresh_token::Entity::update_many()
         .col_expr(
             refresh_token::Column::RevokedAt,
             Expr::value(now.trunc_subsecs(6)),
         )
         .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(live)
         .exec(db)
         .await?;
-    Ok(result.rows_affected)
+    Ok(Ended {
+        sessions,
+        tokens: result.rows_affected,
+    })
 }
 
-/// Changes the caller's password after checking the current one; every other session
-/// is signed out.
+/// Changes the caller's password after checking the current one; every session is
+/// signed out (what ended is returned).
 pub async fn change_password(
     db: &impl ConnectionTrait,
     access: &Access,
     current: &str,
     new: &str,
     now: DateTime<Utc>,
-) -> Result<(), ServiceError> {
+) -> Result<Ended, ServiceError> {
     let me = access.require()?;
     let hash = credential::Entity::find_by_id(me.id)
         .one(db)
@@ -348,8 +382,7 @@ pub async fn change_password(
         ));
     }
     set_password(db, me.id, new, "newPassword", now).await?;
-    revoke_user(db, me.id, now).await?;
-    Ok(())
+    revoke_user(db, me.id, now).await
 }
 
 async fn revoke_family(

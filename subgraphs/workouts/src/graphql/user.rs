@@ -54,7 +54,7 @@ impl User {
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
-    ) -> Result<WorkoutConnection> {
+    ) -> Result<Option<WorkoutConnection>> {
         access(ctx).check_athlete(self.id).extend()?;
         let range = Range { from, to }.checked().extend()?;
         let page = PageArgs {
@@ -71,7 +71,7 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page.connection(rows, |w| w.id, Workout).into())
+        Ok(Some(page.connection(rows, |w| w.id, Workout).into()))
     }
 
     /// The plans this user wrote as a coach, oldest first. Visible to the coach and to
@@ -85,7 +85,7 @@ impl User {
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
-    ) -> Result<WorkoutPlanConnection> {
+    ) -> Result<Option<WorkoutPlanConnection>> {
         let access = access(ctx);
         access.require().extend()?;
         if !access.may_see_plan_of(self.id) {
@@ -108,7 +108,7 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page.connection(rows, |p| p.id, WorkoutPlan).into())
+        Ok(Some(page.connection(rows, |p| p.id, WorkoutPlan).into()))
     }
 
     /// The plans assigned to this user as an athlete, oldest first. Visible to the
@@ -121,7 +121,7 @@ impl User {
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "How many from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "How many from the end (at most 100).")] last: Option<i32>,
-    ) -> Result<PlanAssignmentConnection> {
+    ) -> Result<Option<PlanAssignmentConnection>> {
         access(ctx).check_athlete(self.id).extend()?;
         let page = PageArgs {
             first,
@@ -137,7 +137,7 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(page.connection(rows, |a| a.id, PlanAssignment).into())
+        Ok(Some(page.connection(rows, |a| a.id, PlanAssignment).into()))
     }
 
     /// Training statistics over the last `weeks` weeks (personal records are all-time).
@@ -149,7 +149,7 @@ impl User {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many weeks back from now (1–52).", default = 8)] weeks: i32,
-    ) -> Result<ProgressStats> {
+    ) -> Result<Option<ProgressStats>> {
         access(ctx).check_athlete(self.id).extend()?;
         let weeks = validation::within("weeks", weeks, 1..=52).extend()?;
         let until = now(ctx);
@@ -163,7 +163,7 @@ impl User {
             .await
             .extend()?
             .unwrap_or_default();
-        Ok(ProgressStats {
+        Ok(Some(ProgressStats {
             since: window.since,
             until: window.until,
             weekly_volume: stats
@@ -187,7 +187,7 @@ impl User {
                     reps: r.reps,
                 })
                 .collect(),
-        })
+        }))
     }
 }
 
