@@ -148,7 +148,7 @@ fn kek_file(path: &Path) -> Result<String, ConfigError> {
                 std::fs::create_dir_all(dir).map_err(failed)?;
             }
             let text = format!(
-                "# The key-encryption key of the users subgraph's signing keys (base64).\n# Keep it with the database's backups, apart from them. See the README.\n{}\n",
+                "# The key-encryption key of the users subgraph's signing keys (base64).\n# Back it up, but never beside the database's backups. See the README.\n{}\n",
                 &*KeyEncryption::generate_text()
             );
             let mut options = std::fs::OpenOptions::new();
@@ -161,5 +161,81 @@ fn kek_file(path: &Path) -> Result<String, ConfigError> {
             Ok(text)
         }
         Err(e) => Err(failed(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kek() -> String {
+        KeyEncryption::generate_text().to_string()
+    }
+
+    #[test]
+    fn the_kek_comes_from_the_environment_a_file_or_beside_an_embedded_database() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let postgres = "postgres://tessera@db:5432/users";
+
+        // Given outright (TESSERA_USERS__SIGNING_KEK): used, whatever the database.
+        let given = kek();
+        let config = UsersConfig {
+            signing_kek: Some(given.clone()),
+            ..UsersConfig::default()
+        };
+        let settings = config.settings(postgres).expect("valid");
+        assert_eq!(
+            settings.key_encryption.sealing_id(),
+            KeyEncryption::parse(&given).expect("parses").sealing_id()
+        );
+
+        // From a file; a missing or malformed one is refused, naming it.
+        let file = dir.path().join("kek");
+        std::fs::write(&file, format!("# rotated\n{given}\n")).expect("written");
+        let config = UsersConfig {
+            signing_kek_file: Some(file.clone()),
+            ..UsersConfig::default()
+        };
+        assert_eq!(
+            config
+                .settings(postgres)
+                .expect("valid")
+                .key_encryption
+                .sealing_id(),
+            settings.key_encryption.sealing_id()
+        );
+        std::fs::write(&file, "not a key\n").expect("written");
+        assert_eq!(
+            config.settings(postgres).err().map(|e| e.0),
+            Some("`users.signing_kek_file`: key-encryption key 1 is not 32 bytes in base64 (`openssl rand -base64 32` makes one)".to_owned())
+        );
+
+        // Neither, with PostgreSQL: refused.
+        let err = UsersConfig::default()
+            .settings(postgres)
+            .err()
+            .expect("refused");
+        assert!(
+            err.0.starts_with("`users.signing_kek` (TESSERA_USERS__SIGNING_KEK) or `users.signing_kek_file` must be set"),
+            "{err:?}"
+        );
+
+        // Neither, with the embedded SQLite: one is made beside the database, readable
+        // by its owner only, and the same one is read on the next start.
+        let database = dir.path().join("data").join("users.db");
+        let url = format!("sqlite://{}?mode=rwc", database.display());
+        let first = UsersConfig::default().settings(&url).expect("made");
+        let made = dir.path().join("data").join("users.db.signing-kek");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&made).expect("made").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let again = UsersConfig::default().settings(&url).expect("read");
+        assert_eq!(
+            first.key_encryption.sealing_id(),
+            again.key_encryption.sealing_id()
+        );
     }
 }
