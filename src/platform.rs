@@ -283,9 +283,14 @@ pub async fn prepare_router(
             "`router.override_labels` names a label no `@override` of this supergraph has"
         );
     }
+    let traffic = config
+        .router
+        .traffic
+        .traffic(supergraph.subgraphs.iter().map(|s| s.name.as_str()))?;
     let mut options = tessera_router::pipeline::RouterOptions {
         subgraph_timeout,
         subgraph_timeouts,
+        traffic,
         identity_key: Some(identity_key),
         identity_ttl: config.identity.token_ttl(),
         limits: config.router.limits.limits(config.router.production),

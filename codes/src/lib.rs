@@ -85,6 +85,10 @@ pub enum ErrorCode {
     /// came without one (`extensions.serviceName` names the subgraph), or a value it
     /// sent that the schema does not allow (`null` for a non-null field).
     DownstreamServiceError,
+    /// The router did not ask a subgraph because its circuit breaker is open after
+    /// repeated failures (`extensions.serviceName` names it); its fields are `null`
+    /// until a probe is answered.
+    SubgraphCircuitOpen,
 }
 
 impl ErrorCode {
@@ -122,6 +126,7 @@ impl ErrorCode {
         Self::TooManyErrors,
         Self::RequestTimeout,
         Self::DownstreamServiceError,
+        Self::SubgraphCircuitOpen,
     ];
 
     /// The wire spelling used in `extensions.code`.
@@ -159,6 +164,7 @@ impl ErrorCode {
             Self::TooManyErrors => "TOO_MANY_ERRORS",
             Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::DownstreamServiceError => "DOWNSTREAM_SERVICE_ERROR",
+            Self::SubgraphCircuitOpen => "SUBGRAPH_CIRCUIT_OPEN",
         }
     }
 
@@ -196,6 +202,7 @@ impl ErrorCode {
             Self::QueryPlanningFailed => 500,
             Self::MethodNotAllowed => 405,
             Self::SubgraphRequestFailed => 502,
+            Self::SubgraphCircuitOpen => 503,
             Self::ServiceUnavailable => 503,
             Self::InternalServerError => 500,
         }

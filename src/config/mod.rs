@@ -13,6 +13,7 @@ pub mod redis;
 pub mod retention;
 pub mod router;
 pub mod telemetry;
+pub mod traffic;
 pub mod users;
 
 use std::{collections::BTreeMap, net::SocketAddr, path::Path};

@@ -58,6 +58,9 @@ pub struct RouterConfig {
     /// connections per address.
     #[serde(default)]
     pub connections: ConnectionsConfig,
+    /// Subgraph traffic: retries, circuit breakers, concurrency limits.
+    #[serde(default)]
+    pub traffic: super::traffic::TrafficConfig,
     /// `Strict-Transport-Security: max-age=…` on every answer, for a router reached
     /// only over TLS (at a proxy in front); unset: not sent.
     #[serde(default)]

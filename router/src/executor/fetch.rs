@@ -25,7 +25,7 @@ use futures_util::{
 };
 use serde::Deserialize;
 
-use super::tree::Value;
+use super::{shaping::Shaping, tree::Value};
 use crate::{cache::CachePolicy, error::GraphqlError};
 
 /// How a subgraph request failed as a whole. What it says is shown to clients: it never
@@ -53,6 +53,46 @@ pub enum FetchError {
     /// A body that is not a GraphQL response.
     #[error("subgraph answered with something that is not a GraphQL response: {0}")]
     Body(String),
+    /// Not asked: its circuit breaker is open ([`super::shaping`]).
+    #[error(
+        "its circuit breaker is open after repeated failures; it is asked again in {} ms",
+        .retry_after.as_nanos().div_ceil(1_000_000)
+    )]
+    CircuitOpen {
+        /// How long until a probe is let through.
+        retry_after: Duration,
+    },
+    /// Not asked: as many requests as its limit allows stayed in flight too long.
+    #[error(
+        "{limit} requests to it are already in flight, its limit, and none ended within {} ms",
+        .waited.as_millis()
+    )]
+    Saturated {
+        /// The limit.
+        limit: usize,
+        /// How long the fetch waited for a slot.
+        waited: Duration,
+    },
+}
+
+impl FetchError {
+    /// Whether the subgraph failed (for its breaker): no answer, no connection, a
+    /// broken one. A body that is not GraphQL is the subgraph's answer, counted by its
+    /// status; refusals of the router's own are not the subgraph's doing.
+    pub fn is_failure(&self) -> bool {
+        match self {
+            Self::Timeout(_) | Self::Connect { .. } | Self::Transport { .. } => true,
+            Self::Status(status) => *status >= 500,
+            Self::Body(_) | Self::CircuitOpen { .. } | Self::Saturated { .. } => false,
+        }
+    }
+
+    /// Whether asking again at once may succeed: no connection, or a broken one (a
+    /// restarting replica behind a balancer, a connection the subgraph closed).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Connect { .. } | Self::Transport { .. })
+            || matches!(self, Self::Status(502..=504))
+    }
 }
 
 /// A subgraph's GraphQL response; its data borrows from the answer's body.
@@ -170,23 +210,36 @@ pub struct SubgraphClient {
     url: String,
     timeout: Duration,
     in_flight: InFlightMap,
+    shaping: Arc<Shaping>,
 }
 
 impl SubgraphClient {
-    /// A client for `url` sharing `client`'s connection pool.
-    pub fn new(client: reqwest::Client, url: String, timeout: Duration) -> Self {
+    /// A client for `url` sharing `client`'s connection pool, its traffic shaped by
+    /// `shaping` (shared with every other client of the subgraph).
+    pub fn new(
+        client: reqwest::Client,
+        url: String,
+        timeout: Duration,
+        shaping: Arc<Shaping>,
+    ) -> Self {
         Self {
             client,
             url,
             timeout,
             in_flight: Arc::default(),
+            shaping,
         }
     }
 
     /// The same subgraph through `client`'s connection pool, with an in-flight table of
-    /// its own (a worker thread's replica).
+    /// its own (a worker thread's replica) and the same shaping.
     pub fn replica(&self, client: reqwest::Client) -> Self {
-        Self::new(client, self.url.clone(), self.timeout)
+        Self::new(
+            client,
+            self.url.clone(),
+            self.timeout,
+            self.shaping.clone(),
+        )
     }
 
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
@@ -232,7 +285,7 @@ impl SubgraphClient {
         let parsed = if how.share {
             self.shared(bytes, identity, how.unalias).await?
         } else {
-            Arc::new(parse(self.post(bytes, identity).await?, how.unalias)?)
+            Arc::new(parse(self.post(bytes, identity, false).await?, how.unalias)?)
         };
         Ok(bodies.hold(parsed))
     }
@@ -262,7 +315,7 @@ impl SubgraphClient {
                     let client = self.clone();
                     let done = key.clone();
                     let future = async move {
-                        let answer = client.post(body, identity).await;
+                        let answer = client.post(body, identity, true).await;
                         client
                             .in_flight
                             .lock()
@@ -301,7 +354,41 @@ impl SubgraphClient {
         }
     }
 
-    async fn post(&self, body: Bytes, identity: Option<Arc<str>>) -> Result<Answer, FetchError> {
+    /// Sends `body` as [`super::shaping`] allows: through the breaker and the
+    /// concurrency limit, and again after a pause when it failed in a way worth
+    /// retrying and `idempotent` (a query).
+    async fn post(
+        &self,
+        body: Bytes,
+        identity: Option<Arc<str>>,
+        idempotent: bool,
+    ) -> Result<Answer, FetchError> {
+        let mut attempt = 0;
+        loop {
+            let pass = self.shaping.admit(self.timeout).await?;
+            let answer = self.post_once(body.clone(), identity.clone()).await;
+            let outcome = answer.as_ref().map(|a| a.status).map_err(Clone::clone);
+            self.shaping.record(&outcome);
+            drop(pass);
+            attempt += 1;
+            let pause = if idempotent {
+                self.shaping.retry_after(attempt, &outcome)
+            } else {
+                None
+            };
+            let Some(pause) = pause else {
+                return answer;
+            };
+            tracing::debug!(attempt, ?pause, outcome = ?outcome.as_ref().err(), "retrying a query fetch");
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn post_once(
+        &self,
+        body: Bytes,
+        identity: Option<Arc<str>>,
+    ) -> Result<Answer, FetchError> {
         let mut request = self.client.post(&self.url);
         if let Some(token) = identity {
             request = request.header(tessera_identity::internal::HEADER, &*token);
@@ -418,6 +505,7 @@ mod tests {
             reqwest::Client::new(),
             slow_subgraph(count.clone()).await,
             Duration::from_secs(5),
+            Arc::default(),
         );
         let ask = |token: &'static str, share: bool| {
             let client = client.clone();
@@ -506,6 +594,7 @@ mod tests {
             reqwest::Client::new(),
             slow_subgraph(count.clone()).await,
             Duration::from_secs(5),
+            Arc::default(),
         );
         let replica = original.replica(reqwest::Client::new());
         let token: Arc<str> = Arc::from("alice");

@@ -24,6 +24,7 @@ pub mod project;
 mod repath;
 pub mod representations;
 pub mod shape;
+pub mod shaping;
 pub mod tree;
 
 use std::{collections::HashMap, sync::Arc};
@@ -350,8 +351,12 @@ fn written(fetch: &Fetch, calls: &[Call<'_>]) -> Vec<(String, Vec<u8>)> {
 
 /// The client's error for a fetch that failed (at the first object it was for).
 fn failed(subgraph: &str, err: &fetch::FetchError, calls: &[Call<'_>]) -> GraphqlError {
+    let code = match err {
+        fetch::FetchError::CircuitOpen { .. } => ErrorCode::SubgraphCircuitOpen,
+        _ => ErrorCode::SubgraphRequestFailed,
+    };
     let mut error = GraphqlError::new(
-        ErrorCode::SubgraphRequestFailed,
+        code,
         format!("subgraph `{subgraph}` could not be fetched: {err}"),
     )
     .from_service(subgraph);

@@ -129,7 +129,7 @@ impl Router {
                     .get(&s.name)
                     .copied()
                     .unwrap_or(options.subgraph_timeout);
-                SubgraphClient::new(http.clone(), url, timeout)
+                SubgraphClient::new(http.clone(), url, timeout, options.traffic.shaping(&s.name))
             })
             .collect();
         let supergraph_schema = supergraph.schema.clone();

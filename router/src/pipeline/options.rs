@@ -4,7 +4,10 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use tessera_identity::Ed25519Key;
 
-use crate::{cache::CacheOptions, cache::Caches, limits::OperationLimits, persisted::Persisted};
+use crate::{
+    cache::CacheOptions, cache::Caches, executor::shaping::Traffic, limits::OperationLimits,
+    persisted::Persisted,
+};
 
 /// Router settings that are not in the supergraph.
 #[derive(Debug, Clone)]
@@ -40,6 +43,9 @@ pub struct RouterOptions {
     /// Caches to share instead of making new ones (a router over a variant of another
     /// router's supergraph: one invalidation then reaches both, even without Redis).
     pub shared_caches: Option<Arc<Caches>>,
+    /// Per-subgraph retries, circuit breakers and concurrency limits (shared by every
+    /// router built with these options).
+    pub traffic: Traffic,
 }
 
 impl Default for RouterOptions {
@@ -58,6 +64,7 @@ impl Default for RouterOptions {
             cache: CacheOptions::default(),
             cache_redis_url: None,
             shared_caches: None,
+            traffic: Traffic::default(),
         }
     }
 }

@@ -1,0 +1,268 @@
+//! Subgraph traffic shaping through the router over real HTTP, with a scripted subgraph
+//! standing in for workouts and users (it answers each request with the next status of its
+//! script, and counts requests and how many were in flight at once): query fetches are
+//! retried after a transient failure and mutations never are; a subgraph failing again
+//! and again has its circuit opened, so clients get `SUBGRAPH_CIRCUIT_OPEN` at once and
+//! the subgraph is not asked until a probe succeeds; a concurrency limit holds the
+//! requests in flight to it.
+
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{Json, http::StatusCode, routing::post};
+use serde_json::{Value, json};
+use tessera_kit::testing;
+use tessera_router::{
+    Router, Supergraph,
+    executor::shaping::{BreakerPolicy, RetryPolicy, Traffic, TrafficPolicy},
+    pipeline::RouterOptions,
+    server,
+};
+
+/// A subgraph that answers with the statuses of its script, then 200 for ever.
+#[derive(Clone, Default)]
+struct Scripted {
+    statuses: Arc<Mutex<VecDeque<u16>>>,
+    asked: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
+    delay: Duration,
+}
+
+impl Scripted {
+    fn script(&self, statuses: &[u16]) {
+        *self.statuses.lock().expect("script") = statuses.iter().copied().collect();
+    }
+
+    fn asked(&self) -> usize {
+        self.asked.load(Ordering::SeqCst)
+    }
+
+    async fn serve(self) -> testing::Served {
+        let app = axum::Router::new().route(
+            "/graphql",
+            post(move |Json(request): Json<Value>| {
+                let this = self.clone();
+                async move {
+                    this.asked.fetch_add(1, Ordering::SeqCst);
+                    let now = this.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    this.most_in_flight.fetch_max(now, Ordering::SeqCst);
+                    tokio::time::sleep(this.delay).await;
+                    this.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let status = this
+                        .statuses
+                        .lock()
+                        .expect("script")
+                        .pop_front()
+                        .unwrap_or(200);
+                    let query = request["query"].as_str().unwrap_or_default();
+                    let data = if query.starts_with("mutation") {
+                        json!({ "signUp": { "id": "u1" } })
+                    } else {
+                        json!({ "exercise": { "name": "Back squat" } })
+                    };
+                    let status = StatusCode::from_u16(status).expect("a status");
+                    if status.is_success() {
+                        (status, Json(json!({ "data": data })))
+                    } else {
+                        (status, Json(json!({ "message": "scripted failure" })))
+                    }
+                }
+            }),
+        );
+        testing::serve(app).await
+    }
+}
+
+/// The router over the platform's supergraph, workouts and users answered by
+/// `workouts`, under `policy` for both.
+async fn router(workouts: &testing::Served, policy: TrafficPolicy) -> testing::Served {
+    let supergraph =
+        Supergraph::parse(tessera::platform::SUPERGRAPH).expect("the committed supergraph");
+    let names: Vec<String> = supergraph.subgraphs.iter().map(|s| s.name.clone()).collect();
+    let own = HashMap::from([
+        ("workouts".to_owned(), policy.clone()),
+        ("users".to_owned(), policy),
+    ]);
+    let url = format!("{}/graphql", workouts.url);
+    let options = RouterOptions {
+        subgraph_urls: HashMap::from([
+            ("workouts".to_owned(), url.clone()),
+            ("users".to_owned(), url),
+        ]),
+        subgraph_timeout: Duration::from_secs(2),
+        traffic: Traffic::new(
+            &TrafficPolicy::default(),
+            &own,
+            names.iter().map(String::as_str),
+        ),
+        ..RouterOptions::default()
+    };
+    let router = Arc::new(Router::new(supergraph, &options));
+    testing::serve(server::app(router, server::ServerOptions::default())).await
+}
+
+async fn ask(router: &testing::Served, query: &str) -> Value {
+    router
+        .client
+        .post(format!("{}/graphql", router.url))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("the router answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+const QUERY: &str = "{ exercise(slug: \"back-squat\") { name } }";
+
+fn retries(attempts: u32) -> Option<RetryPolicy> {
+    Some(RetryPolicy {
+        attempts,
+        backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(10),
+        ..RetryPolicy::default()
+    })
+}
+
+#[tokio::test]
+async fn a_query_fetch_is_retried_after_a_transient_failure_and_a_mutation_never_is() {
+    let subgraph = Scripted::default();
+    let served = subgraph.clone().serve().await;
+    let router = router(
+        &served,
+        TrafficPolicy {
+            retry: retries(2),
+            ..TrafficPolicy::default()
+        },
+    )
+    .await;
+
+    subgraph.script(&[503, 502]);
+    let body = ask(&router, QUERY).await;
+    assert_eq!(body, json!({ "data": { "exercise": { "name": "Back squat" } } }));
+    assert_eq!(subgraph.asked(), 3, "two retries, then the answer");
+
+    // A failure that is not transient (500), or more than two: the client sees it.
+    subgraph.script(&[500]);
+    let body = ask(&router, QUERY).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED", "{body}");
+    assert_eq!(subgraph.asked(), 4, "500 is not retried");
+    subgraph.script(&[503, 503, 503]);
+    let body = ask(&router, QUERY).await;
+    assert_eq!(
+        body["errors"][0]["message"],
+        "subgraph `workouts` could not be fetched: subgraph answered HTTP 503"
+    );
+    assert_eq!(subgraph.asked(), 7);
+
+    // A mutation is asked once, whatever happens.
+    subgraph.script(&[503]);
+    let body = ask(
+        &router,
+        "mutation { signUp(input: { handle: \"newcomer\", displayName: \"New\", email: \"new@example.com\", password: \"long enough pw\" }) { id } }",
+    )
+    .await;
+    assert_eq!(subgraph.asked(), 8, "not retried: {body}");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED", "{body}");
+}
+
+#[tokio::test]
+async fn a_failing_subgraph_has_its_circuit_opened_and_is_probed_before_it_is_asked_again() {
+    let subgraph = Scripted::default();
+    let served = subgraph.clone().serve().await;
+    let router = router(
+        &served,
+        TrafficPolicy {
+            retry: None,
+            breaker: Some(BreakerPolicy {
+                failures: 3,
+                window: Duration::from_secs(10),
+                open_for: Duration::from_millis(300),
+            }),
+            max_concurrent: None,
+        },
+    )
+    .await;
+    subgraph.script(&[500, 500, 500, 500]);
+    for _ in 0..3 {
+        let body = ask(&router, QUERY).await;
+        assert_eq!(body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED");
+    }
+    assert_eq!(subgraph.asked(), 3);
+
+    // Open: refused at once with its own code, naming the subgraph; not asked.
+    let body = ask(&router, QUERY).await;
+    let error = &body["errors"][0];
+    assert_eq!(error["extensions"]["code"], "SUBGRAPH_CIRCUIT_OPEN", "{body}");
+    assert_eq!(error["extensions"]["serviceName"], "workouts", "{body}");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("subgraph `workouts` could not be fetched: its circuit breaker is open after repeated failures; it is asked again in ")),
+        "{body}"
+    );
+    assert_eq!(body["data"], json!({ "exercise": null }));
+    assert_eq!(subgraph.asked(), 3, "not asked while open");
+
+    // After the open time, a probe goes; it fails (the fourth 500): open again.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    let body = ask(&router, QUERY).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "SUBGRAPH_REQUEST_FAILED");
+    assert_eq!(subgraph.asked(), 4, "the probe");
+    let body = ask(&router, QUERY).await;
+    assert_eq!(body["errors"][0]["extensions"]["code"], "SUBGRAPH_CIRCUIT_OPEN");
+    assert_eq!(subgraph.asked(), 4);
+
+    // The next probe is answered: closed, and every request goes through again.
+    tokio::time::sleep(Duration::from_millis(350)).await;
+    for _ in 0..3 {
+        let body = ask(&router, QUERY).await;
+        assert_eq!(body, json!({ "data": { "exercise": { "name": "Back squat" } } }));
+    }
+    assert_eq!(subgraph.asked(), 7);
+}
+
+#[tokio::test]
+async fn a_concurrency_limit_holds_the_requests_in_flight_to_a_subgraph() {
+    let subgraph = Scripted {
+        delay: Duration::from_millis(50),
+        ..Scripted::default()
+    };
+    let served = subgraph.clone().serve().await;
+    let router = Arc::new(
+        router(
+            &served,
+            TrafficPolicy {
+                max_concurrent: Some(2),
+                ..TrafficPolicy::default()
+            },
+        )
+        .await,
+    );
+    // Different queries (identical ones in flight would share one request).
+    let asks = (0..8).map(|i| {
+        let router = router.clone();
+        tokio::spawn(async move {
+            ask(&router, &format!("{{ exercise(slug: \"s{i}\") {{ name }} }}")).await
+        })
+    });
+    let asks: Vec<_> = asks.collect();
+    for answer in asks {
+        let body = answer.await.expect("joined");
+        assert_eq!(body, json!({ "data": { "exercise": { "name": "Back squat" } } }));
+    }
+    assert_eq!(subgraph.asked(), 8);
+    assert_eq!(
+        subgraph.most_in_flight.load(Ordering::SeqCst),
+        2,
+        "never more than the limit at once"
+    );
+}
