@@ -287,10 +287,20 @@ pub async fn prepare_router(
         .router
         .traffic
         .traffic(supergraph.subgraphs.iter().map(|s| s.name.as_str()))?;
+    let headers = config.router.headers.options(
+        supergraph.subgraphs.iter().map(|s| s.name.as_str()),
+        config
+            .router
+            .auth
+            .api_key_exchange_url
+            .as_ref()
+            .map(|_| config.router.auth.api_key_header.as_str()),
+    )?;
     let mut options = tessera_router::pipeline::RouterOptions {
         subgraph_timeout,
         subgraph_timeouts,
         traffic,
+        headers,
         identity_key: Some(identity_key),
         identity_ttl: config.identity.token_ttl(),
         limits: config.router.limits.limits(config.router.production),

@@ -176,6 +176,10 @@ struct LoadArgs {
     /// report (read from /proc at the end of the run).
     #[arg(long)]
     pid: Option<u32>,
+    /// Requests per second over all connections, evenly paced (an open loop); unset:
+    /// each connection sends again as soon as it is answered.
+    #[arg(long)]
+    rate: Option<f64>,
 }
 
 fn main() -> ExitCode {
@@ -332,6 +336,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<ExitCode> {
         request_timeout: args.timeout,
         expect,
         label: args.label.clone(),
+        rate: args.rate,
         mix: args
             .mix
             .iter()

@@ -221,6 +221,25 @@ async fn a_short_load_run_counts_only_successes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paced_run_sends_at_its_rate_not_as_fast_as_it_can() {
+    let bench = bench().await;
+    let options = LoadOptions {
+        rate: Some(40.0),
+        duration: Duration::from_secs(2),
+        ..short(post_operation(&bench.url, &operation()))
+    };
+    let run = load::run(&options).await.expect("the run happens");
+    let report = run.report;
+    assert_eq!(report.errors.total(), 0, "{report}");
+    // 40 a second for 2 s; a closed loop on this router answers thousands.
+    assert!(
+        (60..=100).contains(&report.successes),
+        "{} answers: {report}",
+        report.successes
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_operation_counts_as_errors() {
     let bench = bench().await;
     let run = load::run(&short(post_operation(&bench.url, "{ users { nope } }")))

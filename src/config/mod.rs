@@ -7,6 +7,7 @@
 //! - Subgraph sections are the kit's [`SubgraphConfig`].
 
 pub mod cache;
+pub mod headers;
 pub mod identity;
 pub mod persisted;
 pub mod redis;

@@ -61,6 +61,9 @@ pub struct RouterConfig {
     /// Subgraph traffic: retries, circuit breakers, concurrency limits.
     #[serde(default)]
     pub traffic: super::traffic::TrafficConfig,
+    /// Which client headers reach which subgraph.
+    #[serde(default)]
+    pub headers: super::headers::HeadersConfig,
     /// `Strict-Transport-Security: max-age=…` on every answer, for a router reached
     /// only over TLS (at a proxy in front); unset: not sent.
     #[serde(default)]

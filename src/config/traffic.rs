@@ -80,7 +80,8 @@ impl TrafficSettings {
         let (retry, breaker) = (RetryPolicy::default(), BreakerPolicy::default());
         let ms = |v: Option<u64>, default: Duration| v.map_or(default, Duration::from_millis);
         let secs = |v: Option<u64>, default: Duration| v.map_or(default, Duration::from_secs);
-        let bad = |key: &str, why: &str| ConfigError(format!("`router.traffic.{table}.{key}`: {why}"));
+        let bad =
+            |key: &str, why: &str| ConfigError(format!("`router.traffic.{table}.{key}`: {why}"));
         let retries = self.retries.unwrap_or(retry.attempts);
         if retries > 10 {
             return Err(bad("retries", "at most 10"));
@@ -159,9 +160,11 @@ mod tests {
     use super::*;
 
     fn config(toml: &str) -> TrafficConfig {
-        figment::Figment::from(<figment::providers::Toml as figment::providers::Format>::string(toml))
-            .extract()
-            .expect("valid TOML")
+        figment::Figment::from(
+            <figment::providers::Toml as figment::providers::Format>::string(toml),
+        )
+        .extract()
+        .expect("valid TOML")
     }
 
     #[test]
@@ -179,7 +182,11 @@ mod tests {
         let codex = traffic.shaping("codex");
         let policy = codex.policy();
         assert_eq!(policy.max_concurrent, Some(8));
-        assert_eq!(policy.retry.as_ref().map(|r| r.attempts), Some(1), "from `all`");
+        assert_eq!(
+            policy.retry.as_ref().map(|r| r.attempts),
+            Some(1),
+            "from `all`"
+        );
         assert_eq!(policy.breaker, None, "turned off for codex");
         // One shaping per subgraph, whoever asks.
         assert!(std::sync::Arc::ptr_eq(&traffic.shaping("codex"), &codex));

@@ -213,8 +213,7 @@ mod tests {
         // Neither, with PostgreSQL: refused.
         let err = UsersConfig::default()
             .settings(postgres)
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert!(
             err.0.starts_with("`users.signing_kek` (TESSERA_USERS__SIGNING_KEK) or `users.signing_kek_file` must be set"),
             "{err:?}"

@@ -53,6 +53,9 @@ pub struct LoadOptions {
     /// `i % (1 + mix.len()) == 0`, else `mix[i % (1 + mix.len()) - 1]` (only `request`
     /// is held to `expect`; the others must answer without errors).
     pub mix: Vec<RequestSpec>,
+    /// Requests per second over all connections, evenly paced (none: each connection
+    /// sends again as soon as its answer arrives).
+    pub rate: Option<f64>,
 }
 
 impl LoadOptions {
@@ -68,6 +71,7 @@ impl LoadOptions {
             expect: None,
             label: None,
             mix: Vec::new(),
+            rate: None,
         }
     }
 }
@@ -135,14 +139,24 @@ pub async fn run(options: &LoadOptions) -> Result<Run, LoadError> {
     for other in &options.mix {
         specs.push((Arc::new(other.clone()), Arc::new(Check::new())));
     }
+    // Each connection's pause between sends, and where in it connection `i` starts
+    // (so the connections do not send together).
+    let every = options
+        .rate
+        .filter(|r| *r > 0.0)
+        .map(|rate| Duration::from_secs_f64(options.concurrency as f64 / rate));
     let mut workers = JoinSet::new();
     for i in 0..options.concurrency {
         let (spec, check) = &specs[i % specs.len()];
+        let pace = every.map(|every| worker::Pace {
+            every,
+            first: start + every.mul_f64(i as f64 / options.concurrency as f64),
+        });
         workers.spawn(worker::run(
             addr,
             spec.clone(),
             check.clone(),
-            window,
+            (window, pace),
             options.request_timeout,
         ));
     }

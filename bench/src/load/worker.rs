@@ -30,6 +30,16 @@ impl Window {
     }
 }
 
+/// An open-loop pace for one connection: a send at `first`, then every `every` (a
+/// send that falls behind goes at once, never in a burst to catch up).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Pace {
+    /// The first send.
+    pub first: Instant,
+    /// Between sends.
+    pub every: Duration,
+}
+
 /// After a refused connection, wait this long before trying again, so a dead server
 /// costs a few errors per second rather than a busy loop.
 const RECONNECT_PAUSE: Duration = Duration::from_millis(20);
@@ -80,12 +90,20 @@ pub(super) async fn run(
     addr: SocketAddr,
     spec: Arc<RequestSpec>,
     check: Arc<Check>,
-    window: Window,
+    (window, pace): (Window, Option<Pace>),
     request_timeout: Duration,
 ) -> Tally {
     let mut tally = Tally::default();
     let mut connection: Option<Sender> = None;
+    let mut next = pace.map(|p| p.first);
     loop {
+        if let (Some(at), Some(pace)) = (next, pace) {
+            if at >= window.end {
+                break;
+            }
+            sleep_until(at).await;
+            next = Some((at + pace.every).max(Instant::now()));
+        }
         let now = Instant::now();
         if now >= window.end {
             break;

@@ -244,6 +244,10 @@ impl Caches {
         parts.extend(denied.iter().map(|d| d.as_bytes()));
         parts.push(b"labels");
         parts.extend(request.labels.iter().map(|l| l.as_bytes()));
+        if !request.forwarded.is_empty() {
+            parts.push(b"forwarded");
+            parts.push(request.forwarded.as_bytes());
+        }
         self.keys("response/v1", &parts, request.identity, private)
     }
 
@@ -320,6 +324,9 @@ pub struct KeyParts<'a> {
     pub denied: &'a [(Name, Name)],
     /// Active progressive override labels (sorted).
     pub labels: &'a [String],
+    /// The client headers forwarded to subgraphs (`router.headers`), as key text
+    /// (empty when none).
+    pub forwarded: &'a str,
 }
 
 /// Where a value (a response, an entity) may be cached.
@@ -408,6 +415,7 @@ mod tests {
             identity,
             denied: &[],
             labels: &[],
+            forwarded: "",
         };
         let keys = |identity, private| caches.response_keys(&parts(identity), private);
         assert_eq!(keys(&ann, false).public, keys(&bob, false).public);

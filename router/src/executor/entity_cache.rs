@@ -33,6 +33,8 @@ pub struct EntityCache<'a> {
     pub schema: &'a [u8; 32],
     /// The caller.
     pub identity: &'a Identity,
+    /// The client headers forwarded to subgraphs, as key text (empty: none).
+    pub headers: &'a str,
 }
 
 /// One `_entities` call as the cache sees it.
@@ -189,6 +191,13 @@ impl EntityCache<'_> {
         text: &[u8],
         private: bool,
     ) -> crate::cache::CacheKeys {
+        let with_headers;
+        let forwarded = if self.headers.is_empty() {
+            forwarded
+        } else {
+            with_headers = format!("{forwarded}\nheaders\n{}", self.headers);
+            &with_headers
+        };
         self.caches.entity_keys(
             self.schema,
             &call.id,

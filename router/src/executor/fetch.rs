@@ -25,6 +25,8 @@ use futures_util::{
 };
 use serde::Deserialize;
 
+use axum::http::{HeaderName, HeaderValue};
+
 use super::{shaping::Shaping, tree::Value};
 use crate::{cache::CachePolicy, error::GraphqlError};
 
@@ -201,7 +203,17 @@ enum Member<'a> {
 /// Identical fetches in flight: (identity token, request body) → the shared answer.
 /// The whole body is hashed, with a fast, randomly seeded hasher (bodies carry
 /// representations, kilobytes of them).
-type InFlightMap = Arc<Mutex<HashMap<(Option<Arc<str>>, Bytes), InFlight, ahash::RandomState>>>;
+/// Fetches in flight by who asks and what.
+type InFlightKey = (Asker, Bytes);
+
+/// Who a subgraph request is for: the router's identity token for the caller, and the
+/// caller's headers forwarded to this subgraph.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Asker {
+    identity: Option<Arc<str>>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+type InFlightMap = Arc<Mutex<HashMap<InFlightKey, InFlight, ahash::RandomState>>>;
 
 /// Sends operations to one subgraph.
 #[derive(Debug, Clone)]
@@ -234,12 +246,7 @@ impl SubgraphClient {
     /// The same subgraph through `client`'s connection pool, with an in-flight table of
     /// its own (a worker thread's replica) and the same shaping.
     pub fn replica(&self, client: reqwest::Client) -> Self {
-        Self::new(
-            client,
-            self.url.clone(),
-            self.timeout,
-            self.shaping.clone(),
-        )
+        Self::new(client, self.url.clone(), self.timeout, self.shaping.clone())
     }
 
     /// Posts `{query, variables}` with the caller's `identity` token and parses the
@@ -252,7 +259,7 @@ impl SubgraphClient {
         query: &str,
         variables: JsonMap,
         written: &[(String, Vec<u8>)],
-        identity: Option<&Arc<str>>,
+        (identity, headers): (Option<&Arc<str>>, &[(HeaderName, HeaderValue)]),
         how: Fetching,
         bodies: &'b Bodies,
     ) -> Result<&'b SubgraphResponse<'b>, FetchError> {
@@ -281,11 +288,14 @@ impl SubgraphClient {
         }
         body.push(b'}');
         let bytes = Bytes::from(body);
-        let identity = identity.cloned();
+        let asker = Asker {
+            identity: identity.cloned(),
+            headers: headers.to_vec(),
+        };
         let parsed = if how.share {
-            self.shared(bytes, identity, how.unalias).await?
+            self.shared(bytes, asker, how.unalias).await?
         } else {
-            Arc::new(parse(self.post(bytes, identity, false).await?, how.unalias)?)
+            Arc::new(parse(self.post(bytes, &asker, false).await?, how.unalias)?)
         };
         Ok(bodies.hold(parsed))
     }
@@ -294,10 +304,10 @@ impl SubgraphClient {
     async fn shared(
         &self,
         body: Bytes,
-        identity: Option<Arc<str>>,
+        asker: Asker,
         unalias: bool,
     ) -> Result<Arc<Parsed>, FetchError> {
-        let key = (identity.clone(), body.clone());
+        let key = (asker.clone(), body.clone());
         let future = {
             let mut in_flight = self
                 .in_flight
@@ -315,7 +325,7 @@ impl SubgraphClient {
                     let client = self.clone();
                     let done = key.clone();
                     let future = async move {
-                        let answer = client.post(body, identity, true).await;
+                        let answer = client.post(body, &asker, true).await;
                         client
                             .in_flight
                             .lock()
@@ -360,13 +370,13 @@ impl SubgraphClient {
     async fn post(
         &self,
         body: Bytes,
-        identity: Option<Arc<str>>,
+        asker: &Asker,
         idempotent: bool,
     ) -> Result<Answer, FetchError> {
         let mut attempt = 0;
         loop {
             let pass = self.shaping.admit(self.timeout).await?;
-            let answer = self.post_once(body.clone(), identity.clone()).await;
+            let answer = self.post_once(body.clone(), asker).await;
             let outcome = answer.as_ref().map(|a| a.status).map_err(Clone::clone);
             self.shaping.record(&outcome);
             drop(pass);
@@ -384,14 +394,13 @@ impl SubgraphClient {
         }
     }
 
-    async fn post_once(
-        &self,
-        body: Bytes,
-        identity: Option<Arc<str>>,
-    ) -> Result<Answer, FetchError> {
+    async fn post_once(&self, body: Bytes, asker: &Asker) -> Result<Answer, FetchError> {
         let mut request = self.client.post(&self.url);
-        if let Some(token) = identity {
-            request = request.header(tessera_identity::internal::HEADER, &*token);
+        for (name, value) in &asker.headers {
+            request = request.header(name, value);
+        }
+        if let Some(token) = &asker.identity {
+            request = request.header(tessera_identity::internal::HEADER, &**token);
         }
         let response = request
             .header("content-type", "application/json")
@@ -484,7 +493,14 @@ mod tests {
             unalias: false,
         };
         let answer = client
-            .send("{ length }", JsonMap::new(), &[], Some(token), how, &bodies)
+            .send(
+                "{ length }",
+                JsonMap::new(),
+                &[],
+                (Some(token), &[]),
+                how,
+                &bodies,
+            )
             .await
             .expect("answers");
         answer.data.as_ref().map(Value::to_json)

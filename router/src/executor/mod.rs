@@ -18,6 +18,7 @@
 mod agreement;
 pub mod entity_cache;
 pub mod fetch;
+pub mod headers;
 mod merge;
 pub mod paths;
 pub mod project;
@@ -41,6 +42,7 @@ pub use self::entity_cache::EntityCache;
 use self::{
     entity_cache::Representations,
     fetch::{Bodies, Fetching, Invalidation, SubgraphClient},
+    headers::Forwarded,
     merge::{merge_each, merge_hits, merge_in_order},
     paths::{Address, address_to_path, visit_objects},
     repath::repath,
@@ -74,7 +76,7 @@ pub async fn execute<'b>(
     clients: &[SubgraphClient],
     plan: &Plan,
     variables: &JsonMap,
-    identity: Option<&Arc<str>>,
+    (identity, forwarded): (Option<&Arc<str>>, &Forwarded),
     cache: Option<&EntityCache<'_>>,
     bodies: &'b Bodies,
 ) -> Outcome<'b> {
@@ -83,6 +85,7 @@ pub async fn execute<'b>(
         clients,
         variables,
         identity,
+        forwarded,
         cache,
         bodies,
         state: Mutex::new(Outcome {
@@ -116,6 +119,8 @@ struct Run<'r, 'c, 'b> {
     clients: &'r [SubgraphClient],
     variables: &'r JsonMap,
     identity: Option<&'r Arc<str>>,
+    /// The client's headers each subgraph gets.
+    forwarded: &'r Forwarded,
     cache: Option<&'r EntityCache<'c>>,
     bodies: &'b Bodies,
     state: Mutex<Outcome<'b>>,
@@ -187,7 +192,7 @@ impl<'b> Run<'_, '_, 'b> {
                 &fetch.operation,
                 vars,
                 &written(fetch, &calls),
-                self.identity,
+                (self.identity, self.forwarded.for_subgraph(fetch.subgraph)),
                 Fetching {
                     share: fetch.kind == OperationType::Query,
                     unalias: fetch.internal_aliases,

@@ -119,7 +119,10 @@ impl Traffic {
         let shaping = subgraphs
             .map(|name| {
                 let policy = own.get(name).unwrap_or(default).clone();
-                (name.to_owned(), std::sync::Arc::new(Shaping::new(name, policy)))
+                (
+                    name.to_owned(),
+                    std::sync::Arc::new(Shaping::new(name, policy)),
+                )
             })
             .collect();
         Self {
@@ -131,9 +134,10 @@ impl Traffic {
     /// `subgraph`'s shaping (a new one under the default policy for a subgraph not
     /// named when this was built).
     pub fn shaping(&self, subgraph: &str) -> std::sync::Arc<Shaping> {
-        self.shaping.get(subgraph).cloned().unwrap_or_else(|| {
-            std::sync::Arc::new(Shaping::new(subgraph, self.default.clone()))
-        })
+        self.shaping
+            .get(subgraph)
+            .cloned()
+            .unwrap_or_else(|| std::sync::Arc::new(Shaping::new(subgraph, self.default.clone())))
     }
 }
 
@@ -422,7 +426,9 @@ mod tests {
         );
         let message = err.to_string();
         let ms: u64 = message
-            .strip_prefix("its circuit breaker is open after repeated failures; it is asked again in ")
+            .strip_prefix(
+                "its circuit breaker is open after repeated failures; it is asked again in ",
+            )
             .and_then(|rest| rest.strip_suffix(" ms"))
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("{message}"));
@@ -454,8 +460,14 @@ mod tests {
                 ..TrafficPolicy::default()
             },
         );
-        let one = shaping.admit(Duration::from_millis(50)).await.expect("a slot");
-        let two = shaping.admit(Duration::from_millis(50)).await.expect("a slot");
+        let one = shaping
+            .admit(Duration::from_millis(50))
+            .await
+            .expect("a slot");
+        let two = shaping
+            .admit(Duration::from_millis(50))
+            .await
+            .expect("a slot");
         let err = shaping
             .admit(Duration::from_millis(50))
             .await
@@ -465,7 +477,10 @@ mod tests {
             "2 requests to it are already in flight, its limit, and none ended within 50 ms"
         );
         drop(one);
-        let three = shaping.admit(Duration::from_millis(50)).await.expect("freed");
+        let three = shaping
+            .admit(Duration::from_millis(50))
+            .await
+            .expect("freed");
         drop((two, three));
     }
 
@@ -484,25 +499,43 @@ mod tests {
                 ..TrafficPolicy::default()
             },
         );
-        assert_eq!(shaping.retry_after(1, &refused()), None, "nothing earned yet");
+        assert_eq!(
+            shaping.retry_after(1, &refused()),
+            None,
+            "nothing earned yet"
+        );
         // Each request earns a tenth of a retry.
         for _ in 0..30 {
             shaping.record(&Ok(200));
         }
         let timeout = Err(FetchError::Timeout(Duration::from_secs(1)));
         assert_eq!(shaping.retry_after(1, &timeout), None, "time already spent");
-        assert_eq!(shaping.retry_after(1, &Ok(500)), None, "may not be transient");
+        assert_eq!(
+            shaping.retry_after(1, &Ok(500)),
+            None,
+            "may not be transient"
+        );
         assert_eq!(shaping.retry_after(1, &Ok(200)), None);
         let pause = shaping.retry_after(1, &Ok(503)).expect("a retry");
         assert!(pause < Duration::from_millis(20), "{pause:?}");
         let pause = shaping.retry_after(2, &refused()).expect("a retry");
         assert!(pause < Duration::from_millis(30), "capped: {pause:?}");
-        assert_eq!(shaping.retry_after(3, &refused()), None, "two retries at most");
-        assert!(shaping.retry_after(1, &refused()).is_some(), "the third earned");
+        assert_eq!(
+            shaping.retry_after(3, &refused()),
+            None,
+            "two retries at most"
+        );
+        assert!(
+            shaping.retry_after(1, &refused()).is_some(),
+            "the third earned"
+        );
         assert_eq!(shaping.retry_after(1, &refused()), None, "budget spent");
         for _ in 0..10 {
             shaping.record(&Ok(200));
         }
-        assert!(shaping.retry_after(1, &refused()).is_some(), "ten requests earn one");
+        assert!(
+            shaping.retry_after(1, &refused()).is_some(),
+            "ten requests earn one"
+        );
     }
 }

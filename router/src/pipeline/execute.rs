@@ -7,7 +7,7 @@ use tessera_identity::Identity;
 
 use super::Router;
 use crate::{
-    executor::{self, EntityCache, Outcome, fetch::Bodies},
+    executor::{self, EntityCache, Outcome, fetch::Bodies, headers::Forwarded},
     planner::Plan,
 };
 
@@ -18,10 +18,11 @@ impl Router {
         operation: &Operation,
         plan: &Plan,
         variables: &JsonMap,
-        identity: &Identity,
+        (identity, forwarded): (&Identity, &Forwarded),
         bodies: &'b Bodies,
     ) -> Outcome<'b> {
         let token = self.shared.signer.as_ref().map(|s| s.token(identity));
+        let headers = forwarded.key_text();
         // Not for mutations: their entity fetches must see what the mutation changed
         // (its invalidations apply once the plan has run).
         let entity_cache = self
@@ -35,13 +36,14 @@ impl Router {
                 store,
                 schema: &self.shared.schema_hash,
                 identity,
+                headers: &headers,
             });
         let outcome = executor::execute(
             &self.shared.supergraph,
             &self.clients,
             plan,
             variables,
-            token.as_ref(),
+            (token.as_ref(), forwarded),
             entity_cache.as_ref(),
             bodies,
         )

@@ -14,7 +14,7 @@ use tessera_codes::ErrorCode;
 use tessera_identity::Identity;
 
 use super::{GraphqlRequest, Router, RouterResponse, defer, prepare::DocKey, variables};
-use crate::error::GraphqlError;
+use crate::{error::GraphqlError, executor::headers::Forwarded};
 
 /// What [`Router::execute_incremental`] answers.
 pub enum Incremental {
@@ -38,7 +38,7 @@ impl Router {
         self: &Arc<Self>,
         mut request: GraphqlRequest,
         allow_mutations: bool,
-        identity: &Identity,
+        (identity, forwarded): (&Identity, &Forwarded),
     ) -> Incremental {
         let prepared = match self.resolve(&mut request, identity).await {
             Ok(p) => p,
@@ -55,7 +55,7 @@ impl Router {
                     name,
                     request.variables,
                     allow_mutations,
-                    identity,
+                    (identity, forwarded),
                 )
                 .await,
             );
@@ -80,8 +80,14 @@ impl Router {
         // A mutation runs once: its deferred fragments come with the rest.
         if active.is_empty() || operation.operation_type != OperationType::Query {
             return Incremental::Whole(
-                self.run(&full, name, request.variables, allow_mutations, identity)
-                    .await,
+                self.run(
+                    &full,
+                    name,
+                    request.variables,
+                    allow_mutations,
+                    (identity, forwarded),
+                )
+                .await,
             );
         }
         let primary = match derived(&deferral.primary(
@@ -95,20 +101,33 @@ impl Router {
         };
         // The full operation runs beside the primary one, not after it.
         let rest = {
-            let (router, name, variables, identity) = (
+            let (router, name, variables, identity, forwarded) = (
                 Arc::clone(self),
                 name.clone(),
                 request.variables.clone(),
                 identity.clone(),
+                forwarded.clone(),
             );
             tokio::spawn(async move {
                 router
-                    .run(&full, name, variables, allow_mutations, &identity)
+                    .run(
+                        &full,
+                        name,
+                        variables,
+                        allow_mutations,
+                        (&identity, &forwarded),
+                    )
                     .await
             })
         };
         let first = self
-            .run(&primary, name, request.variables, allow_mutations, identity)
+            .run(
+                &primary,
+                name,
+                request.variables,
+                allow_mutations,
+                (identity, forwarded),
+            )
             .await;
         if first.request_error.is_some() {
             rest.abort();

@@ -52,7 +52,10 @@ use crate::{
     authorization::Authorization,
     cache::{Caches, EntityKeys, Reach},
     error::PipelineError,
-    executor::fetch::{Bodies, Invalidation, SubgraphClient},
+    executor::{
+        fetch::{Bodies, Invalidation, SubgraphClient},
+        headers::{Forwarded, HeaderRules},
+    },
     limits::OperationLimits,
     persisted::{self, Persisted, Sha256},
     supergraph::Supergraph,
@@ -90,6 +93,8 @@ struct Shared {
     caches: Arc<Caches>,
     /// The SHA-256 of the supergraph served, in every cache key.
     schema_hash: Sha256,
+    /// Which client headers reach which subgraph.
+    header_rules: HeaderRules,
 }
 
 /// The HTTP client subgraph fetches go through: keep-alive connections, pooled.
@@ -132,6 +137,14 @@ impl Router {
                 SubgraphClient::new(http.clone(), url, timeout, options.traffic.shaping(&s.name))
             })
             .collect();
+        let header_rules = {
+            let names: Vec<&str> = supergraph
+                .subgraphs
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            options.headers.for_subgraphs(&names)
+        };
         let supergraph_schema = supergraph.schema.clone();
         let schema_hash = persisted::sha256(&supergraph_schema.to_string());
         let caches = match &options.shared_caches {
@@ -168,6 +181,7 @@ impl Router {
                 label_variants: moka::sync::Cache::new(64),
                 prepared_total: std::sync::atomic::AtomicU64::new(0),
                 planned_total: std::sync::atomic::AtomicU64::new(0),
+                header_rules,
             }),
             clients,
         })
@@ -224,9 +238,27 @@ impl Router {
     /// Answers one request of `identity`. `allow_mutations` is false for GET.
     pub async fn execute(
         &self,
+        request: GraphqlRequest,
+        allow_mutations: bool,
+        identity: &Identity,
+    ) -> RouterResponse {
+        self.execute_with(request, allow_mutations, identity, &Forwarded::default())
+            .await
+    }
+
+    /// What the client's `headers` make each subgraph get (`router.headers`).
+    pub fn forward(&self, headers: &axum::http::HeaderMap) -> Forwarded {
+        self.shared.header_rules.forward(headers)
+    }
+
+    /// [`Router::execute`], the subgraphs getting the client's headers `forwarded`
+    /// ([`Router::forward`]).
+    pub async fn execute_with(
+        &self,
         mut request: GraphqlRequest,
         allow_mutations: bool,
         identity: &Identity,
+        forwarded: &Forwarded,
     ) -> RouterResponse {
         let prepared = match self.resolve(&mut request, identity).await {
             Ok(prepared) => prepared,
@@ -267,26 +299,27 @@ impl Router {
             request.operation_name,
             request.variables,
             allow_mutations,
-            identity,
+            (identity, forwarded),
         )
         .await
     }
 
-    /// A prepared operation run, stage by stage (see the module's list).
+    /// A prepared operation run, stage by stage (see the module's list), for a caller
+    /// (who, and the headers their subgraph fetches forward).
     async fn run(
         &self,
         prepared: &Prepared,
         operation_name: Option<String>,
         variables: Option<JsonMap>,
         allow_mutations: bool,
-        identity: &Identity,
+        caller: (&Identity, &Forwarded),
     ) -> RouterResponse {
         self.stages(
             prepared,
             operation_name.as_deref(),
             variables,
             allow_mutations,
-            identity,
+            caller,
         )
         .await
         .unwrap_or_else(RouterResponse::from)
@@ -298,7 +331,7 @@ impl Router {
         name: Option<&str>,
         variables: Option<JsonMap>,
         allow_mutations: bool,
-        identity: &Identity,
+        (identity, forwarded): (&Identity, &Forwarded),
     ) -> Result<RouterResponse, PipelineError> {
         let operation = self.operation(prepared, name, allow_mutations, identity)?;
         let variables = variables::coerce(
@@ -315,7 +348,7 @@ impl Router {
             prepared,
             name,
             &variables,
-            identity,
+            (identity, forwarded),
             (&authorized.removed, &labels),
         );
         if let Some(keys) = &cache_keys
@@ -334,7 +367,13 @@ impl Router {
         // is written.
         let bodies = Bodies::default();
         let outcome = self
-            .execute_plan(operation, chosen.plan(), &variables, identity, &bodies)
+            .execute_plan(
+                operation,
+                chosen.plan(),
+                &variables,
+                (identity, forwarded),
+                &bodies,
+            )
             .await;
         self.respond(Executed {
             prepared,

@@ -5,7 +5,10 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use tessera_identity::Ed25519Key;
 
 use crate::{
-    cache::CacheOptions, cache::Caches, executor::shaping::Traffic, limits::OperationLimits,
+    cache::CacheOptions,
+    cache::Caches,
+    executor::{headers::HeaderOptions, shaping::Traffic},
+    limits::OperationLimits,
     persisted::Persisted,
 };
 
@@ -46,6 +49,8 @@ pub struct RouterOptions {
     /// Per-subgraph retries, circuit breakers and concurrency limits (shared by every
     /// router built with these options).
     pub traffic: Traffic,
+    /// Which client headers reach which subgraph.
+    pub headers: HeaderOptions,
 }
 
 impl Default for RouterOptions {
@@ -65,6 +70,7 @@ impl Default for RouterOptions {
             cache_redis_url: None,
             shared_caches: None,
             traffic: Traffic::default(),
+            headers: HeaderOptions::default(),
         }
     }
 }

@@ -7,7 +7,10 @@ use apollo_compiler::{ExecutableDocument, Name, executable::Operation, response:
 use tessera_identity::Identity;
 
 use super::{Router, RouterResponse, prepare::Prepared, request::Body};
-use crate::cache::{CacheKeys, CachePolicy, Entry, Key, KeyParts};
+use crate::{
+    cache::{CacheKeys, CachePolicy, Entry, Key, KeyParts},
+    executor::headers::Forwarded,
+};
 
 impl Router {
     /// The request's keys in the response cache, when the cache is on and the
@@ -17,13 +20,15 @@ impl Router {
         prepared: &Prepared,
         operation_name: Option<&str>,
         variables: &apollo_compiler::response::JsonMap,
-        identity: &Identity,
+        (identity, forwarded): (&Identity, &Forwarded),
         (removed, labels): (&[(Name, Name)], &[String]),
     ) -> Option<CacheKeys> {
         self.shared.caches.responses.as_ref()?;
         prepared.policy.cacheable_for()?;
+        let forwarded = forwarded.key_text();
         let keys = self.shared.caches.response_keys(
             &KeyParts {
+                forwarded: &forwarded,
                 schema: &self.shared.schema_hash,
                 document: &prepared.hash,
                 operation_name,

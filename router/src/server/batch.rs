@@ -17,13 +17,16 @@ use super::{
     admission::rate_limited,
     negotiation::{request_error, respond_bytes},
 };
-use crate::pipeline::{GraphqlRequest, Router, RouterResponse};
+use crate::{
+    executor::headers::Forwarded,
+    pipeline::{GraphqlRequest, Router, RouterResponse},
+};
 
 /// The answer to a batch of `items` (the body's array), each executed as a POST.
 pub(super) async fn answer(
     state: &AppState,
     router: &Arc<Router>,
-    identity: &Identity,
+    (identity, forwarded): (&Identity, &Forwarded),
     extensions: &Extensions,
     items: Vec<JsonValue>,
     graphql_json: bool,
@@ -55,7 +58,10 @@ pub(super) async fn answer(
         let router = router.clone();
         async move {
             match serde_json::to_value(&item).and_then(serde_json::from_value::<GraphqlRequest>) {
-                Ok(request) => router.execute(request, true, identity).await.to_bytes(),
+                Ok(request) => router
+                    .execute_with(request, true, identity, forwarded)
+                    .await
+                    .to_bytes(),
                 Err(err) => RouterResponse::request_error(
                     ErrorCode::BadRequest,
                     &format!("not a GraphQL request: {err}"),

@@ -329,10 +329,16 @@ async fn post_to(
             return limited;
         }
         if takes_incremental(&headers) {
-            let answer = router.execute_incremental(request, true, &identity).await;
+            let forwarded = router.forward(&headers);
+            let answer = router
+                .execute_incremental(request, true, (&identity, &forwarded))
+                .await;
             return respond_incremental(answer, graphql_json);
         }
-        let response = router.execute(request, true, &identity).await;
+        let forwarded = router.forward(&headers);
+        let response = router
+            .execute_with(request, true, &identity, &forwarded)
+            .await;
         return respond_router(&response, graphql_json);
     }
     let parsed: JsonValue = match serde_json::from_slice(&body) {
@@ -358,7 +364,15 @@ async fn post_to(
             )
         }
         JsonValue::Array(items) => {
-            batch::answer(&state, &router, &identity, &extensions, items, graphql_json).await
+            batch::answer(
+                &state,
+                &router,
+                (&identity, &router.forward(&headers)),
+                &extensions,
+                items,
+                graphql_json,
+            )
+            .await
         }
         _ => request_error(
             ErrorCode::BadRequest,
@@ -426,10 +440,16 @@ async fn get_to(
             .cloned(),
     };
     if takes_incremental(&headers) {
-        let answer = router.execute_incremental(request, false, &identity).await;
+        let forwarded = router.forward(&headers);
+        let answer = router
+            .execute_incremental(request, false, (&identity, &forwarded))
+            .await;
         return respond_incremental(answer, graphql_json);
     }
-    let response = router.execute(request, false, &identity).await;
+    let forwarded = router.forward(&headers);
+    let response = router
+        .execute_with(request, false, &identity, &forwarded)
+        .await;
     respond_router(&response, graphql_json)
 }
 
