@@ -298,6 +298,10 @@ fn jitter() -> f64 {
 struct Breaker {
     policy: BreakerPolicy,
     state: Mutex<State>,
+    /// Whether `state` is `Open`: read first, so a closed breaker costs a request one
+    /// atomic load (and an answer none more); the lock is taken only on a failure or
+    /// while open.
+    open: AtomicBool,
     /// A probe is out (half-open).
     probing: AtomicBool,
 }
@@ -315,6 +319,7 @@ impl Breaker {
         Self {
             policy,
             state: Mutex::new(State::Closed(std::collections::VecDeque::new())),
+            open: AtomicBool::new(false),
             probing: AtomicBool::new(false),
         }
     }
@@ -328,6 +333,9 @@ impl Breaker {
     /// Closed: `Ok(None)`; half-open and this request is the probe: `Ok(Some(flag))`;
     /// open (or a probe already out): `Err(time until a probe may go)`.
     fn admit(&self) -> Result<Option<&AtomicBool>, Duration> {
+        if !self.open.load(Ordering::Acquire) {
+            return Ok(None);
+        }
         let State::Open(until) = &*self.state() else {
             return Ok(None);
         };
@@ -348,6 +356,9 @@ impl Breaker {
 
     /// Records a request's end; true when this opened the breaker.
     fn record(&self, failed: bool) -> bool {
+        if !failed && !self.open.load(Ordering::Acquire) {
+            return false;
+        }
         let now = Instant::now();
         let mut state = self.state();
         match &mut *state {
@@ -358,12 +369,12 @@ impl Breaker {
                 }
                 if failed {
                     *state = State::Open(now + self.policy.open_for);
-                    false
                 } else {
                     tracing::info!("subgraph circuit breaker closed: the probe was answered");
                     *state = State::Closed(std::collections::VecDeque::new());
-                    false
+                    self.open.store(false, Ordering::Release);
                 }
+                false
             }
             State::Closed(failures) => {
                 if !failed {
@@ -378,6 +389,7 @@ impl Breaker {
                 }
                 if failures.len() >= self.policy.failures as usize {
                     *state = State::Open(now + self.policy.open_for);
+                    self.open.store(true, Ordering::Release);
                     true
                 } else {
                     false
