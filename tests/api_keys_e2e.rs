@@ -508,16 +508,7 @@ async fn a_key_revoked_through_one_replica_stops_working_at_every_replica() {
         return;
     };
     // Replicas hear of each other's invalidations through Redis, caches on or off.
-    let namespace = format!(
-        "test-api-keys-{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
-    let shared = |o: &mut RouterOptions| {
-        o.cache.namespace.clone_from(&namespace);
-        o.cache_redis_url = Some(redis.clone());
-    };
+    let shared = common::sharing_redis(&redis, "api-keys");
     let mut p = Platform::start_with(&["users"], true, |o, _| shared(o)).await;
     let b = p.replica(shared).await;
     let key = p.api_key("pat", "replicated").await;

@@ -1002,16 +1002,7 @@ async fn a_session_signed_out_through_one_replica_is_refused_at_every_replica() 
     let Some(redis) = support::redis_url("session revocation across replicas") else {
         return;
     };
-    let namespace = format!(
-        "test-sessions-{:x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    );
-    let shared = |o: &mut tessera_router::pipeline::RouterOptions| {
-        o.cache.namespace.clone_from(&namespace);
-        o.cache_redis_url = Some(redis.clone());
-    };
+    let shared = common::sharing_redis(&redis, "sessions");
     let mut p = Platform::start_with(&["users"], true, |o, _| shared(o)).await;
     let b = p.replica(shared).await;
     let session = p.sign_in("casey").await;

@@ -6,6 +6,7 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+mod support;
 
 use std::collections::BTreeSet;
 
@@ -23,17 +24,7 @@ const ALL: &[&str] = &["users", "workouts", "notifications", "journal", "codex"]
 fn keys() -> BTreeSet<(String, String, String)> {
     let schema = Schema::parse(tessera::platform::SUPERGRAPH, "supergraph.graphql")
         .expect("the committed supergraph parses");
-    let graphs: std::collections::HashMap<String, String> = schema
-        .get_enum("join__Graph")
-        .expect("join__Graph")
-        .values
-        .iter()
-        .filter_map(|(value, def)| {
-            let graph = def.directives.get("join__graph")?;
-            let name = graph.specified_argument_by_name("name")?.as_str()?;
-            Some((value.to_string(), name.to_owned()))
-        })
-        .collect();
+    let graphs = support::graph_names(&schema);
     let mut keys = BTreeSet::new();
     for (name, ty) in &schema.types {
         for join in ty.directives().get_all("join__type") {

@@ -9,7 +9,9 @@
 //! `User`, workouts for `Workout`); the check reads the committed supergraph, so a
 //! subgraph that adds a non-null field to another's entity fails it, naming the field.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use apollo_compiler::{Schema, ast::Value as Ast, schema::ExtendedType};
 
@@ -21,17 +23,7 @@ struct Entity {
 
 fn entities(supergraph: &str) -> BTreeMap<String, Entity> {
     let schema = Schema::parse(supergraph, "supergraph.graphql").expect("the supergraph parses");
-    let graphs: HashMap<String, String> = schema
-        .get_enum("join__Graph")
-        .expect("join__Graph")
-        .values
-        .iter()
-        .filter_map(|(value, def)| {
-            let graph = def.directives.get("join__graph")?;
-            let name = graph.specified_argument_by_name("name")?.as_str()?;
-            Some((value.to_string(), name.to_owned()))
-        })
-        .collect();
+    let graphs = support::graph_names(&schema);
     let mut entities = BTreeMap::new();
     for (name, ty) in &schema.types {
         let ExtendedType::Object(object) = ty else {

@@ -141,7 +141,7 @@ impl HeadersConfig {
     /// router's API-key header (a credential).
     pub fn options<'a>(
         &self,
-        mut subgraphs: impl Iterator<Item = &'a str> + Clone,
+        subgraphs: impl Iterator<Item = &'a str> + Clone,
         api_key_header: Option<&str>,
     ) -> Result<HeaderOptions, ConfigError> {
         let api_key_header = api_key_header.and_then(|h| HeaderName::from_bytes(h.as_bytes()).ok());
@@ -155,16 +155,8 @@ impl HeadersConfig {
         let all = rules("all", &self.all)?;
         let mut own = HashMap::new();
         for (name, list) in &self.subgraphs {
-            if !subgraphs.clone().any(|s| s == name) {
-                return Err(ConfigError(format!(
-                    "`router.headers.subgraphs.{name}`: the supergraph has no subgraph `{name}` (it has {})",
-                    subgraphs
-                        .by_ref()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
+            let key = format!("router.headers.subgraphs.{name}");
+            super::known_subgraph(&key, name, subgraphs.clone())?;
             own.insert(name.clone(), rules(&format!("subgraphs.{name}"), list)?);
         }
         Ok(HeaderOptions {

@@ -62,6 +62,23 @@ pub struct Config {
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
 
+/// `key` names subgraph `name`, which is not one of `subgraphs` (the supergraph's):
+/// `Ok` when it is, else the error naming them all.
+pub(crate) fn known_subgraph<'a>(
+    key: &str,
+    name: &str,
+    subgraphs: impl Iterator<Item = &'a str> + Clone,
+) -> Result<(), ConfigError> {
+    if subgraphs.clone().any(|s| s == name) {
+        return Ok(());
+    }
+    let all: Vec<String> = subgraphs.map(|s| format!("`{s}`")).collect();
+    Err(ConfigError(format!(
+        "`{key}`: the supergraph has no subgraph `{name}` (it has {})",
+        all.join(", ")
+    )))
+}
+
 impl Config {
     /// Loads the defaults, then `path` (when given), then the environment.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {

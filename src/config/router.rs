@@ -135,20 +135,15 @@ impl RouterConfig {
     /// `subgraph_timeouts_ms`, each of which must be one of `subgraphs`.
     pub fn subgraph_timeouts<'a>(
         &self,
-        mut subgraphs: impl Iterator<Item = &'a str> + Clone,
+        subgraphs: impl Iterator<Item = &'a str> + Clone,
     ) -> Result<(Duration, HashMap<String, Duration>), ConfigError> {
         let own = self
             .subgraph_timeouts_ms
             .iter()
             .map(|(name, ms)| {
-                if subgraphs.clone().any(|s| s == name) {
-                    Ok((name.clone(), Duration::from_millis(*ms)))
-                } else {
-                    Err(ConfigError(format!(
-                        "`router.subgraph_timeouts_ms.{name}`: the supergraph has no subgraph `{name}` (it has {})",
-                        subgraphs.by_ref().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
-                    )))
-                }
+                let key = format!("router.subgraph_timeouts_ms.{name}");
+                super::known_subgraph(&key, name, subgraphs.clone())
+                    .map(|()| (name.clone(), Duration::from_millis(*ms)))
             })
             .collect::<Result<_, _>>()?;
         Ok((Duration::from_millis(self.subgraph_timeout_ms), own))

@@ -134,16 +134,8 @@ impl TrafficConfig {
         let default = self.all.policy("all")?;
         let mut own = HashMap::new();
         for (name, settings) in &self.subgraphs {
-            if !subgraphs.clone().any(|s| s == name) {
-                return Err(ConfigError(format!(
-                    "`router.traffic.subgraphs.{name}`: the supergraph has no subgraph `{name}` (it has {})",
-                    subgraphs
-                        .clone()
-                        .map(|s| format!("`{s}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
-            }
+            let key = format!("router.traffic.subgraphs.{name}");
+            super::known_subgraph(&key, name, subgraphs.clone())?;
             own.insert(
                 name.clone(),
                 settings

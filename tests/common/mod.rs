@@ -311,3 +311,20 @@ impl Platform {
             .to_owned()
     }
 }
+
+/// Router options for replicas sharing `redis` (`REDIS_URL`), in a cache namespace of
+/// their own (`label` and the time): replicas of one test hear each other's
+/// invalidations, other tests' replicas do not.
+pub fn sharing_redis(redis: &str, label: &str) -> impl Fn(&mut RouterOptions) + Clone {
+    let namespace = format!(
+        "test-{label}-{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let redis = redis.to_owned();
+    move |o: &mut RouterOptions| {
+        o.cache.namespace.clone_from(&namespace);
+        o.cache_redis_url = Some(redis.clone());
+    }
+}
