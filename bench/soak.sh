@@ -7,8 +7,8 @@
 # The mix, each on its own connections: anonymous codex reads (cache hits, and misses
 # after every write), the signed-in five-domain query (private, never cached), an
 # automatic persisted query by hash, exercise lookups, and writers changing a codex
-# entry (invalidations) and a profile. First each part is measured flat out for
-# PROBE seconds; then all run together, each at half its own maximum, for DURATION.
+# entry (invalidations) and a profile. First the parts run together flat out for
+# PROBE seconds; then together again, each at half the rate it reached, for DURATION.
 #
 #   cargo build --release -p tessera -p tessera-bench
 #   DURATION=30m SAMPLE=30 WARMUP_SAMPLES=10 bench/soak.sh
@@ -53,9 +53,10 @@ printf '{ me { handle email workouts(first: 2) { nodes { title status } } unread
 printf '{ exercise(slug: "back-squat") { name equipment muscleGroups } }' >"$work/exercise.graphql"
 printf 'mutation($id: ID!) { updateCodexEntry(id: $id, input: { title: "Sleep, soaked" }) { id } }' >"$work/retitle.graphql"
 printf 'mutation { updateProfile(input: { displayName: "Blair soaking" }) { displayName } }' >"$work/profile.graphql"
-apq_query='{ codexEntries(first: 3) { nodes { title } } }'
+apq_query='{ codexSearch(query: "recovery", first: 3) { nodes { title } } }'
 apq_hash=$(printf '%s' "$apq_query" | sha256sum | cut -d' ' -f1)
-gql -d "{\"query\":\"$apq_query\",\"extensions\":{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"$apq_hash\"}}}" >/dev/null
+apq_text=$(printf '%s' "$apq_query" | python3 -c 'import json, sys; print(json.dumps(sys.stdin.read()))')
+gql -d "{\"query\":$apq_text,\"extensions\":{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"$apq_hash\"}}}" >/dev/null
 printf '{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"%s"}}}' "$apq_hash" >"$work/apq.json"
 
 # Each part: its name, its connections, and its load arguments (in `args`).
@@ -80,24 +81,37 @@ run_part() { # name connections duration warmup [rate]
         --warmup "$warm" ${rate:+--rate "$rate"} --json "${args[@]}" 2>/dev/null
 }
 
-echo "# flat out, each part alone, $probe"
-declare -A half
+echo "# flat out, all parts together, $probe"
+loads=()
 for part in "${parts[@]}"; do
     name=${part%%:*} connections=${part##*:}
-    report=$(run_part "$name" "$connections" "$probe" 2s)
-    rps=$(printf '%s' "$report" | sed -E 's/.*"rps":([0-9.]+).*/\1/')
+    run_part "$name" "$connections" "$probe" 2s >"$work/$name.max.json" &
+    loads+=($!)
+done
+wait "${loads[@]}"
+declare -A half
+for part in "${parts[@]}"; do
+    name=${part%%:*}
+    rps=$(sed -E 's/.*"rps":([0-9.]+).*/\1/' "$work/$name.max.json")
     half[$name]=$(awk -v r="$rps" 'BEGIN { printf "%.1f", r / 2 }')
-    echo "$name: $rps requests/s alone; soaks at ${half[$name]}"
+    echo "$name: $rps requests/s in the mix; soaks at ${half[$name]}"
+    if ! awk -v r="$rps" 'BEGIN { exit !(r > 0) }'; then
+        echo "$name answered nothing without errors: $(cat "$work/$name.max.json")" >&2
+        exit 1
+    fi
 done
 
 echo "# together, each at half, for $duration; RSS every ${sample}s"
+loads=()
 for part in "${parts[@]}"; do
     name=${part%%:*} connections=${part##*:}
     run_part "$name" "$connections" "$duration" 0s "${half[$name]}" >"$work/$name.json" &
+    loads+=($!)
 done
 start=$(date +%s)
 : >"$work/rss"
-while jobs -r | grep -q .; do
+running() { for load in "${loads[@]}"; do kill -0 "$load" 2>/dev/null && return 0; done; return 1; }
+while running; do
     if [ -r "/proc/$pid/status" ]; then
         rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
         elapsed=$(($(date +%s) - start))
@@ -105,7 +119,7 @@ while jobs -r | grep -q .; do
     fi
     sleep "$sample"
 done
-wait || true
+wait "${loads[@]}" || true
 for part in "${parts[@]}"; do
     name=${part%%:*}
     echo "$name: $(cat "$work/$name.json")"
