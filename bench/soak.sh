@@ -28,8 +28,10 @@ trap 'kill "${pid:-}" 2>/dev/null || true; kill $(jobs -p) 2>/dev/null || true; 
 url=http://127.0.0.1:4000/graphql
 unset RUST_BACKTRACE RUST_LIB_BACKTRACE
 
+# Access tokens live an hour (the most users allows), so the signed-in parts' tokens
+# outlast a 30-minute run; a longer DURATION would see them expire (401).
 (cd "$work" && TESSERA_ROUTER__RATE_LIMITS__ENABLED=false TESSERA_TELEMETRY__LOG=error \
-    exec "$tessera") >"$work/run.log" 2>&1 &
+    TESSERA_USERS__ACCESS_TOKEN_TTL_MINUTES=60 exec "$tessera") >"$work/run.log" 2>&1 &
 pid=$!
 for _ in $(seq 120); do
     curl -sf -o /dev/null -H 'content-type: application/json' \
