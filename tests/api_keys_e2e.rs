@@ -520,14 +520,7 @@ async fn a_key_revoked_through_one_replica_stops_working_at_every_replica() {
     revoke_through_router(&p, &pat, "replicated").await;
 
     // Revoked through A: B forgets its kept exchange as soon as the message arrives.
-    let mut seen = (0, Value::Null);
-    for _ in 0..40 {
-        seen = with_key(&p, &b, &key, "{ __typename }").await;
-        if seen.0 == 401 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let seen = common::until_status(401, || with_key(&p, &b, &key, "{ __typename }")).await;
     assert_eq!(
         seen,
         (

@@ -1025,16 +1025,10 @@ async fn a_session_signed_out_through_one_replica_is_refused_at_every_replica() 
     assert_eq!(body, json!({ "data": { "signOut": true } }));
     assert_signed_out(&p, access, "the replica that signed it out").await;
     // Replica B remembered the verified token; the message reaches it through Redis.
-    let mut seen = (0, Value::Null);
-    for _ in 0..40 {
-        seen = p
-            .gql_at(&b, Some(access), "{ me { handle } }", json!({}))
-            .await;
-        if seen.0 == 401 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let seen = common::until_status(401, || {
+        p.gql_at(&b, Some(access), "{ me { handle } }", json!({}))
+    })
+    .await;
     assert_eq!(
         seen,
         (

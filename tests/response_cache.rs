@@ -558,11 +558,7 @@ async fn losing_redis_mid_run_serves_uncached_and_keeps_serving() {
     let Some(redis) = support::redis_url("the response cache losing Redis") else {
         return;
     };
-    let (relay, addr) = support::Relay::start(
-        "127.0.0.1:0".parse().expect("an address"),
-        support::redis_address(&redis),
-    )
-    .await;
+    let (relay, addr) = support::Relay::to_redis(&redis).await;
     let through_relay = format!("redis://{addr}");
     let p = Platform::start_with(&["users", "codex"], true, |o, _| {
         caching(o, Some(&through_relay), "lost");
@@ -617,7 +613,7 @@ async fn losing_redis_mid_run_serves_uncached_and_keeps_serving() {
         })
     );
 
-    let (_relay, _) = support::Relay::start(addr, support::redis_address(&redis)).await;
+    let _relay = support::Relay::restore(addr, &redis).await;
     let (status, _, back) = post(&p, &p.url, None, ENTRY, vars).await;
     assert_eq!((status, back), (200, first));
 }

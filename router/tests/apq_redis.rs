@@ -30,9 +30,7 @@ async fn replicas_share_registrations_and_survive_losing_redis() {
         return;
     };
     metrics::install();
-    let target = support::redis_address(&url);
-    let (relay, addr) =
-        Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
+    let (relay, addr) = Relay::to_redis(&url).await;
     let ttl = Duration::from_secs(60);
     let a = ApqStore::new(1 << 20, ttl, Some(&format!("redis://{addr}"))).expect("a client");
     let b = ApqStore::new(1 << 20, ttl, Some(&url)).expect("a client");
@@ -71,7 +69,7 @@ async fn replicas_share_registrations_and_survive_losing_redis() {
     assert_eq!(a.get(&sha256(&third)).await, None);
 
     // Redis back on the same address: A reconnects and finds B's registration.
-    let (_relay, _) = Relay::start(addr, target).await;
+    let _relay = Relay::restore(addr, &url).await;
     let mut found = None;
     for _ in 0..50 {
         found = a.get(&sha256(&third)).await;
@@ -92,9 +90,7 @@ async fn after_a_redis_restart_the_connection_is_renewed_before_a_request_needs_
     let Some(url) = redis_url("the APQ Redis restart test") else {
         return;
     };
-    let target = support::redis_address(&url);
-    let (relay, addr) =
-        Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
+    let (relay, addr) = Relay::to_redis(&url).await;
     let ttl = Duration::from_secs(60);
     let a = ApqStore::new(1 << 20, ttl, Some(&format!("redis://{addr}"))).expect("a client");
     let b = ApqStore::new(1 << 20, ttl, Some(&url)).expect("a client");
@@ -105,7 +101,7 @@ async fn after_a_redis_restart_the_connection_is_renewed_before_a_request_needs_
     // The restart: every connection dropped, the address back a moment later.
     relay.cut();
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let (_relay, _) = Relay::start(addr, target).await;
+    let _relay = Relay::restore(addr, &url).await;
     // Two probes' time, with no request: the probe meets the dropped connection and
     // the link renews it.
     tokio::time::sleep(tessera_router::redis_link::PROBE_EVERY * 2 + Duration::from_millis(500))

@@ -42,9 +42,7 @@ async fn replicas_share_one_budget_and_survive_losing_redis() {
     let Some(url) = redis_url("the Redis rate-limit tests") else {
         return;
     };
-    let target = support::redis_address(&url);
-    let (relay, addr) =
-        Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
+    let (relay, addr) = Relay::to_redis(&url).await;
     let through_relay =
         RateLimiter::with_redis(options(), &format!("redis://{addr}")).expect("a client");
     let direct = RateLimiter::with_redis(options(), &url).expect("a client");
@@ -89,7 +87,7 @@ async fn replicas_share_one_budget_and_survive_losing_redis() {
     );
 
     // Redis back on the same address: the limiter reconnects and shares again.
-    let (_relay, _) = Relay::start(addr, target).await;
+    let _relay = Relay::restore(addr, &url).await;
     let carol = someone();
     let mut shared = false;
     for _ in 0..50 {

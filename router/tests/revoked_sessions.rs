@@ -157,14 +157,12 @@ async fn a_session_ended_while_redis_was_away_reaches_the_others_once_it_is_back
     let Some(url) = redis_url("the revoked-sessions Redis test") else {
         return;
     };
-    let target = support::redis_address(&url);
-    let (relay, addr) =
-        Relay::start("127.0.0.1:0".parse().expect("an address"), target.clone()).await;
+    let (relay, addr) = Relay::to_redis(&url).await;
     let issuer = Issuer::new();
     let sid = fresh_sid();
     let token = issuer.token(Some(&sid));
     let a = issuer.authenticator(Some(format!("redis://{addr}")));
-    let b = issuer.authenticator(Some(url));
+    let b = issuer.authenticator(Some(url.clone()));
     assert!(a.verify(&token).await.is_ok());
     assert!(b.verify(&token).await.is_ok());
 
@@ -176,7 +174,7 @@ async fn a_session_ended_while_redis_was_away_reaches_the_others_once_it_is_back
     assert!(b.verify(&token).await.is_ok(), "B cannot know yet");
 
     // Redis is back: A writes what it kept, and B reads it.
-    let (_relay, _) = Relay::start(addr, target).await;
+    let _relay = Relay::restore(addr, &url).await;
     assert!(
         refused_within(&b, &token, SYNC_EVERY * 5).await,
         "the session A kept reached B"

@@ -328,3 +328,21 @@ pub fn sharing_redis(redis: &str, label: &str) -> impl Fn(&mut RouterOptions) + 
         o.cache_redis_url = Some(redis.clone());
     }
 }
+
+/// Calls `ask` every 50 ms, for at most 2 s, until it answers HTTP `status` (what
+/// another replica hears through Redis takes a moment); its last answer.
+pub async fn until_status<F, Fut>(status: u16, mut ask: F) -> (u16, Value)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = (u16, Value)>,
+{
+    let mut seen = (0, Value::Null);
+    for _ in 0..40 {
+        seen = ask().await;
+        if seen.0 == status {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    seen
+}

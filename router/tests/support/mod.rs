@@ -53,6 +53,17 @@ impl Relay {
         (Self { accept, conns }, addr)
     }
 
+    /// A relay on any free port to the Redis at `url`, and the port's address.
+    pub async fn to_redis(url: &str) -> (Self, SocketAddr) {
+        let any = "127.0.0.1:0".parse().expect("an address");
+        Self::start(any, redis_address(url)).await
+    }
+
+    /// A cut relay at `addr` to the Redis at `url` restored: Redis is back.
+    pub async fn restore(addr: SocketAddr, url: &str) -> Self {
+        Self::start(addr, redis_address(url)).await.0
+    }
+
     /// Drops the listener and every relayed connection.
     pub fn cut(self) {
         self.accept.abort();
