@@ -12,6 +12,7 @@
 //! - [`fuzz`]: the differential fuzzer (issue #20): random operations to two routers.
 //! - [`replay`]: replay subgraphs and the CI corpus (issue #20): the audit's subgraphs
 //!   served from recorded data.
+//! - [`targets`]: the fuzz targets (issue #22) `fuzz/` runs under libFuzzer.
 //! - [`duration`]: `20s`, `500ms`, `1m` on the command line.
 
 pub mod data;
@@ -21,3 +22,4 @@ pub mod load;
 pub mod replay;
 pub mod subgraphs;
 pub mod table;
+pub mod targets;

@@ -29,7 +29,7 @@ pub mod cache;
 pub mod error;
 pub mod executor;
 pub mod explorer;
-pub(crate) mod json;
+pub mod json;
 pub mod limits;
 pub mod metrics;
 pub mod persisted;

@@ -533,6 +533,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_float_is_read_correctly_rounded_and_written_back_as_javascript_does() {
+        // serde_json's default float parser may be one unit in the last place off, so
+        // `123456789.123456789` came back as `123456789.1234568`, where JSON.parse (and
+        // so a JavaScript subgraph and the reference routers) gives
+        // `123456789.12345679`. Found by the json fuzz target
+        // (fuzz/regressions/json/float-not-correctly-rounded).
+        let text = b"[123456789.123456789,0.100,5e-162,1844674407370955161616]";
+        let mut written = Vec::new();
+        from_slice(text).expect("valid JSON").write(&mut written);
+        assert_eq!(
+            String::from_utf8_lossy(&written),
+            "[123456789.12345679,0.1,5e-162,1.8446744073709552e+21]"
+        );
+    }
+
+    #[test]
     fn strings_without_escapes_are_borrowed_and_written_back_as_they_came() {
         let text = br#"{"a":"plain","b":"tab\there \"quoted\" \u00e9","c":[1,-2,3.5,true,null],"d":{"e\u0041":"x"}}"#;
         let value = from_slice(text).expect("valid JSON");

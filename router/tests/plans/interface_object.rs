@@ -56,6 +56,19 @@ fn a_field_only_a_non_resolvable_interface_object_has_cannot_be_planned() {
 }
 
 #[test]
+fn the_concrete_type_is_not_asked_of_a_subgraph_with_no_implementation() {
+    // The same suite: a has `Node` as an entity interface but no type implementing it,
+    // so `_entities { ... on Node { __typename } }` is not even a valid operation there
+    // (graphql-js refuses the fragment on `_Entity`), and a could not tell a concrete
+    // type anyway. b answers `__typename` alone. Found by the planner fuzz target
+    // (fuzz/regressions/planner/node-typename-without-implementations).
+    let sg = supergraph("interface_object_non_resolvable_interface_object");
+    let printed = plan(&sg, "{ b { __typename } }");
+    assert!(!printed.contains("_entities"), "{printed}");
+    insta::assert_snapshot!("typename_from_b_alone", printed);
+}
+
+#[test]
 fn a_requirement_and_the_concrete_type_from_the_same_subgraph_share_its_fetch() {
     // The audit's `interface-object-with-requires`: `username` (b, an interface object)
     // requires `name` from a, and `__typename` must come from a too. Both are asked in

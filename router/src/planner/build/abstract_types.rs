@@ -81,8 +81,17 @@ impl Builder<'_> {
         // (Fragments on the interface itself, or with no condition, were written as their
         // fields by the fold.)
         let selections = &set.selections;
+        // The owner tells the concrete type: a subgraph with the interface as an
+        // interface and an implementation of it (with none, its `_entities` could not
+        // even select `... on` the interface, and would have nothing to answer).
+        let implementations = self.sg.possible_types(interface);
         let owner = (0..self.sg.subgraphs.len()).find_map(|g| {
-            if self.sg.is_interface_object(interface, g) || !self.sg.graph_has_type(interface, g) {
+            if self.sg.is_interface_object(interface, g)
+                || !self.sg.graph_has_type(interface, g)
+                || !implementations
+                    .iter()
+                    .any(|c| c != interface && self.sg.possible_in_graph(interface, c, g))
+            {
                 return None;
             }
             self.key_at_hand(graph, interface, g).map(|k| (g, k))
