@@ -4,6 +4,7 @@
 //! - `tessera serve <subgraph>`: one subgraph, as deployed.
 //! - `tessera migrate [subgraph…]`: apply migrations (production runs this before deploys).
 //! - `tessera compose [--check]`: write `schema/*.graphql` from the subgraphs' SDL.
+//! - `tessera audit verify`: check the users subgraph's tamper-evident audit log.
 //! - `tessera check [--update-baseline]`: the schema contract, locally (composition,
 //!   breaking changes against `schema/api.graphql`, persisted operations).
 
@@ -67,6 +68,19 @@ enum Command {
     },
     /// Print a new router identity key pair (private PEM, public key).
     Keygen,
+    /// The users subgraph's tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the whole log and its checkpoints (the users database and key-encryption
+    /// keys of the configuration); exit 1 naming the first record edited, deleted or
+    /// reordered.
+    Verify,
 }
 
 /// mimalloc instead of glibc's malloc: the router allocates and frees many small JSON
@@ -126,11 +140,51 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 tracing::info!(subgraph = %name, applied, "migrations up to date");
             }
         }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => return audit_verify(&config).await,
         Command::Compose { .. } | Command::Check { .. } | Command::Keygen => {
             unreachable!("handled above")
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `tessera audit verify`: a summary on stdout; every problem, the first named
+/// first, on stderr.
+async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
+    let found = platform::audit_verify(config).await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "audit log: {} records (last {}), {} checkpoints verified{}",
+        found.records,
+        found.last,
+        found.checkpoints,
+        if found.unverifiable.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} under key-encryption keys no longer configured ({})",
+                found.unverifiable.len(),
+                found
+                    .unverifiable
+                    .iter()
+                    .map(|(seq, kek)| format!("{seq}: {kek}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    )?;
+    let Some(first) = found.problems.first() else {
+        writeln!(out, "intact")?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    writeln!(out, "TAMPERED: {first}")?;
+    for problem in &found.problems[1..] {
+        eprintln!("also: {problem}");
+    }
+    Ok(ExitCode::FAILURE)
 }
 
 async fn dev(config: &Config) -> anyhow::Result<()> {

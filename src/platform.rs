@@ -43,6 +43,9 @@ pub enum PlatformError {
     /// The router could not start.
     #[error("router: {0}")]
     Router(String),
+    /// The audit log could not be read.
+    #[error("the audit log: {0}")]
+    Audit(String),
     /// A subgraph stopped with an I/O error.
     #[error("subgraph `{name}` stopped: {source}")]
     Stopped {
@@ -117,6 +120,23 @@ pub async fn run(
 
 /// Applies pending migrations of the named subgraphs (all when `names` is empty) to
 /// their configured databases; returns `(subgraph, applied count)`.
+/// Verifies the users subgraph's audit log (`tessera audit verify`), with the database
+/// and key-encryption keys `config` gives it.
+pub async fn audit_verify(
+    config: &Config,
+) -> Result<tessera_users::service::audit::Verification, PlatformError> {
+    let subgraph = config.subgraph("users")?;
+    let settings = config.users.settings(&subgraph.database.url)?;
+    let failed = |source: db::StartupError| PlatformError::Subgraph {
+        name: "users".to_owned(),
+        source: ServeError::Database(source),
+    };
+    let conn = db::connect(&subgraph.database).await.map_err(failed)?;
+    tessera_users::service::audit::verify(&conn, &settings.key_encryption)
+        .await
+        .map_err(|err| PlatformError::Audit(err.to_string()))
+}
+
 pub async fn migrate(
     config: &Config,
     names: &[String],

@@ -310,3 +310,73 @@ async fn the_router_serves_on_its_configured_threads_and_stops_cleanly_on_sigter
     assert!(terminated.success());
     assert!(status.success(), "{status:?}: {logs}");
 }
+
+#[tokio::test]
+async fn audit_verify_says_intact_then_names_the_first_edited_record() {
+    use sea_orm_migration::MigratorTrait;
+    use sea_orm_migration::sea_orm::{
+        self, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr,
+    };
+    use tessera_users::{
+        entity::audit::record,
+        service::{
+            audit::{self, Event, actions},
+            key_encryption::KeyEncryption,
+        },
+    };
+
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let url = format!("sqlite://{}/users.db?mode=rwc", dir.path().display());
+    let kek = KeyEncryption::generate_text();
+    let db = sea_orm::Database::connect(&url)
+        .await
+        .expect("SQLite opens");
+    tessera_migrations::UsersMigrator::up(&db, None)
+        .await
+        .expect("migrated");
+    let keys = KeyEncryption::parse(&kek).expect("a KEK");
+    for i in 0..4 {
+        let event = Event::new(actions::SIGN_IN_FAILED).with(serde_json::json!({ "i": i }));
+        audit::append_alone(&db, event, chrono::Utc::now())
+            .await
+            .expect("appended");
+        if i == 1 {
+            audit::checkpoint(&db, &keys, chrono::Utc::now())
+                .await
+                .expect("checkpointed");
+        }
+    }
+    let verify = || {
+        tessera()
+            .args(["audit", "verify"])
+            .env("TESSERA_SUBGRAPHS__USERS__DATABASE__URL", &url)
+            .env("TESSERA_USERS__SIGNING_KEK", kek.as_str())
+            .output()
+            .expect("tessera runs")
+    };
+    let intact = verify();
+    let stdout = String::from_utf8_lossy(&intact.stdout);
+    assert!(
+        intact.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&intact.stderr)
+    );
+    assert_eq!(
+        stdout,
+        "audit log: 4 records (last 4), 1 checkpoints verified\nintact\n"
+    );
+
+    record::Entity::update_many()
+        .col_expr(record::Column::Detail, Expr::value(r#"{"i":9}"#))
+        .filter(record::Column::Seq.eq(2))
+        .exec(&db)
+        .await
+        .expect("edited");
+    let tampered = verify();
+    assert_eq!(tampered.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&tampered.stdout);
+    assert!(
+        stdout.ends_with("TAMPERED: record 2 was edited: its content does not give its hash\n"),
+        "{stdout}"
+    );
+}

@@ -247,6 +247,7 @@ async fn a_coach_plans_for_their_athletes_only_and_a_removed_link_lapses_at_the_
         users,
         tessera_kit::demo::COACH_CARTER.id,
         tessera_kit::demo::ATHLETE_ALEX.id,
+        Utc::now(),
     )
     .await
     .expect("unlinked");

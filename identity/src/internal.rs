@@ -21,6 +21,33 @@ use crate::{Ed25519Key, Identity};
 /// The header carrying the router's identity token to a subgraph.
 pub const HEADER: &str = "x-tessera-identity";
 
+/// The role of the router itself, in the identity it signs for its own calls (the
+/// audit records it sends to users at [`AUDIT_PATH`]); never a caller's role (users
+/// issues roles from its own list, none with a colon).
+pub const ROUTER_ROLE: &str = "tessera:router";
+
+/// Where the users subgraph takes the router's audit records (`POST`, JSON
+/// `{action, actor, subject, detail}`, the router's identity in [`HEADER`]).
+pub const AUDIT_PATH: &str = "/internal/audit";
+
+/// The audit action of an administrator's cache invalidation at the router.
+pub const AUDIT_CACHE_INVALIDATED: &str = "router.cache_invalidated";
+/// The audit action of an operation refused because it is not a trusted document.
+pub const AUDIT_UNTRUSTED_REFUSED: &str = "router.untrusted_document_refused";
+
+/// The identity the router signs for its own calls.
+pub fn router_identity() -> Identity {
+    Identity {
+        roles: vec![ROUTER_ROLE.to_owned()],
+        ..Identity::default()
+    }
+}
+
+/// Whether `identity` is the router's own ([`router_identity`]) and nobody else's.
+pub fn is_router(identity: &Identity) -> bool {
+    identity.subject.is_none() && identity.roles == [ROUTER_ROLE] && identity.scopes.is_empty()
+}
+
 const ISSUER: &str = "tessera-router";
 const AUDIENCE: &str = "tessera-subgraphs";
 

@@ -8,7 +8,8 @@
 //! migrator up, down and up again on both.
 //!
 //! # Layout
-//! - [`users`]: users, roles, coach–athlete links; credentials, refresh tokens, signing keys.
+//! - [`users`]: users, roles, coach–athlete links; credentials, refresh tokens, signing keys;
+//!   API keys; the audit log.
 //! - [`workouts`]: exercises, plans and their targets, assignments, workouts, sets.
 //! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents,
 //!   and the pseudonymised consent ledger erasures leave behind.

@@ -23,6 +23,7 @@
 //! - [`metrics`]: the Prometheus recorder and its exposition.
 //! - [`redis_link`]: Redis for features that keep serving without it.
 
+pub mod audit;
 pub mod auth;
 pub mod authorization;
 pub mod cache;

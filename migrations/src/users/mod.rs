@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261123_000001_create_users;
 mod m20261124_000001_create_auth;
 mod m20261202_000001_api_keys;
+mod m20261207_000001_audit_log;
 
 /// Applies the users domain's tables and indexes.
 pub struct UsersMigrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for UsersMigrator {
             Box::new(m20261123_000001_create_users::Migration),
             Box::new(m20261124_000001_create_auth::Migration),
             Box::new(m20261202_000001_api_keys::Migration),
+            Box::new(m20261207_000001_audit_log::Migration),
         ]
     }
 

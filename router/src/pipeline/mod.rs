@@ -49,6 +49,7 @@ use self::{
     variant::Planned,
 };
 use crate::{
+    audit::AuditSink,
     authorization::Authorization,
     cache::{Caches, EntityKeys, Reach},
     error::PipelineError,
@@ -95,6 +96,8 @@ struct Shared {
     schema_hash: Sha256,
     /// Which client headers reach which subgraph.
     header_rules: HeaderRules,
+    /// Where administrators' and the trusted-document gate's actions are recorded.
+    audit: AuditSink,
 }
 
 /// The HTTP client subgraph fetches go through: keep-alive connections, pooled.
@@ -145,6 +148,20 @@ impl Router {
                 .collect();
             options.headers.for_subgraphs(&names)
         };
+        let audit = AuditSink::new(
+            supergraph
+                .subgraphs
+                .iter()
+                .find(|s| s.name == "users")
+                .map(|s| {
+                    options
+                        .subgraph_urls
+                        .get(&s.name)
+                        .unwrap_or(&s.url)
+                        .as_str()
+                }),
+            options.identity_key.as_ref(),
+        );
         let supergraph_schema = supergraph.schema.clone();
         let schema_hash = persisted::sha256(&supergraph_schema.to_string());
         let caches = match &options.shared_caches {
@@ -182,6 +199,7 @@ impl Router {
                 prepared_total: std::sync::atomic::AtomicU64::new(0),
                 planned_total: std::sync::atomic::AtomicU64::new(0),
                 header_rules,
+                audit,
             }),
             clients,
         })
@@ -228,6 +246,11 @@ impl Router {
     /// The supergraph served.
     pub fn supergraph(&self) -> &Supergraph {
         &self.shared.supergraph
+    }
+
+    /// Where administrators' and the trusted-document gate's actions are recorded.
+    pub fn audit(&self) -> &AuditSink {
+        &self.shared.audit
     }
 
     /// The response and entity caches (shared with routers over variants).

@@ -23,12 +23,24 @@ impl Router {
         request: &mut GraphqlRequest,
         identity: &Identity,
     ) -> Result<Arc<Prepared>, PipelineError> {
-        let resolved = self.shared.persisted.resolve(
-            request.query.take(),
-            request.extensions.as_ref(),
-            request.document_id.as_deref(),
-            identity,
-        )?;
+        let resolved = self
+            .shared
+            .persisted
+            .resolve(
+                request.query.take(),
+                request.extensions.as_ref(),
+                request.document_id.as_deref(),
+                identity,
+            )
+            .inspect_err(|refused| {
+                if refused.code == tessera_codes::ErrorCode::PersistedQueryNotInList {
+                    self.shared.audit.untrusted_refused(
+                        identity.subject.as_deref(),
+                        request.operation_name.as_deref(),
+                        request.document_id.as_deref(),
+                    );
+                }
+            })?;
         let operation_name = request.operation_name.clone();
         match resolved {
             Resolved::Text(text) => self.prepared((DocKey::Text(text), operation_name), None),

@@ -64,6 +64,10 @@ pub(super) async fn invalidate_cache(
     };
     let (tags, reach) = state.router.invalidate(&changed).await;
     tracing::info!(subject = ?identity.subject, ?tags, ?reach, "cache invalidated by an administrator");
+    state
+        .router
+        .audit()
+        .cache_invalidated(identity.subject.as_deref(), &tags);
     let mut body = serde_json::json!({ "invalidated": tags });
     match reach {
         Reach::Alone => {}

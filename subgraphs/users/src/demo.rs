@@ -4,7 +4,9 @@
 //! nothing.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionTrait, sea_query::OnConflict,
+};
 use tessera_kit::{demo, error::ServiceError};
 
 use crate::{
@@ -83,7 +85,10 @@ const CAST: [Person; 8] = [
 ];
 
 /// Inserts the cast and their coach links if missing.
-pub async fn seed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<(), ServiceError> {
+pub async fn seed<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
     let now = now.trunc_subsecs(6);
     let rows = CAST.iter().map(|p| user::ActiveModel {
         id: Set(p.who.id),

@@ -10,6 +10,7 @@ use axum::{
 };
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
+use tessera_identity::internal::{AUDIT_PATH, HEADER, is_router};
 use tessera_kit::{
     config::SubgraphConfig,
     error::ServiceError,
@@ -24,7 +25,8 @@ use crate::{
     graphql::AccessCell,
     schema,
     service::{
-        accounts, api_keys, key_encryption::KeyEncryption, keys::KeyRing, sessions::AuthSettings,
+        accounts, api_keys, audit, key_encryption::KeyEncryption, keys::KeyRing,
+        sessions::AuthSettings,
     },
 };
 
@@ -68,6 +70,7 @@ pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Ro
     let auth = settings.auth;
     let schema = schema::build(db.clone(), settings, keys.clone());
     let db_for_keys = db.clone();
+    let (db_for_audit, trust_for_audit) = (db.clone(), trust.clone());
     server::app_with_hook(
         schema,
         db,
@@ -90,6 +93,77 @@ pub fn app(db: DatabaseConnection, settings: Settings, trust: RouterTrust) -> Ro
             async move { exchange_api_key(&db, &keys, &auth, &headers).await }
         }),
     )
+    .route(
+        AUDIT_PATH,
+        post(move |headers: HeaderMap, body: axum::body::Bytes| {
+            let (db, trust) = (db_for_audit.clone(), trust_for_audit.clone());
+            async move { router_audit_record(&db, &trust, &headers, &body).await }
+        }),
+    )
+}
+
+/// What the router records in the audit log (`POST` [`AUDIT_PATH`]).
+#[derive(Debug, serde::Deserialize)]
+struct RouterRecord {
+    action: String,
+    actor: Option<String>,
+    subject: Option<String>,
+    #[serde(default)]
+    detail: serde_json::Value,
+}
+
+/// Appends a record the router sends: only with the router's own identity, and only
+/// the actions only the router sees (401 and 400 otherwise).
+async fn router_audit_record(
+    db: &DatabaseConnection,
+    trust: &RouterTrust,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    let refuse = |status: StatusCode, why: String| {
+        (status, Json(serde_json::json!({ "error": why }))).into_response()
+    };
+    let token = headers.get(HEADER).and_then(|v| v.to_str().ok());
+    match trust.verify(token) {
+        Ok(identity) if is_router(&identity) => {}
+        Ok(_) => return refuse(StatusCode::FORBIDDEN, "only the router records here".into()),
+        Err(err) => return refuse(StatusCode::UNAUTHORIZED, err.to_string()),
+    }
+    let record: RouterRecord = match serde_json::from_slice(body) {
+        Ok(record) => record,
+        Err(err) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("not an audit record: {err}"),
+            );
+        }
+    };
+    let action = match record.action.as_str() {
+        audit::actions::CACHE_INVALIDATED => audit::actions::CACHE_INVALIDATED,
+        audit::actions::UNTRUSTED_REFUSED => audit::actions::UNTRUSTED_REFUSED,
+        other => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("the router does not record `{other}`"),
+            );
+        }
+    };
+    let event = audit::Event {
+        actor: record.actor,
+        action,
+        subject: record.subject,
+        detail: serde_json::json!({ "by": "router", "detail": record.detail }),
+    };
+    match audit::append_alone(db, event, Utc::now()).await {
+        Ok(seq) => (StatusCode::CREATED, Json(serde_json::json!({ "seq": seq }))).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "cannot append the router's audit record");
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the audit log cannot be written now".into(),
+            )
+        }
+    }
 }
 
 /// Where the router exchanges an API key (header [`API_KEY_HEADER`]) for an access
@@ -160,15 +234,31 @@ async fn jwks(keys: &KeyRing) -> Response {
     }
 }
 
+/// Checkpoints the audit log's head every [`audit::CHECKPOINT_EVERY`], for the life of
+/// the process (every replica does; they make one row per head).
+async fn checkpoints(db: DatabaseConnection, keys: KeyEncryption) {
+    let mut tick = tokio::time::interval(audit::CHECKPOINT_EVERY);
+    loop {
+        tick.tick().await;
+        match audit::checkpoint(&db, &keys, Utc::now()).await {
+            Ok(Some(seq)) => tracing::debug!(seq, "audit log checkpointed"),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, "cannot checkpoint the audit log"),
+        }
+    }
+}
+
 /// Connects (migrating and seeding when configured), binds the port and starts the
-/// purge job.
+/// purge job and the audit log's checkpoints.
 pub async fn prepare(
     config: &SubgraphConfig,
     settings: Settings,
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
+    let keys = settings.key_encryption.clone();
     Startup::<UsersMigrator>::new("users")
         .demo_data(|db, now| async move { demo::seed(&db, now).await })
+        .worker(move |db| checkpoints(db, keys))
         .purge(
             "deleted accounts",
             settings.purge_every,

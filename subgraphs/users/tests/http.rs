@@ -70,7 +70,7 @@ async fn a_coachs_access_token_names_their_athletes_until_a_link_is_removed() {
 
     // Users removes the link: the next refreshed token no longer carries Blair.
     assert!(
-        coaching::unlink(&t.db, carter.id, blair.id)
+        coaching::unlink(&t.db, carter.id, blair.id, chrono::Utc::now())
             .await
             .expect("unlinked")
     );
@@ -88,7 +88,7 @@ async fn a_coachs_access_token_names_their_athletes_until_a_link_is_removed() {
     );
 
     // The last link gone: no claim at all.
-    coaching::unlink(&t.db, carter.id, alex.id)
+    coaching::unlink(&t.db, carter.id, alex.id, chrono::Utc::now())
         .await
         .expect("unlinked");
     let session = served.gql(None, sign_in, as_("carter")).await;

@@ -566,12 +566,12 @@ async fn a_roster_is_the_coachs_active_athletes_oldest_link_first_and_bounded() 
 
     // Unlinking says whether there was a link.
     assert!(
-        coaching::unlink(&t.db, carter.id, athletes[0].id)
+        coaching::unlink(&t.db, carter.id, athletes[0].id, chrono::Utc::now())
             .await
             .expect("unlinked")
     );
     assert!(
-        !coaching::unlink(&t.db, carter.id, athletes[0].id)
+        !coaching::unlink(&t.db, carter.id, athletes[0].id, chrono::Utc::now())
             .await
             .expect("no link")
     );

@@ -1,6 +1,7 @@
 //! sea-orm models of the users domain.
 
 pub mod api_key;
+pub mod audit;
 pub mod coach_athlete;
 pub mod credential;
 pub mod refresh_token;

@@ -5,9 +5,11 @@
 //! - [`user`]: the `User` type.
 //! - [`query`], [`mutation`]: root fields.
 //! - [`entities`]: `_entities` resolution of `User` by `id`.
-//! - [`inputs`], [`export`], [`session`]: input and payload types.
+//! - [`inputs`], [`export`], [`session`], [`api_key`]: input and payload types.
+//! - [`audit`]: the audit log, for administrators.
 
 pub mod api_key;
+pub mod audit;
 pub mod context;
 pub mod entities;
 pub mod export;
@@ -24,4 +26,4 @@ pub use mutation::Mutation;
 
 /// The root query type of the users subgraph.
 #[derive(MergedObject, Default)]
-pub struct Query(query::UserQuery, entities::UserEntities);
+pub struct Query(query::UserQuery, audit::AuditQuery, entities::UserEntities);

@@ -17,7 +17,11 @@ use crate::{
         coach_athlete, credential, refresh_token,
         user::{self, Role, Roles, SubscriptionTier},
     },
-    service::{access::Access, coaching, validation},
+    service::{
+        access::Access,
+        audit::{self, Event, actions},
+        coaching, validation,
+    },
 };
 
 /// What a new user tells us about themselves.
@@ -134,8 +138,8 @@ pub async fn update_profile(
 /// Replaces the roles of `user_id` (administrators only). At least one role; an
 /// administrator cannot drop their own `ADMIN` role (someone must be left to grant it
 /// back). The change reaches access tokens at their next refresh.
-pub async fn set_roles(
-    db: &impl ConnectionTrait,
+pub async fn set_roles<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     user_id: Uuid,
     roles: &[Role],
@@ -164,16 +168,34 @@ pub async fn set_roles(
         .one(db)
         .await?
         .ok_or_else(|| ServiceError::NotFound("no such user".to_owned()))?;
+    let before = role_names(row.roles());
     let mut row: user::ActiveModel = row.into();
     row.roles = Set(Roles::of(roles).0);
     row.updated_at = Set(now.trunc_subsecs(6));
-    Ok(row.update(db).await?)
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let row = row.update(&txn).await?;
+    let event = Event::new(actions::ROLES_CHANGED)
+        .by(me.id)
+        .on(user_id)
+        .with(serde_json::json!({ "from": before, "to": role_names(row.roles()) }));
+    audit::append(&txn, event, now).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The roles' names, as the audit log records them.
+fn role_names(roles: Roles) -> Vec<String> {
+    roles
+        .to_vec()
+        .iter()
+        .map(|r| format!("{r:?}").to_uppercase())
+        .collect()
 }
 
 /// Deletes the caller's account: hidden from every query at once, purged for good after
 /// `retention`. Returns the account with its purge time.
-pub async fn delete_account(
-    db: &impl ConnectionTrait,
+pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     now: DateTime<Utc>,
     retention: Duration,
@@ -184,7 +206,15 @@ pub async fn delete_account(
     row.deleted_at = Set(Some(now));
     row.purge_after = Set(Some(now + retention));
     row.updated_at = Set(now);
-    Ok(row.update(db).await?)
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let row = row.update(&txn).await?;
+    let event = Event::new(actions::ACCOUNT_DELETED)
+        .by(row.id)
+        .on(row.id)
+        .with(serde_json::json!({ "purge_after": row.purge_after }));
+    audit::append(&txn, event, now).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 /// Removes, for good, every account whose retention ended by `now`, with its links.

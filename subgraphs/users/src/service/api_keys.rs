@@ -16,7 +16,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, sea_query::Expr,
+    QueryOrder, TransactionSession, TransactionTrait, sea_query::Expr,
 };
 use tessera_kit::{error::ServiceError, loader::GroupedQuery};
 use uuid::Uuid;
@@ -28,6 +28,7 @@ use crate::{
     },
     service::{
         access::Access,
+        audit::{self, Event, actions},
         directory,
         keys::KeyRing,
         sessions::{self, AuthSettings, TokenFor, digest, refused},
@@ -57,8 +58,8 @@ pub struct Created {
 }
 
 /// Creates a key named `name` for the caller, who must be a partner.
-pub async fn create(
-    db: &impl ConnectionTrait,
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     name: &str,
     now: DateTime<Utc>,
@@ -101,16 +102,23 @@ pub async fn create(
         last_used_at: None,
         revoked_at: None,
     };
+    let txn = tessera_kit::db::begin_write(db).await?;
     api_key::Entity::insert(api_key::ActiveModel::from(record.clone()))
-        .exec_without_returning(db)
+        .exec_without_returning(&txn)
         .await?;
+    let event = Event::new(actions::API_KEY_CREATED)
+        .by(me.id)
+        .on(record.id)
+        .with(serde_json::json!({ "owner": me.id, "name": record.name, "prefix": record.prefix }));
+    audit::append(&txn, event, now).await?;
+    txn.commit().await?;
     Ok(Created { key, record })
 }
 
 /// Revokes key `id`: its owner or an administrator. Revoking twice keeps the first
 /// time. Someone else's key is `NOT_FOUND`, as if it did not exist.
-pub async fn revoke(
-    db: &impl ConnectionTrait,
+pub async fn revoke<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     id: Uuid,
     now: DateTime<Utc>,
@@ -126,12 +134,19 @@ pub async fn revoke(
     }
     if row.revoked_at.is_none() {
         let now = now.trunc_subsecs(6);
+        let txn = tessera_kit::db::begin_write(db).await?;
         api_key::Entity::update_many()
             .col_expr(api_key::Column::RevokedAt, Expr::value(now))
             .filter(api_key::Column::Id.eq(id))
             .filter(api_key::Column::RevokedAt.is_null())
-            .exec(db)
+            .exec(&txn)
             .await?;
+        let event = Event::new(actions::API_KEY_REVOKED)
+            .by(me.id)
+            .on(id)
+            .with(serde_json::json!({ "owner": row.owner_id, "prefix": row.prefix }));
+        audit::append(&txn, event, now).await?;
+        txn.commit().await?;
         row.revoked_at = Some(now);
     }
     Ok(row)

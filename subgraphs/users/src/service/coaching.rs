@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, RelationTrait, sea_query::ExprTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionSession, TransactionTrait,
+    TryInsertResult, sea_query::ExprTrait,
 };
 use tessera_kit::error::ServiceError;
 use uuid::Uuid;
@@ -22,14 +23,17 @@ use crate::{
         coach_athlete,
         user::{self, Role},
     },
-    service::directory,
+    service::{
+        audit::{self, Event, actions},
+        directory,
+    },
 };
 
 /// Links `coach_id` as a coach of `athlete_id`. The coach must hold the coach role and
 /// coach fewer than [`ROSTER_MAX`] athletes (`CONFLICT` on `athleteId` otherwise);
 /// linking twice is a no-op.
-pub async fn link(
-    db: &impl ConnectionTrait,
+pub async fn link<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     coach_id: Uuid,
     athlete_id: Uuid,
     now: DateTime<Utc>,
@@ -70,24 +74,41 @@ pub async fn link(
         athlete_id: Set(athlete_id),
         created_at: Set(now),
     };
-    coach_athlete::Entity::insert(row)
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let inserted = coach_athlete::Entity::insert(row)
         .on_conflict_do_nothing()
-        .exec_without_returning(db)
+        .exec_without_returning(&txn)
         .await?;
+    if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+        let event = Event::new(actions::COACHING_LINKED)
+            .on(athlete_id)
+            .with(serde_json::json!({ "coach": coach_id, "athlete": athlete_id }));
+        audit::append(&txn, event, now).await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 
 /// Ends `coach_id`'s coaching of `athlete_id`; whether there was a link. The coach's
 /// next access token (at the latest after one access-token lifetime) no longer names
 /// the athlete.
-pub async fn unlink(
-    db: &impl ConnectionTrait,
+pub async fn unlink<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     coach_id: Uuid,
     athlete_id: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<bool, ServiceError> {
+    let txn = tessera_kit::db::begin_write(db).await?;
     let removed = coach_athlete::Entity::delete_by_id((coach_id, athlete_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
+    if removed.rows_affected > 0 {
+        let event = Event::new(actions::COACHING_UNLINKED)
+            .on(athlete_id)
+            .with(serde_json::json!({ "coach": coach_id, "athlete": athlete_id }));
+        audit::append(&txn, event, now).await?;
+    }
+    txn.commit().await?;
     Ok(removed.rows_affected > 0)
 }
 

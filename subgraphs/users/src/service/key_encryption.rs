@@ -15,7 +15,10 @@
 
 use std::sync::Arc;
 
-use aws_lc_rs::aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey};
+use aws_lc_rs::{
+    aead::{AES_256_GCM, Aad, NONCE_LEN, Nonce, RandomizedNonceKey},
+    hmac,
+};
 use base64::{
     Engine as _,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
@@ -26,6 +29,9 @@ use zeroize::Zeroizing;
 /// What a sealed key starts with in the database (then `<kek id>:<base64url of nonce,
 /// ciphertext and tag>`).
 const SEALED: &str = "sealed:v1:";
+
+/// What the audit log's MAC key is derived from, under each KEK.
+const AUDIT_LABEL: &[u8] = b"tessera users audit checkpoints v1";
 
 /// Why KEKs could not be read, or a key not opened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +72,9 @@ pub enum KekError {
 struct Kek {
     id: String,
     key: RandomizedNonceKey,
+    /// The audit log's checkpoint MAC key: HMAC-SHA-256 of a fixed label under the KEK,
+    /// so it is never the KEK itself and needs no storage of its own.
+    audit: hmac::Key,
 }
 
 /// The KEKs of one users subgraph: the first seals, all open.
@@ -123,6 +132,23 @@ impl KeyEncryption {
     /// The id of the KEK that seals.
     pub fn sealing_id(&self) -> &str {
         &self.0[0].id
+    }
+
+    /// The audit log's MAC of `message` under the first KEK: that KEK's id and the MAC
+    /// in hex.
+    pub fn audit_mac(&self, message: &[u8]) -> (String, String) {
+        let kek = &self.0[0];
+        (
+            kek.id.clone(),
+            hex(hmac::sign(&kek.audit, message).as_ref()),
+        )
+    }
+
+    /// Whether `mac` (hex) is the audit MAC of `message` under the KEK `kek_id`; none
+    /// when no configured KEK has that id.
+    pub fn audit_mac_matches(&self, kek_id: &str, message: &[u8], mac: &str) -> Option<bool> {
+        let kek = self.0.iter().find(|k| k.id == kek_id)?;
+        Some(hex(hmac::sign(&kek.audit, message).as_ref()) == mac)
     }
 
     /// `pem` sealed under the first KEK, bound to `kid`.
@@ -184,6 +210,10 @@ impl KeyEncryption {
     }
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 impl Kek {
     fn new(bytes: &[u8]) -> Option<Self> {
         if bytes.len() != 32 {
@@ -192,7 +222,9 @@ impl Kek {
         let key = RandomizedNonceKey::new(&AES_256_GCM, bytes).ok()?;
         let digest = Sha256::digest(bytes);
         let id = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-        Some(Self { id, key })
+        let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, bytes), AUDIT_LABEL);
+        let audit = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
+        Some(Self { id, key, audit })
     }
 }
 

@@ -10,11 +10,13 @@
 //! - [`passwords`]: argon2id hashing and the demo password.
 //! - [`sessions`]: sign-in, refresh-token rotation with reuse detection, sign-out.
 //! - [`api_keys`]: API keys issued to partners, exchanged for access tokens.
+//! - [`audit`]: the tamper-evident audit log of sensitive actions.
 //! - [`keys`]: the access-token signing keys, their rotation and the JWKS.
 
 pub mod access;
 pub mod accounts;
 pub mod api_keys;
+pub mod audit;
 pub mod coaching;
 pub mod directory;
 pub mod key_encryption;

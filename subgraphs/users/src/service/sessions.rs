@@ -35,7 +35,13 @@ use crate::{
         credential, refresh_token,
         user::{self, Role, SubscriptionTier},
     },
-    service::{access::Access, coaching, directory, keys::KeyRing, passwords},
+    service::{
+        access::Access,
+        audit::{self, Event, actions},
+        coaching, directory,
+        keys::KeyRing,
+        passwords,
+    },
 };
 
 /// The `iss` of access tokens.
@@ -200,6 +206,11 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
         None => None,
     };
     if !passwords::verify(password, hash).await {
+        let mut failed = Event::new(actions::SIGN_IN_FAILED);
+        if let Some(user) = &user {
+            failed = failed.on(user.id);
+        }
+        audit::append_alone(db, failed, now).await?;
         return Err(refused(WRONG_CREDENTIALS));
     }
     let user = user.ok_or_else(|| refused(WRONG_CREDENTIALS))?;
@@ -213,6 +224,11 @@ pub async fn sign_in<C: ConnectionTrait + TransactionTrait>(
     let family = Uuid::now_v7();
     let txn = tessera_kit::db::begin_write(db).await?;
     let refresh = new_refresh_token(&txn, settings, family, user.id, &scopes, now).await?;
+    let signed_in = Event::new(actions::SIGNED_IN)
+        .by(user.id)
+        .on(user.id)
+        .with(serde_json::json!({ "session": family, "scopes": scopes }));
+    audit::append(&txn, signed_in, now).await?;
     txn.commit().await?;
     let session = Issued {
         user,
@@ -244,7 +260,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
         return Err(refused("this session was signed out; sign in again"));
     }
     if row.used_at.is_some() {
-        revoke_family(db, row.family_id, now).await?;
+        revoke_reused(db, &row, now).await?;
         ended.push(row.family_id);
         tracing::warn!(user = %row.user_id, family = %row.family_id, "refresh token reused: session revoked");
         return Err(refused(
@@ -271,7 +287,7 @@ pub async fn refresh<C: ConnectionTrait + TransactionTrait>(
         .await?;
     if spent.rows_affected != 1 {
         drop(txn);
-        revoke_family(db, row.family_id, now).await?;
+        revoke_reused(db, &row, now).await?;
         ended.push(row.family_id);
         return Err(refused(
             "this refresh token was already used, so it may have been copied: the session is signed out everywhere it was used; sign in again",
@@ -319,13 +335,21 @@ pub struct Ended {
 }
 
 /// Signs the caller out of every session.
-pub async fn sign_out_everywhere(
-    db: &impl ConnectionTrait,
+pub async fn sign_out_everywhere<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     now: DateTime<Utc>,
 ) -> Result<Ended, ServiceError> {
     let me = access.require()?;
-    revoke_user(db, me.id, now).await
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let ended = revoke_user(&txn, me.id, now).await?;
+    let event = Event::new(actions::SIGNED_OUT_EVERYWHERE)
+        .by(me.id)
+        .on(me.id)
+        .with(serde_json::json!({ "sessions": ended.sessions }));
+    audit::append(&txn, event, now).await?;
+    txn.commit().await?;
+    Ok(ended)
 }
 
 /// Revokes every live refresh token of `user_id` (sign-out everywhere, password change,
@@ -363,8 +387,8 @@ pub async fn revoke_user(
 
 /// Changes the caller's password after checking the current one; every session is
 /// signed out (what ended is returned).
-pub async fn change_password(
-    db: &impl ConnectionTrait,
+pub async fn change_password<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     current: &str,
     new: &str,
@@ -381,8 +405,34 @@ pub async fn change_password(
             "the current password is wrong",
         ));
     }
-    set_password(db, me.id, new, "newPassword", now).await?;
-    revoke_user(db, me.id, now).await
+    passwords::validate(new, "newPassword")?;
+    let hash = passwords::hash(new).await?;
+    let txn = tessera_kit::db::begin_write(db).await?;
+    store_hash(&txn, me.id, hash, now).await?;
+    let ended = revoke_user(&txn, me.id, now).await?;
+    let event = Event::new(actions::PASSWORD_CHANGED)
+        .by(me.id)
+        .on(me.id)
+        .with(serde_json::json!({ "sessions_ended": ended.sessions }));
+    audit::append(&txn, event, now).await?;
+    txn.commit().await?;
+    Ok(ended)
+}
+
+/// Ends the session of a refresh token presented again, and records it.
+async fn revoke_reused<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    row: &refresh_token::Model,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    let txn = tessera_kit::db::begin_write(db).await?;
+    revoke_family(&txn, row.family_id, now).await?;
+    let event = Event::new(actions::REFRESH_REUSED)
+        .on(row.user_id)
+        .with(serde_json::json!({ "session": row.family_id }));
+    audit::append(&txn, event, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn revoke_family(
