@@ -46,10 +46,18 @@ async fn append(db: &DatabaseConnection, n: i64) {
     }
 }
 
-fn first_problem(found: &audit::Verification) -> (Problem, String) {
-    let first = found.problems.first().expect("a problem is found").clone();
-    let text = first.to_string();
-    (first, text)
+/// Verifies the log, expecting `expected` first, told as `text`; what was found.
+async fn first_problem(
+    db: &DatabaseConnection,
+    kek: &KeyEncryption,
+    expected: Problem,
+    text: &str,
+) -> audit::Verification {
+    let found = audit::verify(db, kek).await.expect("verifies");
+    let first = found.problems.first().expect("a problem is found");
+    assert_eq!(*first, expected, "{:?}", found.problems);
+    assert_eq!(first.to_string(), text);
+    found
 }
 
 #[tokio::test]
@@ -279,13 +287,13 @@ async fn an_edited_record_is_named() {
         .exec(&t.db)
         .await
         .expect("edited");
-    let found = audit::verify(&t.db, &kek).await.expect("verifies");
-    let (first, text) = first_problem(&found);
-    assert_eq!(first, Problem::Altered { seq: 4 });
-    assert_eq!(
-        text,
-        "record 4 was edited: its content does not give its hash"
-    );
+    first_problem(
+        &t.db,
+        &kek,
+        Problem::Altered { seq: 4 },
+        "record 4 was edited: its content does not give its hash",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -301,10 +309,13 @@ async fn a_deleted_record_is_named_in_the_middle_and_at_the_end() {
         .exec(&t.db)
         .await
         .expect("deleted");
-    let found = audit::verify(&t.db, &kek).await.expect("verifies");
-    let (first, text) = first_problem(&found);
-    assert_eq!(first, Problem::Missing { first: 3, last: 3 });
-    assert_eq!(text, "record 3 was deleted");
+    first_problem(
+        &t.db,
+        &kek,
+        Problem::Missing { first: 3, last: 3 },
+        "record 3 was deleted",
+    )
+    .await;
 
     // The last two deleted, and the head moved back to hide it: the checkpoint at 6
     // still counts them.
@@ -345,13 +356,13 @@ async fn reordered_records_are_named() {
         row.hash = Set(source.hash.clone());
         row.update(&t.db).await.expect("swapped");
     }
-    let found = audit::verify(&t.db, &kek).await.expect("verifies");
-    let (first, text) = first_problem(&found);
-    assert_eq!(first, Problem::OutOfChain { seq: 2 });
-    assert_eq!(
-        text,
-        "record 2 does not follow record 1: records were reordered or inserted here"
-    );
+    first_problem(
+        &t.db,
+        &kek,
+        Problem::OutOfChain { seq: 2 },
+        "record 2 does not follow record 1: records were reordered or inserted here",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -393,13 +404,7 @@ async fn a_chain_recomputed_after_an_edit_is_caught_by_the_checkpoint() {
         .exec(&t.db)
         .await
         .expect("head rewritten");
-    let found = audit::verify(&t.db, &kek).await.expect("verifies");
-    let (first, text) = first_problem(&found);
-    assert_eq!(first, Problem::Rewritten { seq: 3, since: 0 });
-    assert_eq!(
-        text,
-        "record 3 is not the record checkpoint 3 vouches for: the chain was rewritten after record 0"
-    );
+    let found = first_problem(&t.db, &kek, Problem::Rewritten { seq: 3, since: 0 }, "record 3 is not the record checkpoint 3 vouches for: the chain was rewritten after record 0").await;
     assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
 
     // A checkpoint moved to the forged hash needs the KEK's MAC: without it, forged.
