@@ -613,9 +613,31 @@ async fn losing_redis_mid_run_serves_uncached_and_keeps_serving() {
         })
     );
 
+    // Readiness says so, and stays 200: every replica would be in the same state.
+    let ready = |p: &Platform| {
+        let url = p.url.replace("/graphql", "/health/ready");
+        let client = p.client.clone();
+        async move {
+            let response = client.get(url).send().await.expect("answers");
+            assert_eq!(response.status(), 200);
+            response.json::<Value>().await.expect("JSON")["redis"]["caches"].clone()
+        }
+    };
+    assert_eq!(ready(&p).await, "down");
+
     let _relay = support::Relay::restore(addr, &redis).await;
     let (status, _, back) = post(&p, &p.url, None, ENTRY, vars).await;
     assert_eq!((status, back), (200, first));
+    // Back once a probe (each second) is answered.
+    let mut state = ready(&p).await;
+    for _ in 0..40 {
+        if state == "up" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        state = ready(&p).await;
+    }
+    assert_eq!(state, "up");
 }
 
 /// Renames a user in the users database, behind the router's back.

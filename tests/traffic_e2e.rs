@@ -205,6 +205,26 @@ async fn a_query_fetch_is_retried_after_a_transient_failure_and_a_mutation_never
     );
 }
 
+/// What the router's readiness says of workouts' breaker (it stays 200 whatever the
+/// breaker does).
+async fn breaker_of_workouts(router: &testing::Served) -> Value {
+    let ready = router
+        .client
+        .get(format!("{}/health/ready", router.url))
+        .send()
+        .await
+        .expect("readiness answers");
+    assert_eq!(ready.status(), 200);
+    let body: Value = ready.json().await.expect("JSON");
+    assert_eq!(body["status"], "ready");
+    assert_eq!(
+        body["supergraph"].as_str().map(str::len),
+        Some(12),
+        "{body}"
+    );
+    body["subgraphs"]["workouts"]["breaker"].clone()
+}
+
 #[tokio::test]
 async fn a_failing_subgraph_has_its_circuit_opened_and_is_probed_before_it_is_asked_again() {
     let subgraph = Scripted::default();
@@ -222,6 +242,7 @@ async fn a_failing_subgraph_has_its_circuit_opened_and_is_probed_before_it_is_as
         },
     )
     .await;
+    assert_eq!(breaker_of_workouts(&router).await, "closed");
     subgraph.script(&[500, 500, 500, 500]);
     for _ in 0..3 {
         let body = ask(&router, QUERY).await;
@@ -248,9 +269,11 @@ async fn a_failing_subgraph_has_its_circuit_opened_and_is_probed_before_it_is_as
     );
     assert_eq!(body["data"], json!({ "exercise": null }));
     assert_eq!(subgraph.asked(), 3, "not asked while open");
+    assert_eq!(breaker_of_workouts(&router).await, "open");
 
     // After the open time, a probe goes; it fails (the fourth 500): open again.
     tokio::time::sleep(Duration::from_millis(350)).await;
+    assert_eq!(breaker_of_workouts(&router).await, "half-open");
     let body = ask(&router, QUERY).await;
     assert_eq!(
         body["errors"][0]["extensions"]["code"],
@@ -274,6 +297,7 @@ async fn a_failing_subgraph_has_its_circuit_opened_and_is_probed_before_it_is_as
         );
     }
     assert_eq!(subgraph.asked(), 7);
+    assert_eq!(breaker_of_workouts(&router).await, "closed");
 }
 
 #[tokio::test]

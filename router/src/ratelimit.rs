@@ -139,6 +139,16 @@ impl RateLimiter {
         }
     }
 
+    /// Where the counters live, for readiness: `up` (Redis), `down` (Redis skipped
+    /// until a probe answers: counted per replica meanwhile), `off` (per replica).
+    pub fn redis_state(&self) -> &'static str {
+        match &self.redis {
+            Some(link) if link.is_up() => "up",
+            Some(_) => "down",
+            None => "off",
+        }
+    }
+
     /// A limiter sharing its state through Redis at `url`. The connection is made
     /// lazily and re-made after failures; while Redis is down (the link's breaker, see
     /// [`crate::redis_link`]) the in-process limiter answers at once.

@@ -226,6 +226,13 @@ pub struct SubgraphClient {
 }
 
 impl SubgraphClient {
+    /// The subgraph's traffic shaping (its breaker, limit and retry budget).
+    pub fn shaping(&self) -> &Arc<Shaping> {
+        &self.shaping
+    }
+}
+
+impl SubgraphClient {
     /// A client for `url` sharing `client`'s connection pool, its traffic shaped by
     /// `shaping` (shared with every other client of the subgraph).
     pub fn new(

@@ -207,6 +207,21 @@ impl Shaping {
         &self.policy
     }
 
+    /// The breaker's state, for readiness: `closed`, `open` (refusing), `half-open`
+    /// (its time is up: the next request probes), or `none` without a breaker.
+    pub fn breaker_state(&self) -> &'static str {
+        let Some(breaker) = &self.breaker else {
+            return "none";
+        };
+        if !breaker.open.load(Ordering::Acquire) {
+            return "closed";
+        }
+        match &*breaker.state() {
+            State::Open(until) if Instant::now() < *until => "open",
+            _ => "half-open",
+        }
+    }
+
     /// Leave to send one request, waiting at most `timeout` for a slot; or why not.
     pub async fn admit(&self, timeout: Duration) -> Result<Pass<'_>, FetchError> {
         let probe = match &self.breaker {

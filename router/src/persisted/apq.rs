@@ -88,6 +88,11 @@ impl ApqStore {
         self.redis.as_ref().map_or(0, RedisLink::probes_failed)
     }
 
+    /// Whether Redis is configured for registrations.
+    pub fn redis_configured(&self) -> bool {
+        self.redis.is_some()
+    }
+
     /// Whether calls go to Redis (none configured: false).
     pub fn redis_up(&self) -> bool {
         self.redis.as_ref().is_some_and(RedisLink::is_up)

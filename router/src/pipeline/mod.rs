@@ -248,6 +248,39 @@ impl Router {
         &self.shared.supergraph
     }
 
+    /// What `/health/ready` says: the supergraph served (the first 12 hex digits of
+    /// its SHA-256), each subgraph's breaker, and each use of Redis (`up`, `down`:
+    /// skipped until a probe answers, `off`: not configured).
+    pub fn readiness(&self) -> serde_json::Value {
+        let subgraphs: serde_json::Map<String, serde_json::Value> = self
+            .shared
+            .supergraph
+            .subgraphs
+            .iter()
+            .zip(&self.clients)
+            .map(|(s, c)| {
+                (
+                    s.name.clone(),
+                    serde_json::json!({ "breaker": c.shaping().breaker_state() }),
+                )
+            })
+            .collect();
+        let link = |up: Option<bool>| match up {
+            Some(true) => "up",
+            Some(false) => "down",
+            None => "off",
+        };
+        serde_json::json!({
+            "status": "ready",
+            "supergraph": persisted::hex(&self.shared.schema_hash)[..12],
+            "subgraphs": subgraphs,
+            "redis": {
+                "caches": link(self.shared.caches.redis().map(|r| r.is_up())),
+                "apq": link(self.shared.persisted.apq().and_then(|a| a.redis_configured().then(|| a.redis_up()))),
+            },
+        })
+    }
+
     /// Where administrators' and the trusted-document gate's actions are recorded.
     pub fn audit(&self) -> &AuditSink {
         &self.shared.audit

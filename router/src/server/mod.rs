@@ -212,10 +212,7 @@ pub fn app(router: Arc<Router>, options: ServerOptions) -> Axum {
             "/health/live",
             get(|| async { axum::Json(serde_json::json!({"status": "live"})) }),
         )
-        .route(
-            "/health/ready",
-            get(|| async { axum::Json(serde_json::json!({"status": "ready"})) }),
-        )
+        .route("/health/ready", get(readiness))
         // Request bodies sent compressed are read decompressed (the body limit counts
         // decompressed bytes); an encoding not read here passes through to be refused
         // as a GraphQL error.
@@ -380,6 +377,19 @@ async fn post_to(
             graphql_json,
         ),
     }
+}
+
+/// `GET /health/ready`: 200 while this process takes requests, with what it depends on.
+/// It holds a validated supergraph from its start, so it is always ready; an open
+/// breaker or Redis down degrades answers alike on every replica, so they are reported
+/// here (and in the metrics) but never take the router out of rotation, which would only
+/// move the same traffic to replicas in the same state.
+async fn readiness(State(state): State<AppState>) -> axum::Json<serde_json::Value> {
+    let mut body = state.router.readiness();
+    if let Some(limiter) = &state.options.rate_limiter {
+        body["redis"]["rateLimits"] = limiter.redis_state().into();
+    }
+    axum::Json(body)
 }
 
 async fn get_graphql(
