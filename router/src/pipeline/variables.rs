@@ -195,12 +195,15 @@ fn problem(schema: &Schema, ty: &Type, value: &JsonValue, at: &mut Vec<Step>) ->
 
 /// Why `value` is not a value of the built-in scalar `name` (custom scalars take any).
 fn scalar(name: &str, value: &JsonValue) -> Option<String> {
+    // As apollo-compiler coerces (`resolvers::input_coercion`): a Float given as an
+    // integer only within ±2^53, where every integer has its own float; an ID given as
+    // a number only within i64.
     let fits = match name {
         "Int" => value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
-        "Float" => value.is_number(),
+        "Float" => value.is_f64() || value.as_f64().is_some_and(|f| f.abs() < SAFE_INTEGER_LIMIT),
         "String" => value.is_string(),
         "Boolean" => value.is_boolean(),
-        "ID" => value.is_string() || value.is_i64() || value.is_u64(),
+        "ID" => value.is_string() || value.is_i64(),
         _ => true,
     };
     if fits {
@@ -213,12 +216,18 @@ fn scalar(name: &str, value: &JsonValue) -> Option<String> {
         }
         "Int" if value.is_number() => format!("Int cannot represent non-integer value: {shown}"),
         "Int" => format!("Int cannot represent non-integer value: {shown}"),
+        "Float" if value.is_number() => format!(
+            "Float cannot represent an integer beyond ±2^53 exactly: {shown} (send it as a float, e.g. {shown}.0)"
+        ),
         "Float" => format!("Float cannot represent non numeric value: {shown}"),
         "String" => format!("String cannot represent a non string value: {shown}"),
         "Boolean" => format!("Boolean cannot represent a non boolean value: {shown}"),
         _ => format!("ID cannot represent value: {shown}"),
     })
 }
+
+/// 2^53: from here on, not every integer is a distinct float.
+const SAFE_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0;
 
 /// `value` as JSON, cut at [`SHOWN`] characters.
 fn shown(value: &JsonValue) -> String {
@@ -288,6 +297,18 @@ mod tests {
                 Some(json!(5.5)),
                 r#"Variable "$v" got invalid value 5.5; ID cannot represent value: 5.5"#,
             ),
+            // Found by the `variables` fuzz target (fuzz/regressions/variables/): these
+            // two were refused with no explanation, since apollo-compiler takes neither.
+            (
+                "ID",
+                Some(json!(18_000_000_000_000_000_000_u64)),
+                r#"Variable "$v" got invalid value 18000000000000000000; ID cannot represent value: 18000000000000000000"#,
+            ),
+            (
+                "[Float!]",
+                Some(json!([4_444_444_444_444_444_444_i64])),
+                r#"Variable "$v" got invalid value 4444444444444444444 at "v[0]"; Float cannot represent an integer beyond ±2^53 exactly: 4444444444444444444 (send it as a float, e.g. 4444444444444444444.0)"#,
+            ),
             (
                 "String",
                 Some(json!(["ada"])),
@@ -355,6 +376,7 @@ mod tests {
             ("Int", None),
             ("ID", Some(json!(7))),
             ("[Float!]", Some(json!(2))),
+            ("[Float!]", Some(json!([9_007_199_254_740_991_i64, 4.4e18]))),
             ("DateTime", Some(json!({ "anything": true }))),
             (
                 "NewPlan",
