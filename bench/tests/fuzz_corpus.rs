@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tessera_bench::targets;
+use tessera_bench::{fuzz::rng::Rng, targets};
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -30,23 +30,6 @@ fn mutations(target: &str) -> usize {
     }
 }
 
-/// SplitMix64, seeded per target: the same mutations every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// One mutation of `input` (`other` for splices).
 fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
     let mut out = input.to_vec();
@@ -57,7 +40,7 @@ fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
                 let i = at.min(out.len() - 1);
                 out[i] ^= 1 << rng.below(8);
             }
-            1 => out.insert(at, rng.next() as u8),
+            1 => out.insert(at, rng.next_u64() as u8),
             2 if !out.is_empty() => {
                 let end = (at + 1 + rng.below(8)).min(out.len());
                 out.drain(at.min(end)..end);
@@ -77,7 +60,7 @@ fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
             }
             _ => {
                 if let Some(byte) = out.get_mut(at) {
-                    *byte = rng.next() as u8;
+                    *byte = rng.next_u64() as u8;
                 }
             }
         }
@@ -89,7 +72,7 @@ fn fuzz_briefly(target: &str, corpus: &[Vec<u8>]) {
     let seed = target
         .bytes()
         .fold(0x2026_1207u64, |h, b| h.rotate_left(5) ^ u64::from(b));
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
     for _ in 0..mutations(target) {
         let input = &corpus[rng.below(corpus.len())];
         let other = &corpus[rng.below(corpus.len())];

@@ -37,7 +37,10 @@ use uuid::Uuid;
 
 use crate::{
     entity::audit::{checkpoint, head, record},
-    service::{access::Access, key_encryption::KeyEncryption},
+    service::{
+        access::Access,
+        key_encryption::{KeyEncryption, hex},
+    },
 };
 
 /// The hash before the first record.
@@ -169,10 +172,6 @@ fn checkpoint_message(seq: i64, hash: &str) -> Vec<u8> {
 
 fn timestamp(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Appends `event` inside `txn`, the action's own write transaction; its place.

@@ -210,7 +210,8 @@ impl KeyEncryption {
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// `bytes` in lower-case hex (KEK ids, MACs, the audit log's hashes).
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -221,7 +222,7 @@ impl Kek {
         }
         let key = RandomizedNonceKey::new(&AES_256_GCM, bytes).ok()?;
         let digest = Sha256::digest(bytes);
-        let id = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let id = hex(&digest[..8]);
         let derived = hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, bytes), AUDIT_LABEL);
         let audit = hmac::Key::new(hmac::HMAC_SHA256, derived.as_ref());
         Some(Self { id, key, audit })
