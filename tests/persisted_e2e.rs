@@ -499,3 +499,135 @@ async fn replicas_share_registrations_through_redis() {
     .await;
     assert_eq!((status, &body["data"]), (200, &alex()), "{body}");
 }
+
+/// What the router alone sees reaches the users subgraph's audit log, through real
+/// HTTP signed as the router: a refused untrusted document (once, however often it is
+/// replayed) and an administrator's cache invalidation.
+#[tokio::test]
+async fn refused_documents_and_cache_invalidations_reach_the_audit_log_once_each() {
+    let dir = manifests();
+    let p = Platform::start_with(
+        &["users"],
+        true,
+        with_persisted(PersistedOptions {
+            mode: TrustedMode::Enforce,
+            manifests: vec![dir.path().to_owned()],
+            exempt_roles: vec!["admin".into()],
+            reload_interval: Duration::ZERO,
+            ..PersistedOptions::default()
+        }),
+    )
+    .await;
+    let sign_in = async |handle: &str| {
+        let (status, answer) = post(
+            &p,
+            &p.url,
+            json!({ "documentId": web_id("SignIn"), "variables": { "input": {
+                "email": format!("{handle}@demo.tessera.dev"), "password": "tessera-demo" } } }),
+            GRAPHQL_JSON,
+        )
+        .await;
+        assert_eq!(status, 200, "{answer}");
+        answer["data"]["signIn"].clone()
+    };
+    let alex = sign_in("alex").await;
+    let ada = sign_in("ada").await;
+    let (alex_token, ada_token) = (
+        alex["accessToken"].as_str().expect("a token"),
+        ada["accessToken"].as_str().expect("a token"),
+    );
+    let (_, me) = p.gql(Some(alex_token), "{ me { id } }", json!({})).await;
+    assert_eq!(code(&me), "PERSISTED_QUERY_NOT_IN_LIST", "{me}");
+    let (_, ids) = p
+        .gql(
+            Some(ada_token),
+            r#"{ alex: userByHandle(handle: "alex") { id } me { id } }"#,
+            json!({}),
+        )
+        .await;
+    let alex_id = ids["data"]["alex"]["id"].as_str().expect("alex's id");
+    let ada_id = ids["data"]["me"]["id"].as_str().expect("ada's id");
+
+    // Alex replays an operation of their own three times: refused each time.
+    for _ in 0..3 {
+        let response = p
+            .client
+            .post(&p.url)
+            .bearer_auth(alex_token)
+            .json(&json!({ "query": PROFILE, "operationName": "Profile", "variables": { "handle": "pat" } }))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(code(&body), "PERSISTED_QUERY_NOT_IN_LIST", "{body}");
+    }
+    // Ada drops the cached users.
+    let response = p
+        .client
+        .post(p.url.replace("/graphql", "/admin/cache/invalidate"))
+        .bearer_auth(ada_token)
+        .json(&json!({ "typename": "User" }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 200);
+
+    // One sender per router, in order: once the invalidation is in the log, every
+    // refusal before it is too.
+    let log = async |action: &str| {
+        let (status, body) = p
+            .gql(
+                Some(ada_token),
+                "query($a: String) { auditLog(action: $a, first: 500) { action actor subject detail } }",
+                json!({ "a": action }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        body["data"]["auditLog"].as_array().expect("a list").clone()
+    };
+    let mut invalidations = Vec::new();
+    for _ in 0..100 {
+        invalidations = log(tessera_router::audit::CACHE_INVALIDATED).await;
+        if !invalidations.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(invalidations.len(), 1, "{invalidations:?}");
+    assert_eq!(invalidations[0]["actor"], ada_id);
+    let detail: Value = serde_json::from_str(
+        invalidations[0]["detail"]
+            .as_str()
+            .expect("the detail, as JSON text"),
+    )
+    .expect("JSON");
+    assert_eq!(detail["by"], "router", "{detail}");
+    let tags = detail["detail"]["tags"]
+        .as_array()
+        .expect("the tags dropped");
+    assert!(tags.contains(&json!("User")), "{tags:?}");
+    // Once per caller and operation name: the nameless `me` is a record of its own.
+    let refusals = log(tessera_router::audit::UNTRUSTED_REFUSED).await;
+    let refusals: Vec<(Value, Value, Value)> = refusals
+        .into_iter()
+        .map(|r| {
+            let detail: Value =
+                serde_json::from_str(r["detail"].as_str().expect("text")).expect("JSON");
+            (r["actor"].clone(), r["subject"].clone(), detail)
+        })
+        .collect();
+    let refused = |subject: Value| {
+        (
+            json!(alex_id),
+            subject,
+            json!({ "by": "router", "detail": { "documentId": null } }),
+        )
+    };
+    assert_eq!(
+        refusals,
+        vec![refused(Value::Null), refused(json!("Profile"))],
+        "{refusals:?}"
+    );
+}
