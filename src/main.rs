@@ -132,7 +132,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve { subgraph } => {
             let trust = config.identity.trust(None)?;
-            let prepared = platform::prepare(&config, &subgraph, trust).await?;
+            let wiring = platform::events(&config, false)?;
+            let prepared = platform::prepare(&config, &subgraph, trust, wiring.as_ref()).await?;
             platform::run(vec![prepared], shutdown_on_signal()).await?;
         }
         Command::Migrate { subgraphs } => {
@@ -190,9 +191,13 @@ async fn audit_verify(config: &Config) -> anyhow::Result<ExitCode> {
 async fn dev(config: &Config) -> anyhow::Result<()> {
     let (key, _) = config.identity.router_key()?;
     let trust = config.identity.trust(Some(&key))?;
+    let wiring = platform::events(config, true)?;
     let mut prepared = Vec::new();
     for name in SUBGRAPHS {
-        prepared.push(platform::prepare(config, name, trust.clone()).await?);
+        prepared.push(platform::prepare(config, name, trust.clone(), wiring.as_ref()).await?);
+    }
+    if let Some(wiring) = &wiring {
+        wiring.open();
     }
     let router = platform::prepare_router(config, true, key).await?;
     let router_addr = router.local_addr().context("reading a bound address")?;

@@ -4,7 +4,7 @@ use std::{io, sync::Arc};
 
 use sea_orm_migration::MigratorTrait;
 use tessera_identity::Ed25519Key;
-use tessera_kit::{db, server::ServeError, viewer::RouterTrust};
+use tessera_kit::{db, events::Wiring, server::ServeError, viewer::RouterTrust};
 use tessera_migrations::{
     CodexMigrator, JournalMigrator, NotificationsMigrator, UsersMigrator, WorkoutsMigrator,
 };
@@ -56,34 +56,61 @@ pub enum PlatformError {
     },
 }
 
+/// How the subgraphs of this process take part in the events between domains: on Redis
+/// Streams when `redis.url` is set; else in process when this process runs every
+/// subgraph (`all_here`); else not at all (the outbox waits for a configuration that
+/// reaches the other domains, and a warning says so). An in-process bus must be
+/// [`Wiring::open`]ed once every subgraph started.
+pub fn events(config: &Config, all_here: bool) -> Result<Option<Wiring>, PlatformError> {
+    match (&config.redis.url, all_here) {
+        (Some(url), _) => Wiring::new(Some(url), config.events.clone())
+            .map(Some)
+            .map_err(|err| PlatformError::Router(format!("`redis.url` for events: {err}"))),
+        (None, true) => Wiring::new(None, config.events.clone())
+            .map(Some)
+            .map_err(PlatformError::Router),
+        (None, false) => {
+            tracing::warn!(
+                "redis.url is not set and this process does not run every subgraph: events stay in the outbox until Redis is configured (erasure, coach notifications wait)"
+            );
+            Ok(None)
+        }
+    }
+}
+
 /// Connects, migrates and seeds (as configured) and binds subgraph `name`, which will
-/// answer requests the router signed (`trust`).
+/// answer requests the router signed (`trust`) and takes part in events over `wiring`.
 pub async fn prepare(
     config: &Config,
     name: &str,
     trust: RouterTrust,
+    wiring: Option<&Wiring>,
 ) -> Result<Prepared, PlatformError> {
     let subgraph = config.subgraph(name)?;
     let retention = config.retention.retention();
+    let events = wiring.cloned();
     let prepared = match name {
         "users" => {
-            let settings = config.users.settings(&subgraph.database.url)?;
+            let settings = tessera_users::Settings {
+                events,
+                ..config.users.settings(&subgraph.database.url)?
+            };
             tessera_users::prepare(subgraph, settings, trust).await
         }
         "workouts" => {
-            let settings = tessera_workouts::Settings { retention };
+            let settings = tessera_workouts::Settings { retention, events };
             tessera_workouts::prepare_with(subgraph, settings, trust).await
         }
         "notifications" => {
-            let settings = tessera_notifications::Settings { retention };
+            let settings = tessera_notifications::Settings { retention, events };
             tessera_notifications::prepare_with(subgraph, settings, trust).await
         }
         "journal" => {
-            let settings = tessera_journal::Settings { retention };
+            let settings = tessera_journal::Settings { retention, events };
             tessera_journal::prepare_with(subgraph, settings, trust).await
         }
         "codex" => {
-            let settings = tessera_codex::Settings { retention };
+            let settings = tessera_codex::Settings { retention, events };
             tessera_codex::prepare_with(subgraph, settings, trust).await
         }
         other => return Err(PlatformError::UnknownSubgraph(other.to_owned())),

@@ -17,6 +17,7 @@
 
 pub mod data;
 pub mod duration;
+pub mod events;
 pub mod fuzz;
 pub mod load;
 pub mod replay;

@@ -62,6 +62,23 @@ enum Command {
     CorpusBuild(CorpusBuildArgs),
     /// Serve a corpus suite's subgraphs from its recorded data.
     Replay(ReplayArgs),
+    /// Events from commit to handled: throughput and latency through the outbox, the
+    /// relay and the bus (PostgreSQL and Redis Streams from DATABASE_URL and REDIS_URL;
+    /// without them SQLite and the in-process bus).
+    Events {
+        /// Events per second committed; 0: as fast as possible.
+        #[arg(long, default_value_t = 1000)]
+        rate: u32,
+        /// How long the producer runs.
+        #[arg(long, default_value = "20s", value_parser = duration::parse)]
+        duration: Duration,
+        /// Consumer replicas in the group (and relays).
+        #[arg(long, default_value_t = 2)]
+        replicas: usize,
+        /// Producer tasks committing in parallel.
+        #[arg(long, default_value_t = 4)]
+        producers: usize,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -224,6 +241,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Replay(args) => {
             runtime(None)?.block_on(replay_cli::replay(&args, shutdown_signal()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Events {
+            rate,
+            duration,
+            replicas,
+            producers,
+        } => {
+            let options = tessera_bench::events::EventsOptions {
+                rate,
+                duration,
+                replicas,
+                producers,
+            };
+            let report = runtime(None)?.block_on(tessera_bench::events::run(&options))?;
+            writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string(&report)?
+            )?;
             Ok(ExitCode::SUCCESS)
         }
     }

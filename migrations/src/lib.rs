@@ -14,6 +14,8 @@
 //! - [`notifications`]: notifications, delivery outbox, devices, preferences, consents,
 //!   and the pseudonymised consent ledger erasures leave behind.
 //! - [`journal`]: journal entries.
+//! - [`events`]: in every domain, the outbox of its events, the events its handlers
+//!   processed, and the dead letters they parked.
 //! - [`codex`]: codex entries (articles and practices), tags, practice steps, full-text search
 //!   (tsvector + GIN, or FTS5).
 
@@ -21,6 +23,7 @@
 #![allow(elided_lifetimes_in_paths)]
 
 pub mod codex;
+pub mod events;
 pub mod journal;
 pub mod notifications;
 pub mod users;

@@ -115,6 +115,10 @@ async fn domains_keep_separate_histories_in_one_database() {
         .await
         .expect("rolls back");
     assert!(manager.has_table("users").await.expect("query"));
+    // The event tables both domains shared stay for users; its own rollback drops them.
+    assert!(manager.has_table("event_outbox").await.expect("query"));
+    UsersMigrator::down(&t.db, None).await.expect("rolls back");
+    assert!(!manager.has_table("event_outbox").await.expect("query"));
 }
 
 #[tokio::test]

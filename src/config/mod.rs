@@ -55,6 +55,9 @@ pub struct Config {
     /// Retention of deleted data in the other domains.
     #[serde(default)]
     pub retention: retention::RetentionConfig,
+    /// The events between domains (on Redis Streams when `redis.url` is set).
+    #[serde(default)]
+    pub events: tessera_kit::events::EventsConfig,
 }
 
 /// A configuration that cannot be used; the message names the key.
@@ -125,6 +128,9 @@ impl Config {
         self.redis.validate()?;
         self.users.validate()?;
         self.retention.validate()?;
+        self.events
+            .validate()
+            .map_err(|msg| ConfigError(format!("`events`: {msg}")))?;
         Ok(())
     }
 

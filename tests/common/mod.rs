@@ -42,8 +42,34 @@ pub struct Platform {
     pub router: Arc<Router>,
     /// Where the router finds each subgraph.
     pub subgraph_urls: HashMap<String, String>,
+    /// The events between the running subgraphs (in process).
+    pub events: tessera_kit::events::Wiring,
+    /// Each running subgraph's relay and consumer.
+    pub participants: HashMap<&'static str, tessera_kit::events::Running>,
     /// Every server (subgraphs and router); they stop when the platform is dropped.
     _served: Vec<Served>,
+}
+
+/// The events settings of tests: retries and claims quick.
+pub fn events_config() -> tessera_kit::events::EventsConfig {
+    tessera_kit::events::EventsConfig {
+        retry_backoff_ms: 10,
+        claim_after_ms: 500,
+        relay_poll_ms: 20,
+        ..tessera_kit::events::EventsConfig::default()
+    }
+}
+
+/// Subgraph `name`'s reactions to events.
+pub fn reactions(name: &str) -> tessera_kit::events::Reactions {
+    match name {
+        "users" => tessera_users::reactions(),
+        "workouts" => tessera_workouts::reactions(),
+        "notifications" => tessera_notifications::reactions(),
+        "journal" => tessera_journal::reactions(),
+        "codex" => tessera_codex::reactions(),
+        other => panic!("no subgraph {other}"),
+    }
 }
 
 /// The shipped access-token rules (issuer, audience, role scopes, policies, API keys)
@@ -175,6 +201,13 @@ impl Platform {
             };
             urls.insert((*name).to_owned(), url);
         }
+        let events =
+            tessera_kit::events::Wiring::new(None, events_config()).expect("the in-process bus");
+        let participants = dbs
+            .iter()
+            .map(|(name, db)| (*name, events.start(name, &db.db, Some(reactions(name)))))
+            .collect();
+        events.open();
         let supergraph = Supergraph::parse(SUPERGRAPH).expect("the committed supergraph loads");
         let mut options = RouterOptions {
             subgraph_urls: urls,
@@ -201,6 +234,8 @@ impl Platform {
             dbs,
             client: reqwest::Client::new(),
             subgraph_urls: options.subgraph_urls,
+            events,
+            participants,
             _served: {
                 served.push(served_router);
                 served

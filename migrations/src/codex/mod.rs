@@ -16,6 +16,7 @@ impl MigratorTrait for CodexMigrator {
             Box::new(m20261124_000001_create_codex::Migration),
             Box::new(m20261201_000001_entry_kinds::Migration),
             Box::new(m20261205_000001_practice_steps::Migration),
+            Box::new(crate::events::m20261208_000001_events::Migration),
         ]
     }
 

@@ -10,7 +10,10 @@ pub struct JournalMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for JournalMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_journal::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_journal::Migration),
+            Box::new(crate::events::m20261208_000001_events::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

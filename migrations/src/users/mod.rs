@@ -6,6 +6,7 @@ mod m20261123_000001_create_users;
 mod m20261124_000001_create_auth;
 mod m20261202_000001_api_keys;
 mod m20261207_000001_audit_log;
+mod m20261208_000002_erasure_receipts;
 
 /// Applies the users domain's tables and indexes.
 pub struct UsersMigrator;
@@ -18,6 +19,8 @@ impl MigratorTrait for UsersMigrator {
             Box::new(m20261124_000001_create_auth::Migration),
             Box::new(m20261202_000001_api_keys::Migration),
             Box::new(m20261207_000001_audit_log::Migration),
+            Box::new(crate::events::m20261208_000001_events::Migration),
+            Box::new(m20261208_000002_erasure_receipts::Migration),
         ]
     }
 

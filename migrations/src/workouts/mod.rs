@@ -10,7 +10,10 @@ pub struct WorkoutsMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for WorkoutsMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_workouts::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_workouts::Migration),
+            Box::new(crate::events::m20261208_000001_events::Migration),
+        ]
     }
 
     fn migration_table_name() -> DynIden {

@@ -6,6 +6,7 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
+    events::{Reactions, Wiring},
     purge::Retention,
     server::{self, Prepared, ServeError},
     startup::Startup,
@@ -16,11 +17,21 @@ use tessera_migrations::CodexMigrator;
 use crate::{demo, graphql::RequestCell, schema, service};
 
 /// Domain settings of the codex subgraph.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// How long soft-deleted codex entries are kept before the purge removes them, and how
     /// often it looks (30 days, hourly).
     pub retention: Retention,
+    /// The events between domains (none: the outbox waits).
+    pub events: Option<Wiring>,
+}
+
+/// What the codex domain does with other domains' events.
+pub fn reactions() -> Reactions {
+    Reactions {
+        handler: Arc::new(crate::reactions::Reactions),
+        severs_coaching_links: false,
+    }
 }
 
 /// The HTTP app over `db`, answering requests the router signed (`trust`).
@@ -50,6 +61,7 @@ pub async fn prepare_with(
 ) -> Result<Prepared, ServeError> {
     let retention = settings.retention;
     Startup::<CodexMigrator>::new("codex")
+        .events(settings.events.clone(), Some(reactions()))
         .demo_data(|db, now| async move { demo::seed(&db, now).await })
         .purge(
             "codex entries",

@@ -7,6 +7,8 @@
 //! - [`config`]: the settings a subgraph process reads (listen address, database).
 //! - [`db`]: connecting to SQLite or PostgreSQL from config, migrations on start.
 //! - [`error`]: `extensions.code` on every GraphQL error; database errors mapped to codes.
+//! - [`events`]: the outbox, its relay (Redis Streams or in process), consumers with
+//!   idempotent handlers, retries and dead letters; the catalogue of events.
 //! - [`health`]: the database check readiness answers with, and the breaker in front of
 //!   the database.
 //! - [`server`]: the axum app (`/graphql`, `/health/live`, `/health/ready`), graceful shutdown.
@@ -30,6 +32,7 @@ pub mod db;
 pub mod demo;
 pub mod directives;
 pub mod error;
+pub mod events;
 pub mod health;
 pub mod loader;
 pub mod pagination;

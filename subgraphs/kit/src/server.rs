@@ -40,6 +40,8 @@ struct AppState<E> {
     breaker: Arc<Breaker>,
     trust: RouterTrust,
     hook: Option<RequestHook>,
+    /// Its database: ended coaching links are read from it on a coach's request.
+    db: DatabaseConnection,
     /// What `_service { sdl }` answers: the SDL composition reads.
     sdl: Arc<str>,
 }
@@ -89,9 +91,10 @@ where
         .layer(TraceLayer::new_for_http())
         .with_state(AppState {
             executor: schema,
-            breaker: Breaker::new(db),
+            breaker: Breaker::new(db.clone()),
             trust,
             hook,
+            db,
             sdl,
         })
 }
@@ -127,6 +130,7 @@ async fn graphql<E: Executor>(
     if state.breaker.is_open() {
         return database_unavailable(request.into_inner());
     }
+    let viewer = crate::events::severing::roster_in_force(&state.db, viewer).await;
     let mut request = request.into_inner().data(viewer);
     let mut notes = Vec::new();
     for single in request.iter_mut() {

@@ -18,6 +18,7 @@ use crate::{
     config::SubgraphConfig,
     db::connect_and_migrate,
     error::ServiceError,
+    events::{Reactions, Wiring},
     purge,
     server::{self, Prepared, ServeError},
 };
@@ -57,6 +58,7 @@ pub struct Startup<M> {
     demo_data: Option<Seed>,
     workers: Vec<Worker>,
     purge: Option<Purge>,
+    events: Option<(Wiring, Option<Reactions>)>,
     migrator: PhantomData<fn() -> M>,
 }
 
@@ -70,6 +72,7 @@ impl<M: MigratorTrait> Startup<M> {
             demo_data: None,
             workers: Vec::new(),
             purge: None,
+            events: None,
             migrator: PhantomData,
         }
     }
@@ -124,6 +127,14 @@ impl<M: MigratorTrait> Startup<M> {
         self
     }
 
+    /// Takes part in the events between domains over `wiring` (none: this process's
+    /// outbox waits): relays the outbox once the port is bound and, given `reactions`,
+    /// takes the events they react to.
+    pub fn events(mut self, wiring: Option<Wiring>, reactions: Option<Reactions>) -> Self {
+        self.events = wiring.map(|w| (w, reactions));
+        self
+    }
+
     /// Connects (migrating with `M` when configured), seeds reference data (when
     /// migrating or seeding demo data) then demo data (when configured), binds the port,
     /// starts the workers and the purge job, and returns the app `app` builds over the
@@ -147,6 +158,10 @@ impl<M: MigratorTrait> Startup<M> {
             seed(db.clone(), now).await.map_err(ServeError::DemoData)?;
         }
         let listener = server::bind(self.name, config.listen).await?;
+        if let Some((wiring, reactions)) = self.events {
+            // Runs for the life of the process, like the workers.
+            drop(wiring.start(self.name, &db, reactions));
+        }
         for work in self.workers {
             tokio::spawn(work(db.clone()));
         }

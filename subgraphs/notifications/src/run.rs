@@ -7,6 +7,7 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
+    events::{Reactions, Wiring},
     purge::Retention,
     server::{self, Prepared, ServeError},
     startup::Startup,
@@ -30,12 +31,22 @@ const WORKER_EVERY: Duration = Duration::from_secs(2);
 const WORKER_BATCH: u64 = 200;
 
 /// Domain settings of the notifications subgraph.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// How long soft-deleted notifications are kept before the purge removes them, and how
     /// often it looks (30 days, hourly). The same job removes consent-ledger records past
     /// their own deadline ([`service::ledger`]).
     pub retention: Retention,
+    /// The events between domains (none: the outbox waits).
+    pub events: Option<Wiring>,
+}
+
+/// What the notifications domain does with other domains' events.
+pub fn reactions() -> Reactions {
+    Reactions {
+        handler: Arc::new(crate::reactions::Reactions),
+        severs_coaching_links: true,
+    }
 }
 
 /// The HTTP app over `db`, answering requests the router signed (`trust`).
@@ -66,6 +77,7 @@ pub async fn prepare_with(
 ) -> Result<Prepared, ServeError> {
     let retention = settings.retention;
     Startup::<NotificationsMigrator>::new("notifications")
+        .events(settings.events.clone(), Some(reactions()))
         .demo_data(|db, now| async move { demo::seed(&db, now).await })
         .worker(|db| worker(db, Providers::default()))
         .purge(

@@ -103,7 +103,8 @@ async fn fifty_users_with_their_inboxes_cost_the_same_statements_as_two() {
                 .as_array()
                 .expect("matrix")
                 .len(),
-            20
+            24,
+            "six kinds by four channels"
         );
         assert_eq!(entity["consents"], json!([]));
     }

@@ -467,7 +467,10 @@ async fn settings_have_defaults_history_and_checks() {
         .map(|p| p.channel)
         .collect();
     assert_eq!(on, vec![Channel::InApp, Channel::Push]);
-    assert_eq!(matrix[&alex.id].len(), 5 * 4);
+    assert_eq!(
+        matrix[&alex.id].len(),
+        NotificationKind::ALL.len() * Channel::ALL.len()
+    );
 
     settings::record_consent(&t.db, &alex.access(), Channel::Email, true, t0())
         .await

@@ -9,6 +9,8 @@
 //!   `refresh_tokens`, `signing_keys`).
 //! - [`service`]: the domain rules, plain functions over a connection.
 //! - [`graphql`]: queries, mutations, the `User` type and its entity resolver.
+//! - [`reactions`]: what it does with other domains' events (erasure receipts, dead
+//!   letters).
 //! - [`schema`]: builds the schema and its federation SDL.
 //! - [`demo`]: the demo cast (ids shared with every other domain).
 //! - [`run`]: the process: migrate, seed, serve (GraphQL and the JWKS), purge deleted
@@ -17,8 +19,9 @@
 pub mod demo;
 pub mod entity;
 pub mod graphql;
+pub mod reactions;
 mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{API_KEY_EXCHANGE_PATH, API_KEY_HEADER, Settings, app, prepare};
+pub use run::{API_KEY_EXCHANGE_PATH, API_KEY_HEADER, Settings, app, prepare, reactions};

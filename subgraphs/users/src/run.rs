@@ -14,6 +14,7 @@ use tessera_identity::internal::{AUDIT_PATH, HEADER, is_router};
 use tessera_kit::{
     config::SubgraphConfig,
     error::ServiceError,
+    events::{Reactions, Wiring},
     server::{self, Prepared, ServeError},
     startup::Startup,
     viewer::RouterTrust,
@@ -41,6 +42,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     /// The key-encryption keys the signing keys are sealed under.
     pub key_encryption: KeyEncryption,
+    /// The events between domains (none: the outbox waits).
+    pub events: Option<Wiring>,
 }
 
 impl Default for Settings {
@@ -53,7 +56,16 @@ impl Default for Settings {
             purge_every: Duration::from_secs(3600),
             auth: AuthSettings::default(),
             key_encryption: KeyEncryption::ephemeral(),
+            events: None,
         }
+    }
+}
+
+/// What the users domain does with other domains' events.
+pub fn reactions() -> Reactions {
+    Reactions {
+        handler: Arc::new(crate::reactions::Reactions),
+        severs_coaching_links: false,
     }
 }
 
@@ -258,6 +270,7 @@ pub async fn prepare(
     let keys = settings.key_encryption.clone();
     Startup::<UsersMigrator>::new("users")
         .demo_data(|db, now| async move { demo::seed(&db, now).await })
+        .events(settings.events.clone(), Some(reactions()))
         .worker(move |db| checkpoints(db, keys))
         .purge(
             "deleted accounts",

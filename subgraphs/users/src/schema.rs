@@ -16,7 +16,7 @@ pub type UsersSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// The schema with its data: connection, loaders, settings, signing keys.
 pub fn build(db: DatabaseConnection, settings: Settings, keys: Arc<KeyRing>) -> UsersSchema {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .enable_federation()
         .data(Loaders::new(db.clone()))
         .data(db)
@@ -28,7 +28,7 @@ pub fn build(db: DatabaseConnection, settings: Settings, keys: Arc<KeyRing>) -> 
 /// The subgraph SDL as composition reads it (`_service { sdl }`), with the federation
 /// `@link` and directives.
 pub fn sdl() -> String {
-    let schema = Schema::build(Query::default(), Mutation, EmptySubscription)
+    let schema = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .enable_federation()
         .finish();
     tessera_kit::directives::federation_sdl(&schema)

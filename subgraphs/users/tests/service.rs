@@ -5,8 +5,10 @@ mod common;
 
 use chrono::Duration;
 use common::*;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tessera_kit::{
     error::ServiceError,
+    events::{Event, catalogue::CoachingUnlinked, entity::outbox},
     pagination::{PageArgs, encode},
 };
 use tessera_users::{
@@ -183,10 +185,21 @@ async fn deletion_hides_at_once_and_purges_after_retention() {
     link(&t.db, &carter, &alex).await;
     link(&t.db, &carter, &blair).await;
 
-    let deleted = accounts::delete_account(&t.db, &as_user(&alex), t0(), Duration::days(30))
-        .await
-        .expect("deleted");
+    let (deleted, receipt_token) =
+        accounts::delete_account(&t.db, &as_user(&alex), t0(), Duration::days(30))
+            .await
+            .expect("deleted");
     assert_eq!(deleted.deleted_at, Some(t0()));
+    // The erasure is announced with the deletion, and users' own part is confirmed.
+    let receipt = tessera_users::service::erasure::by_token(&t.db, &receipt_token)
+        .await
+        .expect("reads")
+        .expect("a receipt");
+    assert_eq!(receipt.requested_at, t0());
+    assert_eq!(
+        receipt.pending,
+        ["workouts", "notifications", "journal", "codex"]
+    );
     assert_eq!(deleted.purge_after, Some(t0() + Duration::days(30)));
 
     // Hidden everywhere at once.
@@ -231,6 +244,26 @@ async fn deletion_hides_at_once_and_purges_after_retention() {
     let links = coaching::links_of(&t.db, carter.id).await.expect("query");
     assert_eq!(links.len(), 1);
     assert_eq!(links[0].athlete_id, blair.id);
+    // The link removed is announced as ended; the receipt token reads nothing more
+    // (an administrator still reads the confirmations by id).
+    let ended = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq(CoachingUnlinked::KIND))
+        .all(&t.db)
+        .await
+        .expect("reads");
+    assert_eq!(ended.len(), 1);
+    assert_eq!(ended[0].aggregate, alex.id.to_string());
+    assert_eq!(
+        tessera_users::service::erasure::by_token(&t.db, &receipt_token)
+            .await
+            .expect("reads"),
+        None
+    );
+    let kept = tessera_users::service::erasure::of_user(&t.db, alex.id)
+        .await
+        .expect("reads")
+        .expect("the confirmations stay");
+    assert_eq!(kept.confirmed.len(), 1);
     accounts::sign_up(&t.db, sign_up_input("alex"), t0())
         .await
         .expect("handle free again");

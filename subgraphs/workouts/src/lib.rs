@@ -14,8 +14,9 @@
 pub mod demo;
 pub mod entity;
 pub mod graphql;
+pub mod reactions;
 mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{Settings, app, prepare, prepare_with};
+pub use run::{Settings, app, prepare, prepare_with, reactions};

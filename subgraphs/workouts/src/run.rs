@@ -6,6 +6,7 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
+    events::{Reactions, Wiring},
     purge::Retention,
     server::{self, Prepared, ServeError},
     startup::Startup,
@@ -21,11 +22,21 @@ use crate::{
 };
 
 /// Domain settings of the workouts subgraph.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// How long soft-deleted workouts and plans are kept before the purge removes them, and how
     /// often it looks (30 days, hourly).
     pub retention: Retention,
+    /// The events between domains (none: the outbox waits).
+    pub events: Option<Wiring>,
+}
+
+/// What the workouts domain does with other domains' events.
+pub fn reactions() -> Reactions {
+    Reactions {
+        handler: Arc::new(crate::reactions::Reactions),
+        severs_coaching_links: true,
+    }
 }
 
 /// The HTTP app over `db`, answering requests the router signed (`trust`).
@@ -56,6 +67,7 @@ pub async fn prepare_with(
 ) -> Result<Prepared, ServeError> {
     let retention = settings.retention;
     Startup::<WorkoutsMigrator>::new("workouts")
+        .events(settings.events.clone(), Some(reactions()))
         .reference_data(|db, now| async move { catalogue::seed(&db, now).await })
         .demo_data(|db, now| async move { demo::seed(&db, now).await })
         .purge(

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 use tessera_kit::{error::ServiceError, privacy::OwnedRows};
+use uuid::Uuid;
 
 use crate::{entity::entry, service::access::Access};
 
@@ -31,4 +32,14 @@ pub async fn erase(
     now: DateTime<Utc>,
 ) -> Result<u64, ServiceError> {
     ENTRIES.erase(db, access.require()?, now).await
+}
+
+/// Soft-deletes every live entry of `owner` (after their account was deleted); returns
+/// how many.
+pub async fn erase_owner(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, ServiceError> {
+    ENTRIES.erase(db, owner, now).await
 }

@@ -6,14 +6,19 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
     sea_query::{Expr, ExprTrait, LikeExpr},
 };
-use tessera_kit::{error::ServiceError, pagination::Page};
+use tessera_kit::{
+    error::ServiceError,
+    events::{catalogue::JournalEntryShared, outbox},
+    pagination::Page,
+};
 use uuid::Uuid;
 
 use crate::{
     entity::entry::{self, Mood},
+    reactions::PRODUCER,
     service::{
         access::{Access, Visibility},
         validation,
@@ -39,9 +44,10 @@ pub struct NewEntry {
     pub share_with_coach_id: Option<Uuid>,
 }
 
-/// Writes an entry in the caller's journal.
-pub async fn create(
-    db: &impl ConnectionTrait,
+/// Writes an entry in the caller's journal; shared with a coach, the coach is told
+/// ([`JournalEntryShared`]).
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     input: NewEntry,
     now: DateTime<Utc>,
@@ -65,7 +71,33 @@ pub async fn create(
         updated_at: Set(now),
         deleted_at: Set(None),
     };
-    Ok(row.insert(db).await?)
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let written = row.insert(&txn).await?;
+    shared(&txn, &written, None, now).await?;
+    txn.commit().await?;
+    Ok(written)
+}
+
+/// Announces `entry` shared with its coach when that is new (`before`: the coach it was
+/// shared with until now).
+async fn shared(
+    txn: &impl ConnectionTrait,
+    entry: &entry::Model,
+    before: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if let Some(coach) = entry.shared_with_coach_id
+        && before != Some(coach)
+    {
+        let told = JournalEntryShared {
+            entry_id: entry.id,
+            author_id: entry.author_id,
+            coach_id: coach,
+            title: entry.title.clone(),
+        };
+        outbox::append(txn, PRODUCER, &told, now).await?;
+    }
+    Ok(())
 }
 
 /// Entry fields to change; `None` leaves a field as it is, `Some(None)` clears an
@@ -88,9 +120,10 @@ pub struct EntryUpdate {
     pub share_with_coach_id: Option<Option<Uuid>>,
 }
 
-/// Changes one of the caller's live entries.
-pub async fn update(
-    db: &impl ConnectionTrait,
+/// Changes one of the caller's live entries; newly shared with a coach, the coach is
+/// told.
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     id: Uuid,
     input: EntryUpdate,
@@ -98,6 +131,7 @@ pub async fn update(
 ) -> Result<entry::Model, ServiceError> {
     let me = access.require()?;
     let current = own(db, me, id, false).await?;
+    let before = current.shared_with_coach_id;
     let mut row: entry::ActiveModel = current.into();
     if let Some(title) = &input.title {
         row.title = Set(validation::title(title)?);
@@ -120,8 +154,13 @@ pub async fn update(
     if let Some(coach) = input.share_with_coach_id {
         row.shared_with_coach_id = Set(coach.map(|c| validation::coach(me, c)).transpose()?);
     }
-    row.updated_at = Set(now.trunc_subsecs(6));
-    Ok(row.update(db).await?)
+    let now = now.trunc_subsecs(6);
+    row.updated_at = Set(now);
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let changed = row.update(&txn).await?;
+    shared(&txn, &changed, before, now).await?;
+    txn.commit().await?;
+    Ok(changed)
 }
 
 /// Deletes one of the caller's entries (soft: it can be restored).

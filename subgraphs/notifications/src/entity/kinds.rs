@@ -23,16 +23,20 @@ pub enum NotificationKind {
     /// The platform itself (account, security, service news).
     #[sea_orm(string_value = "system")]
     System,
+    /// An athlete the recipient coaches completed a training session.
+    #[sea_orm(string_value = "athlete_progress")]
+    AthleteProgress,
 }
 
 impl NotificationKind {
     /// Every kind.
-    pub const ALL: [NotificationKind; 5] = [
+    pub const ALL: [NotificationKind; 6] = [
         NotificationKind::WorkoutReminder,
         NotificationKind::PlanAssigned,
         NotificationKind::CoachMessage,
         NotificationKind::JournalShared,
         NotificationKind::System,
+        NotificationKind::AthleteProgress,
     ];
 }
 

@@ -1,6 +1,7 @@
 //! sea-orm models of the notifications domain.
 
 pub mod coach_contact;
+pub mod coaching_link;
 pub mod consent;
 pub mod consent_ledger;
 pub mod delivery;

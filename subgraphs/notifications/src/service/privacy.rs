@@ -14,7 +14,9 @@ use tessera_kit::{error::ServiceError, privacy::OwnedRows};
 use uuid::Uuid;
 
 use crate::{
-    entity::{coach_contact, consent, device, notification, preference, quiet_hours},
+    entity::{
+        coach_contact, coaching_link, consent, device, notification, preference, quiet_hours,
+    },
     service::{access::Access, ledger},
 };
 
@@ -100,26 +102,39 @@ where
 {
     let me = access.require()?;
     let txn = tessera_kit::db::begin_write(db).await?;
-    let notifications = NOTIFICATIONS.erase(&txn, me, now).await?;
+    let erased = erase_owner(&txn, me, now).await?;
+    txn.commit().await?;
+    Ok(erased)
+}
+
+/// Erases `owner`'s rows in `txn` (theirs, or an erasure after their account was
+/// deleted), keeping the consent ledger's pseudonymised copy of their consent history.
+pub async fn erase_owner(
+    txn: &impl ConnectionTrait,
+    owner: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Erased, ServiceError> {
+    let me = owner;
+    let notifications = NOTIFICATIONS.erase(txn, me, now).await?;
     let devices = device::Entity::delete_many()
         .filter(device::Column::UserId.eq(me))
-        .exec(&txn)
+        .exec(txn)
         .await?
         .rows_affected;
     preference::Entity::delete_many()
         .filter(preference::Column::UserId.eq(me))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    quiet_hours::Entity::delete_by_id(me).exec(&txn).await?;
+    quiet_hours::Entity::delete_by_id(me).exec(txn).await?;
     let history = consent::Entity::find()
         .filter(consent::Column::UserId.eq(me))
         .order_by_asc(consent::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?;
-    let consent_records_kept = ledger::keep(&txn, me, &history, now).await?;
+    let consent_records_kept = ledger::keep(txn, me, &history, now).await?;
     consent::Entity::delete_many()
         .filter(consent::Column::UserId.eq(me))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     coach_contact::Entity::delete_many()
         .filter(
@@ -127,9 +142,16 @@ where
                 .eq(me)
                 .or(coach_contact::Column::CoachId.eq(me)),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
+    coaching_link::Entity::delete_many()
+        .filter(
+            coaching_link::Column::AthleteId
+                .eq(me)
+                .or(coaching_link::Column::CoachId.eq(me)),
+        )
+        .exec(txn)
+        .await?;
     Ok(Erased {
         notifications,
         devices,

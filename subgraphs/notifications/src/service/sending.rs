@@ -114,23 +114,7 @@ where
         .collect();
     let deliveries: Vec<delivery::Model> = notifications
         .iter()
-        .flat_map(|n| {
-            channels
-                .get(&n.recipient_id)
-                .into_iter()
-                .flatten()
-                .map(|channel| delivery::Model {
-                    id: Uuid::now_v7(),
-                    notification_id: n.id,
-                    recipient_id: n.recipient_id,
-                    channel: *channel,
-                    status: DeliveryStatus::Pending,
-                    attempts: 0,
-                    detail: None,
-                    not_before: now,
-                    updated_at: now,
-                })
-        })
+        .flat_map(|n| deliveries_of(n, channels.get(&n.recipient_id).into_iter().flatten(), now))
         .collect();
 
     match write(db, &notifications, &deliveries).await {
@@ -146,6 +130,97 @@ where
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// One pending delivery of `notification` per channel.
+fn deliveries_of<'a>(
+    notification: &'a notification::Model,
+    channels: impl IntoIterator<Item = &'a Channel> + 'a,
+    now: DateTime<Utc>,
+) -> impl Iterator<Item = delivery::Model> + 'a {
+    channels.into_iter().map(move |channel| delivery::Model {
+        id: Uuid::now_v7(),
+        notification_id: notification.id,
+        recipient_id: notification.recipient_id,
+        channel: *channel,
+        status: DeliveryStatus::Pending,
+        attempts: 0,
+        detail: None,
+        not_before: now,
+        updated_at: now,
+    })
+}
+
+/// A notification the platform sends because of an event (an athlete's session
+/// completed, a plan assigned): nobody's authority to check, the recipient's
+/// preferences and quiet hours as for any other.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// Who receives it.
+    pub recipient_id: Uuid,
+    /// On whose behalf (the athlete, the coach), if anyone's.
+    pub sender_id: Option<Uuid>,
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// Title.
+    pub title: String,
+    /// Text.
+    pub body: String,
+    /// A JSON object for the app.
+    pub data: serde_json::Value,
+    /// What makes it unique for its sender and recipient: the same notice written
+    /// again is not written twice.
+    pub key: String,
+}
+
+/// Writes `notice` in `txn` with its deliveries, unless it was written before or the
+/// recipient wants no channel at all for its kind; the notification, if written.
+pub async fn notify(
+    txn: &impl ConnectionTrait,
+    notice: Notice,
+    now: DateTime<Utc>,
+) -> Result<Option<notification::Model>, ServiceError> {
+    let now = now.trunc_subsecs(6);
+    let mut earlier = notification::Entity::find()
+        .filter(notification::Column::RecipientId.eq(notice.recipient_id))
+        .filter(notification::Column::IdempotencyKey.eq(notice.key.as_str()));
+    earlier = match notice.sender_id {
+        Some(sender) => earlier.filter(notification::Column::SenderId.eq(sender)),
+        None => earlier.filter(notification::Column::SenderId.is_null()),
+    };
+    if earlier.one(txn).await?.is_some() {
+        return Ok(None);
+    }
+    let channels = wanted_channels(txn, &[notice.recipient_id], notice.kind).await?;
+    let channels = channels
+        .get(&notice.recipient_id)
+        .cloned()
+        .unwrap_or_default();
+    if channels.is_empty() {
+        return Ok(None);
+    }
+    let written = notification::Model {
+        id: Uuid::now_v7(),
+        recipient_id: notice.recipient_id,
+        sender_id: notice.sender_id,
+        kind: notice.kind,
+        title: validation::title(&notice.title)?,
+        body: validation::body(&notice.body)?,
+        data: notice.data.to_string(),
+        idempotency_key: notice.key,
+        created_at: now,
+        read_at: None,
+        deleted_at: None,
+    };
+    notification::Entity::insert(written.clone().into_active_model())
+        .exec_without_returning(txn)
+        .await?;
+    delivery::Entity::insert_many(
+        deliveries_of(&written, &channels, now).map(IntoActiveModel::into_active_model),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(Some(written))
 }
 
 async fn write<C>(

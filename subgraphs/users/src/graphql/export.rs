@@ -18,15 +18,19 @@ pub struct DeletedAccount {
     pub deleted_at: DateTime<Utc>,
     /// When its data will be removed for good.
     pub purge_after: DateTime<Utc>,
+    /// Reads the erasure receipt (`erasureReceipt(token:)`) until the account is purged;
+    /// shown this once, keep it.
+    pub erasure_receipt_token: String,
 }
 
 impl DeletedAccount {
     /// The payload for a soft-deleted row.
-    pub fn of(row: &user::Model) -> Self {
+    pub fn of(row: &user::Model, erasure_receipt_token: String) -> Self {
         Self {
             id: ID(row.id.to_string()),
             deleted_at: row.deleted_at.unwrap_or(row.updated_at),
             purge_after: row.purge_after.unwrap_or(row.updated_at),
+            erasure_receipt_token,
         }
     }
 }

@@ -7,11 +7,13 @@
 //! - [`entities`]: `_entities` resolution of `User` by `id`.
 //! - [`inputs`], [`export`], [`session`], [`api_key`]: input and payload types.
 //! - [`audit`]: the audit log, for administrators.
+//! - [`events`]: erasure receipts, coaching links, dead letters and their replay.
 
 pub mod api_key;
 pub mod audit;
 pub mod context;
 pub mod entities;
+pub mod events;
 pub mod export;
 pub mod inputs;
 pub mod mutation;
@@ -22,8 +24,16 @@ pub mod user;
 use async_graphql::MergedObject;
 
 pub use context::{AccessCell, Loaders};
-pub use mutation::Mutation;
 
 /// The root query type of the users subgraph.
 #[derive(MergedObject, Default)]
-pub struct Query(query::UserQuery, audit::AuditQuery, entities::UserEntities);
+pub struct Query(
+    query::UserQuery,
+    audit::AuditQuery,
+    events::EventsQuery,
+    entities::UserEntities,
+);
+
+/// The root mutation type of the users subgraph.
+#[derive(MergedObject, Default)]
+pub struct Mutation(mutation::AccountMutation, events::EventsMutation);

@@ -20,13 +20,12 @@ use crate::{
     service::{accounts, api_keys, keys::KeyRing, passwords, sessions},
 };
 
-/// Root mutation type.
-#[derive(Default)]
-pub struct Mutation;
-
 /// Changes to accounts: sign up, sign in and out, profile, deletion and data export.
+#[derive(Default)]
+pub struct AccountMutation;
+
 #[Object]
-impl Mutation {
+impl AccountMutation {
     /// Creates an account. Each invalid or taken value is a `BAD_USER_INPUT` error whose
     /// `extensions.field` names the input field.
     async fn sign_up(
@@ -187,14 +186,16 @@ impl Mutation {
         Ok(User(user))
     }
 
-    /// Deletes the caller's account. It disappears from every query at once and its data
-    /// is removed for good after the retention window (30 days by default).
+    /// Deletes the caller's account. It disappears from every query at once, every domain
+    /// erases the person's data (the answer's `erasureReceiptToken` reads the receipt in
+    /// `erasureReceipt`), and what is left is removed for good after the retention
+    /// window (30 days by default).
     #[graphql(directive = tessera_kit::directives::authenticated::apply())]
     async fn delete_account(&self, ctx: &Context<'_>) -> Result<DeletedAccount> {
         let access = access(ctx).await?;
         let retention = settings(ctx).deletion_retention;
         let now = Utc::now();
-        let row = accounts::delete_account(db(ctx), access, now, retention)
+        let (row, receipt_token) = accounts::delete_account(db(ctx), access, now, retention)
             .await
             .extend()?;
         let ended = sessions::revoke_user(db(ctx), row.id, now).await.extend()?;
@@ -202,7 +203,7 @@ impl Mutation {
         tessera_kit::cache::changed_id(ctx, "User", row.id);
         // Their API keys die with the account: the router asks again.
         tessera_kit::cache::changed_all(ctx, "ApiKey");
-        Ok(DeletedAccount::of(&row))
+        Ok(DeletedAccount::of(&row, receipt_token))
     }
 
     /// Creates an API key for the caller, who must be a partner: the router accepts it

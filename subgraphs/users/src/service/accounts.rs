@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
     sea_query::{ExprTrait, Query},
 };
 use tessera_kit::error::ServiceError;
@@ -20,9 +20,10 @@ use crate::{
     service::{
         access::Access,
         audit::{self, Event, actions},
-        coaching, validation,
+        coaching, erasure, validation,
     },
 };
+use tessera_kit::events::{catalogue::CoachingUnlinked, outbox};
 
 /// What a new user tells us about themselves.
 #[derive(Debug, Clone)]
@@ -193,13 +194,14 @@ fn role_names(roles: Roles) -> Vec<String> {
 }
 
 /// Deletes the caller's account: hidden from every query at once, purged for good after
-/// `retention`. Returns the account with its purge time.
+/// `retention`; every domain is told to erase the person's data ([`erasure`]). Returns
+/// the account with its purge time, and the token that reads the erasure receipt.
 pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     access: &Access,
     now: DateTime<Utc>,
     retention: Duration,
-) -> Result<user::Model, ServiceError> {
+) -> Result<(user::Model, String), ServiceError> {
     let me = access.require()?.clone();
     let now = now.trunc_subsecs(6);
     let mut row: user::ActiveModel = me.into();
@@ -213,8 +215,9 @@ pub async fn delete_account<C: ConnectionTrait + TransactionTrait>(
         .on(row.id)
         .with(serde_json::json!({ "purge_after": row.purge_after }));
     audit::append(&txn, event, now).await?;
+    let receipt_token = erasure::request(&txn, row.id, now).await?;
     txn.commit().await?;
-    Ok(row)
+    Ok((row, receipt_token))
 }
 
 /// Removes, for good, every account whose retention ended by `now`, with its links.
@@ -230,7 +233,30 @@ where
         .and_where(user::Column::PurgeAfter.lte(now))
         .to_owned();
     // Explicit rather than relying on ON DELETE CASCADE, which SQLite enforces only
-    // when its foreign_keys pragma is on.
+    // when its foreign_keys pragma is on. Each link removed is announced as ended.
+    let ended = coach_athlete::Entity::find()
+        .filter(
+            coach_athlete::Column::CoachId
+                .in_subquery(expired.clone())
+                .or(coach_athlete::Column::AthleteId.in_subquery(expired.clone())),
+        )
+        .all(&txn)
+        .await?;
+    for link in &ended {
+        let unlinked = CoachingUnlinked {
+            coach_id: link.coach_id,
+            athlete_id: link.athlete_id,
+        };
+        outbox::append(&txn, erasure::PRODUCER, &unlinked, now).await?;
+    }
+    let purged_ids: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::PurgeAfter.lte(now))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    erasure::forget_requests(&txn, &purged_ids).await?;
     coach_athlete::Entity::delete_many()
         .filter(
             coach_athlete::Column::CoachId

@@ -1,6 +1,8 @@
 //! Who coaches whom. This domain is the authority on it: the other domains learn a
-//! coach's athletes only from the `athletes` claim of the coach's access token, which
-//! [`roster_of`] fills at sign-in and at every refresh.
+//! coach's athletes from the `athletes` claim of the coach's access token, which
+//! [`roster_of`] fills at sign-in and at every refresh, and from the events every link
+//! made or ended announces ([`CoachingLinked`], [`CoachingUnlinked`]): an ended link
+//! stops counting in every domain at once, whatever the token says.
 
 use std::collections::HashMap;
 
@@ -10,7 +12,13 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionSession, TransactionTrait,
     TryInsertResult, sea_query::ExprTrait,
 };
-use tessera_kit::error::ServiceError;
+use tessera_kit::{
+    error::ServiceError,
+    events::{
+        catalogue::{CoachingLinked, CoachingUnlinked},
+        outbox,
+    },
+};
 use uuid::Uuid;
 
 /// The most athletes one coach coaches: every one of them travels in the coach's access
@@ -26,6 +34,7 @@ use crate::{
     service::{
         audit::{self, Event, actions},
         directory,
+        erasure::PRODUCER,
     },
 };
 
@@ -84,6 +93,11 @@ pub async fn link<C: ConnectionTrait + TransactionTrait>(
             .on(athlete_id)
             .with(serde_json::json!({ "coach": coach_id, "athlete": athlete_id }));
         audit::append(&txn, event, now).await?;
+        let linked = CoachingLinked {
+            coach_id,
+            athlete_id,
+        };
+        outbox::append(&txn, PRODUCER, &linked, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -107,6 +121,11 @@ pub async fn unlink<C: ConnectionTrait + TransactionTrait>(
             .on(athlete_id)
             .with(serde_json::json!({ "coach": coach_id, "athlete": athlete_id }));
         audit::append(&txn, event, now).await?;
+        let unlinked = CoachingUnlinked {
+            coach_id,
+            athlete_id,
+        };
+        outbox::append(&txn, PRODUCER, &unlinked, now).await?;
     }
     txn.commit().await?;
     Ok(removed.rows_affected > 0)

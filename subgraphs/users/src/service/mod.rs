@@ -5,7 +5,9 @@
 //! - [`validation`]: normalising and checking profile input, field by field.
 //! - [`accounts`]: sign up, update profile, delete (soft, then purge), export.
 //! - [`directory`]: finding users by id, handle, and filtered lists.
-//! - [`coaching`]: who coaches whom.
+//! - [`coaching`]: who coaches whom (linked and unlinked announced as events).
+//! - [`erasure`]: a deleted account erased in every domain, and its receipt.
+//! - [`dead_letters`]: every consumer's dead letters, for administrators, and replays.
 //! - [`access`]: who may see what about whom.
 //! - [`passwords`]: argon2id hashing and the demo password.
 //! - [`sessions`]: sign-in, refresh-token rotation with reuse detection, sign-out.
@@ -18,7 +20,9 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod coaching;
+pub mod dead_letters;
 pub mod directory;
+pub mod erasure;
 pub mod key_encryption;
 pub mod keys;
 pub mod passwords;

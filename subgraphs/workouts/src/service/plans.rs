@@ -8,11 +8,16 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, TransactionSession, TransactionTrait,
 };
-use tessera_kit::{error::ServiceError, pagination::Page};
+use tessera_kit::{
+    error::ServiceError,
+    events::{catalogue::PlanAssigned, outbox},
+    pagination::Page,
+};
 use uuid::Uuid;
 
 use crate::{
     entity::{assignment, plan, plan_target, workout},
+    reactions::PRODUCER,
     service::{access::Access, catalogue, validation},
 };
 
@@ -184,7 +189,7 @@ pub async fn archive(
 }
 
 /// Assigns the calling coach's plan to `athlete_id` from `starts_at`, scheduling one
-/// workout per session. Only to an athlete the caller coaches (`FORBIDDEN` otherwise,
+/// workout per session, and announces it ([`PlanAssigned`]: the athlete is told). Only to an athlete the caller coaches (`FORBIDDEN` otherwise,
 /// with nothing written); an athlete gets a plan once.
 pub async fn assign<C>(
     db: &C,
@@ -268,6 +273,13 @@ where
         .exec_without_returning(&txn)
         .await?;
     }
+    let told = PlanAssigned {
+        plan_id,
+        plan_name: plan.title.clone(),
+        coach_id: plan.coach_id,
+        athlete_id,
+    };
+    outbox::append(&txn, PRODUCER, &told, now).await?;
     txn.commit().await?;
     Ok((assigned, workouts))
 }

@@ -10,6 +10,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 use tessera_kit::{error::ServiceError, privacy::OwnedRows};
+use uuid::Uuid;
 
 use crate::{
     entity::{assignment, plan, plan_target, workout, workout_set},
@@ -114,18 +115,29 @@ where
 {
     let me = access.require()?;
     let txn = tessera_kit::db::begin_write(db).await?;
-    let workouts = WORKOUTS.erase(&txn, me, now).await?;
-    let plans = PLANS.erase(&txn, me, now).await?;
+    let erased = erase_owner(&txn, me, now).await?;
+    txn.commit().await?;
+    Ok(erased)
+}
+
+/// Erases `owner`'s rows in `txn` (theirs, or an erasure after their account was
+/// deleted).
+pub async fn erase_owner(
+    txn: &impl ConnectionTrait,
+    owner: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Erased, ServiceError> {
+    let workouts = WORKOUTS.erase(txn, owner, now).await?;
+    let plans = PLANS.erase(txn, owner, now).await?;
     let assignments = assignment::Entity::delete_many()
         .filter(
             assignment::Column::CoachId
-                .eq(me)
-                .or(assignment::Column::AthleteId.eq(me)),
+                .eq(owner)
+                .or(assignment::Column::AthleteId.eq(owner)),
         )
-        .exec(&txn)
+        .exec(txn)
         .await?
         .rows_affected;
-    txn.commit().await?;
     Ok(Erased {
         workouts,
         plans,

@@ -5,13 +5,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, TransactionSession, TransactionTrait,
 };
-use tessera_kit::{error::ServiceError, pagination::Page};
+use tessera_kit::{
+    error::ServiceError,
+    events::{catalogue::WorkoutCompleted, outbox},
+    pagination::Page,
+};
 use uuid::Uuid;
 
 use crate::{
     entity::{workout, workout_set},
+    reactions::PRODUCER,
     service::{access::Access, catalogue, validation},
 };
 
@@ -109,9 +114,10 @@ pub async fn log_set(
     Ok(row.insert(db).await?)
 }
 
-/// Marks the caller's workout completed at `now`; completing twice is a `CONFLICT`.
-pub async fn complete(
-    db: &impl ConnectionTrait,
+/// Marks the caller's workout completed at `now`, announcing it ([`WorkoutCompleted`]:
+/// their coaches are told); completing twice is a `CONFLICT`.
+pub async fn complete<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     workout_id: Uuid,
     duration_seconds: Option<i32>,
@@ -127,10 +133,21 @@ pub async fn complete(
     let duration = duration_seconds
         .map(|d| validation::within("durationSeconds", d, 1..=86_400))
         .transpose()?;
+    let now = now.trunc_subsecs(6);
     let mut row: workout::ActiveModel = workout.into();
-    row.completed_at = Set(Some(now.trunc_subsecs(6)));
+    row.completed_at = Set(Some(now));
     row.duration_seconds = Set(duration);
-    Ok(row.update(db).await?)
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let done = row.update(&txn).await?;
+    let completed = WorkoutCompleted {
+        workout_id: done.id,
+        athlete_id: done.athlete_id,
+        title: done.title.clone(),
+        completed_at: now,
+    };
+    outbox::append(&txn, PRODUCER, &completed, now).await?;
+    txn.commit().await?;
+    Ok(done)
 }
 
 /// The caller's own live workout, or `NOT_FOUND`; `FORBIDDEN` when the caller may see

@@ -1,0 +1,383 @@
+//! The transports: Redis Streams when `redis.url` is set, in process otherwise.
+//!
+//! **Redis**: each family is a stream, `{namespace}:{family}`; each consuming domain a
+//! consumer group on the streams of its families, each replica a consumer in the group
+//! (so one replica takes each event). An event is acknowledged (`XACK`) once its handler
+//! committed or it was dead-lettered; one whose consumer's database was unavailable stays
+//! pending, and every replica claims (`XAUTOCLAIM`) what stayed pending longer than
+//! `claim_after_ms` — a replica that died holding events has them finished by another,
+//! and one that lost its database has them taken again when it returns. Dead letters are
+//! also added to `{namespace}:dead-letters`. A new group starts from the stream's
+//! beginning: a domain deployed later catches up on what is still kept.
+//!
+//! **In process**: the relay hands each event to every consumer that wants it and waits
+//! for their outcome; the outbox row is marked relayed only when none found its database
+//! unavailable, so nothing is lost and a duplicate changes nothing.
+
+use std::{
+    sync::{Arc, RwLock},
+    time::{Duration, Instant},
+};
+
+use redis::{
+    AsyncCommands, AsyncConnectionConfig,
+    aio::{ConnectionManager, MultiplexedConnection},
+    streams::{
+        StreamAutoClaimOptions, StreamAutoClaimReply, StreamId, StreamReadOptions, StreamReadReply,
+    },
+};
+use tokio::{
+    sync::{OnceCell, watch},
+    task::JoinHandle,
+};
+use uuid::Uuid;
+
+use super::{Consumer, Envelope, EventsConfig, Outcome};
+
+/// How long a read waits on the streams for new events.
+const BLOCK: Duration = Duration::from_secs(1);
+
+/// Where events go (cheap to clone).
+#[derive(Clone)]
+pub enum Bus {
+    /// In process.
+    Local(Arc<LocalBus>),
+    /// Redis Streams.
+    Redis(Arc<RedisBus>),
+}
+
+impl std::fmt::Debug for Bus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Local(_) => f.write_str("Bus::Local"),
+            Self::Redis(bus) => write!(f, "Bus::Redis({})", bus.config.namespace),
+        }
+    }
+}
+
+impl Bus {
+    /// The in-process bus for every subgraph of this process, closed until
+    /// [`Bus::open`].
+    pub fn local() -> Self {
+        Self::Local(Arc::new(LocalBus {
+            consumers: RwLock::default(),
+            open: watch::Sender::new(false),
+        }))
+    }
+
+    /// Lets events flow on the in-process bus (nothing to do on Redis, where a consumer
+    /// group starting later still reads what was published before it).
+    pub fn open(&self) {
+        if let Self::Local(bus) = self {
+            bus.open.send_replace(true);
+        }
+    }
+
+    /// Redis Streams at `url` (connected on first use, and again after a failure).
+    pub fn redis(url: &str, config: EventsConfig) -> Result<Self, String> {
+        let client = redis::Client::open(url).map_err(|e| e.to_string())?;
+        Ok(Self::Redis(Arc::new(RedisBus {
+            client,
+            conn: OnceCell::new(),
+            config,
+        })))
+    }
+
+    /// Publishes `event`; `Err` when it may not have reached every consumer (it is
+    /// published again later).
+    pub async fn publish(&self, event: &Envelope) -> Result<(), String> {
+        match self {
+            Self::Local(bus) => bus.publish(event).await,
+            Self::Redis(bus) => bus.publish(event).await,
+        }
+    }
+
+    /// Starts `consumer` taking events; the handle stops it when aborted (in process:
+    /// the consumer is taken off the bus when the returned task ends).
+    pub fn consume(&self, consumer: Arc<Consumer>) -> JoinHandle<()> {
+        match self {
+            Self::Local(bus) => {
+                bus.subscribe(consumer.clone());
+                let bus = bus.clone();
+                tokio::spawn(async move {
+                    let _off = Unsubscribe { bus, consumer };
+                    std::future::pending::<()>().await;
+                })
+            }
+            Self::Redis(bus) => tokio::spawn(bus.clone().consume(consumer)),
+        }
+    }
+}
+
+/// Consumers of this process. Closed until [`Bus::open`]: a process starting several
+/// subgraphs opens it once all of them consume, so none misses an event another
+/// published while it was starting.
+pub struct LocalBus {
+    consumers: RwLock<Vec<Arc<Consumer>>>,
+    open: watch::Sender<bool>,
+}
+
+struct Unsubscribe {
+    bus: Arc<LocalBus>,
+    consumer: Arc<Consumer>,
+}
+
+impl Drop for Unsubscribe {
+    fn drop(&mut self) {
+        if let Ok(mut consumers) = self.bus.consumers.write() {
+            consumers.retain(|c| !Arc::ptr_eq(c, &self.consumer));
+        }
+    }
+}
+
+impl LocalBus {
+    fn subscribe(&self, consumer: Arc<Consumer>) {
+        if let Ok(mut consumers) = self.consumers.write() {
+            consumers.push(consumer);
+        }
+    }
+
+    async fn publish(&self, event: &Envelope) -> Result<(), String> {
+        let mut open = self.open.subscribe();
+        if open.wait_for(|open| *open).await.is_err() {
+            return Err("the bus is gone".to_owned());
+        }
+        let consumers: Vec<Arc<Consumer>> = self
+            .consumers
+            .read()
+            .map(|c| c.iter().filter(|c| c.wants(event)).cloned().collect())
+            .unwrap_or_default();
+        for consumer in consumers {
+            if let Outcome::Unavailable(why) = consumer.process(event).await {
+                return Err(format!("{}: {why}", consumer.name()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Redis Streams.
+pub struct RedisBus {
+    client: redis::Client,
+    conn: OnceCell<ConnectionManager>,
+    config: EventsConfig,
+}
+
+impl RedisBus {
+    fn key(&self, family: &str) -> String {
+        format!("{}:{family}", self.config.namespace)
+    }
+
+    /// The shared connection for publishing and acknowledging.
+    async fn conn(&self) -> Result<ConnectionManager, String> {
+        self.conn
+            .get_or_try_init(|| ConnectionManager::new(self.client.clone()))
+            .await
+            .cloned()
+            .map_err(|e| format!("Redis: {e}"))
+    }
+
+    async fn publish(&self, event: &Envelope) -> Result<(), String> {
+        let mut conn = self.conn().await?;
+        let body = serde_json::to_string(event).map_err(|e| e.to_string())?;
+        let _: String = conn
+            .xadd_maxlen(
+                self.key(&event.family),
+                redis::streams::StreamMaxlen::Approx(self.config.stream_max_len),
+                "*",
+                &[("event", body)],
+            )
+            .await
+            .map_err(|e| format!("Redis: {e}"))?;
+        Ok(())
+    }
+
+    /// Reads `consumer`'s families as a member of its group, for ever (reconnecting).
+    async fn consume(self: Arc<Self>, consumer: Arc<Consumer>) {
+        let group = consumer.name();
+        let me = format!("{group}-{}", Uuid::now_v7().simple());
+        let keys: Vec<String> = consumer
+            .families()
+            .into_iter()
+            .map(|f| self.key(f.name()))
+            .collect();
+        let claim_every = self.config.claim_after() / 2;
+        loop {
+            let read = self
+                .client
+                .get_multiplexed_async_connection_with_config(
+                    &AsyncConnectionConfig::new()
+                        .set_response_timeout(Some(BLOCK + Duration::from_secs(5))),
+                )
+                .await;
+            let mut read = match read {
+                Ok(read) => read,
+                Err(err) => {
+                    tracing::warn!(consumer = group, %err, "events: Redis unreachable; retrying in 1 s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            if let Err(err) = self.groups(&mut read, &keys, group).await {
+                tracing::warn!(consumer = group, %err, "events: cannot create the consumer groups; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            let mut claimed_at: Option<Instant> = None;
+            loop {
+                if claimed_at.is_none_or(|at| at.elapsed() >= claim_every) {
+                    claimed_at = Some(Instant::now());
+                    if let Err(err) = self.claim(&mut read, &keys, &consumer, &me).await {
+                        tracing::warn!(consumer = group, %err, "events: claiming pending events failed");
+                        break;
+                    }
+                }
+                let options = StreamReadOptions::default()
+                    .group(group, &me)
+                    .count(usize::try_from(self.config.batch).unwrap_or(100))
+                    .block(usize::try_from(BLOCK.as_millis()).unwrap_or(1000));
+                let ids = vec![">"; keys.len()];
+                let reply: Result<StreamReadReply, _> =
+                    read.xread_options(&keys, &ids, &options).await;
+                match reply {
+                    Ok(reply) => {
+                        for stream in reply.keys {
+                            for entry in stream.ids {
+                                self.take(&stream.key, entry, &consumer).await;
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(consumer = group, %err, "events: reading the streams failed; reconnecting");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn groups(
+        &self,
+        conn: &mut MultiplexedConnection,
+        keys: &[String],
+        group: &str,
+    ) -> Result<(), String> {
+        for key in keys {
+            let created: Result<(), redis::RedisError> =
+                conn.xgroup_create_mkstream(key, group, "0").await;
+            if let Err(err) = created
+                && err.code() != Some("BUSYGROUP")
+            {
+                return Err(err.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes over what stayed pending with any replica longer than `claim_after_ms`.
+    async fn claim(
+        &self,
+        conn: &mut MultiplexedConnection,
+        keys: &[String],
+        consumer: &Arc<Consumer>,
+        me: &str,
+    ) -> Result<(), String> {
+        let idle = usize::try_from(self.config.claim_after_ms).unwrap_or(usize::MAX);
+        for key in keys {
+            let mut start = "0-0".to_owned();
+            loop {
+                let reply: StreamAutoClaimReply = conn
+                    .xautoclaim_options(
+                        key,
+                        consumer.name(),
+                        me,
+                        idle,
+                        &start,
+                        StreamAutoClaimOptions::default()
+                            .count(usize::try_from(self.config.batch).unwrap_or(100)),
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if !reply.claimed.is_empty() {
+                    tracing::info!(
+                        consumer = consumer.name(),
+                        stream = key,
+                        count = reply.claimed.len(),
+                        "events: claimed pending events"
+                    );
+                    metrics::counter!("tessera_events_claimed_total", "consumer" => consumer.name()).increment(reply.claimed.len() as u64);
+                }
+                for entry in reply.claimed {
+                    self.take(key, entry, consumer).await;
+                }
+                if reply.next_stream_id == "0-0" {
+                    break;
+                }
+                start = reply.next_stream_id;
+            }
+        }
+        Ok(())
+    }
+
+    /// Handles one stream entry and acknowledges it unless its consumer's database was
+    /// unavailable.
+    async fn take(&self, key: &str, entry: StreamId, consumer: &Arc<Consumer>) {
+        let raw: Option<String> = entry.get("event");
+        let event = raw
+            .as_deref()
+            .ok_or_else(|| "the stream entry has no `event` field".to_owned())
+            .and_then(|raw| {
+                serde_json::from_str::<Envelope>(raw)
+                    .map_err(|e| format!("the event's envelope is malformed: {e}"))
+            });
+        let outcome = match &event {
+            Ok(event) if consumer.wants(event) => consumer.process(event).await,
+            Ok(_) => Outcome::Ignored,
+            Err(why) => {
+                let stand_in = Envelope {
+                    id: Uuid::now_v7(),
+                    kind: "(malformed)".to_owned(),
+                    version: 0,
+                    family: key.rsplit(':').next().unwrap_or_default().to_owned(),
+                    aggregate: entry.id.clone(),
+                    producer: "(unknown)".to_owned(),
+                    occurred_at: chrono::Utc::now(),
+                    payload: serde_json::Value::String(raw.clone().unwrap_or_default()),
+                };
+                consumer.park_malformed(&stand_in, why).await
+            }
+        };
+        if let Outcome::Unavailable(_) = outcome {
+            return;
+        }
+        let Ok(mut conn) = self.conn().await else {
+            return;
+        };
+        if let Outcome::DeadLettered(why) = &outcome {
+            let dead = format!("{}:dead-letters", self.config.namespace);
+            let fields = [
+                ("consumer", consumer.name().to_owned()),
+                ("stream", key.to_owned()),
+                ("entry", entry.id.clone()),
+                ("event", raw.clone().unwrap_or_default()),
+                ("error", why.clone()),
+            ];
+            let added: Result<String, _> = conn
+                .xadd_maxlen(
+                    &dead,
+                    redis::streams::StreamMaxlen::Approx(self.config.stream_max_len),
+                    "*",
+                    &fields,
+                )
+                .await;
+            if let Err(err) = added {
+                tracing::warn!(%err, "events: the dead-letter stream did not take the event");
+            }
+        }
+        let acked: Result<i64, _> = conn.xack(key, consumer.name(), &[&entry.id]).await;
+        if let Err(err) = acked {
+            tracing::warn!(%err, stream = key, entry = entry.id, "events: acknowledging failed; the event will be claimed and deduplicated");
+        }
+    }
+}
