@@ -2,8 +2,15 @@
 //! the person was given (removed when the account is purged). `erasure_receipts`: when
 //! each domain confirmed it erased the account's rows (one row per account and domain),
 //! what the person (with the token) and administrators see.
+//!
+//! It also announces every coaching link made before events existed (a
+//! `coaching.linked` event each, in the outbox), so the domains that keep who coaches
+//! whom learn them once.
 
-use sea_orm_migration::prelude::*;
+use sea_orm_migration::{
+    prelude::*,
+    sea_orm::{ConnectionTrait, Statement},
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -75,10 +82,12 @@ impl MigrationTrait for Migration {
                     )
                     .to_owned(),
             )
-            .await
+            .await?;
+        announce_links(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // The announcements stay: they were true.
         manager
             .drop_table(Table::drop().table(ErasureReceipts::Table).to_owned())
             .await?;
@@ -86,4 +95,46 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(ErasureRequests::Table).to_owned())
             .await
     }
+}
+
+/// One `coaching.linked` event (version 1) per existing link, in the outbox.
+async fn announce_links(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let links = db
+        .query_all_raw(Statement::from_string(
+            manager.get_database_backend(),
+            "SELECT coach_id, athlete_id FROM coach_athletes",
+        ))
+        .await?;
+    let now = chrono::Utc::now();
+    for link in links {
+        let coach: uuid::Uuid = link.try_get("", "coach_id")?;
+        let athlete: uuid::Uuid = link.try_get("", "athlete_id")?;
+        let payload = format!(r#"{{"coachId":"{coach}","athleteId":"{athlete}"}}"#);
+        let insert = Query::insert()
+            .into_table(Alias::new("event_outbox"))
+            .columns([
+                Alias::new("id"),
+                Alias::new("family"),
+                Alias::new("kind"),
+                Alias::new("version"),
+                Alias::new("aggregate"),
+                Alias::new("producer"),
+                Alias::new("occurred_at"),
+                Alias::new("payload"),
+            ])
+            .values_panic([
+                uuid::Uuid::now_v7().into(),
+                "coaching".into(),
+                "coaching.linked".into(),
+                1.into(),
+                athlete.to_string().into(),
+                "users".into(),
+                now.into(),
+                payload.into(),
+            ])
+            .to_owned();
+        manager.exec_stmt(insert).await?;
+    }
+    Ok(())
 }

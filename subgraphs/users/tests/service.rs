@@ -773,3 +773,32 @@ async fn signing_keys_are_sealed_at_rest_and_sealed_again_under_a_new_kek() {
     let (_, now_sealed) = &stored(t.db.clone()).await[0];
     assert!(now_sealed.starts_with(&format!("sealed:v1:{}:", only_new.sealing_id())));
 }
+
+#[tokio::test]
+async fn links_made_before_events_existed_are_announced_once_by_the_migration() {
+    use sea_orm_migration::MigratorTrait;
+    let t = db().await;
+    tessera_users::demo::seed(&t.db, t0()).await.expect("demo data");
+    // As before events existed: links, and nothing announced.
+    outbox::Entity::delete_many()
+        .exec(&t.db)
+        .await
+        .expect("emptied");
+    tessera_migrations::UsersMigrator::down(&t.db, Some(1))
+        .await
+        .expect("rolls back");
+    tessera_migrations::UsersMigrator::up(&t.db, None)
+        .await
+        .expect("applies");
+    let announced = outbox::Entity::find()
+        .filter(outbox::Column::Kind.eq("coaching.linked"))
+        .all(&t.db)
+        .await
+        .expect("reads");
+    assert_eq!(announced.len(), 4, "the demo's four links");
+    let event = tessera_kit::events::outbox::envelope_of(&announced[0]);
+    let linked: tessera_kit::events::catalogue::CoachingLinked =
+        event.decode().expect("a version 1 coaching.linked event");
+    assert_eq!(event.aggregate, linked.athlete_id.to_string());
+    assert_eq!(event.producer, "users");
+}
