@@ -778,7 +778,9 @@ async fn signing_keys_are_sealed_at_rest_and_sealed_again_under_a_new_kek() {
 async fn links_made_before_events_existed_are_announced_once_by_the_migration() {
     use sea_orm_migration::MigratorTrait;
     let t = db().await;
-    tessera_users::demo::seed(&t.db, t0()).await.expect("demo data");
+    tessera_users::demo::seed(&t.db, t0())
+        .await
+        .expect("demo data");
     // As before events existed: links, and nothing announced.
     outbox::Entity::delete_many()
         .exec(&t.db)
