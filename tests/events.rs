@@ -140,6 +140,7 @@ async fn dead_letters(db: &TestDb) -> Vec<dead_letter::Model> {
 
 #[tokio::test]
 async fn a_handler_failing_three_times_then_succeeding_commits_once() {
+    tessera_router::metrics::install();
     let db = fresh_db::<JournalMigrator>().await;
     let probe = Probe::new(Behaviour::FailFirst(3));
     let consumer = consumer(&db, &probe);
@@ -152,6 +153,25 @@ async fn a_handler_failing_three_times_then_succeeding_commits_once() {
     assert_eq!(probe.calls(), 4);
     assert_eq!(processed_count(&db).await, 1);
     assert!(dead_letters(&db).await.is_empty());
+    // Counted for Prometheus, per consumer, family and outcome.
+    let counted = |series: &str| tessera_router::metrics::value(series).unwrap_or(0.0);
+    assert_eq!(
+        counted(
+            r#"tessera_events_handled_total{consumer="journal",family="training",outcome="handled"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        counted(
+            r#"tessera_events_handled_total{consumer="journal",family="training",outcome="duplicate"}"#
+        ),
+        1.0
+    );
+    assert_eq!(
+        counted(r#"tessera_events_handler_failures_total{consumer="journal",family="training"}"#),
+        3.0
+    );
+    assert!(tessera_router::metrics::render().contains("tessera_events_handle_lag_seconds"));
 }
 
 #[tokio::test]
