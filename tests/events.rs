@@ -40,6 +40,8 @@ enum Behaviour {
     Panic,
     /// Never finishes (a replica hung or about to be killed).
     Hang,
+    /// Refuses the events with this title, takes the others.
+    RefuseTitled(&'static str),
 }
 
 /// A handler of `workout.completed` that counts its calls and its successes by event.
@@ -75,8 +77,12 @@ impl Handler for Probe {
     fn handle<'a>(&'a self, _txn: &'a DatabaseTransaction, event: &'a Envelope) -> Handled<'a> {
         Box::pin(async move {
             let call = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-            event.decode::<WorkoutCompleted>()?;
+            let completed = event.decode::<WorkoutCompleted>()?;
             match self.behaviour {
+                Behaviour::RefuseTitled(title) if completed.title == title => {
+                    return Err(HandleError::Rejected(format!("not `{title}`")));
+                }
+                Behaviour::RefuseTitled(_) => {}
                 Behaviour::FailFirst(n) if call <= n => {
                     return Err(HandleError::Failed(format!("failure {call}")));
                 }
@@ -257,6 +263,50 @@ async fn refusals_panics_and_malformed_payloads_are_dead_lettered_and_the_consum
     let good = self::event();
     assert_eq!(consumer.process(&good).await, Outcome::Handled);
     assert_eq!(dead_letters(&db).await.len(), 4);
+}
+
+#[tokio::test]
+async fn a_batch_commits_once_and_one_poison_event_in_it_spoils_nothing_else() {
+    let db = fresh_db::<JournalMigrator>().await;
+    let probe = Probe::new(Behaviour::RefuseTitled("poison"));
+    let consumer = consumer(&db, &probe);
+    let good: Vec<Envelope> = (0..10).map(|_| event()).collect();
+    db.reset_statements();
+    let outcomes = consumer.process_all(&good).await;
+    assert!(
+        outcomes.iter().all(|o| *o == Outcome::Handled),
+        "{outcomes:?}"
+    );
+    assert!(
+        db.statements() <= 4,
+        "ten events in one transaction: {} statements",
+        db.statements()
+    );
+    assert_eq!(processed_count(&db).await, 10);
+
+    let mut poison = event();
+    poison.payload["title"] = "poison".into();
+    let more = event();
+    let mixed = vec![more.clone(), poison.clone(), good[0].clone(), more.clone()];
+    let outcomes = consumer.process_all(&mixed).await;
+    assert_eq!(
+        outcomes,
+        vec![
+            Outcome::Handled,
+            Outcome::DeadLettered("not `poison`".to_owned()),
+            Outcome::Duplicate,
+            Outcome::Duplicate,
+        ]
+    );
+    // Committed once each: the batch's first try (with `more` in it) was rolled back
+    // when the poison refused, and the events were then taken one by one.
+    assert_eq!(processed_count(&db).await, 11);
+    assert_eq!(
+        probe.handled()[&more.id],
+        2,
+        "once rolled back, once committed"
+    );
+    assert_eq!(dead_letters(&db).await.len(), 1);
 }
 
 #[tokio::test]

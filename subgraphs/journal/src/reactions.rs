@@ -1,9 +1,10 @@
 //! What the journal domain does with other domains' events: a deleted account's entries are
 //! erased (soft-deleted now, purged after their retention) and the erasure confirmed.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
-use tessera_kit::events::{Envelope, Event, Handled, Handler, catalogue::AccountDeleted};
+use tessera_kit::events::erasure::{Erased, ErasureOnly};
+use uuid::Uuid;
 
 use crate::service::privacy;
 
@@ -11,28 +12,16 @@ use crate::service::privacy;
 pub const PRODUCER: &str = "journal";
 
 /// The journal domain's handler.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Reactions;
+pub const REACTIONS: ErasureOnly = ErasureOnly {
+    domain: PRODUCER,
+    erase,
+};
 
-impl Handler for Reactions {
-    fn kinds(&self) -> &[&'static str] {
-        &[AccountDeleted::KIND]
-    }
-
-    fn handle<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> Handled<'a> {
-        Box::pin(async move {
-            let deleted = event.decode::<AccountDeleted>()?;
-            let now = Utc::now();
-            let entries = privacy::erase_owner(txn, deleted.user_id, now).await?;
-            tessera_kit::privacy::confirm_erasure(
-                txn,
-                PRODUCER,
-                deleted.user_id,
-                [("entries", entries)],
-                now,
-            )
-            .await?;
-            Ok(())
-        })
-    }
+fn erase(txn: &DatabaseTransaction, owner: Uuid, now: DateTime<Utc>) -> Erased<'_> {
+    Box::pin(async move {
+        Ok(vec![(
+            "entries",
+            privacy::erase_owner(txn, owner, now).await?,
+        )])
+    })
 }

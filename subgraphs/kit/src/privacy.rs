@@ -6,8 +6,7 @@
 //! every query at once; the purge removes them after their retention). [`OwnedRows`]
 //! names those columns once per table so the domains share one implementation. What a
 //! domain exports or erases beyond such rows (links between people, settings, a consent
-//! ledger) stays in the domain. [`confirm_erasure`] tells users a domain erased a deleted
-//! account's rows.
+//! ledger) stays in the domain.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
@@ -82,29 +81,6 @@ impl<E: EntityTrait> OwnedRows<E> {
             .await?
             .rows_affected)
     }
-}
-
-/// In `txn` (the erasure's transaction): confirms to users that `domain` erased the
-/// deleted account `user_id`'s rows, `erased` counting them by kind — the erasure
-/// receipt's line for this domain ([`ErasureConfirmed`](crate::events::catalogue::ErasureConfirmed)).
-pub async fn confirm_erasure(
-    txn: &impl ConnectionTrait,
-    domain: &str,
-    user_id: Uuid,
-    erased: impl IntoIterator<Item = (&str, u64)>,
-    now: DateTime<Utc>,
-) -> Result<(), sea_orm::DbErr> {
-    let confirmed = crate::events::catalogue::ErasureConfirmed {
-        user_id,
-        domain: domain.to_owned(),
-        erased: erased
-            .into_iter()
-            .map(|(what, count)| (what.to_owned(), count))
-            .collect(),
-    };
-    crate::events::outbox::append(txn, domain, &confirmed, now)
-        .await
-        .map(|_| ())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@
 //! - `journal.entry_shared`: the coach is told (kind `JOURNAL_SHARED`), if they coach the
 //!   author (sharing with anyone else notifies nobody).
 
-use chrono::{SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
     QuerySelect,
@@ -22,6 +22,7 @@ use tessera_kit::events::{
         AccountDeleted, CoachingLinked, CoachingUnlinked, JournalEntryShared, PlanAssigned,
         WorkoutCompleted,
     },
+    erasure::{self, Erased},
 };
 use uuid::Uuid;
 
@@ -55,7 +56,9 @@ impl Handler for Reactions {
     fn handle<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> Handled<'a> {
         Box::pin(async move {
             match event.kind.as_str() {
-                AccountDeleted::KIND => erase(txn, &event.decode()?).await,
+                AccountDeleted::KIND => {
+                    erasure::erase_and_confirm(txn, event, PRODUCER, erase).await
+                }
                 CoachingLinked::KIND => linked(txn, &event.decode()?).await,
                 CoachingUnlinked::KIND => unlinked(txn, &event.decode()?).await,
                 WorkoutCompleted::KIND => completed(txn, &event.decode()?).await,
@@ -69,22 +72,15 @@ impl Handler for Reactions {
     }
 }
 
-async fn erase(txn: &DatabaseTransaction, deleted: &AccountDeleted) -> Result<(), HandleError> {
-    let now = Utc::now();
-    let erased = privacy::erase_owner(txn, deleted.user_id, now).await?;
-    tessera_kit::privacy::confirm_erasure(
-        txn,
-        PRODUCER,
-        deleted.user_id,
-        [
+fn erase(txn: &DatabaseTransaction, owner: Uuid, now: DateTime<Utc>) -> Erased<'_> {
+    Box::pin(async move {
+        let erased = privacy::erase_owner(txn, owner, now).await?;
+        Ok(vec![
             ("notifications", erased.notifications),
             ("devices", erased.devices),
             ("consentRecordsPseudonymised", erased.consent_records_kept),
-        ],
-        now,
-    )
-    .await?;
-    Ok(())
+        ])
+    })
 }
 
 async fn linked(txn: &DatabaseTransaction, made: &CoachingLinked) -> Result<(), HandleError> {

@@ -2,9 +2,10 @@
 //! training (workouts, plans, assignments) is erased and the erasure confirmed. Ended
 //! coaching links are honoured by the kit ([`tessera_kit::events::severing`]).
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use sea_orm::DatabaseTransaction;
-use tessera_kit::events::{Envelope, Event, Handled, Handler, catalogue::AccountDeleted};
+use tessera_kit::events::erasure::{Erased, ErasureOnly};
+use uuid::Uuid;
 
 use crate::service::privacy;
 
@@ -12,32 +13,18 @@ use crate::service::privacy;
 pub const PRODUCER: &str = "workouts";
 
 /// The workouts domain's handler.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Reactions;
+pub const REACTIONS: ErasureOnly = ErasureOnly {
+    domain: PRODUCER,
+    erase,
+};
 
-impl Handler for Reactions {
-    fn kinds(&self) -> &[&'static str] {
-        &[AccountDeleted::KIND]
-    }
-
-    fn handle<'a>(&'a self, txn: &'a DatabaseTransaction, event: &'a Envelope) -> Handled<'a> {
-        Box::pin(async move {
-            let deleted = event.decode::<AccountDeleted>()?;
-            let now = Utc::now();
-            let erased = privacy::erase_owner(txn, deleted.user_id, now).await?;
-            tessera_kit::privacy::confirm_erasure(
-                txn,
-                PRODUCER,
-                deleted.user_id,
-                [
-                    ("workouts", erased.workouts),
-                    ("plans", erased.plans),
-                    ("assignments", erased.assignments),
-                ],
-                now,
-            )
-            .await?;
-            Ok(())
-        })
-    }
+fn erase(txn: &DatabaseTransaction, owner: Uuid, now: DateTime<Utc>) -> Erased<'_> {
+    Box::pin(async move {
+        let erased = privacy::erase_owner(txn, owner, now).await?;
+        Ok(vec![
+            ("workouts", erased.workouts),
+            ("plans", erased.plans),
+            ("assignments", erased.assignments),
+        ])
+    })
 }

@@ -34,7 +34,7 @@ pub struct Settings {
 /// What the workouts domain does with other domains' events.
 pub fn reactions() -> Reactions {
     Reactions {
-        handler: Arc::new(crate::reactions::Reactions),
+        handler: Arc::new(crate::reactions::REACTIONS),
         severs_coaching_links: true,
     }
 }

@@ -86,9 +86,19 @@ impl Bus {
     /// Publishes `event`; `Err` when it may not have reached every consumer (it is
     /// published again later).
     pub async fn publish(&self, event: &Envelope) -> Result<(), String> {
+        self.publish_all(std::slice::from_ref(event)).await
+    }
+
+    /// Publishes `events`, in order, at once (one round trip to Redis; in process, each
+    /// consumer takes them in one transaction when it can); `Err` when they may not all
+    /// have reached every consumer (they are published again later).
+    pub async fn publish_all(&self, events: &[Envelope]) -> Result<(), String> {
+        if events.is_empty() {
+            return Ok(());
+        }
         match self {
-            Self::Local(bus) => bus.publish(event).await,
-            Self::Redis(bus) => bus.publish(event).await,
+            Self::Local(bus) => bus.publish_all(events).await,
+            Self::Redis(bus) => bus.publish_all(events).await,
         }
     }
 
@@ -137,19 +147,26 @@ impl LocalBus {
         }
     }
 
-    async fn publish(&self, event: &Envelope) -> Result<(), String> {
+    async fn publish_all(&self, events: &[Envelope]) -> Result<(), String> {
         let mut open = self.open.subscribe();
         if open.wait_for(|open| *open).await.is_err() {
             return Err("the bus is gone".to_owned());
         }
-        let consumers: Vec<Arc<Consumer>> = self
-            .consumers
-            .read()
-            .map(|c| c.iter().filter(|c| c.wants(event)).cloned().collect())
-            .unwrap_or_default();
+        let consumers: Vec<Arc<Consumer>> =
+            self.consumers.read().map(|c| c.clone()).unwrap_or_default();
         for consumer in consumers {
-            if let Outcome::Unavailable(why) = consumer.process(event).await {
-                return Err(format!("{}: {why}", consumer.name()));
+            let wanted: Vec<Envelope> = events
+                .iter()
+                .filter(|e| consumer.wants(e))
+                .cloned()
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            for outcome in consumer.process_all(&wanted).await {
+                if let Outcome::Unavailable(why) = outcome {
+                    return Err(format!("{}: {why}", consumer.name()));
+                }
             }
         }
         Ok(())
@@ -177,16 +194,20 @@ impl RedisBus {
             .map_err(|e| format!("Redis: {e}"))
     }
 
-    async fn publish(&self, event: &Envelope) -> Result<(), String> {
+    async fn publish_all(&self, events: &[Envelope]) -> Result<(), String> {
         let mut conn = self.conn().await?;
-        let body = serde_json::to_string(event).map_err(|e| e.to_string())?;
-        let _: String = conn
-            .xadd_maxlen(
+        let mut pipe = redis::pipe();
+        for event in events {
+            let body = serde_json::to_string(event).map_err(|e| e.to_string())?;
+            pipe.xadd_maxlen(
                 self.key(&event.family),
                 redis::streams::StreamMaxlen::Approx(self.config.stream_max_len),
                 "*",
                 &[("event", body)],
-            )
+            );
+        }
+        let _: Vec<String> = pipe
+            .query_async(&mut conn)
             .await
             .map_err(|e| format!("Redis: {e}"))?;
         Ok(())
@@ -242,9 +263,7 @@ impl RedisBus {
                 match reply {
                     Ok(reply) => {
                         for stream in reply.keys {
-                            for entry in stream.ids {
-                                self.take(&stream.key, entry, &consumer).await;
-                            }
+                            self.take_all(&stream.key, stream.ids, &consumer).await;
                         }
                     }
                     Err(err) => {
@@ -308,9 +327,7 @@ impl RedisBus {
                     );
                     metrics::counter!("tessera_events_claimed_total", "consumer" => consumer.name()).increment(reply.claimed.len() as u64);
                 }
-                for entry in reply.claimed {
-                    self.take(key, entry, consumer).await;
-                }
+                self.take_all(key, reply.claimed, consumer).await;
                 if reply.next_stream_id == "0-0" {
                     break;
                 }
@@ -320,64 +337,101 @@ impl RedisBus {
         Ok(())
     }
 
-    /// Handles one stream entry and acknowledges it unless its consumer's database was
-    /// unavailable.
-    async fn take(&self, key: &str, entry: StreamId, consumer: &Arc<Consumer>) {
-        let raw: Option<String> = entry.get("event");
-        let event = raw
-            .as_deref()
-            .ok_or_else(|| "the stream entry has no `event` field".to_owned())
-            .and_then(|raw| {
-                serde_json::from_str::<Envelope>(raw)
-                    .map_err(|e| format!("the event's envelope is malformed: {e}"))
-            });
-        let outcome = match &event {
-            Ok(event) if consumer.wants(event) => consumer.process(event).await,
-            Ok(_) => Outcome::Ignored,
-            Err(why) => {
-                let stand_in = Envelope {
-                    id: Uuid::now_v7(),
-                    kind: "(malformed)".to_owned(),
-                    version: 0,
-                    family: key.rsplit(':').next().unwrap_or_default().to_owned(),
-                    aggregate: entry.id.clone(),
-                    producer: "(unknown)".to_owned(),
-                    occurred_at: chrono::Utc::now(),
-                    payload: serde_json::Value::String(raw.clone().unwrap_or_default()),
-                };
-                consumer.park_malformed(&stand_in, why).await
-            }
-        };
-        if let Outcome::Unavailable(_) = outcome {
+    /// Handles the entries read from stream `key` (together when it can) and
+    /// acknowledges each unless its consumer's database was unavailable.
+    async fn take_all(&self, key: &str, entries: Vec<StreamId>, consumer: &Arc<Consumer>) {
+        if entries.is_empty() {
             return;
         }
+        let mut events = Vec::with_capacity(entries.len());
+        let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(entries.len());
+        for entry in &entries {
+            let raw: Option<String> = entry.get("event");
+            let event = raw
+                .as_deref()
+                .ok_or_else(|| "the stream entry has no `event` field".to_owned())
+                .and_then(|raw| {
+                    serde_json::from_str::<Envelope>(raw)
+                        .map_err(|e| format!("the event's envelope is malformed: {e}"))
+                });
+            match event {
+                Ok(event) if consumer.wants(&event) => {
+                    events.push(event);
+                    outcomes.push(None);
+                }
+                Ok(_) => outcomes.push(Some(Outcome::Ignored)),
+                Err(why) => {
+                    let stand_in = Envelope {
+                        id: Uuid::now_v7(),
+                        kind: "(malformed)".to_owned(),
+                        version: 0,
+                        family: key.rsplit(':').next().unwrap_or_default().to_owned(),
+                        aggregate: entry.id.clone(),
+                        producer: "(unknown)".to_owned(),
+                        occurred_at: chrono::Utc::now(),
+                        payload: serde_json::Value::String(raw.unwrap_or_default()),
+                    };
+                    outcomes.push(Some(consumer.park_malformed(&stand_in, &why).await));
+                }
+            }
+        }
+        let mut handled = consumer.process_all(&events).await.into_iter();
+        let outcomes: Vec<Outcome> = outcomes
+            .into_iter()
+            .map(|o| o.or_else(|| handled.next()).unwrap_or(Outcome::Ignored))
+            .collect();
         let Ok(mut conn) = self.conn().await else {
             return;
         };
-        if let Outcome::DeadLettered(why) = &outcome {
-            let dead = format!("{}:dead-letters", self.config.namespace);
-            let fields = [
-                ("consumer", consumer.name().to_owned()),
-                ("stream", key.to_owned()),
-                ("entry", entry.id.clone()),
-                ("event", raw.clone().unwrap_or_default()),
-                ("error", why.clone()),
-            ];
-            let added: Result<String, _> = conn
-                .xadd_maxlen(
-                    &dead,
-                    redis::streams::StreamMaxlen::Approx(self.config.stream_max_len),
-                    "*",
-                    &fields,
-                )
-                .await;
-            if let Err(err) = added {
-                tracing::warn!(%err, "events: the dead-letter stream did not take the event");
+        let mut acked = Vec::new();
+        for (entry, outcome) in entries.iter().zip(&outcomes) {
+            match outcome {
+                Outcome::Unavailable(_) => continue,
+                Outcome::DeadLettered(why) => {
+                    self.dead_letter(&mut conn, key, entry, consumer, why).await
+                }
+                _ => {}
             }
+            acked.push(entry.id.as_str());
         }
-        let acked: Result<i64, _> = conn.xack(key, consumer.name(), &[&entry.id]).await;
-        if let Err(err) = acked {
-            tracing::warn!(%err, stream = key, entry = entry.id, "events: acknowledging failed; the event will be claimed and deduplicated");
+        if acked.is_empty() {
+            return;
+        }
+        let done: Result<i64, _> = conn.xack(key, consumer.name(), &acked).await;
+        if let Err(err) = done {
+            tracing::warn!(%err, stream = key, "events: acknowledging failed; the events will be claimed and deduplicated");
+        }
+    }
+
+    /// Adds a dead letter to `{namespace}:dead-letters` (best effort: the consumer's
+    /// table holds it anyway).
+    async fn dead_letter(
+        &self,
+        conn: &mut ConnectionManager,
+        key: &str,
+        entry: &StreamId,
+        consumer: &Arc<Consumer>,
+        why: &str,
+    ) {
+        let dead = format!("{}:dead-letters", self.config.namespace);
+        let raw: Option<String> = entry.get("event");
+        let fields = [
+            ("consumer", consumer.name().to_owned()),
+            ("stream", key.to_owned()),
+            ("entry", entry.id.clone()),
+            ("event", raw.unwrap_or_default()),
+            ("error", why.to_owned()),
+        ];
+        let added: Result<String, _> = conn
+            .xadd_maxlen(
+                &dead,
+                redis::streams::StreamMaxlen::Approx(self.config.stream_max_len),
+                "*",
+                &fields,
+            )
+            .await;
+        if let Err(err) = added {
+            tracing::warn!(%err, "events: the dead-letter stream did not take the event");
         }
     }
 }

@@ -5,13 +5,18 @@
 //! ([`DeadLettered`]) for administrators, and taken again when they ask
 //! ([`ReplayRequested`]).
 
-use std::{collections::BTreeSet, panic::AssertUnwindSafe, sync::Arc, time::Instant};
+use std::{
+    collections::{BTreeSet, HashSet},
+    panic::AssertUnwindSafe,
+    sync::Arc,
+    time::Instant,
+};
 
 use chrono::{SubsecRound, Utc};
 use futures_util::FutureExt;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Set,
 };
 use tracing::Instrument;
 use uuid::Uuid;
@@ -137,7 +142,105 @@ impl Consumer {
         }
         .instrument(span.clone())
         .await;
-        let label = match &outcome {
+        self.record(event, &outcome, &span);
+        outcome
+    }
+
+    /// Takes one delivery of each of `events`, in order, in one transaction when every
+    /// handler takes its event at the first attempt (one commit for the lot: what keeps
+    /// a busy stream's latency low); otherwise one by one, with retries and dead letters,
+    /// as [`Consumer::process`]. One outcome per event.
+    pub async fn process_all(&self, events: &[Envelope]) -> Vec<Outcome> {
+        let batched = |e: &&Envelope| e.kind != ReplayRequested::KIND && self.wants(e);
+        if events.iter().filter(batched).count() < 2 {
+            let mut outcomes = Vec::with_capacity(events.len());
+            for event in events {
+                outcomes.push(self.process(event).await);
+            }
+            return outcomes;
+        }
+        let taken: Vec<&Envelope> = events.iter().filter(batched).collect();
+        let seen = match self.attempt_batch(&taken).await {
+            Ok(seen) => seen,
+            Err(why) => {
+                tracing::debug!(
+                    consumer = self.name,
+                    why,
+                    count = taken.len(),
+                    "events: a batch failed; taking its events one by one"
+                );
+                let mut outcomes = Vec::with_capacity(events.len());
+                for event in events {
+                    outcomes.push(self.process(event).await);
+                }
+                return outcomes;
+            }
+        };
+        let mut outcomes = Vec::with_capacity(events.len());
+        for event in events {
+            let outcome = if event.kind == ReplayRequested::KIND {
+                self.process(event).await
+            } else if !self.wants(event) {
+                Outcome::Ignored
+            } else if seen.contains(&event.id) {
+                Outcome::Duplicate
+            } else {
+                Outcome::Handled
+            };
+            if event.kind != ReplayRequested::KIND {
+                let span = tracing::info_span!("event", id = %event.id, kind = %event.kind, consumer = self.name);
+                self.record(event, &outcome, &span);
+            }
+            outcomes.push(outcome);
+        }
+        outcomes
+    }
+
+    /// One attempt at `events` in one transaction; the ids processed before.
+    async fn attempt_batch(&self, events: &[&Envelope]) -> Result<HashSet<Uuid>, String> {
+        let txn = begin_write(&self.db).await.map_err(|e| e.to_string())?;
+        let seen: HashSet<Uuid> = processed::Entity::find()
+            .select_only()
+            .column(processed::Column::EventId)
+            .filter(processed::Column::Consumer.eq(self.name))
+            .filter(processed::Column::EventId.is_in(events.iter().map(|e| e.id)))
+            .into_tuple::<Uuid>()
+            .all(&txn)
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .collect();
+        let mut fresh = Vec::new();
+        for event in events {
+            if seen.contains(&event.id) || fresh.contains(&event.id) {
+                continue;
+            }
+            self.handle_in(&txn, event).await.map_err(|e| match e {
+                Attempt::Rejected(why) | Attempt::Failed(why) | Attempt::Unavailable(why) => why,
+            })?;
+            fresh.push(event.id);
+        }
+        if !fresh.is_empty() {
+            let now = Utc::now().trunc_subsecs(6);
+            processed::Entity::insert_many(fresh.iter().map(|id| {
+                processed::Model {
+                    consumer: self.name.to_owned(),
+                    event_id: *id,
+                    processed_at: now,
+                }
+                .into_active_model()
+            }))
+            .exec_without_returning(&txn)
+            .await
+            .map_err(|e| e.to_string())?;
+        }
+        txn.commit().await.map_err(|e| e.to_string())?;
+        Ok(seen)
+    }
+
+    /// Counts and logs one outcome.
+    fn record(&self, event: &Envelope, outcome: &Outcome, span: &tracing::Span) {
+        let label = match outcome {
             Outcome::Handled => "handled",
             Outcome::Duplicate => "duplicate",
             Outcome::Ignored => "ignored",
@@ -145,13 +248,13 @@ impl Consumer {
             Outcome::Unavailable(_) => "unavailable",
         };
         metrics::counter!("tessera_events_handled_total", "consumer" => self.name, "family" => event.family.clone(), "outcome" => label).increment(1);
-        if outcome == Outcome::Handled {
+        if *outcome == Outcome::Handled {
             let lag = (Utc::now() - event.occurred_at)
                 .to_std()
                 .unwrap_or_default();
             metrics::histogram!("tessera_events_handle_lag_seconds", "consumer" => self.name, "family" => event.family.clone()).record(lag.as_secs_f64());
         }
-        span.in_scope(|| match &outcome {
+        span.in_scope(|| match outcome {
             Outcome::DeadLettered(why) => tracing::error!(why, "event dead-lettered"),
             Outcome::Unavailable(why) => tracing::warn!(
                 why,
@@ -160,7 +263,6 @@ impl Consumer {
             Outcome::Handled => tracing::debug!("event handled"),
             Outcome::Duplicate | Outcome::Ignored => {}
         });
-        outcome
     }
 
     /// Runs the handler until it commits, refuses, or has failed `max_attempts` times.
@@ -211,12 +313,24 @@ impl Consumer {
         if seen.is_some() {
             return Ok(true);
         }
+        self.handle_in(&txn, event).await?;
+        mark_processed(&txn, self.name, event.id)
+            .await
+            .map_err(|e| Attempt::Failed(e.to_string()))?;
+        txn.commit()
+            .await
+            .map_err(|e| Attempt::Failed(e.to_string()))?;
+        Ok(false)
+    }
+
+    /// Runs the handlers of `event` in `txn` (a panic is a failure).
+    async fn handle_in(&self, txn: &DatabaseTransaction, event: &Envelope) -> Result<(), Attempt> {
         let handling = async {
             if self.severs && severing::KINDS.contains(&event.kind.as_str()) {
-                severing::handle(&txn, event).await?;
+                severing::handle(txn, event).await?;
             }
             if self.handler.kinds().contains(&event.kind.as_str()) {
-                self.handler.handle(&txn, event).await?;
+                self.handler.handle(txn, event).await?;
             }
             Ok::<(), HandleError>(())
         };
@@ -234,14 +348,7 @@ impl Consumer {
             .map_err(|e| match e {
                 HandleError::Rejected(why) => Attempt::Rejected(why),
                 HandleError::Failed(why) => Attempt::Failed(why),
-            })?;
-        mark_processed(&txn, self.name, event.id)
-            .await
-            .map_err(|e| Attempt::Failed(e.to_string()))?;
-        txn.commit()
-            .await
-            .map_err(|e| Attempt::Failed(e.to_string()))?;
-        Ok(false)
+            })
     }
 
     /// Parks what arrived as an event but could not be read as one (`stand_in` holds

@@ -19,6 +19,7 @@
 //! - [`bus`]: the transports, Redis Streams (one stream per family, a consumer group
 //!   per consuming domain, pending events claimed from a dead replica) or in process.
 //! - [`severing`]: a coaching link ended takes effect in every domain at once.
+//! - [`erasure`]: a domain erasing a deleted account's rows and confirming it.
 //! - [`entity`]: the tables every domain keeps.
 //! - [`config`]: the `[events]` settings.
 
@@ -27,6 +28,7 @@ pub mod catalogue;
 pub mod config;
 pub mod consumer;
 pub mod entity;
+pub mod erasure;
 pub mod outbox;
 pub mod relay;
 pub mod severing;

@@ -123,13 +123,13 @@ impl Relay {
         }
     }
 
-    /// Publishes `rows` in order; how many went, and why the next did not.
+    /// Publishes `rows` in order, at once; how many went (all or none), and why not.
     async fn publish(&self, rows: &[outbox::Model]) -> (usize, Option<String>) {
-        for (i, row) in rows.iter().enumerate() {
-            let event = envelope_of(row);
-            if let Err(why) = self.bus.publish(&event).await {
-                return (i, Some(why));
-            }
+        let events: Vec<_> = rows.iter().map(envelope_of).collect();
+        if let Err(why) = self.bus.publish_all(&events).await {
+            return (0, Some(why));
+        }
+        for row in rows {
             metrics::counter!("tessera_events_published_total", "producer" => self.producer, "family" => row.family.clone()).increment(1);
             let lag = (Utc::now() - row.occurred_at).to_std().unwrap_or_default();
             metrics::histogram!("tessera_events_relay_lag_seconds", "producer" => self.producer)
