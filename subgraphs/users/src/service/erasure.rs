@@ -48,8 +48,9 @@ pub struct Receipt {
 }
 
 /// In `txn` (the deletion's transaction): announces the deletion to every domain,
-/// records this domain's own part (the account hidden, its sessions ended) and returns
-/// the receipt token for the person.
+/// records this domain's own part (the account hidden at once, its sessions ended by
+/// the caller, its row purged after the retention) and returns the receipt token for
+/// the person.
 pub async fn request(
     txn: &impl ConnectionTrait,
     user_id: Uuid,
@@ -86,7 +87,7 @@ pub async fn request(
     let own = ErasureConfirmed {
         user_id,
         domain: PRODUCER.to_owned(),
-        erased: BTreeMap::from([("account".to_owned(), 1), ("sessions".to_owned(), 1)]),
+        erased: BTreeMap::from([("account".to_owned(), 1)]),
     };
     confirm(txn, &own, now)
         .await
