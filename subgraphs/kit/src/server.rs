@@ -1,18 +1,20 @@
 //! The HTTP face of a subgraph: `POST /graphql` (single or batched requests, each
-//! carrying the router's identity token), `/health/live`, `/health/ready` (checks the
-//! database: [`crate::health`]); binding and graceful shutdown are `tessera_serving`'s,
-//! re-exported. While the database breaker is open, `/graphql` answers
-//! `SERVICE_UNAVAILABLE` at once.
+//! carrying the router's identity token), subscriptions over WebSocket on `GET /graphql`
+//! (`graphql-transport-ws`, or the older `graphql-ws`; the router's identity token in
+//! `connection_init`'s payload as `x-tessera-identity`), `/health/live`, `/health/ready`
+//! (checks the database: [`crate::health`]); binding and graceful shutdown are
+//! `tessera_serving`'s, re-exported. While the database breaker is open, `/graphql`
+//! answers `SERVICE_UNAVAILABLE` at once.
 
 use std::{io, sync::Arc};
 
 use async_graphql::{
     BatchResponse, Executor, Name, ObjectType, PathSegment, Schema, SubscriptionType, Value,
 };
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::{
     Json, Router,
-    extract::State,
+    extract::{State, WebSocketUpgrade},
     http::{HeaderMap, StatusCode},
     response::IntoResponse,
     routing::{get, post},
@@ -85,7 +87,10 @@ where
 {
     let sdl = crate::directives::federation_sdl(&schema).into();
     Router::new()
-        .route("/graphql", post(graphql::<Schema<Q, M, S>>))
+        .route(
+            "/graphql",
+            post(graphql::<Schema<Q, M, S>>).get(subscribe::<Schema<Q, M, S>>),
+        )
         .route("/health/live", get(live))
         .route("/health/ready", get(ready::<Schema<Q, M, S>>))
         .layer(TraceLayer::new_for_http())
@@ -111,6 +116,42 @@ pub enum ServeError {
     /// Loading demo data.
     #[error("loading demo data failed: {0}")]
     DemoData(ServiceError),
+}
+
+/// A WebSocket of subscriptions from the router: the caller is who the identity token in
+/// `connection_init` says (verified as on `POST`, the roster without ended links); a
+/// missing or invalid token closes the socket with 4403.
+async fn subscribe<E: Executor>(
+    State(state): State<AppState<E>>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> axum::response::Response {
+    let (trust, db, executor) = (
+        state.trust.clone(),
+        state.db.clone(),
+        state.executor.clone(),
+    );
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, executor, protocol)
+                .on_connection_init(move |payload: serde_json::Value| async move {
+                    let token = payload
+                        .get(tessera_identity::internal::HEADER)
+                        .and_then(serde_json::Value::as_str);
+                    let identity = trust.verify(token).map_err(|refused| {
+                        tracing::warn!(reason = %refused, "subscription refused: no valid router identity token");
+                        async_graphql::Error::new(refused.to_string())
+                    })?;
+                    let viewer = Viewer::from_identity(&identity)
+                        .map_err(|err| async_graphql::Error::new(err.to_string()))?;
+                    let viewer = crate::events::severing::roster_in_force(&db, viewer).await;
+                    let mut data = async_graphql::Data::default();
+                    data.insert(viewer);
+                    Ok(data)
+                })
+                .serve()
+        })
 }
 
 async fn graphql<E: Executor>(

@@ -7,7 +7,7 @@ use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
-    events::{Reactions, Wiring},
+    events::{Bus, Reactions, Wiring},
     purge::Retention,
     server::{self, Prepared, ServeError},
     startup::Startup,
@@ -17,7 +17,7 @@ use tessera_migrations::NotificationsMigrator;
 
 use crate::{
     demo,
-    graphql::RequestCell,
+    graphql::{Live, RequestCell},
     schema,
     service::{
         self,
@@ -49,9 +49,15 @@ pub fn reactions() -> Reactions {
     }
 }
 
-/// The HTTP app over `db`, answering requests the router signed (`trust`).
+/// The HTTP app over `db`, answering requests the router signed (`trust`), with no live
+/// updates.
 pub fn app(db: DatabaseConnection, trust: RouterTrust) -> Router {
-    let schema = schema::build(db.clone());
+    app_with(db, trust, None)
+}
+
+/// [`app`], its subscriptions following the inbox's events on `bus`.
+pub fn app_with(db: DatabaseConnection, trust: RouterTrust, bus: Option<Bus>) -> Router {
+    let schema = schema::build(db.clone(), bus.map(Live));
     server::app_with_hook(
         schema,
         db,
@@ -76,6 +82,7 @@ pub async fn prepare_with(
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
     let retention = settings.retention;
+    let bus = settings.events.as_ref().map(|w| w.bus.clone());
     Startup::<NotificationsMigrator>::new("notifications")
         .events(settings.events.clone(), Some(reactions()))
         .demo_data(|db, now| async move { demo::seed(&db, now).await })
@@ -90,7 +97,7 @@ pub async fn prepare_with(
                 Ok(notifications + ledger)
             },
         )
-        .prepare(config, |db| app(db, trust))
+        .prepare(config, |db| app_with(db, trust, bus))
         .await
 }
 

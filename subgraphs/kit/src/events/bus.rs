@@ -27,12 +27,12 @@ use redis::{
     },
 };
 use tokio::{
-    sync::{OnceCell, watch},
+    sync::{OnceCell, broadcast, watch},
     task::JoinHandle,
 };
 use uuid::Uuid;
 
-use super::{Consumer, Envelope, EventsConfig, Outcome};
+use super::{Consumer, Envelope, EventsConfig, Family, Outcome};
 
 /// How long a read waits on the streams for new events.
 const BLOCK: Duration = Duration::from_secs(1);
@@ -62,6 +62,7 @@ impl Bus {
         Self::Local(Arc::new(LocalBus {
             consumers: RwLock::default(),
             open: watch::Sender::new(false),
+            taps: Taps::default(),
         }))
     }
 
@@ -80,6 +81,7 @@ impl Bus {
             client,
             conn: OnceCell::new(),
             config,
+            taps: Taps::default(),
         })))
     }
 
@@ -102,6 +104,27 @@ impl Bus {
         }
     }
 
+    /// Every event of `family` published from now on, on whichever replica it was
+    /// published, for live fan-out (subscriptions): in process as the relay publishes it,
+    /// on Redis from the tail of the family's stream (one reader per process and family).
+    /// A receiver that falls behind misses events (`Lagged`) and never holds the bus.
+    /// On Redis, the first tap of a family waits (at most 2 s) until the tail knows where
+    /// the stream ends, so nothing published after this returns is missed.
+    pub async fn tap(&self, family: Family) -> broadcast::Receiver<Arc<Envelope>> {
+        match self {
+            Self::Local(bus) => bus.taps.receiver(family).0,
+            Self::Redis(bus) => {
+                let (receiver, fresh) = bus.taps.receiver(family);
+                let mut ready = bus.taps.ready(family);
+                if fresh {
+                    tokio::spawn(bus.clone().tail(family));
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(2), ready.wait_for(|r| *r)).await;
+                receiver
+            }
+        }
+    }
+
     /// Starts `consumer` taking events; the handle stops it when aborted (in process:
     /// the consumer is taken off the bus when the returned task ends).
     pub fn consume(&self, consumer: Arc<Consumer>) -> JoinHandle<()> {
@@ -119,12 +142,78 @@ impl Bus {
     }
 }
 
+/// The live taps of one process: a broadcast channel per family.
+#[derive(Default)]
+struct Taps {
+    senders: std::sync::Mutex<std::collections::HashMap<Family, broadcast::Sender<Arc<Envelope>>>>,
+    /// Per family: whether the Redis tail knows where to read from.
+    ready: std::sync::Mutex<std::collections::HashMap<Family, watch::Sender<bool>>>,
+}
+
+/// Events a tap holds for a receiver that has not read them yet; beyond, it lags.
+const TAP_BUFFER: usize = 1024;
+
+impl Taps {
+    /// A receiver of `family`, and whether its channel is new.
+    fn receiver(&self, family: Family) -> (broadcast::Receiver<Arc<Envelope>>, bool) {
+        let mut senders = self
+            .senders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match senders.get(&family) {
+            Some(sender) => (sender.subscribe(), false),
+            None => {
+                let (sender, receiver) = broadcast::channel(TAP_BUFFER);
+                senders.insert(family, sender);
+                (receiver, true)
+            }
+        }
+    }
+
+    fn ready(&self, family: Family) -> watch::Receiver<bool> {
+        let mut ready = self
+            .ready
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ready
+            .entry(family)
+            .or_insert_with(|| watch::Sender::new(false))
+            .subscribe()
+    }
+
+    fn mark_ready(&self, family: Family) {
+        let mut ready = self
+            .ready
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        ready
+            .entry(family)
+            .or_insert_with(|| watch::Sender::new(false))
+            .send_replace(true);
+    }
+
+    fn send(&self, event: &Envelope) {
+        let Some(family) = event.family() else {
+            return;
+        };
+        let senders = self
+            .senders
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(sender) = senders.get(&family) {
+            // No receiver now: nobody is watching; nothing to keep.
+            let _ = sender.send(Arc::new(event.clone()));
+        }
+    }
+}
+
 /// Consumers of this process. Closed until [`Bus::open`]: a process starting several
 /// subgraphs opens it once all of them consume, so none misses an event another
 /// published while it was starting.
 pub struct LocalBus {
     consumers: RwLock<Vec<Arc<Consumer>>>,
     open: watch::Sender<bool>,
+    taps: Taps,
 }
 
 struct Unsubscribe {
@@ -169,6 +258,9 @@ impl LocalBus {
                 }
             }
         }
+        for event in events {
+            self.taps.send(event);
+        }
         Ok(())
     }
 }
@@ -178,6 +270,7 @@ pub struct RedisBus {
     client: redis::Client,
     conn: OnceCell<ConnectionManager>,
     config: EventsConfig,
+    taps: Taps,
 }
 
 impl RedisBus {
@@ -211,6 +304,77 @@ impl RedisBus {
             .await
             .map_err(|e| format!("Redis: {e}"))?;
         Ok(())
+    }
+
+    /// Reads the tail of `family`'s stream for ever (reconnecting), handing each event to
+    /// the process's tap.
+    async fn tail(self: Arc<Self>, family: Family) {
+        let key = self.key(family.name());
+        let mut last: Option<String> = None;
+        loop {
+            let read = self
+                .client
+                .get_multiplexed_async_connection_with_config(
+                    &AsyncConnectionConfig::new()
+                        .set_response_timeout(Some(BLOCK + Duration::from_secs(5))),
+                )
+                .await;
+            let mut read = match read {
+                Ok(read) => read,
+                Err(err) => {
+                    tracing::warn!(family = family.name(), %err, "events: Redis unreachable for the live tail; retrying in 1 s");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            };
+            let mut from = match last.clone() {
+                Some(from) => from,
+                None => {
+                    // Where the stream ends now: the tail reads what comes after.
+                    let newest: Result<redis::streams::StreamRangeReply, _> =
+                        read.xrevrange_count(&key, "+", "-", 1).await;
+                    match newest {
+                        Ok(newest) => newest
+                            .ids
+                            .first()
+                            .map_or_else(|| "0-0".to_owned(), |e| e.id.clone()),
+                        Err(err) => {
+                            tracing::warn!(family = family.name(), %err, "events: the live tail cannot find the stream's end; retrying");
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                            continue;
+                        }
+                    }
+                }
+            };
+            self.taps.mark_ready(family);
+            loop {
+                let options = StreamReadOptions::default()
+                    .count(usize::try_from(self.config.batch).unwrap_or(100))
+                    .block(usize::try_from(BLOCK.as_millis()).unwrap_or(1000));
+                let reply: Result<StreamReadReply, _> =
+                    read.xread_options(&[&key], &[&from], &options).await;
+                match reply {
+                    Ok(reply) => {
+                        for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
+                            from.clone_from(&entry.id);
+                            let raw: Option<String> = entry.get("event");
+                            if let Some(event) = raw
+                                .as_deref()
+                                .and_then(|raw| serde_json::from_str::<Envelope>(raw).ok())
+                            {
+                                self.taps.send(&event);
+                            }
+                        }
+                    }
+                    Err(err) => {
+                        last = Some(from.clone());
+                        tracing::warn!(family = family.name(), %err, "events: reading the live tail failed; reconnecting");
+                        tokio::time::sleep(Duration::from_millis(200)).await;
+                        break;
+                    }
+                }
+            }
+        }
     }
 
     /// Reads `consumer`'s families as a member of its group, for ever (reconnecting).

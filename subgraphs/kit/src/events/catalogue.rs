@@ -142,6 +142,46 @@ impl Event for JournalEntryShared {
     }
 }
 
+/// notifications: a notification reached a person's inbox (live subscriptions show it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationCreated {
+    /// The notification.
+    pub notification_id: Uuid,
+    /// Whose inbox.
+    pub recipient_id: Uuid,
+}
+
+impl Event for NotificationCreated {
+    const KIND: &'static str = "notification.created";
+    const VERSION: u32 = 1;
+    const FAMILY: Family = Family::Inbox;
+
+    fn aggregate(&self) -> String {
+        self.recipient_id.to_string()
+    }
+}
+
+/// notifications: a person read notifications (their unread count changed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotificationsRead {
+    /// Whose inbox.
+    pub recipient_id: Uuid,
+    /// How many were marked read.
+    pub count: u64,
+}
+
+impl Event for NotificationsRead {
+    const KIND: &'static str = "notifications.read";
+    const VERSION: u32 = 1;
+    const FAMILY: Family = Family::Inbox;
+
+    fn aggregate(&self) -> String {
+        self.recipient_id.to_string()
+    }
+}
+
 /// Any domain: it erased (or pseudonymised) a deleted account's rows; users keeps it as
 /// the erasure receipt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,6 +292,8 @@ pub const KINDS: &[(&str, Family)] = &[
     (WorkoutCompleted::KIND, WorkoutCompleted::FAMILY),
     (PlanAssigned::KIND, PlanAssigned::FAMILY),
     (JournalEntryShared::KIND, JournalEntryShared::FAMILY),
+    (NotificationCreated::KIND, NotificationCreated::FAMILY),
+    (NotificationsRead::KIND, NotificationsRead::FAMILY),
     (ErasureConfirmed::KIND, ErasureConfirmed::FAMILY),
     (DeadLettered::KIND, DeadLettered::FAMILY),
     (ReplayRequested::KIND, ReplayRequested::FAMILY),

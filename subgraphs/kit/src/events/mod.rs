@@ -57,6 +57,8 @@ pub enum Family {
     Training,
     /// The journal: entries shared with a coach.
     Journal,
+    /// Inboxes: notifications arriving and read (live updates).
+    Inbox,
     /// Erasure confirmed by a domain.
     Erasure,
     /// The event system's own: dead letters reported, replays asked for and done.
@@ -65,11 +67,12 @@ pub enum Family {
 
 impl Family {
     /// Every family.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Account,
         Self::Coaching,
         Self::Training,
         Self::Journal,
+        Self::Inbox,
         Self::Erasure,
         Self::Operations,
     ];
@@ -81,6 +84,7 @@ impl Family {
             Self::Coaching => "coaching",
             Self::Training => "training",
             Self::Journal => "journal",
+            Self::Inbox => "inbox",
             Self::Erasure => "erasure",
             Self::Operations => "operations",
         }

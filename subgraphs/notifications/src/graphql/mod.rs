@@ -5,7 +5,7 @@
 //! - [`loaders`]: the batched queries behind every list and count.
 //! - [`types`]: `Notification`, `Delivery`, `Device`, preferences, quiet hours, consent.
 //! - [`user`]: `User` (the users domain's entity) extended with inbox and settings.
-//! - [`query`], [`mutation`]: root fields.
+//! - [`query`], [`mutation`]: root fields; [`subscription`]: the inbox, live.
 //! - [`entities`]: `_entities` resolution of `User` and `Delivery` (compound key).
 //! - [`inputs`]: input types.
 
@@ -15,6 +15,7 @@ pub mod inputs;
 pub mod loaders;
 pub mod mutation;
 pub mod query;
+pub mod subscription;
 pub mod types;
 pub mod user;
 
@@ -22,6 +23,7 @@ use async_graphql::MergedObject;
 
 pub use context::{Loaders, RequestCell};
 pub use mutation::Mutation;
+pub use subscription::{Live, NotificationSubscription};
 
 /// The root query type of the notifications subgraph.
 #[derive(MergedObject, Default)]

@@ -8,14 +8,19 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, TransactionSession, TransactionTrait,
     sea_query::{Expr, ExprTrait},
 };
-use tessera_kit::{error::ServiceError, pagination::Page};
+use tessera_kit::{
+    error::ServiceError,
+    events::{catalogue::NotificationsRead, outbox},
+    pagination::Page,
+};
 use uuid::Uuid;
 
 use crate::{
     entity::{delivery, kinds::Channel, notification},
+    reactions::PRODUCER,
     service::access::Access,
 };
 
@@ -34,8 +39,8 @@ pub async fn by_id(
 }
 
 /// Marks one of the caller's notifications read (again: keeps the first time).
-pub async fn mark_read(
-    db: &impl ConnectionTrait,
+pub async fn mark_read<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     id: Uuid,
     now: DateTime<Utc>,
@@ -52,17 +57,39 @@ pub async fn mark_read(
     }
     let mut row: notification::ActiveModel = found.into();
     row.read_at = Set(Some(now.trunc_subsecs(6)));
-    Ok(row.update(db).await?)
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let read = row.update(&txn).await?;
+    read_by(&txn, me, 1, now).await?;
+    txn.commit().await?;
+    Ok(read)
+}
+
+/// Announces that `recipient` read `count` notifications (their unread count changed).
+async fn read_by(
+    txn: &impl ConnectionTrait,
+    recipient: Uuid,
+    count: u64,
+    now: DateTime<Utc>,
+) -> Result<(), ServiceError> {
+    if count > 0 {
+        let read = NotificationsRead {
+            recipient_id: recipient,
+            count,
+        };
+        outbox::append(txn, PRODUCER, &read, now).await?;
+    }
+    Ok(())
 }
 
 /// Marks every unread notification of the caller read; returns how many.
-pub async fn mark_all_read(
-    db: &impl ConnectionTrait,
+pub async fn mark_all_read<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     now: DateTime<Utc>,
 ) -> Result<u64, ServiceError> {
     let me = access.require()?;
-    Ok(notification::Entity::update_many()
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let count = notification::Entity::update_many()
         .col_expr(
             notification::Column::ReadAt,
             Expr::value(now.trunc_subsecs(6)),
@@ -70,9 +97,12 @@ pub async fn mark_all_read(
         .filter(notification::Column::RecipientId.eq(me))
         .filter(notification::Column::ReadAt.is_null())
         .filter(notification::Column::DeletedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?
-        .rows_affected)
+        .rows_affected;
+    read_by(&txn, me, count, now).await?;
+    txn.commit().await?;
+    Ok(count)
 }
 
 /// One page of the live notifications of each of `recipients` (only unread ones when

@@ -14,7 +14,10 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     SqlErr, TransactionSession, TransactionTrait,
 };
-use tessera_kit::error::ServiceError;
+use tessera_kit::{
+    error::ServiceError,
+    events::{catalogue::NotificationCreated, outbox},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -23,6 +26,7 @@ use crate::{
         kinds::{Channel, DeliveryStatus, NotificationKind},
         notification,
     },
+    reactions::PRODUCER,
     service::{access::Access, settings, validation},
 };
 
@@ -132,6 +136,21 @@ where
     }
 }
 
+/// Announces `notification` in its recipient's inbox (live subscriptions), in the
+/// transaction that writes it.
+async fn arrived(
+    txn: &impl ConnectionTrait,
+    notification: &notification::Model,
+) -> Result<(), DbErr> {
+    let created = NotificationCreated {
+        notification_id: notification.id,
+        recipient_id: notification.recipient_id,
+    };
+    outbox::append(txn, PRODUCER, &created, notification.created_at)
+        .await
+        .map(|_| ())
+}
+
 /// One pending delivery of `notification` per channel.
 fn deliveries_of<'a>(
     notification: &'a notification::Model,
@@ -215,6 +234,7 @@ pub async fn notify(
     notification::Entity::insert(written.clone().into_active_model())
         .exec_without_returning(txn)
         .await?;
+    arrived(txn, &written).await?;
     delivery::Entity::insert_many(
         deliveries_of(&written, &channels, now).map(IntoActiveModel::into_active_model),
     )
@@ -240,6 +260,9 @@ where
     )
     .exec_without_returning(&txn)
     .await?;
+    for n in notifications {
+        arrived(&txn, n).await?;
+    }
     if !deliveries.is_empty() {
         delivery::Entity::insert_many(
             deliveries
