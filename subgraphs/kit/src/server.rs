@@ -33,6 +33,9 @@ use crate::{
 };
 use tessera_codes::ErrorCode;
 
+/// Adds to a subscription socket's data what its subscriptions need, from its caller.
+pub type ConnectionHook = Arc<dyn Fn(&Viewer, &mut async_graphql::Data) + Send + Sync>;
+
 /// Adds per-request data (a request-scoped cache, say) to each GraphQL request.
 pub type RequestHook = Arc<dyn Fn(&mut async_graphql::Request) + Send + Sync>;
 
@@ -42,6 +45,8 @@ struct AppState<E> {
     breaker: Arc<Breaker>,
     trust: RouterTrust,
     hook: Option<RequestHook>,
+    /// Run on each subscription socket's data once its caller is known.
+    connection_hook: Option<ConnectionHook>,
     /// Its database: ended coaching links are read from it on a coach's request.
     db: DatabaseConnection,
     /// What `_service { sdl }` answers: the SDL composition reads.
@@ -55,7 +60,7 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    build(schema, db, trust, None)
+    build(schema, db, trust, None, None)
 }
 
 /// The axum app of one subgraph, with `hook` run on each GraphQL request after the
@@ -71,7 +76,25 @@ where
     M: ObjectType + 'static,
     S: SubscriptionType + 'static,
 {
-    build(schema, db, trust, Some(hook))
+    build(schema, db, trust, Some(hook), None)
+}
+
+/// [`app_with_hook`], with `connection` run on each subscription socket's data (which
+/// holds the caller's [`Viewer`]) once `connection_init` was accepted: what the request
+/// hook gives a request, a socket's subscriptions need too.
+pub fn app_with_hooks<Q, M, S>(
+    schema: Schema<Q, M, S>,
+    db: DatabaseConnection,
+    trust: RouterTrust,
+    hook: RequestHook,
+    connection: ConnectionHook,
+) -> Router
+where
+    Q: ObjectType + 'static,
+    M: ObjectType + 'static,
+    S: SubscriptionType + 'static,
+{
+    build(schema, db, trust, Some(hook), Some(connection))
 }
 
 fn build<Q, M, S>(
@@ -79,6 +102,7 @@ fn build<Q, M, S>(
     db: DatabaseConnection,
     trust: RouterTrust,
     hook: Option<RequestHook>,
+    connection_hook: Option<ConnectionHook>,
 ) -> Router
 where
     Q: ObjectType + 'static,
@@ -99,6 +123,7 @@ where
             breaker: Breaker::new(db.clone()),
             trust,
             hook,
+            connection_hook,
             db,
             sdl,
         })
@@ -131,6 +156,7 @@ async fn subscribe<E: Executor>(
         state.db.clone(),
         state.executor.clone(),
     );
+    let connection_hook = state.connection_hook.clone();
     upgrade
         .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| {
@@ -147,6 +173,9 @@ async fn subscribe<E: Executor>(
                         .map_err(|err| async_graphql::Error::new(err.to_string()))?;
                     let viewer = crate::events::severing::roster_in_force(&db, viewer).await;
                     let mut data = async_graphql::Data::default();
+                    if let Some(hook) = &connection_hook {
+                        hook(&viewer, &mut data);
+                    }
                     data.insert(viewer);
                     Ok(data)
                 })

@@ -28,6 +28,7 @@ use uuid::Uuid;
 
 pub mod http;
 pub mod person;
+pub mod ws;
 
 pub use http::{Served, error_codes, first_error, identity_header, router_key, serve, trust};
 pub use person::{Person, admin, athlete, coach, support};

@@ -8,83 +8,15 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::json;
 use tessera_kit::{
     events::{EventsConfig, Wiring},
-    testing::{self, identity_header},
+    testing::{
+        self,
+        ws::{connect, next, send, subscribed},
+    },
 };
-use tokio_tungstenite::tungstenite::{
-    Message, client::IntoClientRequest, http::HeaderValue, protocol::frame::coding::CloseCode,
-};
-
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-async fn connect(served: &Served) -> Socket {
-    let mut request = format!("{}/graphql", served.url.replace("http://", "ws://"))
-        .into_client_request()
-        .expect("a request");
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        HeaderValue::from_static("graphql-transport-ws"),
-    );
-    let (socket, response) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("the subgraph upgrades");
-    assert_eq!(
-        response.headers()["sec-websocket-protocol"],
-        "graphql-transport-ws"
-    );
-    socket
-}
-
-async fn send(socket: &mut Socket, message: Value) {
-    socket
-        .send(Message::text(message.to_string()))
-        .await
-        .expect("sent");
-}
-
-/// The next JSON message, within `wait`.
-async fn next(socket: &mut Socket, wait: Duration) -> Option<Value> {
-    loop {
-        match tokio::time::timeout(wait, socket.next()).await {
-            Ok(Some(Ok(Message::Text(text)))) => {
-                return Some(serde_json::from_str(&text).expect("JSON"));
-            }
-            Ok(Some(Ok(Message::Close(frame)))) => {
-                return Some(
-                    json!({ "closed": frame.map(|f| (u16::from(f.code), f.reason.to_string())) }),
-                );
-            }
-            Ok(Some(Ok(_))) => {}
-            Ok(Some(Err(err))) => return Some(json!({ "error": err.to_string() })),
-            Ok(None) | Err(_) => return None,
-        }
-    }
-}
-
-/// A socket of `person`'s, acknowledged, subscribed to `query` as `id`.
-async fn subscribed(served: &Served, person: &Person, query: &str) -> Socket {
-    let mut socket = connect(served).await;
-    let (name, token) = identity_header(Some(&person.viewer()));
-    send(
-        &mut socket,
-        json!({ "type": "connection_init", "payload": { name: token } }),
-    )
-    .await;
-    assert_eq!(
-        next(&mut socket, Duration::from_secs(5)).await,
-        Some(json!({ "type": "connection_ack" }))
-    );
-    send(
-        &mut socket,
-        json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
-    )
-    .await;
-    socket
-}
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 async fn live_subgraph(db: &testing::TestDb) -> (Served, tessera_kit::events::Running, Wiring) {
     let wiring = Wiring::new(

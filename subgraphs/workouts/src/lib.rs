@@ -19,4 +19,4 @@ mod run;
 pub mod schema;
 pub mod service;
 
-pub use run::{Settings, app, prepare, prepare_with, reactions};
+pub use run::{Settings, app, app_with, prepare, prepare_with, reactions};

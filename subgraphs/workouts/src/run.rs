@@ -6,7 +6,7 @@ use axum::Router;
 use sea_orm::DatabaseConnection;
 use tessera_kit::{
     config::SubgraphConfig,
-    events::{Reactions, Wiring},
+    events::{Bus, Reactions, Wiring},
     purge::Retention,
     server::{self, Prepared, ServeError},
     startup::Startup,
@@ -16,8 +16,9 @@ use tessera_migrations::WorkoutsMigrator;
 
 use crate::{
     demo,
-    graphql::AccessCell,
+    graphql::{AccessCell, Live},
     schema,
+    service::access::Access,
     service::{self, catalogue},
 };
 
@@ -39,15 +40,24 @@ pub fn reactions() -> Reactions {
     }
 }
 
-/// The HTTP app over `db`, answering requests the router signed (`trust`).
+/// The HTTP app over `db`, answering requests the router signed (`trust`), with no live
+/// updates.
 pub fn app(db: DatabaseConnection, trust: RouterTrust) -> Router {
-    let schema = schema::build(db.clone());
-    server::app_with_hook(
+    app_with(db, trust, None)
+}
+
+/// [`app`], its subscriptions following the training events on `bus`.
+pub fn app_with(db: DatabaseConnection, trust: RouterTrust, bus: Option<Bus>) -> Router {
+    let schema = schema::build(db.clone(), bus.map(Live));
+    server::app_with_hooks(
         schema,
         db,
         trust,
         Arc::new(|request| {
             request.data.insert(AccessCell::default());
+        }),
+        Arc::new(|viewer, data| {
+            data.insert(Access::new(viewer.clone()));
         }),
     )
 }
@@ -66,6 +76,7 @@ pub async fn prepare_with(
     trust: RouterTrust,
 ) -> Result<Prepared, ServeError> {
     let retention = settings.retention;
+    let bus = settings.events.as_ref().map(|w| w.bus.clone());
     Startup::<WorkoutsMigrator>::new("workouts")
         .events(settings.events.clone(), Some(reactions()))
         .reference_data(|db, now| async move { catalogue::seed(&db, now).await })
@@ -79,6 +90,6 @@ pub async fn prepare_with(
                     .map(|p| p.total())
             },
         )
-        .prepare(config, |db| app(db, trust))
+        .prepare(config, |db| app_with(db, trust, bus))
         .await
 }

@@ -1,26 +1,30 @@
 //! The workouts schema and its federation SDL.
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 use sea_orm::DatabaseConnection;
 
-use crate::graphql::{Loaders, Mutation, Query};
+use crate::graphql::{Live, Loaders, Mutation, Query, WorkoutSubscription};
 
 /// The workouts subgraph's schema type.
-pub type WorkoutsSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type WorkoutsSchema = Schema<Query, Mutation, WorkoutSubscription>;
 
-/// The schema with its data: connection and loaders.
-pub fn build(db: DatabaseConnection) -> WorkoutsSchema {
-    Schema::build(Query::default(), Mutation, EmptySubscription)
+/// The schema with its data: connection, loaders and, when events are wired, the bus
+/// the live subscriptions listen to.
+pub fn build(db: DatabaseConnection, live: Option<Live>) -> WorkoutsSchema {
+    let mut schema = Schema::build(Query::default(), Mutation, WorkoutSubscription)
         .enable_federation()
         .data(Loaders::new(db.clone()))
-        .data(db)
-        .finish()
+        .data(db);
+    if let Some(live) = live {
+        schema = schema.data(live);
+    }
+    schema.finish()
 }
 
 /// The subgraph SDL as composition reads it (`_service { sdl }`), with the federation
 /// `@link` and directives.
 pub fn sdl() -> String {
-    let schema = Schema::build(Query::default(), Mutation, EmptySubscription)
+    let schema = Schema::build(Query::default(), Mutation, WorkoutSubscription)
         .enable_federation()
         .finish();
     tessera_kit::directives::federation_sdl(&schema)

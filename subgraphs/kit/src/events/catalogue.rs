@@ -70,6 +70,28 @@ impl Event for CoachingUnlinked {
     }
 }
 
+/// workouts: an athlete started a training session (logged its first set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkoutStarted {
+    /// The session.
+    pub workout_id: Uuid,
+    /// Who trains.
+    pub athlete_id: Uuid,
+    /// When the first set was logged.
+    pub started_at: DateTime<Utc>,
+}
+
+impl Event for WorkoutStarted {
+    const KIND: &'static str = "workout.started";
+    const VERSION: u32 = 1;
+    const FAMILY: Family = Family::Training;
+
+    fn aggregate(&self) -> String {
+        self.workout_id.to_string()
+    }
+}
+
 /// workouts: an athlete completed a training session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -289,6 +311,7 @@ pub const KINDS: &[(&str, Family)] = &[
     (AccountDeleted::KIND, AccountDeleted::FAMILY),
     (CoachingLinked::KIND, CoachingLinked::FAMILY),
     (CoachingUnlinked::KIND, CoachingUnlinked::FAMILY),
+    (WorkoutStarted::KIND, WorkoutStarted::FAMILY),
     (WorkoutCompleted::KIND, WorkoutCompleted::FAMILY),
     (PlanAssigned::KIND, PlanAssigned::FAMILY),
     (JournalEntryShared::KIND, JournalEntryShared::FAMILY),

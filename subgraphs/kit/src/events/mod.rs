@@ -20,6 +20,7 @@
 //!   per consuming domain, pending events claimed from a dead replica) or in process.
 //! - [`severing`]: a coaching link ended takes effect in every domain at once.
 //! - [`erasure`]: a domain erasing a deleted account's rows and confirming it.
+//! - [`live`]: a family's events as subscriptions follow them.
 //! - [`entity`]: the tables every domain keeps.
 //! - [`config`]: the `[events]` settings.
 
@@ -29,6 +30,7 @@ pub mod config;
 pub mod consumer;
 pub mod entity;
 pub mod erasure;
+pub mod live;
 pub mod outbox;
 pub mod relay;
 pub mod severing;

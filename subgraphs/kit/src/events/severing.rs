@@ -78,3 +78,13 @@ pub async fn roster_in_force(db: &impl ConnectionTrait, viewer: Viewer) -> Viewe
         }
     }
 }
+
+/// Whether users ended `coach`'s link with `athlete` (a live subscription checks each
+/// event: a link ended after it started stops it at once). A failed check counts as
+/// ended: a coach sees less, never more.
+pub async fn ended(db: &impl ConnectionTrait, coach: Uuid, athlete: Uuid) -> bool {
+    severed::Entity::find_by_id((coach, athlete))
+        .one(db)
+        .await
+        .map_or(true, |row| row.is_some())
+}

@@ -28,9 +28,11 @@ impl Default for AccessCell {
     }
 }
 
-/// The time the request started.
+/// The time the request started (for a subscription's event, which has no request
+/// cell: now).
 pub fn now(ctx: &Context<'_>) -> DateTime<Utc> {
-    ctx.data_unchecked::<AccessCell>().now
+    ctx.data_opt::<AccessCell>()
+        .map_or_else(|| Utc::now().trunc_subsecs(6), |cell| cell.now)
 }
 
 /// The database connection.
@@ -45,9 +47,14 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
 
 /// The caller, with the athletes they coach (from the router's identity).
 pub fn access<'a>(ctx: &Context<'a>) -> &'a Access {
-    ctx.data_unchecked::<AccessCell>()
-        .access
-        .get_or_init(|| Access::new(ctx.data_opt::<Viewer>().cloned().unwrap_or_default()))
+    static ANONYMOUS: std::sync::LazyLock<Access> = std::sync::LazyLock::new(Access::anonymous);
+    match ctx.data_opt::<AccessCell>() {
+        Some(cell) => cell
+            .access
+            .get_or_init(|| Access::new(ctx.data_opt::<Viewer>().cloned().unwrap_or_default())),
+        // A subscription's event: the socket's caller, as `connection_init` gave it.
+        None => ctx.data_opt::<Access>().unwrap_or(&ANONYMOUS),
+    }
 }
 
 /// Parses an `ID` argument into a UUID, naming the argument when it is not one.

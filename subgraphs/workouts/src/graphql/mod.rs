@@ -22,6 +22,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod plan;
 pub mod query;
+pub mod subscription;
 pub mod user;
 pub mod workout;
 
@@ -29,6 +30,7 @@ use async_graphql::MergedObject;
 
 pub use context::{AccessCell, Loaders};
 pub use mutation::Mutation;
+pub use subscription::{Live, WorkoutSubscription};
 
 /// The root query type of the workouts subgraph.
 #[derive(MergedObject, Default)]

@@ -9,7 +9,10 @@ use sea_orm::{
 };
 use tessera_kit::{
     error::ServiceError,
-    events::{catalogue::WorkoutCompleted, outbox},
+    events::{
+        catalogue::{WorkoutCompleted, WorkoutStarted},
+        outbox,
+    },
     pagination::Page,
 };
 use uuid::Uuid;
@@ -76,9 +79,10 @@ pub struct NewSet {
     pub duration_seconds: Option<i32>,
 }
 
-/// Logs a set on the caller's own workout.
-pub async fn log_set(
-    db: &impl ConnectionTrait,
+/// Logs a set on the caller's own workout; the first set announces the session started
+/// ([`WorkoutStarted`]: their coaches watching see it).
+pub async fn log_set<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     access: &Access,
     workout_id: Uuid,
     input: NewSet,
@@ -111,7 +115,24 @@ pub async fn log_set(
         duration_seconds: Set(duration_seconds),
         logged_at: Set(now.trunc_subsecs(6)),
     };
-    Ok(row.insert(db).await?)
+    let now = now.trunc_subsecs(6);
+    let txn = tessera_kit::db::begin_write(db).await?;
+    let first = workout_set::Entity::find()
+        .filter(workout_set::Column::WorkoutId.eq(workout.id))
+        .one(&txn)
+        .await?
+        .is_none();
+    let logged = row.insert(&txn).await?;
+    if first {
+        let started = WorkoutStarted {
+            workout_id: workout.id,
+            athlete_id: workout.athlete_id,
+            started_at: now,
+        };
+        outbox::append(&txn, PRODUCER, &started, now).await?;
+    }
+    txn.commit().await?;
+    Ok(logged)
 }
 
 /// Marks the caller's workout completed at `now`, announcing it ([`WorkoutCompleted`]:
