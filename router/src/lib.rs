@@ -22,6 +22,7 @@
 //! - [`executor`]: runs a plan's fetches, merges results, shapes the response.
 //! - [`metrics`]: the Prometheus recorder and its exposition.
 //! - [`redis_link`]: Redis for features that keep serving without it.
+//! - [`subscription`]: subscriptions to the subgraph owning a subscription's root.
 
 pub mod audit;
 pub mod auth;
@@ -40,6 +41,7 @@ pub mod ratelimit;
 pub mod redact;
 pub mod redis_link;
 pub mod server;
+pub mod subscription;
 pub mod supergraph;
 #[cfg(test)]
 mod test_support;
