@@ -4,6 +4,8 @@
 //! sent it; a document the subgraph does not validate, a missing identity and an
 //! unreachable subgraph each ending it saying why.
 
+mod common;
+
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -133,5 +135,28 @@ async fn without_the_routers_identity_the_subgraph_closes_the_socket_saying_why(
     assert!(
         matches!(unreachable, Some(UpstreamError::Connect(_))),
         "{unreachable:?}"
+    );
+}
+
+/// The supergraph has a subscription root now; until the router serves its transports,
+/// a subscription sent as an ordinary request is refused saying so.
+#[tokio::test]
+async fn a_subscription_over_plain_http_is_refused_saying_so() {
+    let p = common::Platform::start(&["notifications"], false).await;
+    let (status, body) = p
+        .gql(
+            None,
+            "subscription { notificationAdded { title } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "BAD_REQUEST",
+        "{body}"
+    );
+    assert_eq!(
+        body["errors"][0]["message"],
+        "subscriptions are not supported over this transport"
     );
 }

@@ -17,6 +17,7 @@ mod provides;
 mod requires;
 mod requires_own;
 mod root_fields;
+mod subscriptions;
 
 use apollo_compiler::{ExecutableDocument, request::coerce_variable_values, response::JsonMap};
 use tessera_router::{Supergraph, planner};

@@ -13,6 +13,7 @@ pub type NotificationsSchema = Schema<Query, Mutation, NotificationSubscription>
 pub fn build(db: DatabaseConnection, live: Option<Live>) -> NotificationsSchema {
     let mut schema = Schema::build(Query::default(), Mutation, NotificationSubscription)
         .enable_federation()
+        .enable_subscription_in_federation()
         .data(Loaders::new(db.clone()))
         .data(db);
     if let Some(live) = live {
@@ -26,6 +27,7 @@ pub fn build(db: DatabaseConnection, live: Option<Live>) -> NotificationsSchema 
 pub fn sdl() -> String {
     let schema = Schema::build(Query::default(), Mutation, NotificationSubscription)
         .enable_federation()
+        .enable_subscription_in_federation()
         .finish();
     tessera_kit::directives::federation_sdl(&schema)
 }

@@ -13,6 +13,7 @@ pub type WorkoutsSchema = Schema<Query, Mutation, WorkoutSubscription>;
 pub fn build(db: DatabaseConnection, live: Option<Live>) -> WorkoutsSchema {
     let mut schema = Schema::build(Query::default(), Mutation, WorkoutSubscription)
         .enable_federation()
+        .enable_subscription_in_federation()
         .data(Loaders::new(db.clone()))
         .data(db);
     if let Some(live) = live {
@@ -26,6 +27,7 @@ pub fn build(db: DatabaseConnection, live: Option<Live>) -> WorkoutsSchema {
 pub fn sdl() -> String {
     let schema = Schema::build(Query::default(), Mutation, WorkoutSubscription)
         .enable_federation()
+        .enable_subscription_in_federation()
         .finish();
     tessera_kit::directives::federation_sdl(&schema)
 }

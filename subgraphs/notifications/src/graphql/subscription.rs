@@ -31,7 +31,9 @@ pub use tessera_kit::events::live::Live;
 #[derive(Default)]
 pub struct NotificationSubscription;
 
-#[Subscription]
+/// Live updates, pushed as they happen (over WebSocket, multipart HTTP or server-sent
+/// events at the router).
+#[Subscription(name = "Subscription")]
 impl NotificationSubscription {
     /// The caller's notifications as they arrive in their inbox (once written for good).
     async fn notification_added(

@@ -93,7 +93,9 @@ fn activity(event: &Envelope) -> Option<(Uuid, Uuid, ActivityKind, DateTime<Utc>
     }
 }
 
-#[Subscription]
+/// Live updates, pushed as they happen (over WebSocket, multipart HTTP or server-sent
+/// events at the router).
+#[Subscription(name = "Subscription")]
 impl WorkoutSubscription {
     /// For a coach: their athletes' sessions as they start and complete.
     async fn athlete_activity(
