@@ -105,12 +105,7 @@ impl Handler for Probe {
 }
 
 fn config() -> EventsConfig {
-    EventsConfig {
-        retry_backoff_ms: 5,
-        claim_after_ms: 300,
-        relay_poll_ms: 20,
-        ..EventsConfig::default()
-    }
+    tessera_kit::testing::events::config()
 }
 
 fn completed() -> WorkoutCompleted {

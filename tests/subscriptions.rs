@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::json;
 use tessera_kit::{
-    events::{EventsConfig, Wiring},
+    events::Wiring,
     testing::{self, TestDb, admin, athlete, fresh_db, identity_header},
 };
 use tessera_migrations::NotificationsMigrator;
@@ -24,16 +24,7 @@ async fn notifications() -> (
     tessera_kit::events::Running,
 ) {
     let db = fresh_db::<NotificationsMigrator>().await;
-    let wiring = Wiring::new(
-        None,
-        EventsConfig {
-            relay_poll_ms: 20,
-            ..EventsConfig::default()
-        },
-    )
-    .expect("a bus");
-    let running = wiring.start("notifications", &db.db, None);
-    wiring.open();
+    let (wiring, running) = testing::events::in_process("notifications", &db.db, None);
     let served = testing::serve(tessera_notifications::app_with(
         db.db.clone(),
         testing::trust(),

@@ -50,16 +50,6 @@ pub struct Platform {
     _served: Vec<Served>,
 }
 
-/// The events settings of tests: retries and claims quick.
-pub fn events_config() -> tessera_kit::events::EventsConfig {
-    tessera_kit::events::EventsConfig {
-        retry_backoff_ms: 10,
-        claim_after_ms: 500,
-        relay_poll_ms: 20,
-        ..tessera_kit::events::EventsConfig::default()
-    }
-}
-
 /// Subgraph `name`'s reactions to events.
 pub fn reactions(name: &str) -> tessera_kit::events::Reactions {
     match name {
@@ -201,8 +191,8 @@ impl Platform {
             };
             urls.insert((*name).to_owned(), url);
         }
-        let events =
-            tessera_kit::events::Wiring::new(None, events_config()).expect("the in-process bus");
+        let events = tessera_kit::events::Wiring::new(None, testing::events::config())
+            .expect("the in-process bus");
         let participants = dbs
             .iter()
             .map(|(name, db)| (*name, events.start(name, &db.db, Some(reactions(name)))))

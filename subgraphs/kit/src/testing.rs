@@ -26,6 +26,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
 
+pub mod events;
 pub mod http;
 pub mod person;
 pub mod ws;

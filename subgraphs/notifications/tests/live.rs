@@ -19,16 +19,7 @@ use tessera_kit::{
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 async fn live_subgraph(db: &testing::TestDb) -> (Served, tessera_kit::events::Running, Wiring) {
-    let wiring = Wiring::new(
-        None,
-        EventsConfig {
-            relay_poll_ms: 20,
-            ..EventsConfig::default()
-        },
-    )
-    .expect("a bus");
-    let running = wiring.start("notifications", &db.db, None);
-    wiring.open();
+    let (wiring, running) = testing::events::in_process("notifications", &db.db, None);
     let served = testing::serve(tessera_notifications::app_with(
         db.db.clone(),
         testing::trust(),

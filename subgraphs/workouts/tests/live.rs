@@ -10,7 +10,7 @@ use std::time::Duration;
 use common::*;
 use serde_json::{Value, json};
 use tessera_kit::{
-    events::{EventsConfig, Wiring, catalogue::CoachingUnlinked},
+    events::catalogue::CoachingUnlinked,
     testing::{
         self,
         ws::{next, subscribed},
@@ -23,16 +23,8 @@ const ACTIVITY: &str =
 #[tokio::test]
 async fn a_coach_follows_their_athletes_sessions_live_until_the_link_ends() {
     let db = db().await;
-    let wiring = Wiring::new(
-        None,
-        EventsConfig {
-            relay_poll_ms: 20,
-            ..EventsConfig::default()
-        },
-    )
-    .expect("a bus");
-    let _running = wiring.start("workouts", &db.db, Some(tessera_workouts::reactions()));
-    wiring.open();
+    let (wiring, _running) =
+        testing::events::in_process("workouts", &db.db, Some(tessera_workouts::reactions()));
     let served = testing::serve(tessera_workouts::app_with(
         db.db.clone(),
         testing::trust(),

@@ -306,20 +306,24 @@ impl RedisBus {
         Ok(())
     }
 
+    /// A connection of its own for blocking reads (one would hold up every other
+    /// command on a shared one), waiting longer than a read blocks.
+    async fn reading_connection(&self) -> Result<MultiplexedConnection, redis::RedisError> {
+        self.client
+            .get_multiplexed_async_connection_with_config(
+                &AsyncConnectionConfig::new()
+                    .set_response_timeout(Some(BLOCK + Duration::from_secs(5))),
+            )
+            .await
+    }
+
     /// Reads the tail of `family`'s stream for ever (reconnecting), handing each event to
     /// the process's tap.
     async fn tail(self: Arc<Self>, family: Family) {
         let key = self.key(family.name());
         let mut last: Option<String> = None;
         loop {
-            let read = self
-                .client
-                .get_multiplexed_async_connection_with_config(
-                    &AsyncConnectionConfig::new()
-                        .set_response_timeout(Some(BLOCK + Duration::from_secs(5))),
-                )
-                .await;
-            let mut read = match read {
+            let mut read = match self.reading_connection().await {
                 Ok(read) => read,
                 Err(err) => {
                     tracing::warn!(family = family.name(), %err, "events: Redis unreachable for the live tail; retrying in 1 s");
@@ -388,14 +392,7 @@ impl RedisBus {
             .collect();
         let claim_every = self.config.claim_after() / 2;
         loop {
-            let read = self
-                .client
-                .get_multiplexed_async_connection_with_config(
-                    &AsyncConnectionConfig::new()
-                        .set_response_timeout(Some(BLOCK + Duration::from_secs(5))),
-                )
-                .await;
-            let mut read = match read {
+            let mut read = match self.reading_connection().await {
                 Ok(read) => read,
                 Err(err) => {
                     tracing::warn!(consumer = group, %err, "events: Redis unreachable; retrying in 1 s");
