@@ -9,6 +9,21 @@ use uuid::Uuid;
 
 use super::{Envelope, Event, Family};
 
+/// `impl Event for $ty`: its kind, version and family, and the field naming its aggregate.
+macro_rules! event {
+    ($ty:ident, $kind:literal, $version:literal, $family:ident, $aggregate:ident) => {
+        impl Event for $ty {
+            const KIND: &'static str = $kind;
+            const VERSION: u32 = $version;
+            const FAMILY: Family = Family::$family;
+
+            fn aggregate(&self) -> String {
+                self.$aggregate.to_string()
+            }
+        }
+    };
+}
+
 /// users: a person deleted their account. Every domain erases their rows by its own rule
 /// and answers with [`ErasureConfirmed`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,15 +35,7 @@ pub struct AccountDeleted {
     pub requested_at: DateTime<Utc>,
 }
 
-impl Event for AccountDeleted {
-    const KIND: &'static str = "account.deleted";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Account;
-
-    fn aggregate(&self) -> String {
-        self.user_id.to_string()
-    }
-}
+event!(AccountDeleted, "account.deleted", 1, Account, user_id);
 
 /// users: `coach_id` now coaches `athlete_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,15 +47,7 @@ pub struct CoachingLinked {
     pub athlete_id: Uuid,
 }
 
-impl Event for CoachingLinked {
-    const KIND: &'static str = "coaching.linked";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Coaching;
-
-    fn aggregate(&self) -> String {
-        self.athlete_id.to_string()
-    }
-}
+event!(CoachingLinked, "coaching.linked", 1, Coaching, athlete_id);
 
 /// users: `coach_id` no longer coaches `athlete_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,15 +59,13 @@ pub struct CoachingUnlinked {
     pub athlete_id: Uuid,
 }
 
-impl Event for CoachingUnlinked {
-    const KIND: &'static str = "coaching.unlinked";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Coaching;
-
-    fn aggregate(&self) -> String {
-        self.athlete_id.to_string()
-    }
-}
+event!(
+    CoachingUnlinked,
+    "coaching.unlinked",
+    1,
+    Coaching,
+    athlete_id
+);
 
 /// workouts: an athlete started a training session (logged its first set).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,15 +79,7 @@ pub struct WorkoutStarted {
     pub started_at: DateTime<Utc>,
 }
 
-impl Event for WorkoutStarted {
-    const KIND: &'static str = "workout.started";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Training;
-
-    fn aggregate(&self) -> String {
-        self.workout_id.to_string()
-    }
-}
+event!(WorkoutStarted, "workout.started", 1, Training, workout_id);
 
 /// workouts: an athlete completed a training session.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,15 +95,13 @@ pub struct WorkoutCompleted {
     pub completed_at: DateTime<Utc>,
 }
 
-impl Event for WorkoutCompleted {
-    const KIND: &'static str = "workout.completed";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Training;
-
-    fn aggregate(&self) -> String {
-        self.workout_id.to_string()
-    }
-}
+event!(
+    WorkoutCompleted,
+    "workout.completed",
+    1,
+    Training,
+    workout_id
+);
 
 /// workouts: a coach assigned a plan to an athlete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,15 +117,7 @@ pub struct PlanAssigned {
     pub athlete_id: Uuid,
 }
 
-impl Event for PlanAssigned {
-    const KIND: &'static str = "plan.assigned";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Training;
-
-    fn aggregate(&self) -> String {
-        self.plan_id.to_string()
-    }
-}
+event!(PlanAssigned, "plan.assigned", 1, Training, plan_id);
 
 /// journal: an athlete shared a journal entry with a coach (on writing it, or later).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,15 +133,13 @@ pub struct JournalEntryShared {
     pub title: String,
 }
 
-impl Event for JournalEntryShared {
-    const KIND: &'static str = "journal.entry_shared";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Journal;
-
-    fn aggregate(&self) -> String {
-        self.entry_id.to_string()
-    }
-}
+event!(
+    JournalEntryShared,
+    "journal.entry_shared",
+    1,
+    Journal,
+    entry_id
+);
 
 /// notifications: a notification reached a person's inbox (live subscriptions show it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -174,15 +151,13 @@ pub struct NotificationCreated {
     pub recipient_id: Uuid,
 }
 
-impl Event for NotificationCreated {
-    const KIND: &'static str = "notification.created";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Inbox;
-
-    fn aggregate(&self) -> String {
-        self.recipient_id.to_string()
-    }
-}
+event!(
+    NotificationCreated,
+    "notification.created",
+    1,
+    Inbox,
+    recipient_id
+);
 
 /// notifications: a person read notifications (their unread count changed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,15 +169,13 @@ pub struct NotificationsRead {
     pub count: u64,
 }
 
-impl Event for NotificationsRead {
-    const KIND: &'static str = "notifications.read";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Inbox;
-
-    fn aggregate(&self) -> String {
-        self.recipient_id.to_string()
-    }
-}
+event!(
+    NotificationsRead,
+    "notifications.read",
+    1,
+    Inbox,
+    recipient_id
+);
 
 /// Any domain: it erased (or pseudonymised) a deleted account's rows; users keeps it as
 /// the erasure receipt.
@@ -217,15 +190,7 @@ pub struct ErasureConfirmed {
     pub erased: BTreeMap<String, u64>,
 }
 
-impl Event for ErasureConfirmed {
-    const KIND: &'static str = "erasure.confirmed";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Erasure;
-
-    fn aggregate(&self) -> String {
-        self.user_id.to_string()
-    }
-}
+event!(ErasureConfirmed, "erasure.confirmed", 1, Erasure, user_id);
 
 /// Any consumer: it parked an event it could not take; users lists it for
 /// administrators.
@@ -244,15 +209,13 @@ pub struct DeadLettered {
     pub attempts: u32,
 }
 
-impl Event for DeadLettered {
-    const KIND: &'static str = "event.dead_lettered";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Operations;
-
-    fn aggregate(&self) -> String {
-        self.dead_letter_id.to_string()
-    }
-}
+event!(
+    DeadLettered,
+    "event.dead_lettered",
+    1,
+    Operations,
+    dead_letter_id
+);
 
 /// users: an administrator asked `consumer` to take a dead letter again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,15 +229,13 @@ pub struct ReplayRequested {
     pub requested_by: Option<Uuid>,
 }
 
-impl Event for ReplayRequested {
-    const KIND: &'static str = "event.replay_requested";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Operations;
-
-    fn aggregate(&self) -> String {
-        self.dead_letter_id.to_string()
-    }
-}
+event!(
+    ReplayRequested,
+    "event.replay_requested",
+    1,
+    Operations,
+    dead_letter_id
+);
 
 /// Any consumer: a replayed dead letter was handled, or failed again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -288,15 +249,13 @@ pub struct DeadLetterReplayed {
     pub error: Option<String>,
 }
 
-impl Event for DeadLetterReplayed {
-    const KIND: &'static str = "event.dead_letter_replayed";
-    const VERSION: u32 = 1;
-    const FAMILY: Family = Family::Operations;
-
-    fn aggregate(&self) -> String {
-        self.dead_letter_id.to_string()
-    }
-}
+event!(
+    DeadLetterReplayed,
+    "event.dead_letter_replayed",
+    1,
+    Operations,
+    dead_letter_id
+);
 
 /// The family of the events of `kind` this build knows.
 pub fn family_of(kind: &str) -> Option<Family> {

@@ -26,10 +26,43 @@ pub async fn append<E: Event>(
     Ok(envelope)
 }
 
-/// Writes `envelope` as it is (its id kept: demo data writes the same event on every
-/// start, and the second write changes nothing).
+/// Writes `events` from `producer` into the outbox in `txn`, in one statement (a send to
+/// a hundred recipients announces a hundred notifications).
+pub async fn append_all<E: Event>(
+    txn: &impl ConnectionTrait,
+    producer: &str,
+    events: &[E],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let now = now.trunc_subsecs(6);
+    outbox::Entity::insert_many(
+        events
+            .iter()
+            .map(|e| row_of(&Envelope::new(producer, e, now)).into_active_model()),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    APPENDED.send_modify(|n| *n = n.wrapping_add(1));
+    Ok(())
+}
+
+/// Writes `envelope` as it is (its id kept: a second write of the same event changes
+/// nothing).
 pub async fn insert(txn: &impl ConnectionTrait, envelope: &Envelope) -> Result<(), DbErr> {
-    let row = outbox::Model {
+    outbox::Entity::insert(row_of(envelope).into_active_model())
+        .on_conflict_do_nothing_on([outbox::Column::Id])
+        .exec_without_returning(txn)
+        .await?;
+    APPENDED.send_modify(|n| *n = n.wrapping_add(1));
+    Ok(())
+}
+
+/// The row holding `envelope`.
+fn row_of(envelope: &Envelope) -> outbox::Model {
+    outbox::Model {
         id: envelope.id,
         family: envelope.family.clone(),
         kind: envelope.kind.clone(),
@@ -39,13 +72,7 @@ pub async fn insert(txn: &impl ConnectionTrait, envelope: &Envelope) -> Result<(
         occurred_at: envelope.occurred_at,
         payload: envelope.payload.to_string(),
         relayed_at: None,
-    };
-    outbox::Entity::insert(row.into_active_model())
-        .on_conflict_do_nothing_on([outbox::Column::Id])
-        .exec_without_returning(txn)
-        .await?;
-    APPENDED.send_modify(|n| *n = n.wrapping_add(1));
-    Ok(())
+    }
 }
 
 /// The envelope a row holds.

@@ -136,19 +136,13 @@ where
     }
 }
 
-/// Announces `notification` in its recipient's inbox (live subscriptions), in the
+/// The inbox's announcement of `notification` (live subscriptions), written in the
 /// transaction that writes it.
-async fn arrived(
-    txn: &impl ConnectionTrait,
-    notification: &notification::Model,
-) -> Result<(), DbErr> {
-    let created = NotificationCreated {
+fn announced(notification: &notification::Model) -> NotificationCreated {
+    NotificationCreated {
         notification_id: notification.id,
         recipient_id: notification.recipient_id,
-    };
-    outbox::append(txn, PRODUCER, &created, notification.created_at)
-        .await
-        .map(|_| ())
+    }
 }
 
 /// One pending delivery of `notification` per channel.
@@ -234,7 +228,7 @@ pub async fn notify(
     notification::Entity::insert(written.clone().into_active_model())
         .exec_without_returning(txn)
         .await?;
-    arrived(txn, &written).await?;
+    outbox::append(txn, PRODUCER, &announced(&written), now).await?;
     delivery::Entity::insert_many(
         deliveries_of(&written, &channels, now).map(IntoActiveModel::into_active_model),
     )
@@ -260,9 +254,11 @@ where
     )
     .exec_without_returning(&txn)
     .await?;
-    for n in notifications {
-        arrived(&txn, n).await?;
-    }
+    let arrived: Vec<NotificationCreated> = notifications.iter().map(announced).collect();
+    let at = notifications
+        .first()
+        .map_or_else(Utc::now, |n| n.created_at);
+    outbox::append_all(&txn, PRODUCER, &arrived, at).await?;
     if !deliveries.is_empty() {
         delivery::Entity::insert_many(
             deliveries
